@@ -1,0 +1,120 @@
+# SPDX-License-Identifier: MIT
+#
+# Top-level build of the hypervisor. Each folder lists its objects in an
+# objects.mk; this file turns them into the kernel ELF (build/hv.elf), the
+# UEFI loader (build/BOOTX64.EFI) and the two boot images:
+#   build/hv-usb.img  GPT disk with an EFI System Partition (UEFI path)
+#   build/hv.iso      GRUB rescue ISO, BIOS and UEFI (multiboot2 path)
+#
+#   make            everything above
+#   make run        boot build/hv-usb.img in QEMU (OVMF), console on stdio
+#   make check      host unit tests + emulator system tests
+#   make unit       host unit tests only
+#   make systest    system tests only (T=name to run one)
+#   make deps       install the Debian packages the build and tests need
+#   DEBUG=1         build without optimisation
+
+BUILD   ?= build
+DEBUG   ?= 0
+CC      := gcc
+LD      := ld
+NASM    := nasm
+OBJCOPY := objcopy
+
+OPT := -O2
+ifeq ($(DEBUG),1)
+OPT := -O0 -DDEBUG
+endif
+
+WARN := -Wall -Wextra -Werror
+KCFLAGS := -std=gnu11 $(OPT) -g $(WARN) -I. \
+	-ffreestanding -fno-builtin -fno-stack-protector -fno-pic -fno-pie \
+	-mno-red-zone -mgeneral-regs-only -mcmodel=kernel \
+	-fno-omit-frame-pointer -fno-asynchronous-unwind-tables \
+	-fcf-protection=none -MMD -MP
+KASFLAGS := -f elf64 -I./
+KLDFLAGS := -nostdlib -static -z max-page-size=4096 -z noexecstack \
+	--no-warn-rwx-segments -T linker.ld
+
+objs-y :=
+include boot/objects.mk
+include arch/x86/objects.mk
+include kernel/objects.mk
+include drivers/objects.mk
+include vmm/objects.mk
+
+KOBJS := $(addprefix $(BUILD)/,$(objs-y))
+
+.PHONY: all kernel efi usb iso run check unit systest deps clean
+all: kernel efi usb iso
+
+kernel: $(BUILD)/hv.elf
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(KCFLAGS) -c $< -o $@
+
+$(BUILD)/%.o: %.asm
+	@mkdir -p $(dir $@)
+	$(NASM) $(KASFLAGS) -MD $(@:.o=.d) -MP $< -o $@
+
+# The AP trampoline is a flat real-mode blob copied below 1 MiB at run time.
+$(BUILD)/boot/trampoline.bin: boot/trampoline.asm
+	@mkdir -p $(dir $@)
+	$(NASM) -f bin $< -o $@
+$(BUILD)/boot/trampoline_blob.o: $(BUILD)/boot/trampoline.bin
+
+# Two-pass link: the symbol table used for backtraces sits after all code,
+# so generating it cannot move any function.
+$(BUILD)/hv.pass1.elf: $(KOBJS) $(BUILD)/kernel/ksyms_empty.o linker.ld
+	$(LD) $(KLDFLAGS) -o $@ $(KOBJS) $(BUILD)/kernel/ksyms_empty.o
+
+$(BUILD)/ksyms.c: $(BUILD)/hv.pass1.elf tools/gensyms.sh
+	sh tools/gensyms.sh $< > $@
+
+$(BUILD)/ksyms.o: $(BUILD)/ksyms.c
+	$(CC) $(KCFLAGS) -c $< -o $@
+
+$(BUILD)/kernel/ksyms_empty.o: tools/gensyms.sh
+	@mkdir -p $(dir $@)
+	sh tools/gensyms.sh /dev/null > $(BUILD)/kernel/ksyms_empty.c
+	$(CC) $(KCFLAGS) -c $(BUILD)/kernel/ksyms_empty.c -o $@
+
+$(BUILD)/hv.elf: $(KOBJS) $(BUILD)/ksyms.o linker.ld
+	$(LD) $(KLDFLAGS) -o $@ $(KOBJS) $(BUILD)/ksyms.o
+	sh tools/checksyms.sh $(BUILD)/hv.pass1.elf $@
+
+include boot/uefi/uefi.mk
+
+# Default hypervisor config placed on both boot media.
+HV_CFG ?= guests/hv.cfg
+
+usb: $(BUILD)/hv-usb.img
+$(BUILD)/hv-usb.img: $(BUILD)/BOOTX64.EFI $(BUILD)/hv.elf $(HV_CFG) tools/mkusb.sh
+	sh tools/mkusb.sh -o $@ -e $(BUILD)/BOOTX64.EFI -k $(BUILD)/hv.elf -c $(HV_CFG)
+
+iso: $(BUILD)/hv.iso
+$(BUILD)/hv.iso: $(BUILD)/hv.elf $(HV_CFG) tools/mkiso.sh
+	sh tools/mkiso.sh -o $@ -k $(BUILD)/hv.elf -c $(HV_CFG)
+
+run: deps all
+	sh tools/run.sh $(BUILD)/hv-usb.img
+
+deps:
+	@sh tools/deps.sh
+
+include tests/unit/unit.mk
+
+check: deps all unit-build
+	sh tests/check.sh $(BUILD)
+
+unit: deps unit-build
+	sh tests/check.sh --unit-only $(BUILD)
+
+systest: deps all
+	sh tests/check.sh --system-only $(BUILD) $(T)
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(KOBJS:.o=.d)

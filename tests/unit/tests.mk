@@ -1,0 +1,2 @@
+# SPDX-License-Identifier: MIT
+# One block per unit test: its name and the production sources it compiles.
