@@ -11,6 +11,7 @@
 #define BOOT_BOOT_INFO_H
 
 #include "kernel/memmap.h"
+#include "kernel/module.h"
 #include "kernel/types.h"
 
 #define BOOT_INFO_MAGIC 0x4f464e4942564801ULL /* "\1HVBINFO" */
@@ -18,7 +19,6 @@
 
 #define BOOT_MAX_MEM 256
 #define BOOT_MAX_MODULES 16
-#define BOOT_MOD_NAME_MAX 64
 #define BOOT_CMDLINE_MAX 512
 #define BOOT_LOADER_MAX 64
 #define BOOT_MSG_MAX 1024
@@ -31,12 +31,6 @@
 enum boot_path {
 	BOOT_PATH_UEFI = 1,
 	BOOT_PATH_MULTIBOOT2 = 2,
-};
-
-struct boot_module {
-	u64 base; /* physical */
-	u64 size; /* bytes */
-	char name[BOOT_MOD_NAME_MAX];
 };
 
 struct boot_fb {

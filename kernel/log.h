@@ -39,6 +39,9 @@ void vprintk(int level, const char *fmt, va_list ap);
 /* Raw output, no prefix (guest console pass-through, report blocks). */
 void log_write(const char *s, size_t len);
 
+/* Panic only: stop taking the log lock (its holder may be dead). */
+void log_break_lock(void);
+
 /* vsnprintf for the hypervisor: %d %i %u %x %X %p %s %c %%, with l/ll/z,
  * width, zero padding and '-' justification. Always NUL-terminates. */
 int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);

@@ -49,6 +49,13 @@ unsigned memmap_sanitize(struct mem_region *r, unsigned n, unsigned max);
 unsigned memmap_mark(struct mem_region *r, unsigned n, unsigned max, u64 base,
 		     u64 size, u32 type);
 
+/* Type of an E820 / multiboot2 memory map entry (ACPI 6.5 §15.1). */
+u32 mem_type_from_e820(u32 e820_type);
+
+/* Type of an EFI memory descriptor (UEFI 2.10 §7.2.3, EFI_MEMORY_TYPE):
+ * memory free once boot services have exited counts as usable. */
+u32 mem_type_from_efi(u32 efi_type);
+
 /* Total bytes of regions of @type. */
 u64 memmap_total(const struct mem_region *r, unsigned n, u32 type);
 

@@ -15,7 +15,7 @@ if [ "$elf" = /dev/null ]; then
 	echo 'const unsigned ksym_count = 0;'
 	exit 0
 fi
-nm -n --defined-only "$elf" | awk '
+nm -n --defined-only "$elf" | awk 'BEGIN { n = 0 }
 $2 ~ /^[tTwW]$/ && $3 !~ /^\./ { addr[n] = $1; name[n] = $3; n++ }
 END {
 	printf "const char ksym_names[] __attribute__((section(\".ksyms\"))) =\n"

@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Host CPU helpers: CPUID, MSRs, control registers, and the architectural
+ * bit names this hypervisor uses (Intel SDM Vol. 3A §2.5, AMD APM Vol. 2
+ * §3.1). All inline; no state.
+ */
+#ifndef ARCH_X86_CPU_H
+#define ARCH_X86_CPU_H
+
+#include "kernel/types.h"
+
+#define CR0_PE (1ULL << 0)
+#define CR0_MP (1ULL << 1)
+#define CR0_ET (1ULL << 4)
+#define CR0_NE (1ULL << 5)
+#define CR0_WP (1ULL << 16)
+#define CR0_PG (1ULL << 31)
+
+#define CR4_PAE (1ULL << 5)
+#define CR4_PGE (1ULL << 7)
+#define CR4_OSFXSR (1ULL << 9)
+#define CR4_VMXE (1ULL << 13)
+
+#define MSR_IA32_APIC_BASE 0x1b
+#define MSR_IA32_FEATURE_CONTROL 0x3a
+#define MSR_IA32_MTRRCAP 0xfe
+#define MSR_IA32_VMX_BASIC 0x480
+#define MSR_IA32_VMX_PROCBASED_CTLS 0x482
+#define MSR_IA32_VMX_PROCBASED_CTLS2 0x48b
+#define MSR_IA32_VMX_EPT_VPID_CAP 0x48c
+#define MSR_IA32_VMX_TRUE_PROCBASED_CTLS 0x48e
+#define MSR_EFER 0xc0000080
+#define MSR_FS_BASE 0xc0000100
+#define MSR_GS_BASE 0xc0000101
+#define MSR_KERNEL_GS_BASE 0xc0000102
+#define MSR_VM_CR 0xc0010114
+
+#define EFER_SCE (1ULL << 0)
+#define EFER_LME (1ULL << 8)
+#define EFER_LMA (1ULL << 10)
+#define EFER_NXE (1ULL << 11)
+#define EFER_SVME (1ULL << 12)
+
+#define RFLAGS_IF (1ULL << 9)
+
+struct cpuid_regs {
+	u32 eax, ebx, ecx, edx;
+};
+
+static inline struct cpuid_regs cpuid(u32 leaf, u32 subleaf)
+{
+	struct cpuid_regs r;
+
+	asm volatile("cpuid"
+		     : "=a"(r.eax), "=b"(r.ebx), "=c"(r.ecx), "=d"(r.edx)
+		     : "a"(leaf), "c"(subleaf));
+	return r;
+}
+
+static inline u64 rdmsr(u32 msr)
+{
+	u32 lo, hi;
+
+	asm volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+	return ((u64)hi << 32) | lo;
+}
+
+static inline void wrmsr(u32 msr, u64 v)
+{
+	asm volatile("wrmsr" : : "c"(msr), "a"((u32)v), "d"((u32)(v >> 32)) : "memory");
+}
+
+/*
+ * rdmsr that survives a #GP (MSR not implemented): returns false then.
+ * Implemented in arch/x86/safe.asm with an exception fixup.
+ */
+bool rdmsr_safe(u32 msr, u64 *val);
+
+#define DEFINE_CR(n)                                                  \
+	static inline u64 read_cr##n(void)                            \
+	{                                                             \
+		u64 v;                                                \
+		asm volatile("mov %%cr" #n ", %0" : "=r"(v));         \
+		return v;                                             \
+	}                                                             \
+	static inline void write_cr##n(u64 v)                         \
+	{                                                             \
+		asm volatile("mov %0, %%cr" #n : : "r"(v) : "memory"); \
+	}
+DEFINE_CR(0)
+DEFINE_CR(2)
+DEFINE_CR(3)
+DEFINE_CR(4)
+#undef DEFINE_CR
+
+static inline u64 rdtsc(void)
+{
+	u32 lo, hi;
+
+	asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((u64)hi << 32) | lo;
+}
+
+static inline u64 read_rflags(void)
+{
+	u64 f;
+
+	asm volatile("pushfq; popq %0" : "=r"(f));
+	return f;
+}
+
+static inline void cpu_relax(void) { asm volatile("pause" ::: "memory"); }
+static inline void irq_disable(void) { asm volatile("cli" ::: "memory"); }
+static inline void irq_enable(void) { asm volatile("sti" ::: "memory"); }
+
+static inline void invlpg(u64 va)
+{
+	asm volatile("invlpg (%0)" : : "r"(va) : "memory");
+}
+
+static inline __noreturn void cpu_halt_forever(void)
+{
+	for (;;)
+		asm volatile("cli; hlt");
+}
+
+#endif

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The host local APIC, in x2APIC mode (MSRs) when the CPU has it and xAPIC
+ * mode (MMIO) otherwise (Intel SDM Vol. 3A §11.4, §11.12). Every CPU runs
+ * in the mode the BSP chose.
+ */
+#ifndef ARCH_X86_LAPIC_H
+#define ARCH_X86_LAPIC_H
+
+#include "kernel/types.h"
+
+/* BSP: choose the mode (x2APIC unless @allow_x2apic is false) and note
+ * the xAPIC MMIO base from the MADT (0: use IA32_APIC_BASE). */
+void lapic_setup(u64 madt_base, bool allow_x2apic);
+
+/* Enable this CPU's LAPIC in the chosen mode; spurious vector 0xff. */
+void lapic_cpu_init(void);
+
+bool lapic_is_x2apic(void);
+u64 lapic_mmio_base(void);
+u32 lapic_id(void);
+void lapic_eoi(void);
+
+/* Inter-processor interrupts (SDM Vol. 3A §11.6). */
+void lapic_send_init(u32 apic_id);
+void lapic_send_sipi(u32 apic_id, u8 page);
+void lapic_send_fixed(u32 apic_id, u8 vector);
+void lapic_send_nmi_others(void);
+
+#endif

@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Host exception and interrupt dispatch. An exception taken by the
+ * hypervisor is a hypervisor bug (guests run in their own contexts and
+ * reach us through VM exits, not through this IDT): it is reported with
+ * registers, CR2, a decoded error code and a symbolized backtrace, then the
+ * machine panics. The only expected faults are the fixups in safe.asm.
+ */
+#include "arch/x86/cpu.h"
+#include "arch/x86/percpu.h"
+#include "arch/x86/stacks.h"
+#include "arch/x86/trap.h"
+#include "kernel/ksyms.h"
+#include "kernel/log.h"
+#include "kernel/panic.h"
+
+extern const u64 trap_fixups[];
+extern const u64 trap_fixups_count;
+
+static irq_handler_t irq_handlers[256];
+
+static const char *const exc_names[32] = {
+	"divide error", "debug", "NMI", "breakpoint", "overflow",
+	"bound range", "invalid opcode", "device not available",
+	"double fault", "coprocessor overrun", "invalid TSS",
+	"segment not present", "stack fault", "general protection",
+	"page fault", "reserved", "x87 FP error", "alignment check",
+	"machine check", "SIMD FP error", "virtualization",
+	"control protection", "reserved", "reserved", "reserved",
+	"reserved", "reserved", "reserved", "hypervisor injection",
+	"VMM communication", "security", "reserved",
+};
+
+void trap_set_handler(u8 vector, irq_handler_t h)
+{
+	irq_handlers[vector] = h;
+}
+
+static bool try_fixup(struct trap_frame *f)
+{
+	for (u64 i = 0; i < trap_fixups_count; i++) {
+		if (trap_fixups[2 * i] == f->rip) {
+			f->rip = trap_fixups[2 * i + 1];
+			return true;
+		}
+	}
+	return false;
+}
+
+void backtrace_print(u64 rbp, u64 rip)
+{
+	u64 off;
+	const char *name = ksym_lookup(rip, &off);
+
+	printk(LOG_ERR, "  at   %016llx %s+0x%llx", (unsigned long long)rip,
+	       name ? name : "?", (unsigned long long)off);
+	for (int depth = 0; depth < 32 && rbp; depth++) {
+		/* Only follow frames that lie in mapped kernel memory. */
+		if (!stack_addr_valid(rbp, 16) || (rbp & 7))
+			break;
+		u64 ret = ((u64 *)rbp)[1];
+		name = ksym_lookup(ret, &off);
+		if (!name)
+			break;
+		printk(LOG_ERR, "  from %016llx %s+0x%llx", (unsigned long long)ret,
+		       name, (unsigned long long)off);
+		rbp = ((u64 *)rbp)[0];
+	}
+}
+
+static void dump_frame(const struct trap_frame *f)
+{
+	printk(LOG_ERR, "rax=%016lx rbx=%016lx rcx=%016lx rdx=%016lx",
+	       f->rax, f->rbx, f->rcx, f->rdx);
+	printk(LOG_ERR, "rsi=%016lx rdi=%016lx rbp=%016lx rsp=%016lx",
+	       f->rsi, f->rdi, f->rbp, f->rsp);
+	printk(LOG_ERR, "r8 =%016lx r9 =%016lx r10=%016lx r11=%016lx",
+	       f->r8, f->r9, f->r10, f->r11);
+	printk(LOG_ERR, "r12=%016lx r13=%016lx r14=%016lx r15=%016lx",
+	       f->r12, f->r13, f->r14, f->r15);
+	printk(LOG_ERR, "rip=%016lx cs=%lx rflags=%lx ss=%lx cr3=%lx",
+	       f->rip, f->cs, f->rflags, f->ss, read_cr3());
+}
+
+/* Intel SDM Vol. 3A §4.7: page-fault error code bits. */
+static void explain_page_fault(const struct trap_frame *f, u64 cr2)
+{
+	printk(LOG_ERR, "page fault at %016llx: %s %s%s%s", (unsigned long long)cr2,
+	       (f->error & 1) ? "protection violation on" : "not-present page on",
+	       (f->error & 16) ? "instruction fetch" : (f->error & 2) ? "write" : "read",
+	       (f->error & 8) ? ", reserved bit set" : "",
+	       (f->error & 4) ? ", user mode" : "");
+	int cpu = stack_guard_owner(cr2);
+	if (cpu >= 0)
+		printk(LOG_ERR, "the address is a stack guard page of cpu %d: stack overflow", cpu);
+}
+
+static __noreturn void exception(struct trap_frame *f)
+{
+	u64 cr2 = read_cr2();
+
+	panic_begin();
+	printk(LOG_ERR, "exception %llu (%s) error %llx on cpu %u",
+	       (unsigned long long)f->vector, exc_names[f->vector],
+	       (unsigned long long)f->error, this_cpu()->cpu);
+	if (f->vector == 14)
+		explain_page_fault(f, cr2);
+	dump_frame(f);
+	backtrace_print(f->rbp, f->rip);
+	panic_end("unhandled exception %llu (%s) at rip %016llx",
+		  (unsigned long long)f->vector, exc_names[f->vector],
+		  (unsigned long long)f->rip);
+}
+
+void trap_dispatch(struct trap_frame *f)
+{
+	if (f->vector == 2 && panic_in_progress())
+		cpu_halt_forever(); /* another CPU panicked and stopped us */
+	if (f->vector < 32) {
+		if ((f->vector == 13 || f->vector == 6) && try_fixup(f))
+			return;
+		exception(f);
+	}
+	if (irq_handlers[f->vector]) {
+		irq_handlers[f->vector](f);
+		return;
+	}
+	if (f->vector != VEC_SPURIOUS)
+		printk(LOG_WARN, "unexpected interrupt vector %llu on cpu %u",
+		       (unsigned long long)f->vector, this_cpu()->cpu);
+}

@@ -1,0 +1,635 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Parser for the hypervisor configuration file hv.cfg (format described in
+ * kernel/config.h). The kernel, the UEFI loader and the host unit tests all
+ * compile this file, so it uses no outside function at all: the few string
+ * helpers it needs are static here. The text is read in place, line by
+ * line, and parsed straight into the caller's struct config; the first
+ * error stops the parse, is described in struct cfg_error and resets the
+ * config to the built-in defaults.
+ *
+ * Grammar, one construct per line:
+ *   blank or "# comment"       ignored (only whole-line comments)
+ *   [guest NAME]               opens a guest section
+ *   key = value                a setting; spaces around '=' and at both
+ *                              ends of the line are dropped
+ * Lines end in LF or CR LF; the last one may have no end. A UTF-8 byte
+ * order mark at the very start is skipped.
+ */
+#include "kernel/config.h"
+
+/* Longest line accepted, without its line end. */
+#define CFG_LINE_MAX 1024
+/* Longest piece of offending text quoted in an error message. */
+#define CFG_QUOTE_MAX 48
+/* Largest guest memory size. */
+#define CFG_MEM_MAX (64ULL * GiB)
+
+/* A piece of the input text; not NUL-terminated. */
+struct span {
+	const char *s;
+	size_t len;
+};
+
+struct cfg_parser {
+	struct config *cfg;
+	struct cfg_error *err;
+	size_t errlen;		 /* bytes used in err->msg */
+	u32 line;		 /* current line, 1-based */
+	struct cfg_guest *guest; /* open section; NULL before the first */
+	u32 seen;		 /* keys seen in the open section */
+	u32 global_seen;	 /* global keys seen */
+};
+
+/* ---- small string helpers ---- */
+
+static struct span span_make(const char *s, size_t len)
+{
+	struct span t = { s, len };
+
+	return t;
+}
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+static bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static struct span span_trim(struct span t)
+{
+	while (t.len && is_blank(t.s[0]))
+		t.s++, t.len--;
+	while (t.len && is_blank(t.s[t.len - 1]))
+		t.len--;
+	return t;
+}
+
+/* True when @t holds exactly the C string @word. */
+static struct span span_str(const char *s)
+{
+	size_t n = 0;
+
+	while (s[n])
+		n++;
+	return span_make(s, n);
+}
+
+static bool span_is(struct span t, const char *word)
+{
+	size_t i;
+
+	for (i = 0; i < t.len; i++)
+		if (word[i] != t.s[i])
+			return false;
+	return word[i] == 0;
+}
+
+static bool span_has_blank(struct span t)
+{
+	for (size_t i = 0; i < t.len; i++)
+		if (is_blank(t.s[i]))
+			return true;
+	return false;
+}
+
+static bool str_equal(const char *a, const char *b)
+{
+	while (*a && *a == *b)
+		a++, b++;
+	return *a == *b;
+}
+
+/* Copy @t into @dst (capacity checked by the caller) and NUL-terminate. */
+static void span_copy(char *dst, struct span t)
+{
+	for (size_t i = 0; i < t.len; i++)
+		dst[i] = t.s[i];
+	dst[t.len] = 0;
+}
+
+static void bytes_zero(void *p, size_t n)
+{
+	u8 *b = p;
+
+	while (n--)
+		*b++ = 0;
+}
+
+/* ---- error messages ---- */
+
+static void err_put(struct cfg_parser *p, const char *s, size_t len)
+{
+	while (len-- && p->errlen + 1 < CFG_ERR_MAX)
+		p->err->msg[p->errlen++] = *s++;
+	p->err->msg[p->errlen] = 0;
+}
+
+static void err_str(struct cfg_parser *p, const char *s)
+{
+	struct span t = span_str(s);
+
+	err_put(p, t.s, t.len);
+}
+
+/* Append 'text', shortened to CFG_QUOTE_MAX bytes with "..." if longer. */
+static void err_quote(struct cfg_parser *p, struct span t)
+{
+	err_put(p, "'", 1);
+	if (t.len > CFG_QUOTE_MAX) {
+		err_put(p, t.s, CFG_QUOTE_MAX - 3);
+		err_put(p, "...", 3);
+	} else {
+		err_put(p, t.s, t.len);
+	}
+	err_put(p, "'", 1);
+}
+
+static void err_num(struct cfg_parser *p, u64 v)
+{
+	char buf[20];
+	size_t n = sizeof(buf);
+
+	do {
+		buf[--n] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	err_put(p, buf + n, sizeof(buf) - n);
+}
+
+static void err_begin(struct cfg_parser *p, u32 line)
+{
+	p->err->line = line;
+	p->errlen = 0;
+	p->err->msg[0] = 0;
+}
+
+/* Report "<pre>'<text>'<post>" on the current line; returns -1. */
+static int fail(struct cfg_parser *p, const char *pre, struct span t,
+		const char *post)
+{
+	err_begin(p, p->line);
+	err_str(p, pre);
+	err_quote(p, t);
+	err_str(p, post);
+	return -1;
+}
+
+/* Report a message without quoted text on the current line; returns -1. */
+static int fail_plain(struct cfg_parser *p, const char *msg)
+{
+	err_begin(p, p->line);
+	err_str(p, msg);
+	return -1;
+}
+
+/* ---- values ---- */
+
+static int parse_console(struct cfg_parser *p, struct span v)
+{
+	if (v.len >= sizeof(p->cfg->console))
+		return fail(p, "console name ", v, " too long (max 31 chars)");
+	if (span_has_blank(v))
+		return fail(p, "bad console name ", v, "");
+	span_copy(p->cfg->console, v);
+	return 0;
+}
+
+static int parse_loglevel(struct cfg_parser *p, struct span v)
+{
+	static const char *const names[] = { "error", "warn", "info", "debug" };
+
+	for (int i = 0; i < (int)ARRAY_SIZE(names); i++) {
+		if (span_is(v, names[i]) ||
+		    (v.len == 1 && v.s[0] == '0' + i)) {
+			p->cfg->loglevel = i;
+			return 0;
+		}
+	}
+	return fail(p, "bad loglevel ", v,
+		    " (use error, warn, info, debug or 0-3)");
+}
+
+/*
+ * Read a decimal number at v.s[*i]. Values that do not fit are clamped to
+ * @cap + 1 so the caller reports them as too large. Returns false when
+ * there is no digit.
+ */
+static bool read_number(struct span v, size_t *i, u64 cap, u64 *out)
+{
+	size_t start = *i;
+	u64 n = 0;
+
+	for (; *i < v.len && is_digit(v.s[*i]); (*i)++) {
+		n = n * 10 + (u64)(v.s[*i] - '0');
+		if (n > cap)
+			n = cap + 1;
+	}
+	*out = n;
+	return *i > start;
+}
+
+static void skip_blanks(struct span v, size_t *i)
+{
+	while (*i < v.len && is_blank(v.s[*i]))
+		(*i)++;
+}
+
+/* One "N" or "N-M" item of a CPU list, added to *mask. */
+static int parse_cpu_item(struct cfg_parser *p, struct span v, size_t *i,
+			  u64 *mask)
+{
+	u64 lo, hi;
+
+	if (!read_number(v, i, CFG_MAX_CPUS, &lo))
+		return fail(p, "bad cpu list ", v, "");
+	skip_blanks(v, i);
+	hi = lo;
+	if (*i < v.len && v.s[*i] == '-') {
+		(*i)++;
+		skip_blanks(v, i);
+		if (!read_number(v, i, CFG_MAX_CPUS, &hi))
+			return fail(p, "bad cpu list ", v, "");
+		skip_blanks(v, i);
+	}
+	if (hi >= CFG_MAX_CPUS)
+		return fail(p, "cpu number out of range in ", v, " (max 63)");
+	if (lo > hi)
+		return fail(p, "bad cpu range in ", v, "");
+	for (u64 c = lo; c <= hi; c++) {
+		if (*mask & (1ULL << c)) {
+			err_begin(p, p->line);
+			err_str(p, "cpu ");
+			err_num(p, c);
+			err_str(p, " listed twice in ");
+			err_quote(p, v);
+			return -1;
+		}
+		*mask |= 1ULL << c;
+	}
+	return 0;
+}
+
+/* A CPU may belong to one guest only. */
+static int check_cpus_free(struct cfg_parser *p, u64 mask)
+{
+	for (u32 g = 0; g < p->cfg->nguests; g++) {
+		struct cfg_guest *other = &p->cfg->guests[g];
+		u64 both = other->cpus & mask;
+
+		if (other == p->guest || !both)
+			continue;
+		err_begin(p, p->line);
+		err_str(p, "cpu ");
+		err_num(p, (u64)__builtin_ctzll(both));
+		err_str(p, " already used by guest ");
+		err_quote(p, span_str(other->name));
+		return -1;
+	}
+	return 0;
+}
+
+/* "0", "1-3", "0,2,5-6": physical CPU indices below CFG_MAX_CPUS. */
+static int parse_cpus(struct cfg_parser *p, struct span v)
+{
+	u64 mask = 0;
+	size_t i = 0;
+
+	for (;;) {
+		if (parse_cpu_item(p, v, &i, &mask))
+			return -1;
+		if (i == v.len)
+			break;
+		if (v.s[i] != ',')
+			return fail(p, "bad cpu list ", v, "");
+		i++;
+		skip_blanks(v, &i);
+	}
+	if (check_cpus_free(p, mask))
+		return -1;
+	p->guest->cpus = mask;
+	return 0;
+}
+
+static int mem_suffix_shift(char c)
+{
+	switch (c) {
+	case 'K': case 'k':
+		return 10;
+	case 'M': case 'm':
+		return 20;
+	case 'G': case 'g':
+		return 30;
+	}
+	return -1;
+}
+
+/* Decimal bytes with an optional K, M or G suffix (powers of 1024). */
+static int parse_memory(struct cfg_parser *p, struct span v)
+{
+	size_t i = 0;
+	int shift = 0;
+	u64 n;
+
+	if (!read_number(v, &i, CFG_MEM_MAX, &n))
+		return fail(p, "bad memory size ", v, "");
+	if (i + 1 == v.len)
+		shift = mem_suffix_shift(v.s[i++]);
+	if (shift < 0 || i != v.len)
+		return fail(p, "bad memory size ", v, " (use e.g. 256M)");
+	if (n > CFG_MEM_MAX >> shift)
+		return fail(p, "memory size ", v, " is more than 64G");
+	n <<= shift;
+	if (n == 0)
+		return fail(p, "memory size ", v, " is zero");
+	if (!IS_ALIGNED(n, PAGE_SIZE))
+		return fail(p, "memory size ", v, " is not a multiple of 4K");
+	p->guest->memory = n;
+	return 0;
+}
+
+/* A boot-module file name: one path component, no blanks. */
+static int parse_file(struct cfg_parser *p, struct span v, char *dst)
+{
+	if (v.len >= CFG_FILE_MAX)
+		return fail(p, "file name ", v, " too long (max 63 chars)");
+	for (size_t i = 0; i < v.len; i++)
+		if (is_blank(v.s[i]) || v.s[i] == '/' || v.s[i] == '\\')
+			return fail(p, "bad file name ", v,
+				    " (no spaces or slashes)");
+	span_copy(dst, v);
+	return 0;
+}
+
+static int parse_kernel(struct cfg_parser *p, struct span v)
+{
+	return parse_file(p, v, p->guest->kernel);
+}
+
+static int parse_initrd(struct cfg_parser *p, struct span v)
+{
+	return parse_file(p, v, p->guest->initrd);
+}
+
+static int parse_cmdline(struct cfg_parser *p, struct span v)
+{
+	if (v.len >= CFG_CMDLINE_MAX)
+		return fail_plain(p, "cmdline too long (max 511 chars)");
+	span_copy(p->guest->cmdline, v);
+	return 0;
+}
+
+/* ---- keys ---- */
+
+enum cfg_key_id {
+	KEY_CONSOLE,
+	KEY_LOGLEVEL,
+	KEY_CPUS,
+	KEY_MEMORY,
+	KEY_KERNEL,
+	KEY_INITRD,
+	KEY_CMDLINE,
+	KEY_COUNT,
+};
+
+struct cfg_key {
+	const char *name;
+	bool global;	/* before the first section, else inside a guest */
+	bool required;	/* every guest must set it */
+	bool may_be_empty;
+	int (*parse)(struct cfg_parser *p, struct span value);
+};
+
+static const struct cfg_key cfg_keys[KEY_COUNT] = {
+	[KEY_CONSOLE] = { "console", true, false, false, parse_console },
+	[KEY_LOGLEVEL] = { "loglevel", true, false, false, parse_loglevel },
+	[KEY_CPUS] = { "cpus", false, true, false, parse_cpus },
+	[KEY_MEMORY] = { "memory", false, true, false, parse_memory },
+	[KEY_KERNEL] = { "kernel", false, true, false, parse_kernel },
+	[KEY_INITRD] = { "initrd", false, false, false, parse_initrd },
+	[KEY_CMDLINE] = { "cmdline", false, false, true, parse_cmdline },
+};
+
+static int find_key(struct span name)
+{
+	for (int k = 0; k < KEY_COUNT; k++)
+		if (span_is(name, cfg_keys[k].name))
+			return k;
+	return -1;
+}
+
+/* "key = value" */
+static int parse_assignment(struct cfg_parser *p, struct span l)
+{
+	size_t eq = 0;
+	struct span key, val;
+	const struct cfg_key *k;
+	u32 *seen;
+	int id;
+
+	while (eq < l.len && l.s[eq] != '=')
+		eq++;
+	key = span_trim(span_make(l.s, eq));
+	if (eq == l.len || key.len == 0)
+		return fail(p, "text is not a key = value line: ", l, "");
+	val = span_trim(span_make(l.s + eq + 1, l.len - eq - 1));
+	id = find_key(key);
+	if (id < 0)
+		return fail(p, "unknown key ", key, "");
+	k = &cfg_keys[id];
+	if (k->global && p->guest)
+		return fail(p, "key ", key,
+			    " must come before the first [guest] section");
+	if (!k->global && !p->guest)
+		return fail(p, "key ", key, " outside a [guest] section");
+	seen = k->global ? &p->global_seen : &p->seen;
+	if (*seen & (1u << id))
+		return fail(p, "duplicate key ", key, "");
+	*seen |= 1u << id;
+	if (val.len == 0 && !k->may_be_empty)
+		return fail(p, "missing value for key ", key, "");
+	return k->parse(p, val);
+}
+
+/* ---- sections ---- */
+
+/* Check the section that just ended has every required key. */
+static int finish_guest(struct cfg_parser *p)
+{
+	struct cfg_guest *g = p->guest;
+
+	if (!g)
+		return 0;
+	for (int k = 0; k < KEY_COUNT; k++) {
+		if (!cfg_keys[k].required || (p->seen & (1u << k)))
+			continue;
+		err_begin(p, g->line);
+		err_str(p, "missing '");
+		err_str(p, cfg_keys[k].name);
+		err_str(p, "' in guest ");
+		err_quote(p, span_str(g->name));
+		return -1;
+	}
+	return 0;
+}
+
+static bool valid_name_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       is_digit(c) || c == '_' || c == '-';
+}
+
+static int check_guest_name(struct cfg_parser *p, struct span name,
+			    struct span header)
+{
+	if (name.len == 0)
+		return fail(p, "missing guest name in ", header, "");
+	if (name.len >= CFG_NAME_MAX)
+		return fail(p, "guest name ", name, " too long (max 31 chars)");
+	for (size_t i = 0; i < name.len; i++)
+		if (!valid_name_char(name.s[i]))
+			return fail(p, "bad guest name ", name,
+				    " (use A-Z a-z 0-9 _ -)");
+	for (u32 g = 0; g < p->cfg->nguests; g++)
+		if (span_is(name, p->cfg->guests[g].name))
+			return fail(p, "duplicate guest ", name, "");
+	if (p->cfg->nguests == CFG_MAX_GUESTS)
+		return fail_plain(p, "too many guests (max 8)");
+	return 0;
+}
+
+/* "[guest NAME]" */
+static int parse_section(struct cfg_parser *p, struct span l)
+{
+	struct span in, name;
+	struct cfg_guest *g;
+
+	if (finish_guest(p))
+		return -1;
+	if (l.len < 2 || l.s[l.len - 1] != ']')
+		return fail(p, "bad section header ", l, "");
+	in = span_trim(span_make(l.s + 1, l.len - 2));
+	if (in.len < 5 || !span_is(span_make(in.s, 5), "guest") ||
+	    (in.len > 5 && !is_blank(in.s[5])))
+		return fail(p, "unknown section ", l,
+			    " (expected [guest NAME])");
+	name = span_trim(span_make(in.s + 5, in.len - 5));
+	if (check_guest_name(p, name, l))
+		return -1;
+	g = &p->cfg->guests[p->cfg->nguests++];
+	span_copy(g->name, name);
+	g->line = p->line;
+	p->guest = g;
+	p->seen = 0;
+	return 0;
+}
+
+/* ---- lines ---- */
+
+/* Tabs are the only control characters allowed inside a line. */
+static int check_text(struct cfg_parser *p, struct span l)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < l.len; i++) {
+		u8 c = (u8)l.s[i];
+		char b[2] = { hex[c >> 4], hex[c & 15] };
+
+		if ((c >= 0x20 && c != 0x7f) || c == '\t')
+			continue;
+		err_begin(p, p->line);
+		err_str(p, "binary data (byte 0x");
+		err_put(p, b, 2);
+		err_str(p, ")");
+		return -1;
+	}
+	return 0;
+}
+
+static int parse_line(struct cfg_parser *p, struct span l)
+{
+	if (l.len > CFG_LINE_MAX)
+		return fail_plain(p, "line too long (max 1024 bytes)");
+	if (check_text(p, l))
+		return -1;
+	l = span_trim(l);
+	if (l.len == 0 || l.s[0] == '#')
+		return 0;
+	if (l.s[0] == '[')
+		return parse_section(p, l);
+	return parse_assignment(p, l);
+}
+
+/* The line starting at *pos, without its LF or CR LF; advances *pos. */
+static struct span next_line(const char *text, size_t len, size_t *pos)
+{
+	size_t start = *pos, end = start;
+
+	while (end < len && text[end] != '\n')
+		end++;
+	*pos = end < len ? end + 1 : end;
+	if (end > start && text[end - 1] == '\r')
+		end--;
+	return span_make(text + start, end - start);
+}
+
+void config_defaults(struct config *cfg)
+{
+	bytes_zero(cfg, sizeof(*cfg));
+	cfg->loglevel = -1;
+}
+
+int config_parse(const char *text, size_t len, struct config *cfg,
+		 struct cfg_error *err)
+{
+	struct cfg_error scratch;
+	struct cfg_parser p = { .cfg = cfg, .err = err ? err : &scratch };
+	size_t pos = 0;
+	int rc = 0;
+
+	config_defaults(cfg);
+	err_begin(&p, 0);
+	if (len >= 3 && (u8)text[0] == 0xef && (u8)text[1] == 0xbb &&
+	    (u8)text[2] == 0xbf)
+		pos = 3;
+	while (rc == 0 && pos < len) {
+		struct span l = next_line(text, len, &pos);
+
+		p.line++;
+		rc = parse_line(&p, l);
+	}
+	if (rc == 0)
+		rc = finish_guest(&p);
+	if (rc)
+		config_defaults(cfg);
+	return rc;
+}
+
+/* Append @name to @names unless empty, already there or @names is full. */
+static unsigned add_file(const char **names, unsigned n, unsigned max,
+			 const char *name)
+{
+	if (!name[0] || n >= max)
+		return n;
+	for (unsigned i = 0; i < n; i++)
+		if (str_equal(names[i], name))
+			return n;
+	names[n] = name;
+	return n + 1;
+}
+
+unsigned config_files(const struct config *cfg, const char **names,
+		      unsigned max)
+{
+	unsigned n = 0;
+
+	for (u32 g = 0; g < cfg->nguests; g++) {
+		n = add_file(names, n, max, cfg->guests[g].kernel);
+		n = add_file(names, n, max, cfg->guests[g].initrd);
+	}
+	return n;
+}

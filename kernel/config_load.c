@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: MIT
+/* Boot-time config loading and checking (config_load.h). */
+#include "kernel/cmdline.h"
+#include "kernel/config_load.h"
+#include "kernel/log.h"
+#include "kernel/mm.h"
+#include "kernel/string.h"
+
+#define CONFIG_MAX_SIZE (64 * 1024)
+
+/* Drop guest @i when one of its files is not among the modules. */
+static unsigned check_guest_files(struct config *cfg, unsigned i, const char *cfg_name,
+				  const struct boot_module *mods, unsigned nmods)
+{
+	struct cfg_guest *g = &cfg->guests[i];
+	const char *files[2] = { g->kernel, g->initrd };
+	unsigned errors = 0;
+
+	for (unsigned f = 0; f < 2; f++) {
+		if (!files[f][0] || module_find(mods, nmods, files[f]))
+			continue;
+		printk(LOG_ERR, "config %s line %u: guest '%s': module '%s' was not loaded (missing file?)",
+		       cfg_name, g->line, g->name, files[f]);
+		errors++;
+	}
+	return errors;
+}
+
+static unsigned check_files(struct config *cfg, const char *cfg_name,
+			    const struct boot_module *mods, unsigned nmods)
+{
+	unsigned errors = 0, keep = 0;
+
+	for (unsigned i = 0; i < cfg->nguests; i++) {
+		unsigned e = check_guest_files(cfg, i, cfg_name, mods, nmods);
+
+		if (e)
+			printk(LOG_ERR, "guest '%s' will not start", cfg->guests[i].name);
+		else
+			cfg->guests[keep++] = cfg->guests[i];
+		errors += e;
+	}
+	cfg->nguests = keep;
+	return errors;
+}
+
+unsigned config_load(const char *cmdline, const struct boot_module *mods,
+		     unsigned nmods, struct config *cfg)
+{
+	char name[BOOT_MOD_NAME_MAX];
+	const struct boot_module *m;
+	struct cfg_error err;
+
+	config_defaults(cfg);
+	if (!cmdline_get(cmdline, "config", name, sizeof(name))) {
+		printk(LOG_INFO, "config: none named on the command line: built-in defaults");
+		return 0;
+	}
+	m = module_find(mods, nmods, name);
+	if (!m) {
+		printk(LOG_ERR, "config %s: not found among the boot modules: built-in defaults (no guests)", name);
+		return 1;
+	}
+	if (m->size > CONFIG_MAX_SIZE) {
+		printk(LOG_ERR, "config %s: %llu bytes is too large (max %u): built-in defaults (no guests)",
+		       name, (unsigned long long)m->size, CONFIG_MAX_SIZE);
+		return 1;
+	}
+	if (config_parse(phys_to_virt(m->base), m->size, cfg, &err)) {
+		printk(LOG_ERR, "config %s line %u: %s: built-in defaults (no guests)", name, err.line, err.msg);
+		return 1;
+	}
+	printk(LOG_INFO, "config %s: %u bytes, %u guest(s)", name, (unsigned)m->size, cfg->nguests);
+	return check_files(cfg, name, mods, nmods);
+}

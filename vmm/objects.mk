@@ -1,0 +1,2 @@
+# SPDX-License-Identifier: MIT
+# Vendor-neutral virtualization (VMs, vCPUs, exits, devices) comes here.
