@@ -26,8 +26,10 @@ static void msg_append(struct boot_info *bi, size_t *pos, const char *s)
 void boot_info_message(struct boot_info *bi, const char *level,
 		       const char *text)
 {
-	size_t pos = msg_used(bi);
+	size_t pos;
 
+	bi->messages[BOOT_MSG_MAX - 1] = 0;
+	pos = msg_used(bi);
 	/* a line needs at least "x\n" plus the NUL */
 	if (pos + 3 > BOOT_MSG_MAX)
 		return;

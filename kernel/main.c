@@ -15,6 +15,7 @@
 #include "arch/x86/tsc.h"
 #include "boot/boot_info.h"
 #include "drivers/acpi.h"
+#include "drivers/acpi_power.h"
 #include "drivers/timer.h"
 #include "kernel/cmdline.h"
 #include "kernel/config_load.h"
@@ -25,6 +26,7 @@
 #include "kernel/panic.h"
 #include "kernel/platform.h"
 #include "kernel/pmm.h"
+#include "kernel/selftest.h"
 #include "kernel/string.h"
 
 #define AP_TIMEOUT_MS 2000
@@ -126,9 +128,14 @@ static unsigned max_cpus(void)
 	return MAX_CPUS;
 }
 
+static void panic_poweroff(void) { acpi_poweroff(&acpi); }
+static void panic_reset(void) { acpi_reset(&acpi); }
+
 static void panic_hooks(void)
 {
 	panic_stop_others_hook = lapic_send_nmi_others;
+	panic_poweroff_hook = panic_poweroff;
+	panic_reboot_hook = panic_reset;
 }
 
 static void report(void)
@@ -136,7 +143,7 @@ static void report(void)
 	struct platform_facts f = {
 		.boot_path = boot_path_name(), .loader = bi.loader,
 		.mem = bi.mem, .nmem = bi.nmem, .acpi = &acpi, .cpu = &cpu,
-		.guests = cfg.nguests,
+		.guests = cfg.nguests, .efi_mmap = bi.efi_mmap,
 	};
 
 	platform_report(&f);
@@ -164,6 +171,7 @@ static __noreturn void kernel_main_stage2(void)
 	console_refine(&acpi, cfg.console);
 	smp_boot(&acpi.madt, trampoline, max_cpus(), AP_TIMEOUT_MS);
 	report();
+	selftest_run(bi.cmdline);
 	run_guests();
 	platform_poweroff(&acpi);
 }

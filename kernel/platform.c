@@ -115,6 +115,7 @@ void platform_report(const struct platform_facts *f)
 	KV("boot", "%s", f->boot_path);
 	KV("loader", "%s", f->loader[0] ? f->loader : "unknown");
 	report_cpu(f->cpu);
+	KV("efi_memory_map", "%s", yn(f->efi_mmap));
 	report_memory(f->mem, f->nmem);
 	KV("cpus", "%u", smp_cpus_possible());
 	KV("cpus_online", "%u", smp_cpus_online());

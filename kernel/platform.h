@@ -29,6 +29,7 @@ struct platform_facts {
 	const struct acpi_info *acpi;
 	const struct cpuinfo *cpu;
 	unsigned guests;
+	bool efi_mmap; /* the memory map came from UEFI */
 };
 
 /* The "hv: platform key=value" block. */

@@ -27,7 +27,8 @@ done
 command -v grub-mkrescue >/dev/null || { echo "mkiso.sh: grub-mkrescue missing (run: make deps)" >&2; exit 1; }
 
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+log=$(mktemp)
+trap 'rm -rf "$tmp" "$log"' EXIT
 mkdir -p "$tmp/boot/grub" "$tmp/hv"
 cp "$kernel" "$tmp/hv/hv.elf"
 {
@@ -56,4 +57,4 @@ cp "$kernel" "$tmp/hv/hv.elf"
 	echo '}'
 } > "$tmp/boot/grub/grub.cfg"
 mkdir -p "$(dirname "$out")"
-grub-mkrescue -o "$out" "$tmp" >"$tmp/log" 2>&1 || { cat "$tmp/log" >&2; exit 1; }
+grub-mkrescue -o "$out" "$tmp" >"$log" 2>&1 || { cat "$log" >&2; exit 1; }

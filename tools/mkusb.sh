@@ -35,7 +35,7 @@ usage() {
 # Modules as a newline-separated list (names with newlines unsupported).
 NL='
 '
-out= efi= kernel= cfg= mods=
+out='' efi='' kernel='' cfg='' mods=''
 while getopts o:e:k:c:m:h opt; do
 	case $opt in
 	o) out=$OPTARG ;;

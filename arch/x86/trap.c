@@ -49,7 +49,8 @@ static bool try_fixup(struct trap_frame *f)
 
 void backtrace_print(u64 rbp, u64 rip)
 {
-	u64 off;
+	u64 off, last = 0;
+	unsigned repeats = 0;
 	const char *name = ksym_lookup(rip, &off);
 
 	printk(LOG_ERR, "  at   %016llx %s+0x%llx", (unsigned long long)rip,
@@ -62,10 +63,22 @@ void backtrace_print(u64 rbp, u64 rip)
 		name = ksym_lookup(ret, &off);
 		if (!name)
 			break;
+		rbp = ((u64 *)rbp)[0];
+		if (ret == last && ++repeats) {
+			depth--; /* recursion: count it, do not spend depth on it */
+			if (repeats < 4096)
+				continue;
+			break;
+		}
+		if (repeats)
+			printk(LOG_ERR, "  ... the frame above repeats %u more times", repeats);
+		repeats = 0;
+		last = ret;
 		printk(LOG_ERR, "  from %016llx %s+0x%llx", (unsigned long long)ret,
 		       name, (unsigned long long)off);
-		rbp = ((u64 *)rbp)[0];
 	}
+	if (repeats)
+		printk(LOG_ERR, "  ... the frame above repeats %u more times", repeats);
 }
 
 static void dump_frame(const struct trap_frame *f)
@@ -95,6 +108,19 @@ static void explain_page_fault(const struct trap_frame *f, u64 cr2)
 		printk(LOG_ERR, "the address is a stack guard page of cpu %d: stack overflow", cpu);
 }
 
+/* A #DF with RSP or CR2 in a guard page: the stack overflowed and the CPU
+ * could not push the first fault's frame (SDM Vol. 3A §6.15, #DF). */
+static void explain_double_fault(const struct trap_frame *f, u64 cr2)
+{
+	int cpu = stack_guard_owner(cr2);
+
+	if (cpu < 0)
+		cpu = stack_guard_owner(f->rsp);
+	printk(LOG_ERR, "double fault: rsp %016lx cr2 %016lx", f->rsp, cr2);
+	if (cpu >= 0)
+		printk(LOG_ERR, "the stack reached the guard page of cpu %d: stack overflow", cpu);
+}
+
 static __noreturn void exception(struct trap_frame *f)
 {
 	u64 cr2 = read_cr2();
@@ -105,6 +131,8 @@ static __noreturn void exception(struct trap_frame *f)
 	       (unsigned long long)f->error, this_cpu()->cpu);
 	if (f->vector == 14)
 		explain_page_fault(f, cr2);
+	if (f->vector == 8)
+		explain_double_fault(f, cr2);
 	dump_frame(f);
 	backtrace_print(f->rbp, f->rip);
 	panic_end("unhandled exception %llu (%s) at rip %016llx",

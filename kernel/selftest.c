@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: MIT
+/* Deliberate hypervisor faults for the system tests (selftest.h). */
+#include "boot/boot_info.h"
+#include "kernel/cmdline.h"
+#include "kernel/log.h"
+#include "kernel/selftest.h"
+#include "kernel/string.h"
+
+/* The page below the kernel image is never mapped. */
+static __attribute__((noinline)) u64 selftest_read_unmapped(void)
+{
+	volatile u64 *p = (volatile u64 *)(KERNEL_VMA - 2 * PAGE_SIZE);
+
+	return *p;
+}
+
+/* Recursion bounded only by a limit far beyond any stack (the compiler
+ * must not see it as infinite, nor turn it into a loop). */
+static __attribute__((noinline)) u64 selftest_recurse(u64 depth, u64 limit)
+{
+	volatile u8 frame[256];
+
+	frame[0] = (u8)depth;
+	if (depth >= limit)
+		return frame[0];
+	return selftest_recurse(depth + 1, limit) + frame[0];
+}
+
+void selftest_run(const char *cmdline)
+{
+	char what[32];
+
+	if (!cmdline_get(cmdline, "selftest", what, sizeof(what)))
+		return;
+	printk(LOG_WARN, "selftest %s: the hypervisor faults on purpose now", what);
+	if (!strcmp(what, "pagefault"))
+		selftest_read_unmapped();
+	else if (!strcmp(what, "stackoverflow"))
+		selftest_recurse(0, ~0ULL);
+	else
+		printk(LOG_ERR, "selftest=%s is not a self-test (pagefault, stackoverflow)", what);
+}

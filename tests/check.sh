@@ -1,0 +1,154 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+#
+# The test runner behind `make check`: host unit tests (cmocka binaries in
+# BUILD/tests/unit/) and system tests (tests/system/tests.cfg), then one
+# summary line "N passed, N failed". Every test case counts once: each
+# cmocka case, each system test.
+#   tests/check.sh [--unit-only|--system-only] BUILD [SYSTEM-TEST-NAME...]
+set -u
+
+mode=all
+case ${1:-} in
+--unit-only) mode=unit; shift ;;
+--system-only) mode=system; shift ;;
+esac
+BUILD=${1:?usage: check.sh [--unit-only|--system-only] BUILD [NAME...]}
+shift
+only=("$@")
+top=$(cd "$(dirname "$0")/.." && pwd)
+out=$BUILD/tests/out
+mkdir -p "$out"
+passed=0 failed=0 failures=()
+start_all=$(date +%s.%N)
+
+note_pass() { passed=$((passed + $1)); }
+note_fail() { failed=$((failed + $1)); failures+=("$2"); }
+
+run_unit() {
+	local bin name log np nf
+	for bin in "$BUILD"/tests/unit/test_*; do
+		[ -x "$bin" ] || continue
+		name=$(basename "$bin")
+		log=$out/$name.log
+		"$bin" >"$log" 2>&1
+		local rc=$?
+		np=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -1)
+		nf=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$log" | tail -1)
+		np=${np:-0} nf=${nf:-0}
+		if [ $rc -ne 0 ] && [ "$nf" -eq 0 ]; then
+			nf=1 # crashed (sanitizer, signal) before cmocka could count
+		fi
+		note_pass "$np"
+		if [ "$nf" -gt 0 ]; then
+			note_fail "$nf" "unit/$name"
+			echo "FAIL unit $name: $np passed, $nf failed"
+			grep -E '^\[  (FAILED|ERROR)|ERROR|error:|runtime error|AddressSanitizer' "$log" | head -20
+		else
+			echo "PASS unit $name ($np cases)"
+		fi
+	done
+}
+
+# Build the boot medium a system test asks for; prints its path.
+make_image() {
+	local name=$1 media=$2 cfg=$3 extra=$4 img cfgpath
+	case $cfg in
+	default) cfgpath=$top/guests/hv.cfg ;;
+	none) cfgpath=none ;;
+	*) cfgpath=$top/tests/system/configs/$cfg ;;
+	esac
+	if [ "$cfg" = default ] && [ -z "$extra" ]; then
+		[ "$media" = iso ] && echo "$BUILD/hv.iso" || echo "$BUILD/hv-usb.img"
+		return
+	fi
+	mkdir -p "$BUILD/tests/img"
+	if [ "$media" = iso ]; then
+		img=$BUILD/tests/img/$name.iso
+		sh "$top/tools/mkiso.sh" -o "$img" -k "$BUILD/hv.elf" -c "$cfgpath" -a "$extra" >&2 || return 1
+	else
+		img=$BUILD/tests/img/$name.img
+		sh "$top/tools/mkusb.sh" -o "$img" -e "$BUILD/BOOTX64.EFI" -k "$BUILD/hv.elf" -c "$cfgpath" >&2 || return 1
+	fi
+	echo "$img"
+}
+
+boot_image() {
+	local runner=$1 img=$2 smp=$3 timeout=$4 log=$5
+	case $runner in
+	qemu-ovmf) sh "$top/tools/run.sh" --accel tcg --bios ovmf --smp "$smp" --mem 512 \
+		--timeout "$timeout" --log "$log" "$img" 2>/dev/null ;;
+	qemu-bios) sh "$top/tools/run.sh" --accel tcg --bios seabios --smp "$smp" --mem 512 \
+		--timeout "$timeout" --log "$log" "$img" 2>/dev/null ;;
+	bochs) sh "$top/tools/bochs.sh" --smp "$smp" --mem 512 --timeout "$timeout" \
+		--log "$log" "$img" ;;
+	*) echo "unknown runner $runner" >&2; return 2 ;;
+	esac
+}
+
+# Check a transcript against an expectation file; prints what is wrong.
+check_transcript() {
+	local log=$1 expect=$2 line ok=0
+	while IFS= read -r line; do
+		[ -z "$line" ] && continue
+		if [ "${line#!}" != "$line" ]; then
+			if grep -Eq -- "${line#!}" "$log"; then
+				echo "  unexpected line matching '${line#!}':"
+				grep -E -- "${line#!}" "$log" | head -3 | sed 's/^/    /'
+				ok=1
+			fi
+		elif ! grep -Eq -- "$line" "$log"; then
+			echo "  missing a line matching '$line'"
+			ok=1
+		fi
+	done < <(grep -v '^#' "$expect"; [ -f "$(dirname "$expect")/common-all" ] && cat "$(dirname "$expect")/common-all")
+	return $ok
+}
+
+selected() {
+	[ ${#only[@]} -eq 0 ] && return 0
+	local n
+	for n in "${only[@]}"; do [ "$n" = "$1" ] && return 0; done
+	return 1
+}
+
+run_system() {
+	local name runner media cfg smp timeout extra img log t0 t1 rc why
+	while read -r name runner media cfg smp timeout extra; do
+		case $name in '' | \#*) continue ;; esac
+		selected "$name" || continue
+		log=$out/$name.serial
+		rm -f "$log"
+		t0=$(date +%s.%N)
+		if ! img=$(make_image "$name" "$media" "$cfg" "$extra"); then
+			note_fail 1 "system/$name"
+			echo "FAIL system $name: could not build its image"
+			continue
+		fi
+		boot_image "$runner" "$img" "$smp" "$timeout" "$log.raw"
+		rc=$?
+		tr -d '\r' < "$log.raw" > "$log" 2>/dev/null
+		t1=$(date +%s.%N)
+		secs=$(awk "BEGIN { print $t1 - $t0 }")
+		if why=$(check_transcript "$log" "$top/tests/system/expect/$name"); then
+			note_pass 1
+			printf "PASS system %-22s %6.1f s\n" "$name" "$secs"
+		else
+			note_fail 1 "system/$name"
+			printf "FAIL system %-22s %6.1f s (emulator status %d)\n" "$name" "$secs" "$rc"
+			echo "$why"
+			echo "  last lines of $log:"
+			tail -n 25 "$log" | sed 's/^/    | /'
+		fi
+	done < "$top/tests/system/tests.cfg"
+}
+
+[ $mode != system ] && run_unit
+[ $mode != unit ] && run_system
+end_all=$(date +%s.%N)
+printf "total time %.1f s\n" "$(awk "BEGIN { print $end_all - $start_all }")"
+if [ $failed -gt 0 ]; then
+	echo "failed: ${failures[*]}"
+fi
+echo "$passed passed, $failed failed"
+[ $failed -eq 0 ]

@@ -1,0 +1,430 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Host unit tests for the hv.cfg parser (kernel/config.c): well-formed
+ * configs and their parsed values, every error with its line number and
+ * message, line ends (LF, CR LF, none at the end), and config_files().
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "kernel/config.h"
+
+static struct config cfg;
+static struct cfg_error err;
+
+static int parse(const char *text)
+{
+	return config_parse(text, strlen(text), &cfg, &err);
+}
+
+static void assert_defaults(const struct config *c)
+{
+	struct config d;
+
+	config_defaults(&d);
+	assert_memory_equal(c, &d, sizeof(d));
+}
+
+/* Parse @text, expect it to fail at @line with exactly @msg. */
+static void expect_error(const char *text, unsigned line, const char *msg)
+{
+	memset(&err, 0x55, sizeof(err));
+	assert_int_equal(parse(text), -1);
+	assert_string_equal(err.msg, msg);
+	assert_int_equal(err.line, line);
+	assert_defaults(&cfg);
+}
+
+static void test_defaults(void **state)
+{
+	(void)state;
+	config_defaults(&cfg);
+	assert_int_equal(cfg.loglevel, -1);
+	assert_int_equal(cfg.nguests, 0);
+	assert_string_equal(cfg.console, "");
+}
+
+static void test_empty(void **state)
+{
+	(void)state;
+	assert_int_equal(config_parse("", 0, &cfg, &err), 0);
+	assert_defaults(&cfg);
+	assert_int_equal(parse("\n\n# only a comment\n   \t\n"), 0);
+	assert_defaults(&cfg);
+	assert_int_equal(config_parse(NULL, 0, &cfg, NULL), 0);
+}
+
+static const char full_cfg[] =
+	"# hypervisor settings\n"
+	"console = com1\n"
+	"  loglevel=debug  \n"
+	"\n"
+	"[guest linux]\n"
+	"cpus = 1-2\n"
+	"memory = 256M\n"
+	"kernel = bzImage\n"
+	"initrd = initrd.cpio\n"
+	"cmdline =   console=ttyS0 root=/dev/vda  quiet # not a comment  \n"
+	"\t[ guest  test_2-b ]\t\n"
+	"\tcpus=0, 3 ,5 - 6,63\n"
+	"memory=4096\n"
+	"kernel\t=\ttest.elf\n";
+
+static void test_full(void **state)
+{
+	const struct cfg_guest *a = &cfg.guests[0], *b = &cfg.guests[1];
+
+	(void)state;
+	assert_int_equal(parse(full_cfg), 0);
+	assert_string_equal(cfg.console, "com1");
+	assert_int_equal(cfg.loglevel, 3);
+	assert_int_equal(cfg.nguests, 2);
+
+	assert_string_equal(a->name, "linux");
+	assert_int_equal(a->line, 5);
+	assert_int_equal(a->cpus, 0x6);
+	assert_int_equal(a->memory, 256ULL << 20);
+	assert_string_equal(a->kernel, "bzImage");
+	assert_string_equal(a->initrd, "initrd.cpio");
+	assert_string_equal(a->cmdline,
+			    "console=ttyS0 root=/dev/vda  quiet # not a comment");
+
+	assert_string_equal(b->name, "test_2-b");
+	assert_int_equal(b->line, 11);
+	assert_int_equal(b->cpus, (1ULL << 63) | 0x69);
+	assert_int_equal(b->memory, 4096);
+	assert_string_equal(b->kernel, "test.elf");
+	assert_string_equal(b->initrd, "");
+	assert_string_equal(b->cmdline, "");
+}
+
+static void test_loglevels(void **state)
+{
+	static const char *const words[] = { "error", "warn", "info", "debug",
+					     "0", "1", "2", "3" };
+	char text[64];
+
+	(void)state;
+	for (int i = 0; i < 8; i++) {
+		snprintf(text, sizeof(text), "loglevel = %s", words[i]);
+		assert_int_equal(parse(text), 0);
+		assert_int_equal(cfg.loglevel, i % 4);
+	}
+}
+
+static void test_memory_sizes(void **state)
+{
+	static const struct {
+		const char *text;
+		unsigned long long bytes;
+	} cases[] = {
+		{ "4K", 4096 },	      { "8k", 8192 },
+		{ "1m", 1 << 20 },    { "3G", 3ULL << 30 },
+		{ "64G", 64ULL << 30 }, { "68719476736", 64ULL << 30 },
+		{ "0004096", 4096 },
+	};
+	char text[128];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(text, sizeof(text),
+			 "[guest g]\ncpus=0\nkernel=k\nmemory = %s\n",
+			 cases[i].text);
+		assert_int_equal(parse(text), 0);
+		assert_int_equal(cfg.guests[0].memory, cases[i].bytes);
+	}
+}
+
+static void test_crlf(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("console = com2\r\n[guest a]\r\ncpus = 0\r\n"
+			       "memory = 1M\r\nkernel = k\r\ncmdline = x y\r\n"),
+			 0);
+	assert_string_equal(cfg.console, "com2");
+	assert_string_equal(cfg.guests[0].kernel, "k");
+	assert_string_equal(cfg.guests[0].cmdline, "x y");
+	/* error line numbers count CR LF lines too */
+	expect_error("\r\n\r\n[guest a]\r\nfoo = 1\r\n", 4,
+		     "unknown key 'foo'");
+}
+
+static void test_no_final_newline(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("[guest a]\ncpus=0\nmemory=1M\nkernel=vmlinuz"),
+			 0);
+	assert_string_equal(cfg.guests[0].kernel, "vmlinuz");
+	assert_int_equal(parse("[guest a]\ncpus=0\nmemory=1M\nkernel=k\r"), 0);
+	assert_string_equal(cfg.guests[0].kernel, "k");
+	expect_error("[guest a]\ncpus=0\nkernel=k\nmemory=1Q", 4,
+		     "bad memory size '1Q' (use e.g. 256M)");
+}
+
+/* Only @len bytes are parsed; the rest of the buffer is never read. */
+static void test_length_bound(void **state)
+{
+	static const char text[] = "console = com1\nconsole = com2\n";
+
+	(void)state;
+	assert_int_equal(config_parse(text, 15, &cfg, &err), 0);
+	assert_string_equal(cfg.console, "com1");
+	assert_int_equal(config_parse(text, 18, &cfg, &err), -1);
+	assert_string_equal(err.msg, "text is not a key = value line: 'con'");
+}
+
+static void test_bom(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("\xef\xbb\xbf" "console = com1\n"), 0);
+	assert_string_equal(cfg.console, "com1");
+}
+
+#define GUEST_A "[guest a]\ncpus = 0\nmemory = 1M\nkernel = k\n"
+
+static void test_error_keys(void **state)
+{
+	(void)state;
+	expect_error("console = x\nfoo = 1\n", 2, "unknown key 'foo'");
+	expect_error(GUEST_A "memory = 2M\n", 5, "duplicate key 'memory'");
+	expect_error("console = a\nconsole = b\n", 2,
+		     "duplicate key 'console'");
+	expect_error("cpus = 0\n", 1, "key 'cpus' outside a [guest] section");
+	expect_error(GUEST_A "loglevel = info\n", 5,
+		     "key 'loglevel' must come before the first [guest] "
+		     "section");
+	expect_error("console\n", 1,
+		     "text is not a key = value line: 'console'");
+	expect_error("\n = com1\n", 2,
+		     "text is not a key = value line: '= com1'");
+	expect_error("[guest a]\nkernel = \n", 2,
+		     "missing value for key 'kernel'");
+	expect_error("loglevel = verbose\n", 1,
+		     "bad loglevel 'verbose' (use error, warn, info, debug or "
+		     "0-3)");
+	expect_error("loglevel = 4\n", 1,
+		     "bad loglevel '4' (use error, warn, info, debug or 0-3)");
+	expect_error("console = 0123456789abcdef0123456789abcdef\n", 1,
+		     "console name '0123456789abcdef0123456789abcdef' too long"
+		     " (max 31 chars)");
+	expect_error("console = com 1\n", 1, "bad console name 'com 1'");
+}
+
+static void test_error_sections(void **state)
+{
+	(void)state;
+	expect_error("[guest a]\ncpus = 0\nmemory = 1M\n[guest b]\n", 1,
+		     "missing 'kernel' in guest 'a'");
+	expect_error(GUEST_A "\n[guest b]\nkernel = k\ncpus = 1\n", 6,
+		     "missing 'memory' in guest 'b'");
+	expect_error(GUEST_A "[guest b]\n", 5, "missing 'cpus' in guest 'b'");
+	expect_error(GUEST_A "[guest a]\n", 5, "duplicate guest 'a'");
+	expect_error("[guest a b]\n", 1,
+		     "bad guest name 'a b' (use A-Z a-z 0-9 _ -)");
+	expect_error("[guest a.b]\n", 1,
+		     "bad guest name 'a.b' (use A-Z a-z 0-9 _ -)");
+	expect_error("[guest]\n", 1, "missing guest name in '[guest]'");
+	expect_error("[guest  ]\n", 1, "missing guest name in '[guest  ]'");
+	expect_error("[guest 0123456789abcdef0123456789abcdef]\n", 1,
+		     "guest name '0123456789abcdef0123456789abcdef' too long "
+		     "(max 31 chars)");
+	expect_error("[guests a]\n", 1,
+		     "unknown section '[guests a]' (expected [guest NAME])");
+	expect_error("[vm a]\n", 1,
+		     "unknown section '[vm a]' (expected [guest NAME])");
+	expect_error("[guest a\n", 1, "bad section header '[guest a'");
+	expect_error("[\n", 1, "bad section header '['");
+}
+
+static void test_too_many_guests(void **state)
+{
+	char text[2048];
+	size_t n = 0;
+
+	(void)state;
+	for (int g = 0; g < CFG_MAX_GUESTS; g++)
+		n += (size_t)snprintf(text + n, sizeof(text) - n,
+				      "[guest g%d]\ncpus=%d\nmemory=1M\n"
+				      "kernel=k\n",
+				      g, g);
+	assert_int_equal(parse(text), 0);
+	assert_int_equal(cfg.nguests, CFG_MAX_GUESTS);
+	snprintf(text + n, sizeof(text) - n, "[guest g8]\n");
+	expect_error(text, 33, "too many guests (max 8)");
+}
+
+static void test_error_cpus(void **state)
+{
+	(void)state;
+	expect_error(GUEST_A "[guest b]\ncpus = 2-4,0\n", 6,
+		     "cpu 0 already used by guest 'a'");
+	expect_error("[guest a]\ncpus = 0-3\nmemory = 1M\nkernel = k\n"
+		     "[guest b]\ncpus = 5,3\n", 6,
+		     "cpu 3 already used by guest 'a'");
+	expect_error("[guest a]\ncpus = 64\n", 2,
+		     "cpu number out of range in '64' (max 63)");
+	expect_error("[guest a]\ncpus = 1-99999999999999999999\n", 2,
+		     "cpu number out of range in '1-99999999999999999999' "
+		     "(max 63)");
+	expect_error("[guest a]\ncpus = 3-1\n", 2,
+		     "bad cpu range in '3-1'");
+	expect_error("[guest a]\ncpus = 1,2-3,2\n", 2,
+		     "cpu 2 listed twice in '1,2-3,2'");
+	expect_error("[guest a]\ncpus = one\n", 2, "bad cpu list 'one'");
+	expect_error("[guest a]\ncpus = 1,\n", 2, "bad cpu list '1,'");
+	expect_error("[guest a]\ncpus = 1-\n", 2, "bad cpu list '1-'");
+	expect_error("[guest a]\ncpus = 1 2\n", 2, "bad cpu list '1 2'");
+	expect_error("[guest a]\ncpus = -1\n", 2, "bad cpu list '-1'");
+}
+
+static void test_error_memory(void **state)
+{
+	(void)state;
+	expect_error("[guest a]\nmemory = 12Q\n", 2,
+		     "bad memory size '12Q' (use e.g. 256M)");
+	expect_error("[guest a]\nmemory = 1MB\n", 2,
+		     "bad memory size '1MB' (use e.g. 256M)");
+	expect_error("[guest a]\nmemory = M\n", 2, "bad memory size 'M'");
+	expect_error("[guest a]\nmemory = -1\n", 2, "bad memory size '-1'");
+	expect_error("[guest a]\nmemory = 1 M\n", 2,
+		     "bad memory size '1 M' (use e.g. 256M)");
+	expect_error("[guest a]\nmemory = 0\n", 2, "memory size '0' is zero");
+	expect_error("[guest a]\nmemory = 0G\n", 2,
+		     "memory size '0G' is zero");
+	expect_error("[guest a]\nmemory = 5000\n", 2,
+		     "memory size '5000' is not a multiple of 4K");
+	expect_error("[guest a]\nmemory = 1K\n", 2,
+		     "memory size '1K' is not a multiple of 4K");
+	expect_error("[guest a]\nmemory = 65G\n", 2,
+		     "memory size '65G' is more than 64G");
+	expect_error("[guest a]\nmemory = 68719480832\n", 2,
+		     "memory size '68719480832' is more than 64G");
+	expect_error("[guest a]\nmemory = 99999999999999999999999G\n", 2,
+		     "memory size '99999999999999999999999G' is more than "
+		     "64G");
+}
+
+static void test_error_files(void **state)
+{
+	char text[256];
+
+	(void)state;
+	expect_error("[guest a]\nkernel = my kernel\n", 2,
+		     "bad file name 'my kernel' (no spaces or slashes)");
+	expect_error("[guest a]\ninitrd = boot/initrd\n", 2,
+		     "bad file name 'boot/initrd' (no spaces or slashes)");
+	expect_error("[guest a]\nkernel = a\\b\n", 2,
+		     "bad file name 'a\\b' (no spaces or slashes)");
+	snprintf(text, sizeof(text), "[guest a]\nkernel = %064d\n", 0);
+	expect_error(text, 2,
+		     "file name '000000000000000000000000000000000000000000000"
+		     "...' too long (max 63 chars)");
+	snprintf(text, sizeof(text), GUEST_A "initrd = %063d\n", 0);
+	assert_int_equal(parse(text), 0);
+	assert_int_equal(strlen(cfg.guests[0].initrd), 63);
+}
+
+static void test_cmdline_length(void **state)
+{
+	char text[1200];
+
+	(void)state;
+	snprintf(text, sizeof(text), GUEST_A "cmdline = %0511d\n", 7);
+	assert_int_equal(parse(text), 0);
+	assert_int_equal(strlen(cfg.guests[0].cmdline), 511);
+	snprintf(text, sizeof(text), GUEST_A "cmdline = %0512d\n", 7);
+	expect_error(text, 5, "cmdline too long (max 511 chars)");
+}
+
+static void test_error_lines(void **state)
+{
+	char text[2100];
+
+	(void)state;
+	memset(text, '#', 1024);
+	strcpy(text + 1024, "\n");
+	assert_int_equal(parse(text), 0);
+	strcpy(text, "\n");
+	memset(text + 1, '#', 1025);
+	strcpy(text + 1026, "\r\n");
+	expect_error(text, 2, "line too long (max 1024 bytes)");
+	expect_error("console = com1\n\x01\x02\n", 2,
+		     "binary data (byte 0x01)");
+	expect_error("# comment\x7f\n", 1, "binary data (byte 0x7f)");
+	expect_error("a\rb = c\n", 1, "binary data (byte 0x0d)");
+	assert_int_equal(config_parse("# x\n\0\n", 6, &cfg, &err), -1);
+	assert_int_equal(err.line, 2);
+	assert_string_equal(err.msg, "binary data (byte 0x00)");
+	/* UTF-8 is fine in comments and command lines */
+	assert_int_equal(parse("# caf\xc3\xa9\n"), 0);
+}
+
+/* Long offending text is shortened in the message, which stays bounded. */
+static void test_long_quote(void **state)
+{
+	char text[1100];
+
+	(void)state;
+	memset(text, 'k', 1000);
+	strcpy(text + 1000, " = 1\n");
+	expect_error(text, 1,
+		     "unknown key 'kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk"
+		     "...'");
+	assert_true(strlen(err.msg) < CFG_ERR_MAX);
+	assert_int_equal(config_parse(text, strlen(text), &cfg, NULL), -1);
+}
+
+static void test_files(void **state)
+{
+	const char *names[8];
+
+	(void)state;
+	assert_int_equal(parse("[guest a]\ncpus=0\nmemory=1M\nkernel=vmlinuz\n"
+			       "initrd=rd\n"
+			       "[guest b]\ncpus=1\nmemory=1M\nkernel=vmlinuz\n"
+			       "initrd=rd2\n"
+			       "[guest c]\ncpus=2\nmemory=1M\nkernel=rd\n"),
+			 0);
+	assert_int_equal(config_files(&cfg, names, 8), 3);
+	assert_string_equal(names[0], "vmlinuz");
+	assert_string_equal(names[1], "rd");
+	assert_string_equal(names[2], "rd2");
+	assert_int_equal(config_files(&cfg, names, 2), 2);
+	assert_string_equal(names[1], "rd");
+	assert_int_equal(config_files(&cfg, names, 0), 0);
+	config_defaults(&cfg);
+	assert_int_equal(config_files(&cfg, names, 8), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_empty),
+		cmocka_unit_test(test_full),
+		cmocka_unit_test(test_loglevels),
+		cmocka_unit_test(test_memory_sizes),
+		cmocka_unit_test(test_crlf),
+		cmocka_unit_test(test_no_final_newline),
+		cmocka_unit_test(test_length_bound),
+		cmocka_unit_test(test_bom),
+		cmocka_unit_test(test_error_keys),
+		cmocka_unit_test(test_error_sections),
+		cmocka_unit_test(test_too_many_guests),
+		cmocka_unit_test(test_error_cpus),
+		cmocka_unit_test(test_error_memory),
+		cmocka_unit_test(test_error_files),
+		cmocka_unit_test(test_cmdline_length),
+		cmocka_unit_test(test_error_lines),
+		cmocka_unit_test(test_long_quote),
+		cmocka_unit_test(test_files),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
