@@ -26,6 +26,22 @@ static __attribute__((noinline)) u64 selftest_recurse(u64 depth, u64 limit)
 	return selftest_recurse(depth + 1, limit) + frame[0];
 }
 
+/* W^X: kernel text is mapped read-only, both at its link address and in
+ * the identity map. */
+static __attribute__((noinline)) void selftest_write_text(void)
+{
+	*(volatile u8 *)selftest_write_text = 0xc3;
+}
+
+/* W^X: data is mapped non-executable; this buffer holds a RET. */
+static u8 selftest_code[16] = { 0xc3 };
+
+static __attribute__((noinline)) void selftest_exec_data(void)
+{
+	((void (*)(void))selftest_code)();
+	asm volatile("" ::: "memory"); /* keep the call a call, not a jump */
+}
+
 void selftest_run(const char *cmdline)
 {
 	char what[32];
@@ -37,6 +53,11 @@ void selftest_run(const char *cmdline)
 		selftest_read_unmapped();
 	else if (!strcmp(what, "stackoverflow"))
 		selftest_recurse(0, ~0ULL);
+	else if (!strcmp(what, "writetext"))
+		selftest_write_text();
+	else if (!strcmp(what, "execdata"))
+		selftest_exec_data();
 	else
-		printk(LOG_ERR, "selftest=%s is not a self-test (pagefault, stackoverflow)", what);
+		printk(LOG_ERR, "selftest=%s is not a self-test (pagefault, stackoverflow, writetext, execdata)", what);
+	printk(LOG_ERR, "selftest %s did not fault", what);
 }

@@ -2,8 +2,10 @@
 /*
  * Deliberate faults for testing the hypervisor's own failure reporting,
  * chosen on the command line: selftest=pagefault (read of an unmapped
- * address) or selftest=stackoverflow (unbounded recursion into the stack's
- * guard page). Both must end in a report and "hv: panic: ...".
+ * address), selftest=stackoverflow (unbounded recursion into the stack's
+ * guard page), selftest=writetext (a write to kernel code) or
+ * selftest=execdata (a call into kernel data). Each must end in a fault
+ * report and "hv: panic: ...".
  */
 #ifndef KERNEL_SELFTEST_H
 #define KERNEL_SELFTEST_H

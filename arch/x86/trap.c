@@ -47,14 +47,26 @@ static bool try_fixup(struct trap_frame *f)
 	return false;
 }
 
+static void print_frame(const char *how, u64 addr)
+{
+	u64 off;
+	const char *name = ksym_lookup(addr, &off);
+
+	if (name)
+		printk(LOG_ERR, "  %s %016llx %s+0x%llx", how, (unsigned long long)addr,
+		       name, (unsigned long long)off);
+	else
+		printk(LOG_ERR, "  %s %016llx (not in kernel text)", how,
+		       (unsigned long long)addr);
+}
+
 void backtrace_print(u64 rbp, u64 rip)
 {
 	u64 off, last = 0;
 	unsigned repeats = 0;
-	const char *name = ksym_lookup(rip, &off);
+	const char *name;
 
-	printk(LOG_ERR, "  at   %016llx %s+0x%llx", (unsigned long long)rip,
-	       name ? name : "?", (unsigned long long)off);
+	print_frame("at  ", rip);
 	for (int depth = 0; depth < 32 && rbp; depth++) {
 		/* Only follow frames that lie in mapped kernel memory. */
 		if (!stack_addr_valid(rbp, 16) || (rbp & 7))
@@ -74,8 +86,7 @@ void backtrace_print(u64 rbp, u64 rip)
 			printk(LOG_ERR, "  ... the frame above repeats %u more times", repeats);
 		repeats = 0;
 		last = ret;
-		printk(LOG_ERR, "  from %016llx %s+0x%llx", (unsigned long long)ret,
-		       name, (unsigned long long)off);
+		print_frame("from", ret);
 	}
 	if (repeats)
 		printk(LOG_ERR, "  ... the frame above repeats %u more times", repeats);
@@ -134,6 +145,9 @@ static __noreturn void exception(struct trap_frame *f)
 	if (f->vector == 8)
 		explain_double_fault(f, cr2);
 	dump_frame(f);
+	/* A jump or call to a bad address: the caller is at the stack top. */
+	if (!ksym_lookup(f->rip, &(u64){ 0 }) && stack_addr_valid(f->rsp, 8))
+		print_frame("called from", *(u64 *)f->rsp);
 	backtrace_print(f->rbp, f->rip);
 	panic_end("unhandled exception %llu (%s) at rip %016llx",
 		  (unsigned long long)f->vector, exc_names[f->vector],
