@@ -8,6 +8,7 @@
 #include "arch/x86/io.h"
 #include "arch/x86/lapic.h"
 #include "arch/x86/paging.h"
+#include "arch/x86/pgtable.h"
 
 #define APIC_ID 0x20
 #define APIC_TPR 0x80
@@ -55,7 +56,7 @@ void lapic_setup(u64 madt_base, bool allow_x2apic)
 	/* Firmware that already chose x2APIC must be followed (§11.12.5). */
 	x2apic = (msr & APIC_BASE_EXTD) ||
 		 (allow_x2apic && (cpuid(1, 0).ecx & (1u << 21)));
-	mmio_base = madt_base ? madt_base : (msr & PTE_ADDR);
+	mmio_base = madt_base ? madt_base : (msr & PT_ADDR_MASK);
 	if (!x2apic)
 		paging_map_mmio(mmio_base, 4096);
 }

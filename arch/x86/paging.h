@@ -13,16 +13,7 @@
 #include "kernel/memmap.h"
 #include "kernel/types.h"
 
-#define PTE_P (1ULL << 0)
-#define PTE_W (1ULL << 1)
-#define PTE_U (1ULL << 2)
-#define PTE_PWT (1ULL << 3)
-#define PTE_PCD (1ULL << 4)
-#define PTE_PS (1ULL << 7)
-#define PTE_NX (1ULL << 63)
-#define PTE_ADDR 0x000ffffffffff000ULL
-
-/* Leaf permission sets; PTE_NX is dropped when the CPU has no NX. */
+/* Permission sets of hypervisor mappings (NX only if the CPU has it). */
 enum pt_perm {
 	PT_RO = 0,   /* read-only, no execute */
 	PT_RW = 1,   /* read-write, no execute */

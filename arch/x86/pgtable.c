@@ -1,0 +1,213 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The shared 4-level page-table builder (pgtable.h). Tables are reached
+ * through the identity map (phys_to_virt). A large page that must hold a
+ * smaller mapping is split into 512 entries one level down with the same
+ * attributes; bit 7 means "large" above level 1 in all three formats and is
+ * cleared in level-1 entries (SDM Vol. 3A §4.5, Vol. 3C §29.3.2).
+ */
+#include "arch/x86/pgtable.h"
+#include "kernel/mm.h"
+
+static u64 *table_va(u64 entry) { return phys_to_virt(entry & PT_ADDR_MASK); }
+
+static u64 level_size(int level) { return 1ULL << (12 + 9 * (level - 1)); }
+
+static unsigned index_of(u64 va, int level) { return (va >> (12 + 9 * (level - 1))) & 511; }
+
+bool pt_init(struct pt *pt, const struct pt_format *fmt, pt_alloc_fn alloc,
+	     void *ctx)
+{
+	pt->fmt = fmt;
+	pt->allow_1g = false;
+	pt->alloc = alloc;
+	pt->ctx = ctx;
+	pt->root = alloc(ctx);
+	return pt->root != 0;
+}
+
+static bool present(const struct pt *pt, u64 e) { return e & pt->fmt->present_mask; }
+
+/* Split the large leaf *e (at @level) into a table of smaller leaves. */
+static bool split(struct pt *pt, u64 *e, int level)
+{
+	u64 sub = level_size(level - 1);
+	u64 attrs = *e & ~PT_ADDR_MASK;
+	u64 base = *e & PT_ADDR_MASK & ~(level_size(level) - 1);
+	u64 t = pt->alloc(pt->ctx);
+	u64 *tab;
+
+	if (!t)
+		return false;
+	if (level - 1 == 1)
+		attrs &= ~PT_LARGE;
+	tab = phys_to_virt(t);
+	for (int i = 0; i < 512; i++)
+		tab[i] = (base + i * sub) | attrs;
+	*e = t | pt->fmt->table_bits;
+	return true;
+}
+
+/* The table below entry *e at @level, created or split as needed. */
+static u64 *descend(struct pt *pt, u64 *e, int level)
+{
+	if (!present(pt, *e)) {
+		u64 t = pt->alloc(pt->ctx);
+
+		if (!t)
+			return NULL;
+		*e = t | pt->fmt->table_bits;
+	} else if (*e & PT_LARGE) {
+		if (!split(pt, e, level))
+			return NULL;
+	}
+	return table_va(*e);
+}
+
+static bool leaf_fits(const struct pt *pt, u64 va, u64 pa, u64 size, int level)
+{
+	u64 ls = level_size(level);
+
+	if (level == 3 && !pt->allow_1g)
+		return false;
+	return IS_ALIGNED(va, ls) && IS_ALIGNED(pa, ls) && size >= ls;
+}
+
+/* Write one leaf (or clear it when @unmap) covering va; returns its size. */
+static u64 set_one(struct pt *pt, u64 va, u64 pa, u64 size, u32 prot,
+		   enum pt_memtype mt, bool unmap)
+{
+	u64 *tab = phys_to_virt(pt->root);
+
+	for (int level = 4; level >= 1; level--) {
+		u64 *e = &tab[index_of(va, level)];
+
+		if (level <= 3 && leaf_fits(pt, va, pa, size, level)) {
+			*e = unmap ? 0 : pt->fmt->leaf(pa, prot, mt, level);
+			return level_size(level);
+		}
+		if (unmap && !present(pt, *e))
+			return MIN(size, level_size(level) - (va & (level_size(level) - 1)));
+		tab = descend(pt, e, level);
+		if (!tab)
+			return 0;
+	}
+	return 0; /* not reached: level 1 always fits a page */
+}
+
+static bool apply(struct pt *pt, u64 va, u64 pa, u64 size, u32 prot,
+		  enum pt_memtype mt, bool unmap)
+{
+	size = ALIGN_UP(size, PAGE_SIZE);
+	while (size) {
+		u64 step = set_one(pt, va, pa, size, prot, mt, unmap);
+
+		if (!step)
+			return false;
+		step = MIN(step, size);
+		va += step;
+		pa += step;
+		size -= step;
+	}
+	return true;
+}
+
+bool pt_map(struct pt *pt, u64 va, u64 pa, u64 size, u32 prot,
+	    enum pt_memtype mt)
+{
+	return apply(pt, va, pa, size, prot, mt, false);
+}
+
+bool pt_unmap(struct pt *pt, u64 va, u64 size)
+{
+	return apply(pt, va, 0, size, 0, PT_MEM_WB, true);
+}
+
+bool pt_lookup(const struct pt *pt, u64 va, u64 *pa, u64 *leaf, int *level)
+{
+	const u64 *tab = phys_to_virt(pt->root);
+
+	for (int l = 4; l >= 1; l--) {
+		u64 e = tab[index_of(va, l)];
+
+		if (!present(pt, e))
+			return false;
+		if (l == 1 || (e & PT_LARGE)) {
+			*pa = (e & PT_ADDR_MASK & ~(level_size(l) - 1)) |
+			      (va & (level_size(l) - 1));
+			*leaf = e;
+			*level = l;
+			return true;
+		}
+		tab = table_va(e);
+	}
+	return false;
+}
+
+/* ---- formats ---- */
+
+#define X86_P (1ULL << 0)
+#define X86_W (1ULL << 1)
+#define X86_U (1ULL << 2)
+#define X86_PWT (1ULL << 3)
+#define X86_PCD (1ULL << 4)
+#define X86_NX (1ULL << 63)
+
+static u64 host_nx;
+
+static u64 x86_leaf(u64 pa, u32 prot, enum pt_memtype mt, int level, u64 nx)
+{
+	u64 e = pa | X86_P;
+
+	if (prot & PT_PROT_W)
+		e |= X86_W;
+	if (!(prot & PT_PROT_X))
+		e |= nx;
+	if (mt == PT_MEM_UC)
+		e |= X86_PCD | X86_PWT;
+	if (level > 1)
+		e |= PT_LARGE;
+	return e;
+}
+
+static u64 host_leaf(u64 pa, u32 prot, enum pt_memtype mt, int level)
+{
+	return x86_leaf(pa, prot, mt, level, host_nx);
+}
+
+/* Nested paging treats every guest access as a user access (APM §15.25.5):
+ * all levels carry U. NX is architectural in long mode hosts with NPT. */
+static u64 npt_leaf(u64 pa, u32 prot, enum pt_memtype mt, int level)
+{
+	return x86_leaf(pa, prot, mt, level, X86_NX) | X86_U;
+}
+
+/* EPT: bits 0-2 read/write/execute, bits 3-5 memory type (0 UC, 6 WB). */
+static u64 ept_leaf(u64 pa, u32 prot, enum pt_memtype mt, int level)
+{
+	u64 e = pa | (prot & 7) | ((mt == PT_MEM_UC ? 0ULL : 6ULL) << 3);
+
+	if (level > 1)
+		e |= PT_LARGE;
+	return e;
+}
+
+const struct pt_format pt_format_host = {
+	.name = "host", .table_bits = X86_P | X86_W, .present_mask = X86_P,
+ .leaf = host_leaf,
+};
+
+const struct pt_format pt_format_npt = {
+	.name = "npt", .table_bits = X86_P | X86_W | X86_U, .present_mask = X86_P,
+ .leaf = npt_leaf,
+};
+
+const struct pt_format pt_format_ept = {
+	.name = "ept", .table_bits = 7, .present_mask = 7,
+ .leaf = ept_leaf,
+};
+
+void pt_format_host_setup(bool nx)
+{
+	host_nx = nx ? X86_NX : 0;
+}
