@@ -81,7 +81,7 @@ static u8 acpi_sum(const u8 *p, u32 len)
 	u8 sum = 0;
 
 	for (u32 i = 0; i < len; i++)
-		sum += p[i];
+		sum = (u8)(sum + p[i]);
 	return sum;
 }
 
@@ -1032,7 +1032,7 @@ static int acpi_rsdp_fetch(struct acpi_parser *p, const u8 *rsdp, u32 rsdp_len,
 	const u8 *m;
 
 	memset(r, 0, ACPI_RSDP_V2_LEN);
-	if (rsdp) {
+	if (rsdp && rsdp_len) {
 		*len = MIN(rsdp_len, (u32)ACPI_RSDP_V2_LEN);
 		memcpy(r, rsdp, *len);
 		return *len < ACPI_RSDP_V1_LEN ? ACPI_ERR_RSDP : ACPI_OK;

@@ -183,7 +183,7 @@ struct acpi_mcfg_info {
 
 /* SPCR, Microsoft Serial Port Console Redirection Table. */
 #define ACPI_SPCR_16550 0x00      /* full 16550 */
-#define ACPI_SPCR_16450 0x01      /* 16550 subset (DBGP revision 1) */
+#define ACPI_SPCR_16450 0x01      /* 16450, or the 16550 subset of DBGP rev 1 */
 #define ACPI_SPCR_16550_GAS 0x12  /* 16550-compatible, GAS gives the layout */
 
 struct acpi_spcr_info {
@@ -274,9 +274,10 @@ struct acpi_info {
 
 /*
  * Parse the ACPI tables into @out (cleared first). @rsdp is a copy of the
- * RSDP (@rsdp_len 20 or 36 bytes) or NULL, in which case the RSDP is read
- * at @rsdp_phys through @mem. Returns ACPI_OK, or ACPI_ERR_* when there is
- * no usable RSDP or root table; bad tables only add warnings.
+ * RSDP (@rsdp_len 20 or 36 bytes) or NULL (or @rsdp_len 0), in which case
+ * the RSDP is read at @rsdp_phys through @mem. Returns ACPI_OK, or
+ * ACPI_ERR_* when there is no usable RSDP or root table; bad tables only
+ * add warnings.
  */
 int acpi_parse(const struct acpi_mem *mem, const u8 *rsdp, u32 rsdp_len,
 	       u64 rsdp_phys, struct acpi_info *out);

@@ -13,6 +13,7 @@
 #include "arch/x86/smp.h"
 #include "arch/x86/stacks.h"
 #include "arch/x86/tsc.h"
+#include "arch/x86/virt.h"
 #include "boot/boot_info.h"
 #include "drivers/acpi.h"
 #include "drivers/acpi_power.h"
@@ -28,6 +29,7 @@
 #include "kernel/pmm.h"
 #include "kernel/selftest.h"
 #include "kernel/string.h"
+#include "vmm/vm.h"
 
 #define AP_TIMEOUT_MS 2000
 
@@ -149,13 +151,22 @@ static void report(void)
 	platform_report(&f);
 }
 
+/* Enable virtualization everywhere, create the guests, run them until
+ * they have all stopped. */
 static void run_guests(void)
 {
-	for (u32 i = 0; i < cfg.nguests; i++)
-		printk(LOG_INFO, "guest %s configured: kernel %s, %llu MiB",
-		       cfg.guests[i].name, cfg.guests[i].kernel,
-		       (unsigned long long)(cfg.guests[i].memory >> 20));
-	printk(LOG_INFO, "no guest to run: the machine is done");
+	const struct vcpu_ops *ops = virt_probe(&cpu);
+
+	if (!ops || !virt_enable_all(ops)) {
+		printk(LOG_ERR, "virtualization unavailable: no guest can run");
+		return;
+	}
+	if (!vm_create_all(&cfg, bi.mods, bi.nmods, ops)) {
+		printk(LOG_INFO, "no guest to run: the machine is done");
+		return;
+	}
+	vm_run_all();
+	printk(LOG_INFO, "all guests stopped");
 }
 
 static __noreturn void kernel_main_stage2(void)

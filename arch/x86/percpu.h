@@ -20,6 +20,10 @@ struct percpu {
 	u64 stack_top;       /* (b) top of the guarded kernel stack */
 	volatile u32 online; /* (o) set once the CPU runs its idle loop */
 	u32 pad;
+	/* Work handed to an idle CPU (smp_run_on): set by another CPU while
+	 * NULL, taken and cleared by the owner. */
+	void (*volatile work_fn)(void *);
+	void *volatile work_arg;
 	u64 gdt[GDT_ENTRIES] __aligned(16); /* (o) */
 	struct tss tss __aligned(16);       /* (o) */
 	struct idt_entry idt[256] __aligned(16); /* (o) */

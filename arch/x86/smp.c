@@ -68,6 +68,12 @@ static void ipi_call_handler(struct trap_frame *f)
 	lapic_eoi();
 }
 
+static void kick_handler(struct trap_frame *f)
+{
+	(void)f;
+	lapic_eoi();
+}
+
 static void cpu_online_common(struct percpu *pc)
 {
 	lapic_cpu_init();
@@ -82,7 +88,53 @@ void smp_init_bsp(void)
 	struct percpu *pc = &percpu_area[0];
 
 	trap_set_handler(VEC_IPI_CALL, ipi_call_handler);
+	trap_set_handler(VEC_KICK, kick_handler);
 	cpu_online_common(pc);
+}
+
+/* An AP's life: run handed-over work, otherwise sleep. */
+static __noreturn void ap_idle(struct percpu *pc)
+{
+	for (;;) {
+		void (*fn)(void *) = pc->work_fn;
+
+		if (fn) {
+			void *arg = pc->work_arg;
+
+			fn(arg);
+			__atomic_store_n(&pc->work_fn, NULL, __ATOMIC_RELEASE);
+			continue;
+		}
+		asm volatile("sti; hlt; cli" ::: "memory");
+	}
+}
+
+void smp_kick(unsigned cpu)
+{
+	if (cpu < MAX_CPUS && percpu_area[cpu].online)
+		lapic_send_fixed(percpu_area[cpu].apic_id, VEC_KICK);
+}
+
+unsigned smp_this_cpu(void) { return this_cpu()->cpu; }
+
+bool smp_cpu_online(unsigned cpu)
+{
+	return cpu < MAX_CPUS && percpu_area[cpu].online;
+}
+
+bool smp_run_on(unsigned cpu, void (*fn)(void *), void *arg)
+{
+	struct percpu *pc;
+
+	if (cpu >= MAX_CPUS)
+		return false;
+	pc = &percpu_area[cpu];
+	if (!pc->online || pc->work_fn)
+		return false;
+	pc->work_arg = arg;
+	__atomic_store_n(&pc->work_fn, fn, __ATOMIC_RELEASE);
+	lapic_send_fixed(pc->apic_id, VEC_KICK);
+	return true;
 }
 
 static __noreturn void ap_entry(struct percpu *pc)
@@ -90,8 +142,7 @@ static __noreturn void ap_entry(struct percpu *pc)
 	desc_init_cpu(pc);
 	paging_load();
 	cpu_online_common(pc);
-	for (;;)
-		asm volatile("sti; hlt; cli" ::: "memory");
+	ap_idle(pc);
 }
 
 static bool wait_online(struct percpu *pc, u64 us)

@@ -28,6 +28,21 @@ void smp_boot(const struct acpi_madt_info *madt, u64 trampoline,
 unsigned smp_cpus_possible(void); /* CPUs the MADT offers (capped) */
 unsigned smp_cpus_online(void);
 
+/*
+ * Make idle CPU @cpu run @fn(@arg) from its idle loop (it returns to idling
+ * when @fn returns). False if the CPU is not online or already busy.
+ */
+bool smp_run_on(unsigned cpu, void (*fn)(void *), void *arg);
+
+/* Interrupt @cpu so it leaves HLT and looks at its requests. */
+void smp_kick(unsigned cpu);
+
+/* Is CPU @cpu (an index) online? */
+bool smp_cpu_online(unsigned cpu);
+
+/* The calling CPU's index. */
+unsigned smp_this_cpu(void);
+
 /* Run @fn on every online CPU (via IPI) and on this one; wait for all. */
 void smp_call_all(void (*fn)(void *), void *arg);
 

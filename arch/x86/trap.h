@@ -22,6 +22,7 @@ extern const u64 trap_stub_table[256];
 
 /* Vectors used by the hypervisor itself. */
 #define VEC_IPI_CALL 0xf0
+#define VEC_KICK 0xf2 /* wake a CPU to look at its requests */
 #define VEC_LAPIC_TIMER 0xf1
 #define VEC_SPURIOUS 0xff
 

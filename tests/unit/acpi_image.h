@@ -63,7 +63,7 @@ static inline u8 img_sum(const u8 *p, u32 len)
 	u8 s = 0;
 
 	while (len--)
-		s += *p++;
+		s = (u8)(s + *p++);
 	return s;
 }
 

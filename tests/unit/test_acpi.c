@@ -865,6 +865,8 @@ static void test_s5_malformed_and_absent(void **state)
 		{ { 8, '_', 'S', '5', '_', 0x12, 4, 2, 0x0a }, 9, ACPI_ERR_AML },
 		/* PkgLength ends before the second element. */
 		{ { 8, '_', 'S', '5', '_', 0x12, 3, 2, 0x00, 0x00 }, 10, ACPI_ERR_AML },
+		/* PkgLength ends inside a WordConst that the AML continues. */
+		{ { 8, '_', 'S', '5', '_', 0x12, 4, 2, 0x00, 0x0b, 1, 2 }, 12, ACPI_ERR_AML },
 		/* A string element is not an integer. */
 		{ { 8, '_', 'S', '5', '_', 0x12, 5, 2, 0x0d, 'x', 0 }, 11, ACPI_ERR_AML },
 		/* PkgLength lead byte announcing 3 more bytes, none present. */

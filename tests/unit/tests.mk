@@ -3,3 +3,30 @@
 
 UNIT_TESTS += config
 unit_config_SRCS := kernel/config.c
+
+UNIT_TESTS += memmap
+unit_memmap_SRCS := kernel/memmap.c
+
+UNIT_TESTS += pmm
+unit_pmm_SRCS := kernel/pmm.c kernel/memmap.c
+
+UNIT_TESTS += mb2
+unit_mb2_SRCS := boot/mb2_parse.c boot/boot_info.c kernel/memmap.c
+
+UNIT_TESTS += boot_info
+unit_boot_info_SRCS := boot/boot_info.c
+
+UNIT_TESTS += cmdline
+unit_cmdline_SRCS := kernel/cmdline.c
+
+UNIT_TESTS += module
+unit_module_SRCS := kernel/module.c
+
+UNIT_TESTS += acpi
+unit_acpi_SRCS := drivers/acpi.c
+
+# log.c is compiled into the test itself (its snprintf would clash with
+# the C library's), so it is a prerequisite rather than a source.
+UNIT_TESTS += format
+unit_format_SRCS :=
+$(BUILD)/tests/unit/test_format: kernel/log.c

@@ -1,0 +1,414 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The AMD SVM back-end of struct vcpu_ops (AMD APM Vol. 2 ch. 15). Each CPU
+ * sets EFER.SVME and gets a host save area and a host VMCB (for the state
+ * VMRUN does not switch: FS/GS/TR/LDTR and syscall MSRs, §15.5.2). Each
+ * vCPU owns a VMCB with nested paging on, its own ASID, and every I/O port
+ * and MSR intercepted (one shared all-ones IOPM and MSRPM).
+ *
+ * Without nrip-save (QEMU's emulation has none) the exit gives no
+ * instruction length except for IN/OUT (EXITINFO2 is the next RIP, §15.10.2):
+ * exit.insn_len is then 0 and vmm/ decodes the instruction.
+ */
+#include "arch/x86/cpu.h"
+#include "arch/x86/percpu.h"
+#include "arch/x86/svm/vmcb.h"
+#include "arch/x86/virt.h"
+#include "kernel/log.h"
+#include "kernel/mm.h"
+#include "kernel/pmm.h"
+#include "kernel/string.h"
+
+#define IOPM_SIZE (3 * PAGE_SIZE)
+#define MSRPM_SIZE (2 * PAGE_SIZE)
+#define TLB_FLUSH_ALL 1
+
+struct svm_vcpu {
+	struct vmcb *vmcb;
+	u64 vmcb_pa;
+	bool flush;
+};
+
+static u64 host_vmcb_pa[MAX_CPUS];
+static u64 iopm_pa, msrpm_pa;
+static bool have_nrips;
+static u32 nr_asids;
+
+void svm_vmrun(u64 *gprs, u64 guest_vmcb_pa, u64 host_vmcb_pa);
+
+static u64 alloc_zeroed(u64 size)
+{
+	u64 pa = pmm_alloc(size, PAGE_SIZE);
+
+	if (pa)
+		memset(phys_to_virt(pa), 0, size);
+	return pa;
+}
+
+/* The shared permission maps: everything intercepted (APM §15.10, §15.11). */
+static bool svm_maps_init(void)
+{
+	static volatile u32 done;
+
+	if (__atomic_exchange_n(&done, 1, __ATOMIC_ACQ_REL))
+		return iopm_pa && msrpm_pa;
+	iopm_pa = pmm_alloc(IOPM_SIZE, PAGE_SIZE);
+	msrpm_pa = pmm_alloc(MSRPM_SIZE, PAGE_SIZE);
+	if (!iopm_pa || !msrpm_pa)
+		return false;
+	memset(phys_to_virt(iopm_pa), 0xff, IOPM_SIZE);
+	memset(phys_to_virt(msrpm_pa), 0xff, MSRPM_SIZE);
+	return true;
+}
+
+static bool svm_cpu_enable(char *why, size_t len)
+{
+	struct cpuid_regs r = cpuid(0x80000001, 0);
+	u64 hsave, host_vmcb, vmcr;
+
+	if (!(r.ecx & (1u << 2))) {
+		snprintf(why, len, "this CPU has no SVM");
+		return false;
+	}
+	if (rdmsr_safe(MSR_VM_CR, &vmcr) && (vmcr & (1u << 4))) {
+		snprintf(why, len, "SVM disabled by firmware (VM_CR.SVMDIS=1%s)",
+			 (vmcr & (1u << 3)) ? ", locked" : "");
+		return false;
+	}
+	r = cpuid(0x8000000a, 0);
+	if (!(r.edx & 1)) {
+		snprintf(why, len, "no nested paging (NPT)");
+		return false;
+	}
+	hsave = alloc_zeroed(PAGE_SIZE);
+	host_vmcb = alloc_zeroed(PAGE_SIZE);
+	if (!hsave || !host_vmcb || !svm_maps_init()) {
+		snprintf(why, len, "out of memory");
+		return false;
+	}
+	have_nrips = r.edx & (1u << 3);
+	nr_asids = r.ebx;
+	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);
+	wrmsr(MSR_VM_HSAVE_PA, hsave);
+	asm volatile("vmsave %%rax" : : "a"(host_vmcb) : "memory");
+	host_vmcb_pa[this_cpu()->cpu] = host_vmcb;
+	return true;
+}
+
+static void svm_describe(char *buf, size_t len)
+{
+	snprintf(buf, len, "npt asids=%u nrip-save=%s", nr_asids, have_nrips ? "yes" : "no");
+}
+
+/* NPT uses the host paging format: 1 GiB pages if the CPU has them. */
+static bool svm_stage2_1g(void)
+{
+	return cpuid(0x80000001, 0).edx & (1u << 26);
+}
+
+static struct svm_vcpu *priv(struct vcpu_hw *v) { return v->priv; }
+static struct vmcb *vmcb_of(struct vcpu_hw *v) { return priv(v)->vmcb; }
+
+static void set_intercepts(struct vmcb_control *c)
+{
+	c->intercept_exc = 0;
+	c->intercept1 = SVM_INTERCEPT_INTR | SVM_INTERCEPT_NMI |
+			SVM_INTERCEPT_SMI | SVM_INTERCEPT_INIT |
+			SVM_INTERCEPT_RDPMC | SVM_INTERCEPT_CPUID |
+			SVM_INTERCEPT_INVD | SVM_INTERCEPT_PAUSE |
+			SVM_INTERCEPT_HLT | SVM_INTERCEPT_IOIO |
+			SVM_INTERCEPT_MSR | SVM_INTERCEPT_TASK_SWITCH |
+			SVM_INTERCEPT_SHUTDOWN;
+	c->intercept2 = SVM_INTERCEPT_VMRUN | SVM_INTERCEPT_VMMCALL |
+			SVM_INTERCEPT_VMLOAD | SVM_INTERCEPT_VMSAVE |
+			SVM_INTERCEPT_STGI | SVM_INTERCEPT_CLGI |
+			SVM_INTERCEPT_SKINIT | SVM_INTERCEPT_WBINVD |
+			SVM_INTERCEPT_MONITOR | SVM_INTERCEPT_MWAIT |
+			SVM_INTERCEPT_XSETBV;
+	c->pause_filter_count = 0;
+}
+
+static bool svm_vcpu_init(struct vcpu_hw *v)
+{
+	struct svm_vcpu *s;
+	u64 pa = alloc_zeroed(PAGE_SIZE);
+	u64 spa = alloc_zeroed(PAGE_SIZE);
+
+	if (!pa || !spa)
+		return false;
+	s = phys_to_virt(spa);
+	s->vmcb = phys_to_virt(pa);
+	s->vmcb_pa = pa;
+	s->flush = true;
+	v->priv = s;
+	set_intercepts(&s->vmcb->control);
+	s->vmcb->control.iopm_base_pa = iopm_pa;
+	s->vmcb->control.msrpm_base_pa = msrpm_pa;
+	s->vmcb->control.guest_asid = v->tag;
+	s->vmcb->control.np_enable = 1;
+	s->vmcb->control.n_cr3 = v->vm->s2.root;
+	/* Guest IF does not mask host interrupts (APM §15.21.1). */
+	s->vmcb->control.vintr = SVM_VINTR_MASKING;
+	return true;
+}
+
+static void seg_to_vmcb(struct vmcb_seg *d, const struct segment *s)
+{
+	d->selector = s->sel;
+	d->attrib = s->attr;
+	d->limit = s->limit;
+	d->base = s->base;
+}
+
+static void seg_from_vmcb(struct segment *d, const struct vmcb_seg *s)
+{
+	d->sel = s->selector;
+	d->attr = s->attrib;
+	d->limit = s->limit;
+	d->base = s->base;
+}
+
+static struct vmcb_seg *seg_slot(struct vmcb *vm, enum vcpu_seg s)
+{
+	struct vmcb_seg *order[NR_SEGS] = {
+		[SEG_ES] = &vm->save.es, [SEG_CS] = &vm->save.cs,
+		[SEG_SS] = &vm->save.ss, [SEG_DS] = &vm->save.ds,
+		[SEG_FS] = &vm->save.fs, [SEG_GS] = &vm->save.gs,
+		[SEG_LDTR] = &vm->save.ldtr, [SEG_TR] = &vm->save.tr,
+		[SEG_GDTR] = &vm->save.gdtr, [SEG_IDTR] = &vm->save.idtr,
+	};
+	return order[s];
+}
+
+static void svm_get_seg(struct vcpu_hw *v, enum vcpu_seg s, struct segment *out)
+{
+	seg_from_vmcb(out, seg_slot(vmcb_of(v), s));
+}
+
+static void svm_set_seg(struct vcpu_hw *v, enum vcpu_seg s, const struct segment *in)
+{
+	struct vmcb *vm = vmcb_of(v);
+
+	seg_to_vmcb(seg_slot(vm, s), in);
+	if (s == SEG_SS)
+		vm->save.cpl = (in->attr >> 5) & 3; /* CPL = SS.DPL (§15.5.1) */
+}
+
+static u64 *reg_slot(struct vmcb *vm, enum vcpu_reg r)
+{
+	switch (r) {
+	case REG_RSP: return &vm->save.rsp;
+	case REG_RIP: return &vm->save.rip;
+	case REG_RFLAGS: return &vm->save.rflags;
+	case REG_CR0: return &vm->save.cr0;
+	case REG_CR2: return &vm->save.cr2;
+	case REG_CR3: return &vm->save.cr3;
+	case REG_CR4: return &vm->save.cr4;
+	case REG_EFER: return &vm->save.efer;
+	case REG_DR7: return &vm->save.dr7;
+	case REG_SYSENTER_CS: return &vm->save.sysenter_cs;
+	case REG_SYSENTER_ESP: return &vm->save.sysenter_esp;
+	case REG_SYSENTER_EIP: return &vm->save.sysenter_eip;
+	case REG_STAR: return &vm->save.star;
+	case REG_LSTAR: return &vm->save.lstar;
+	case REG_CSTAR: return &vm->save.cstar;
+	case REG_SFMASK: return &vm->save.sfmask;
+	case REG_KERNEL_GS_BASE: return &vm->save.kernel_gs_base;
+	default: return &vm->save.g_pat;
+	}
+}
+
+/* The guest's EFER always has SVME set in the VMCB (a VMRUN consistency
+ * check, §15.5.1); the guest never sees it. */
+static u64 svm_get_reg(struct vcpu_hw *v, enum vcpu_reg r)
+{
+	u64 val = *reg_slot(vmcb_of(v), r);
+
+	return r == REG_EFER ? val & ~EFER_SVME : val;
+}
+
+static void svm_set_reg(struct vcpu_hw *v, enum vcpu_reg r, u64 val)
+{
+	*reg_slot(vmcb_of(v), r) = r == REG_EFER ? val | EFER_SVME : val;
+}
+
+static void svm_vcpu_load(struct vcpu_hw *v, const struct vcpu_state *st)
+{
+	struct vmcb *vm = vmcb_of(v);
+
+	for (int s = 0; s < NR_SEGS; s++)
+		svm_set_seg(v, s, &st->segs[s]);
+	for (int r = 0; r < NR_REGS; r++)
+		svm_set_reg(v, r, st->regs[r]);
+	memcpy(v->gprs, st->gprs, sizeof(v->gprs));
+	vm->save.dr6 = 0xffff0ff0;
+	vm->control.eventinj = 0;
+	vm->control.interrupt_shadow = 0;
+	priv(v)->flush = true;
+}
+
+static void svm_inject(struct vcpu_hw *v, const struct vcpu_event *e)
+{
+	u64 inj = e->vector | ((u64)e->type << 8) | SVM_EVTINJ_VALID;
+
+	if (e->has_error)
+		inj |= SVM_EVTINJ_EV | ((u64)e->error << 32);
+	vmcb_of(v)->control.eventinj = inj;
+}
+
+static bool svm_intr_allowed(struct vcpu_hw *v)
+{
+	struct vmcb *vm = vmcb_of(v);
+
+	return (vm->save.rflags & RFLAGS_IF) && !(vm->control.interrupt_shadow & 1) &&
+	       !(vm->control.eventinj & SVM_EVTINJ_VALID);
+}
+
+/* A virtual interrupt request with TPR ignored: the CPU exits (VINTR) as
+ * soon as the guest could take it (§15.21.4). */
+static void svm_want_intr_window(struct vcpu_hw *v, bool on)
+{
+	struct vmcb_control *c = &vmcb_of(v)->control;
+
+	if (on) {
+		c->vintr |= SVM_VINTR_V_IRQ | SVM_VINTR_IGN_TPR;
+		c->intercept1 |= SVM_INTERCEPT_VINTR;
+	} else {
+		c->vintr &= ~(SVM_VINTR_V_IRQ | SVM_VINTR_IGN_TPR);
+		c->intercept1 &= ~SVM_INTERCEPT_VINTR;
+	}
+}
+
+static void svm_stage2_flush(struct vcpu_hw *v)
+{
+	priv(v)->flush = true;
+}
+
+/* IOIO EXITINFO1, APM §15.10.2 Figure 15-2. */
+static void decode_io(struct vm_exit *x, const struct vmcb *vm)
+{
+	u64 info = vm->control.exitinfo1;
+
+	x->code = EXIT_IO;
+	x->io.in = info & 1;
+	x->io.string = info & (1u << 2);
+	x->io.rep = info & (1u << 3);
+	x->io.size = (info & (1u << 4)) ? 1 : (info & (1u << 5)) ? 2 : 4;
+	x->io.port = info >> 16;
+	x->insn_len = vm->control.exitinfo2 - vm->save.rip;
+}
+
+/* Nested page fault: EXITINFO1 is a #PF-style error code, EXITINFO2 the
+ * guest physical address (§15.25.6). */
+static void decode_npf(struct vm_exit *x, const struct vmcb *vm)
+{
+	u64 err = vm->control.exitinfo1;
+
+	x->code = EXIT_STAGE2_FAULT;
+	x->stage2.gpa = vm->control.exitinfo2;
+	x->stage2.write = err & 2;
+	x->stage2.fetch = err & 16;
+	x->stage2.read = !x->stage2.write && !x->stage2.fetch;
+}
+
+static u32 simple_code(u64 code)
+{
+	switch (code) {
+	case SVM_EXIT_INTR: case SVM_EXIT_SMI: return EXIT_EXTINT;
+	case SVM_EXIT_NMI: return EXIT_NMI;
+	case SVM_EXIT_VINTR: return EXIT_INTR_WINDOW;
+	case SVM_EXIT_SHUTDOWN: return EXIT_TRIPLE_FAULT;
+	case SVM_EXIT_INIT: return EXIT_INIT;
+	case SVM_EXIT_CPUID: return EXIT_CPUID;
+	case SVM_EXIT_HLT: return EXIT_HLT;
+	case SVM_EXIT_XSETBV: return EXIT_XSETBV;
+	case SVM_EXIT_INVD: return EXIT_INVD;
+	case SVM_EXIT_WBINVD: return EXIT_WBINVD;
+	case SVM_EXIT_PAUSE: return EXIT_PAUSE;
+	case SVM_EXIT_VMMCALL: return EXIT_HYPERCALL;
+	case SVM_EXIT_RDPMC: return EXIT_RDPMC;
+	case SVM_EXIT_TASK_SWITCH: return EXIT_TASK_SWITCH;
+	case SVM_EXIT_INVLPG: return EXIT_INVLPG;
+	case SVM_EXIT_MONITOR: case SVM_EXIT_MWAIT: case SVM_EXIT_MWAIT_COND:
+		return EXIT_MONITOR;
+	case SVM_EXIT_VMRUN: case SVM_EXIT_VMLOAD: case SVM_EXIT_VMSAVE:
+	case SVM_EXIT_STGI: case SVM_EXIT_CLGI: case SVM_EXIT_SKINIT:
+		return EXIT_VIRT_INSN;
+	case SVM_EXIT_INVALID: return EXIT_ENTRY_FAILED;
+	default: return EXIT_UNKNOWN;
+	}
+}
+
+static void svm_decode(struct vcpu_hw *v)
+{
+	struct vmcb *vm = vmcb_of(v);
+	struct vm_exit *x = &v->exit;
+	u64 code = vm->control.exitcode;
+
+	x->raw = (u32)code;
+	x->insn_len = have_nrips && vm->control.next_rip > vm->save.rip ?
+		      vm->control.next_rip - vm->save.rip : 0;
+	if (code == SVM_EXIT_IOIO) {
+		decode_io(x, vm);
+	} else if (code == SVM_EXIT_NPF) {
+		decode_npf(x, vm);
+	} else if (code == SVM_EXIT_MSR) {
+		x->code = vm->control.exitinfo1 ? EXIT_MSR_WRITE : EXIT_MSR_READ;
+		x->msr.index = (u32)v->gprs[GPR_RCX];
+	} else if (code >= SVM_EXIT_EXCP_BASE && code < SVM_EXIT_EXCP_BASE + 32) {
+		x->code = EXIT_EXCEPTION;
+		x->exc.vector = code - SVM_EXIT_EXCP_BASE;
+		x->exc.error = (u32)vm->control.exitinfo1;
+		x->exc.has_error = true;
+	} else {
+		x->code = simple_code(code);
+		x->fail.info = vm->control.exitinfo1;
+	}
+}
+
+/*
+ * An event the CPU was delivering when the exit happened (EXITINTINFO,
+ * §15.7.2) must be delivered again on the next entry.
+ */
+static void requeue_interrupted_event(struct vmcb *vm)
+{
+	u64 info = vm->control.exitintinfo;
+
+	vm->control.eventinj = (info & SVM_EVTINJ_VALID) ? info : 0;
+}
+
+static void svm_run(struct vcpu_hw *v)
+{
+	struct svm_vcpu *s = priv(v);
+	struct vmcb *vm = s->vmcb;
+
+	vm->control.tlb_control = s->flush ? TLB_FLUSH_ALL : 0;
+	s->flush = false;
+	vm->control.clean_bits = 0;
+	vm->save.rax = v->gprs[GPR_RAX];
+	asm volatile("clgi" ::: "memory");
+	svm_vmrun(v->gprs, s->vmcb_pa, host_vmcb_pa[this_cpu()->cpu]);
+	asm volatile("stgi" ::: "memory");
+	v->gprs[GPR_RAX] = vm->save.rax;
+	svm_decode(v);
+	requeue_interrupted_event(vm);
+}
+
+const struct vcpu_ops svm_ops = {
+	.name = "svm",
+	.stage2_format = &pt_format_npt,
+	.stage2_1g = svm_stage2_1g,
+	.cpu_enable = svm_cpu_enable,
+	.describe = svm_describe,
+	.vcpu_init = svm_vcpu_init,
+	.vcpu_load = svm_vcpu_load,
+	.run = svm_run,
+	.get_reg = svm_get_reg,
+	.set_reg = svm_set_reg,
+	.get_seg = svm_get_seg,
+	.set_seg = svm_set_seg,
+	.inject = svm_inject,
+	.intr_allowed = svm_intr_allowed,
+	.want_intr_window = svm_want_intr_window,
+	.stage2_flush = svm_stage2_flush,
+};

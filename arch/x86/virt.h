@@ -1,0 +1,216 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The vendor seam: one struct vcpu_ops with two always-built back-ends,
+ * arch/x86/vmx/ (Intel VT-x, SDM Vol. 3C) and arch/x86/svm/ (AMD-V, APM Vol.
+ * 2 ch. 15), chosen once at boot from CPUID. Everything above arch/ (vmm/)
+ * speaks only this interface: vendor-neutral register names, a normalized
+ * exit record (struct vm_exit), events to inject, and second-level tables
+ * in the format the back-end names.
+ *
+ * vmm/ embeds struct vm_hw in its VM object and struct vcpu_hw in its vCPU
+ * object; back-ends keep their own state behind vcpu_hw.priv.
+ */
+#ifndef ARCH_X86_VIRT_H
+#define ARCH_X86_VIRT_H
+
+#include "arch/x86/pgtable.h"
+#include "kernel/types.h"
+
+/* General registers in x86 encoding order (ModRM reg numbers). */
+enum vcpu_gpr {
+	GPR_RAX, GPR_RCX, GPR_RDX, GPR_RBX, GPR_RSP, GPR_RBP, GPR_RSI, GPR_RDI,
+	GPR_R8, GPR_R9, GPR_R10, GPR_R11, GPR_R12, GPR_R13, GPR_R14, GPR_R15,
+	NR_GPRS
+};
+
+/* Registers that live in the VMCS/VMCB (RSP included: gprs[GPR_RSP] is
+ * not used). */
+enum vcpu_reg {
+	REG_RSP, REG_RIP, REG_RFLAGS, REG_CR0, REG_CR2, REG_CR3, REG_CR4,
+	REG_EFER, REG_DR7, REG_PAT,
+	/* MSR-backed state the back-end switches or keeps for the guest */
+	REG_SYSENTER_CS, REG_SYSENTER_ESP, REG_SYSENTER_EIP,
+	REG_STAR, REG_LSTAR, REG_CSTAR, REG_SFMASK, REG_KERNEL_GS_BASE,
+	NR_REGS
+};
+
+enum vcpu_seg {
+	SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_LDTR, SEG_TR,
+	SEG_GDTR, SEG_IDTR, NR_SEGS
+};
+
+/*
+ * A segment register. attr holds the descriptor's access byte in bits 0-7
+ * (type, S, DPL, P) and its flags nibble in bits 8-11 (AVL, L, D/B, G): the
+ * AMD VMCB layout; the VMX back-end converts to and from access rights.
+ * attr == 0 marks an unusable segment.
+ */
+struct segment {
+	u16 sel;
+	u16 attr;
+	u32 limit;
+	u64 base;
+};
+
+#define SEG_ATTR_P (1u << 7)
+#define SEG_ATTR_S (1u << 4)
+#define SEG_ATTR_L (1u << 9)
+#define SEG_ATTR_DB (1u << 10)
+#define SEG_ATTR_G (1u << 11)
+
+/* The full architectural state a vCPU starts from (vmm/cpu_state.c). */
+struct vcpu_state {
+	u64 gprs[NR_GPRS];
+	u64 regs[NR_REGS];
+	struct segment segs[NR_SEGS];
+};
+
+/* Events injected on the next entry. */
+enum vcpu_event_type {
+	EVENT_EXT_INTR = 0,
+	EVENT_NMI = 2,
+	EVENT_EXCEPTION = 3,
+	EVENT_SOFT_INTR = 4,
+};
+
+struct vcpu_event {
+	u8 type;   /* enum vcpu_event_type */
+	u8 vector;
+	bool has_error;
+	u32 error;
+};
+
+/* Normalized exit reasons: vmm/exit.c has a handler row for every one. */
+enum exit_code {
+	EXIT_NONE,         /* no exit happened (e.g. entry skipped) */
+	EXIT_EXTINT,       /* a host interrupt arrived */
+	EXIT_NMI,          /* a host NMI arrived */
+	EXIT_INTR_WINDOW,  /* the guest can take an interrupt now */
+	EXIT_EXCEPTION,    /* an intercepted guest exception */
+	EXIT_TRIPLE_FAULT, /* triple fault (VMX) or shutdown (SVM) */
+	EXIT_INIT,         /* INIT signal */
+	EXIT_SIPI,         /* start-up IPI while waiting for one */
+	EXIT_CPUID,
+	EXIT_HLT,
+	EXIT_IO,
+	EXIT_MSR_READ,
+	EXIT_MSR_WRITE,
+	EXIT_CR_ACCESS,
+	EXIT_XSETBV,
+	EXIT_INVD,
+	EXIT_WBINVD,
+	EXIT_PAUSE,
+	EXIT_HYPERCALL,    /* VMCALL / VMMCALL */
+	EXIT_STAGE2_FAULT, /* EPT violation / nested page fault */
+	EXIT_VIRT_INSN,    /* the guest tried a VMX or SVM instruction */
+	EXIT_MONITOR,      /* MONITOR or MWAIT */
+	EXIT_RDPMC,
+	EXIT_INVLPG,
+	EXIT_TASK_SWITCH,
+	EXIT_ENTRY_FAILED, /* the CPU refused the guest state */
+	EXIT_UNKNOWN,      /* anything else; raw holds the vendor's reason */
+	NR_EXIT_CODES
+};
+
+struct vm_exit {
+	u32 code;     /* enum exit_code */
+	u32 raw;      /* vendor's exit reason, for logs */
+	u8 insn_len;  /* length of the exiting instruction; 0 = unknown */
+	union {
+		struct {
+			u16 port;
+			u8 size; /* 1, 2 or 4 */
+			bool in;
+			bool string;
+			bool rep;
+		} io;
+		struct {
+			u32 index;
+		} msr;
+		struct {
+			u64 gpa;
+			bool read, write, fetch;
+		} stage2;
+		struct {
+			u8 vector;
+			bool has_error;
+			u32 error;
+		} exc;
+		struct {
+			u8 cr;
+			bool write;
+		} cr;
+		struct {
+			u8 vector;
+		} sipi;
+		struct {
+			u64 info; /* vendor detail for the log */
+		} fail;
+	};
+};
+
+/* Second-level translation of one VM. */
+struct vm_hw {
+	struct pt s2;
+	u32 id;
+};
+
+/* What a back-end needs of one vCPU. */
+struct vcpu_hw {
+	u64 gprs[NR_GPRS];   /* saved and loaded around each entry */
+	struct vm_exit exit; /* filled by run() */
+	struct vm_hw *vm;
+	void *priv;          /* VMCS or VMCB state, back-end owned */
+	u32 tag;             /* VPID / ASID, unique per vCPU, >= 1 */
+};
+
+struct vcpu_ops {
+	const char *name; /* "vmx" or "svm" */
+	const struct pt_format *stage2_format;
+	/* May second-level tables use 1 GiB pages on this CPU? */
+	bool (*stage2_1g)(void);
+
+	/* Turn virtualization on for the calling CPU. On failure returns
+	 * false and writes the reason into @why. */
+	bool (*cpu_enable)(char *why, size_t len);
+	/* Features for the log line, e.g. "npt asid=16 nrip-save=no". */
+	void (*describe)(char *buf, size_t len);
+
+	bool (*vcpu_init)(struct vcpu_hw *v);
+	void (*vcpu_load)(struct vcpu_hw *v, const struct vcpu_state *s);
+	/* Enter the guest until the next exit; v->exit says why. */
+	void (*run)(struct vcpu_hw *v);
+
+	u64 (*get_reg)(struct vcpu_hw *v, enum vcpu_reg r);
+	void (*set_reg)(struct vcpu_hw *v, enum vcpu_reg r, u64 val);
+	void (*get_seg)(struct vcpu_hw *v, enum vcpu_seg s, struct segment *out);
+	void (*set_seg)(struct vcpu_hw *v, enum vcpu_seg s, const struct segment *in);
+
+	/* Queue @e for the next entry (one event at a time). */
+	void (*inject)(struct vcpu_hw *v, const struct vcpu_event *e);
+	/* Could an external interrupt be delivered now (IF=1, no shadow)? */
+	bool (*intr_allowed)(struct vcpu_hw *v);
+	/* Exit as soon as the guest can take an interrupt. */
+	void (*want_intr_window)(struct vcpu_hw *v, bool on);
+
+	/* After changing v->vm->s2: drop stale translations on this CPU. */
+	void (*stage2_flush)(struct vcpu_hw *v);
+};
+
+struct cpuinfo;
+
+/* The back-end for this machine, or NULL when the CPU can do neither
+ * (the reason is logged). */
+const struct vcpu_ops *virt_probe(const struct cpuinfo *ci);
+
+/* Enable on every online CPU; logs "hv: virt <name> <features> on n/m
+ * cpus". Returns the number of CPUs that succeeded. */
+unsigned virt_enable_all(const struct vcpu_ops *ops);
+
+/* Has this CPU enabled virtualization? */
+bool virt_cpu_ready(unsigned cpu);
+
+extern const struct vcpu_ops svm_ops;
+extern const struct vcpu_ops vmx_ops;
+
+#endif

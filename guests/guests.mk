@@ -1,0 +1,101 @@
+# SPDX-License-Identifier: MIT
+#
+# Build rules for the test guests (see guests/README.md). Included by the
+# top-level Makefile, or used alone:
+#   make -f guests/guests.mk BUILD=build guests
+# Produces $(BUILD)/guests/<name>.elf (multiboot v1 ELF32 kernels linked at
+# 1 MiB), $(BUILD)/guests/realmode.bin (flat, org 0x7c00) and
+# $(BUILD)/guests/realmode.img (the same behind a BIOS boot sector). Guests are
+# 32-bit freestanding code with their own flags; nothing here touches the
+# hypervisor's variables. Every variable starts with GUEST_ or guest-.
+
+BUILD ?= build
+
+GUEST_OUT := $(BUILD)/guests
+GUEST_CC := gcc
+GUEST_LD := ld
+GUEST_NASM := nasm
+
+GUEST_CFLAGS := -std=gnu11 -m32 -march=i686 -O2 -g -Wall -Wextra -Werror \
+	-Iguests -ffreestanding -fno-pic -fno-pie -fno-stack-protector \
+	-nostdlib -mgeneral-regs-only -fno-asynchronous-unwind-tables \
+	-fcf-protection=none -MMD -MP
+GUEST_LDFLAGS := -m elf_i386 -nostdlib -static -z max-page-size=4096 \
+	-z noexecstack --no-warn-rwx-segments -T guests/lib/guest.ld
+
+# The library every multiboot guest links in full.
+guest-lib := lib/boot.o lib/isr.o lib/start.o lib/serial.o lib/printf.o \
+	lib/string.o lib/trap.o lib/fault.o lib/test.o lib/multiboot.o \
+	lib/fwcfg.o lib/acpi.o lib/pmtimer.o lib/lapic.o lib/irq.o lib/hv.o
+
+# Multiboot guests and their own objects.
+GUEST_NAMES := hello modes exits memtest smp triplefault hammer bench
+guest-objs-hello := tests/hello.o
+guest-objs-modes := tests/modes.o tests/modes_low_blob.o
+guest-objs-exits := tests/exits.o
+guest-objs-memtest := tests/memtest.o
+guest-objs-smp := tests/smp.o tests/smp_trampoline_blob.o
+guest-objs-triplefault := tests/triplefault.o
+guest-objs-hammer := tests/hammer.o
+guest-objs-bench := tests/bench.o
+
+# Flat real-mode blobs embedded in a guest (name -> tests/<name>_blob.o).
+GUEST_BLOBS := modes_low smp_trampoline
+
+GUEST_ELFS := $(GUEST_NAMES:%=$(GUEST_OUT)/%.elf)
+GUEST_ALL_OBJS := $(sort $(guest-lib) $(foreach g,$(GUEST_NAMES),$(guest-objs-$(g))))
+GUEST_BLOB_OBJS := $(GUEST_BLOBS:%=$(GUEST_OUT)/tests/%_blob.o)
+GUEST_ASM_OBJS := $(addprefix $(GUEST_OUT)/,$(filter lib/boot.o lib/isr.o,$(GUEST_ALL_OBJS)))
+GUEST_C_OBJS := $(filter-out $(GUEST_ASM_OBJS) $(GUEST_BLOB_OBJS), \
+	$(addprefix $(GUEST_OUT)/,$(GUEST_ALL_OBJS)))
+GUEST_LIB_OBJS := $(addprefix $(GUEST_OUT)/,$(guest-lib))
+
+# Used alone, "make -f guests/guests.mk" builds the guests by default; when
+# included, the including Makefile keeps its own default goal.
+ifeq ($(notdir $(firstword $(MAKEFILE_LIST))),guests.mk)
+.DEFAULT_GOAL := guests
+else
+guest-saved-goal := $(.DEFAULT_GOAL)
+endif
+
+.PHONY: guests
+guests: $(GUEST_ELFS) $(GUEST_OUT)/realmode.bin $(GUEST_OUT)/realmode.img
+
+$(GUEST_C_OBJS): $(GUEST_OUT)/%.o: guests/%.c
+	@mkdir -p $(dir $@)
+	$(GUEST_CC) $(GUEST_CFLAGS) -c $< -o $@
+
+$(GUEST_ASM_OBJS): $(GUEST_OUT)/%.o: guests/%.asm
+	@mkdir -p $(dir $@)
+	$(GUEST_NASM) -f elf32 -Iguests/ -MD $(@:.o=.d) -MP $< -o $@
+
+# Flat binaries: the real-mode guest and the embedded trampolines.
+$(GUEST_OUT)/realmode.bin: guests/tests/realmode.asm
+	@mkdir -p $(dir $@)
+	$(GUEST_NASM) -f bin -Iguests/ -MD $(@:.bin=.d) -MP $< -o $@
+
+# realmode.img: realmode.bin behind a boot sector, to run it bare (BIOS).
+$(GUEST_OUT)/realmode.img: guests/tests/realmode_disk.asm $(GUEST_OUT)/realmode.bin
+	$(GUEST_NASM) -f bin -DPAYLOAD='"$(GUEST_OUT)/realmode.bin"' $< -o $@
+
+$(GUEST_BLOBS:%=$(GUEST_OUT)/tests/%.bin): $(GUEST_OUT)/tests/%.bin: guests/tests/%.asm
+	@mkdir -p $(dir $@)
+	$(GUEST_NASM) -f bin -Iguests/ -MD $(@:.bin=.d) -MP $< -o $@
+
+$(GUEST_BLOB_OBJS): $(GUEST_OUT)/tests/%_blob.o: $(GUEST_OUT)/tests/%.bin guests/lib/blob.asm
+	$(GUEST_NASM) -f elf32 -DBLOB_NAME=$* -DBLOB_FILE='"$<"' guests/lib/blob.asm -o $@
+
+define GUEST_ELF_RULE
+$(GUEST_OUT)/$(1).elf: $(addprefix $(GUEST_OUT)/,$(guest-objs-$(1))) $(GUEST_LIB_OBJS) guests/lib/guest.ld
+	$$(GUEST_LD) $$(GUEST_LDFLAGS) -o $$@ $$(filter %.o,$$^)
+endef
+$(foreach g,$(GUEST_NAMES),$(eval $(call GUEST_ELF_RULE,$(g))))
+
+-include $(GUEST_C_OBJS:.o=.d) $(GUEST_ASM_OBJS:.o=.d)
+-include $(GUEST_OUT)/realmode.d $(GUEST_BLOBS:%=$(GUEST_OUT)/tests/%.d)
+
+# Last, after every rule and dependency file above: hand the default goal
+# back (empty means "the next target the includer defines").
+ifneq ($(notdir $(firstword $(MAKEFILE_LIST))),guests.mk)
+.DEFAULT_GOAL := $(guest-saved-goal)
+endif

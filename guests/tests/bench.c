@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: MIT
+//
+// The exit-cost benchmark. Times with RDTSC, over many iterations after a
+// warm-up, the operations that cost a VM exit under the hypervisor: CPUID
+// leaf 0, a hypercall (VMCALL on Intel, VMMCALL on AMD; only under hv), an
+// IN from the UART line status port, an MMIO read of the LAPIC version
+// register, and a HLT woken by a LAPIC one-shot timer. Prints one
+// "BENCH <name> <cycles per operation>" line each ("n/a" when not
+// measured), then "TEST bench PASS". The command line may set the number of
+// iterations with "iters=N" (default 2000; HLT uses a tenth).
+#include "lib/cpu.h"
+#include "lib/div64.h"
+#include "lib/fault.h"
+#include "lib/hv.h"
+#include "lib/io.h"
+#include "lib/irq.h"
+#include "lib/lapic.h"
+#include "lib/multiboot.h"
+#include "lib/printf.h"
+#include "lib/serial.h"
+#include "lib/string.h"
+#include "lib/test.h"
+#include "lib/trap.h"
+
+#define DEFAULT_ITERS 2000
+#define WARMUP 32
+#define TIMER_VECTOR 0x40
+#define HLT_TIMER_COUNT 10000 // LAPIC timer ticks (divide by 1)
+
+static u32 iters = DEFAULT_ITERS;
+static u64 loop_overhead; // cycles per empty iteration
+static volatile u64 timer_tsc;
+static volatile u32 timer_hits;
+
+// Run body n times and return the TSC cycles taken.
+#define TIME_LOOP(n, body) ({				\
+	u64 t0_ = rdtsc();				\
+	for (u32 i_ = 0; i_ < (n); i_++) {		\
+		body;					\
+	}						\
+	rdtsc() - t0_;					\
+})
+
+// Warm up, time iters runs of body, print the BENCH line.
+#define BENCH(name, body) do {					\
+	TIME_LOOP(WARMUP, body);				\
+	report(name, TIME_LOOP(iters, body), iters, true);	\
+} while (0)
+
+static void report(const char *name, u64 cycles, u32 n, bool subtract_loop)
+{
+	u64 per_op = udiv64(cycles, n);
+
+	if (subtract_loop)
+		per_op = per_op > loop_overhead ? per_op - loop_overhead : 0;
+	printf("BENCH %s %llu\n", name, per_op);
+}
+
+static inline void op_cpuid0(void)
+{
+	u32 a = 0, b, c = 0, d;
+
+	asm volatile("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
+}
+
+static inline void op_vmcall(void)
+{
+	asm volatile("vmcall" : : "a"(0) : "ebx", "ecx", "edx", "esi", "edi", "memory");
+}
+
+static inline void op_vmmcall(void)
+{
+	asm volatile("vmmcall" : : "a"(0) : "ebx", "ecx", "edx", "esi", "edi", "memory");
+}
+
+static void parse_cmdline(void)
+{
+	const char *p = mb_cmdline();
+	u32 n = 0;
+
+	for (; *p; p++)
+		if (!strncmp(p, "iters=", 6))
+			break;
+	if (!*p)
+		return;
+	for (p += 6; *p >= '0' && *p <= '9'; p++)
+		n = n * 10 + (*p - '0');
+	if (n >= 10)
+		iters = n;
+}
+
+static void measure_loop_overhead(void)
+{
+	TIME_LOOP(WARMUP, asm volatile(""));
+	loop_overhead = udiv64(TIME_LOOP(iters, asm volatile("")), iters);
+}
+
+// Hypercall 0 under hv only; n/a bare or when the hypervisor refuses it.
+static void bench_hypercall(void)
+{
+	bool amd = cpu_is_amd();
+	u32 ret, vec;
+
+	if (!under_hv()) {
+		printf("BENCH hypercall n/a\n");
+		return;
+	}
+	vec = hypercall_safe(amd, 0, &ret);
+	if (vec != FAULT_NONE) {
+		printf("%s raised %s\n", amd ? "vmmcall" : "vmcall", trap_name(vec));
+		printf("BENCH hypercall n/a\n");
+		return;
+	}
+	if (amd)
+		BENCH("hypercall", op_vmmcall());
+	else
+		BENCH("hypercall", op_vmcall());
+}
+
+static void timer_handler(struct trap_frame *f)
+{
+	(void)f;
+	timer_tsc = rdtsc();
+	timer_hits++;
+	lapic_eoi();
+}
+
+// TSC cycles from just before HLT to the timer handler, one wake-up.
+static u64 hlt_once(void)
+{
+	u32 hits = timer_hits;
+	u64 t0;
+
+	lapic_timer_oneshot(TIMER_VECTOR, HLT_TIMER_COUNT);
+	t0 = rdtsc();
+	while (timer_hits == hits)
+		sti_hlt();
+	cli();
+	return timer_tsc - t0;
+}
+
+static void bench_hlt_wakeup(void)
+{
+	u32 n = iters / 10;
+	u64 total = 0;
+
+	irq_init();
+	trap_set_handler(TIMER_VECTOR, timer_handler);
+	for (u32 i = 0; i < WARMUP; i++)
+		hlt_once();
+	for (u32 i = 0; i < n; i++)
+		total += hlt_once();
+	lapic_timer_stop();
+	report("hlt_wakeup", total, n, false);
+}
+
+int main(void)
+{
+	test_start("bench");
+	parse_cmdline();
+	hv_report();
+	measure_loop_overhead();
+	printf("bench: %s, %u iterations after %u warm-up (hlt_wakeup: %u), "
+	       "loop overhead %llu cycles subtracted\n",
+	       under_hv() ? "under hv" : "bare", iters, WARMUP, iters / 10, loop_overhead);
+	BENCH("cpuid", op_cpuid0());
+	bench_hypercall();
+	BENCH("pio_read", inb(COM1 + UART_LSR));
+	BENCH("mmio_read", mmio_read32(LAPIC_BASE + LAPIC_VERSION));
+	bench_hlt_wakeup();
+	test_finish();
+}

@@ -1,0 +1,20 @@
+// SPDX-License-Identifier: MIT
+//
+// The smallest guest: prints its command line (and what the loader told it
+// about memory) and passes. Proves loading, the multiboot hand-off, the
+// console and the exit port.
+#include "lib/hv.h"
+#include "lib/multiboot.h"
+#include "lib/printf.h"
+#include "lib/test.h"
+
+int main(void)
+{
+	test_start("hello");
+	printf("hello from a multiboot guest\n");
+	printf("cmdline: \"%s\"\n", mb_cmdline());
+	printf("multiboot info at 0x%x flags 0x%x mem_lower %u KiB mem_upper %u KiB\n",
+	       mb_info_addr(), mb_flags(), mb_mem_lower(), mb_mem_upper());
+	hv_report();
+	test_finish();
+}

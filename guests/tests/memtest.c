@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: MIT
+//
+// The memory guest: walks the multiboot memory map, writes an
+// address-dependent pattern over every available byte above 2 MiB (and
+// below 4 GiB, as paging is off) except its own image, reads it all back,
+// and prints how much it checked. Under the hypervisor it then reads a
+// physical address above the end of its RAM, which the hypervisor must
+// refuse by stopping the guest: if the read returns (or faults), the test
+// fails.
+#include "lib/div64.h"
+#include "lib/fwcfg.h"
+#include "lib/fault.h"
+#include "lib/hv.h"
+#include "lib/multiboot.h"
+#include "lib/printf.h"
+#include "lib/test.h"
+
+#define TEST_FLOOR 0x200000ull // 2 MiB
+#define ADDR_LIMIT 0x100000000ull // paging off: 32-bit physical addresses
+#define OUTSIDE_GAP 0x1000000u // probe 16 MiB above the top of RAM
+#define OUTSIDE_LIMIT 0xc0000000u // stay below the PCI hole
+
+extern const u8 __image_start[], __image_end[];
+
+struct range {
+	u32 start, end; // [start, end), 4-byte aligned
+};
+
+static u32 pattern(u32 addr, u32 pass)
+{
+	return (addr * 2654435761u) ^ (pass ? 0xa5a5a5a5u : 0x5a5a5a5au);
+}
+
+// Write then verify the pattern over r; returns the first bad address or 0.
+static u32 test_range(const struct range *r, u32 pass)
+{
+	for (u32 a = r->start; a < r->end; a += 4)
+		*(volatile u32 *)a = pattern(a, pass);
+	for (u32 a = r->start; a < r->end; a += 4)
+		if (*(volatile u32 *)a != pattern(a, pass))
+			return a;
+	return 0;
+}
+
+// Clip [base, base+len) to what we test; false when nothing is left.
+static bool clip_region(u64 base, u64 len, struct range *r)
+{
+	u64 end = base + len;
+
+	if (base < TEST_FLOOR)
+		base = TEST_FLOOR;
+	if (end > ADDR_LIMIT)
+		end = ADDR_LIMIT;
+	base = (base + 3) & ~3ull;
+	end &= ~3ull;
+	if (base >= end)
+		return false;
+	r->start = (u32)base;
+	r->end = (u32)end;
+	return true;
+}
+
+// Test r around the guest image; adds bytes checked to *checked.
+static void test_around_image(const struct range *r, u64 *checked)
+{
+	u32 img_lo = (u32)__image_start & ~3u, img_hi = ((u32)__image_end + 3) & ~3u;
+	struct range parts[2] = { { r->start, r->end }, { 0, 0 } };
+
+	if (img_lo < r->end && img_hi > r->start) {
+		parts[0].end = img_lo > r->start ? img_lo : r->start;
+		parts[1].start = img_hi < r->end ? img_hi : r->end;
+		parts[1].end = r->end;
+	}
+	for (int i = 0; i < 2; i++) {
+		if (parts[i].start >= parts[i].end)
+			continue;
+		for (u32 pass = 0; pass < 2; pass++) {
+			u32 bad = test_range(&parts[i], pass);
+
+			if (bad)
+				test_fail("memory at 0x%x reads 0x%x, wrote 0x%x", bad,
+					  *(volatile u32 *)bad, pattern(bad, pass));
+		}
+		*checked += parts[i].end - parts[i].start;
+	}
+}
+
+// Walk the map, test every available range; returns the top of RAM.
+static u64 test_all(u64 *checked)
+{
+	u64 top = 0;
+
+	for (u32 i = 0; i < mb_region_count(); i++) {
+		const struct mb_region *m = mb_region(i);
+		struct range r;
+
+		printf("mmap 0x%016llx-0x%016llx type %u\n", m->base,
+		       m->base + m->length - 1, m->type);
+		if (m->type != MB_MEM_AVAILABLE)
+			continue;
+		if (m->base + m->length > top)
+			top = m->base + m->length;
+		if (clip_region(m->base, m->length, &r))
+			test_around_image(&r, checked);
+	}
+	return top;
+}
+
+static noreturn void touch_outside(u64 top)
+{
+	u64 probe = top + OUTSIDE_GAP;
+	u32 v = 0;
+
+	if (probe >= OUTSIDE_LIMIT)
+		test_fail("RAM top 0x%llx leaves no probe address below 0x%x", top,
+			  OUTSIDE_LIMIT);
+	printf("touching memory outside RAM at 0x%llx\n", probe);
+	u32 vec = read32_safe((u32)probe, &v);
+
+	if (vec != FAULT_NONE)
+		test_fail("access outside RAM raised %s instead of stopping the guest",
+			  trap_name(vec));
+	printf("read returned 0x%x\n", v);
+	test_fail("access outside RAM was allowed");
+}
+
+int main(void)
+{
+	u64 checked = 0, top;
+
+	test_start("memtest");
+	if (!(mb_flags() & MB_INFO_MMAP) || !mb_region_count())
+		test_fail("no multiboot memory map");
+	printf("image 0x%x-0x%x, testing available RAM above 2 MiB\n",
+	       (u32)__image_start, (u32)__image_end);
+	top = test_all(&checked);
+	printf("checked %llu bytes (%llu MiB) of RAM, top of RAM 0x%llx\n", checked,
+	       checked >> 20, top);
+	if (!checked)
+		test_fail("no RAM above 2 MiB in the memory map");
+	if (fw_cfg_present())
+		printf("fw_cfg ram size %llu MiB\n", fw_cfg_read64(FW_CFG_RAM_SIZE) >> 20);
+	if (!under_hv()) {
+		skip_not_hv("access outside RAM");
+		test_finish();
+	}
+	touch_outside(top);
+}

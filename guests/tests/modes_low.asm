@@ -1,0 +1,126 @@
+; SPDX-License-Identifier: MIT
+;
+; The low half of the modes guest: a flat blob that modes.c copies to
+; 0x7000 and calls from 32-bit protected mode (paging off, interrupts off).
+; It drops to real mode through a 16-bit code segment (CR0.PE cleared),
+; prints and stores through a real-mode segment, returns to protected
+; mode (checking the store landed at segment*16+offset), then enters long
+; mode (PAE paging, EFER.LME, 64-bit code segment), checks EFER.LMA and a
+; 64-bit register, prints "TEST modes PASS" and exits through port 0xf4.
+; It never returns. The same steps, started from real mode, make up
+; realmode.asm; both use lib/modes.inc.
+
+%include "lib/modes.inc"
+
+LOW_BASE	equ 0x7000
+LOW_STACK	equ 0x7000	; grows down from the blob's start
+
+bits 32
+org LOW_BASE
+
+entry32:
+	cli
+	cld
+	lgdt [modes_gdt_desc]
+	MODES_PROTECTED_TO_REAL real16
+
+; bits 16 from here (set by the macro)
+real16:
+	xor ax, ax
+	mov ds, ax
+	mov es, ax
+	mov fs, ax
+	mov gs, ax
+	mov ss, ax
+	mov sp, LOW_STACK
+	mov si, msg_real
+	call puts16
+	smsw ax
+	test al, CR0_PE
+	mov si, why_pe
+	jnz fail16
+	mov ax, SEG_PROBE_SEG
+	mov es, ax
+	mov word [es:SEG_PROBE_OFF], SEG_PROBE_VAL
+	MODES_REAL_TO_PROTECTED pm32
+
+fail16:
+	push si
+	mov si, msg_fail
+	call puts16
+	pop si
+	call puts16
+	MODES_EXIT 1
+
+MODES_PUTS puts16
+
+bits 32
+pm32:
+	mov ax, SEL_DATA32
+	mov ds, ax
+	mov es, ax
+	mov fs, ax
+	mov gs, ax
+	mov ss, ax
+	mov esp, LOW_STACK
+	mov esi, msg_pm
+	call puts32
+	mov esi, why_seg
+	cmp word [SEG_PROBE_LIN], SEG_PROBE_VAL
+	jne fail32
+	MODES_PROTECTED_TO_LONG lm64
+
+fail32:
+	push esi
+	mov esi, msg_fail
+	call puts32
+	pop esi
+	call puts32
+	MODES_EXIT 1
+
+MODES_PUTS puts32
+
+bits 64
+lm64:
+	mov ax, SEL_DATA32
+	mov ds, ax
+	mov es, ax
+	mov ss, ax
+	mov rsp, LOW_STACK
+	mov esi, msg_long
+	call puts64
+	mov ecx, MSR_EFER
+	rdmsr
+	mov esi, why_lma
+	test eax, EFER_LMA
+	jz fail64
+	mov rax, 0x123456789
+	shr rax, 32
+	mov esi, why_64
+	cmp eax, 1
+	jne fail64
+	mov esi, msg_pass
+	call puts64
+	MODES_EXIT 0
+
+fail64:
+	push rsi
+	mov esi, msg_fail
+	call puts64
+	pop rsi
+	call puts64
+	MODES_EXIT 1
+
+MODES_PUTS puts64
+
+MODES_GDT
+
+msg_real	db "modes: real mode (CR0.PE=0)", 13, 10, 0
+msg_pm		db "modes: protected mode again (CR0.PE=1)", 13, 10, 0
+msg_long	db "modes: long mode (64-bit, EFER.LMA=1)", 13, 10, 0
+msg_pass	db "TEST modes PASS", 13, 10, 0
+msg_fail	db "TEST modes FAIL: ", 0
+why_pe		db "CR0.PE still set in real mode", 13, 10, 0
+why_seg		db "real-mode store not at segment*16+offset", 13, 10, 0
+why_lma		db "EFER.LMA clear in long mode", 13, 10, 0
+why_64		db "64-bit arithmetic wrong", 13, 10, 0

@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: MIT
+/* PIO/MMIO range registries (bus.h): sorted array, binary search. */
+#include "vmm/bus.h"
+
+bool bus_register(struct bus *b, u64 base, u64 len, bus_read_fn read,
+		  bus_write_fn write, void *dev, const char *name)
+{
+	unsigned i = 0;
+
+	if (!len || b->n == BUS_MAX_REGIONS || base + len < base)
+		return false;
+	while (i < b->n && b->regions[i].base < base)
+		i++;
+	if (i > 0 && b->regions[i - 1].base + b->regions[i - 1].len > base)
+		return false;
+	if (i < b->n && base + len > b->regions[i].base)
+		return false;
+	for (unsigned j = b->n; j > i; j--)
+		b->regions[j] = b->regions[j - 1];
+	b->regions[i] = (struct bus_region){ base, len, read, write, dev, name };
+	b->n++;
+	return true;
+}
+
+const struct bus_region *bus_find(const struct bus *b, u64 addr, unsigned size)
+{
+	unsigned lo = 0, hi = b->n;
+
+	while (lo < hi) {
+		unsigned mid = (lo + hi) / 2;
+		const struct bus_region *r = &b->regions[mid];
+
+		if (addr < r->base)
+			hi = mid;
+		else if (addr >= r->base + r->len)
+			lo = mid + 1;
+		else
+			return addr + size <= r->base + r->len ? r : NULL;
+	}
+	return NULL;
+}
+
+static u64 all_ones(unsigned size)
+{
+	return size >= 8 ? ~0ULL : (1ULL << (size * 8)) - 1;
+}
+
+bool bus_read(const struct bus *b, u64 addr, unsigned size, u64 *val)
+{
+	const struct bus_region *r = bus_find(b, addr, size);
+
+	if (!r || !r->read) {
+		*val = all_ones(size);
+		return r != NULL;
+	}
+	*val = r->read(r->dev, addr - r->base, size) & all_ones(size);
+	return true;
+}
+
+bool bus_write(const struct bus *b, u64 addr, unsigned size, u64 val)
+{
+	const struct bus_region *r = bus_find(b, addr, size);
+
+	if (!r)
+		return false;
+	if (r->write)
+		r->write(r->dev, addr - r->base, size, val & all_ones(size));
+	return true;
+}

@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The exit table and the small handlers that need no file of their own.
+ * Anything a guest can provoke ends in an architectural fault injected
+ * into it or in that guest being stopped with a clear log line; nothing
+ * here panics the machine.
+ */
+#include "kernel/log.h"
+#include "kernel/string.h"
+#include "vmm/exit.h"
+#include "vmm/insn.h"
+#include "vmm/vcpu.h"
+#include "vmm/vm.h"
+
+#define VEC_UD 6
+#define VEC_GP 13
+
+/* Host interrupts and NMIs are taken by the host between entries. */
+static enum exit_action exit_resume(struct vcpu *v, const struct vm_exit *x)
+{
+	(void)v, (void)x;
+	return EXIT_RESUME;
+}
+
+/* Instructions that need no emulation: INVD, WBINVD (no cache to manage
+ * under second-level paging), PAUSE (a chance to take host work). */
+static enum exit_action exit_skip(struct vcpu *v, const struct vm_exit *x)
+{
+	(void)v, (void)x;
+	return EXIT_ADVANCE;
+}
+
+/* VMX/SVM instructions, MONITOR/MWAIT: CPUID hides them, so #UD. */
+static enum exit_action exit_undefined(struct vcpu *v, const struct vm_exit *x)
+{
+	(void)x;
+	vcpu_inject_exception(v, VEC_UD, false, 0);
+	return EXIT_RESUME;
+}
+
+/* RDPMC: no performance counters are exposed (CPUID leaf 0xA is 0). */
+static enum exit_action exit_gp(struct vcpu *v, const struct vm_exit *x)
+{
+	(void)x;
+	vcpu_inject_exception(v, VEC_GP, true, 0);
+	return EXIT_RESUME;
+}
+
+static enum exit_action exit_triple_fault(struct vcpu *v, const struct vm_exit *x)
+{
+	(void)x;
+	vm_stop(v->vm, "triple-fault vcpu %u rip 0x%llx", v->id,
+		(unsigned long long)vcpu_reg(v, REG_RIP));
+	return EXIT_STOP;
+}
+
+/* Hypercalls: none defined yet; the guest gets #UD as without us. */
+static enum exit_action exit_hypercall(struct vcpu *v, const struct vm_exit *x)
+{
+	return exit_undefined(v, x);
+}
+
+static enum exit_action exit_entry_failed(struct vcpu *v, const struct vm_exit *x)
+{
+	vm_stop(v->vm, "entry-failed vcpu %u reason 0x%x info 0x%llx rip 0x%llx",
+		v->id, x->raw, (unsigned long long)x->fail.info,
+		(unsigned long long)vcpu_reg(v, REG_RIP));
+	return EXIT_STOP;
+}
+
+static enum exit_action exit_unsupported(struct vcpu *v, const struct vm_exit *x)
+{
+	vm_stop(v->vm, "unhandled-exit %s (raw 0x%x) vcpu %u rip 0x%llx",
+		exit_name(x->code), x->raw, v->id,
+		(unsigned long long)vcpu_reg(v, REG_RIP));
+	return EXIT_STOP;
+}
+
+const struct exit_row exit_table[NR_EXIT_CODES] = {
+	[EXIT_NONE] = { "none", exit_resume },
+	[EXIT_EXTINT] = { "extint", exit_resume },
+	[EXIT_NMI] = { "nmi", exit_resume },
+	[EXIT_INTR_WINDOW] = { "intr-window", exit_resume },
+	[EXIT_EXCEPTION] = { "exception", exit_unsupported },
+	[EXIT_TRIPLE_FAULT] = { "triple-fault", exit_triple_fault },
+	[EXIT_INIT] = { "init", exit_unsupported },
+	[EXIT_SIPI] = { "sipi", exit_unsupported },
+	[EXIT_CPUID] = { "cpuid", exit_cpuid },
+	[EXIT_HLT] = { "hlt", exit_hlt },
+	[EXIT_IO] = { "io", exit_io },
+	[EXIT_MSR_READ] = { "rdmsr", exit_msr_read },
+	[EXIT_MSR_WRITE] = { "wrmsr", exit_msr_write },
+	[EXIT_CR_ACCESS] = { "cr", exit_cr_access },
+	[EXIT_XSETBV] = { "xsetbv", exit_xsetbv },
+	[EXIT_INVD] = { "invd", exit_skip },
+	[EXIT_WBINVD] = { "wbinvd", exit_skip },
+	[EXIT_PAUSE] = { "pause", exit_skip },
+	[EXIT_HYPERCALL] = { "hypercall", exit_hypercall },
+	[EXIT_STAGE2_FAULT] = { "stage2-fault", exit_stage2_fault },
+	[EXIT_VIRT_INSN] = { "virt-insn", exit_undefined },
+	[EXIT_MONITOR] = { "monitor", exit_undefined },
+	[EXIT_RDPMC] = { "rdpmc", exit_gp },
+	[EXIT_INVLPG] = { "invlpg", exit_unsupported },
+	[EXIT_TASK_SWITCH] = { "task-switch", exit_unsupported },
+	[EXIT_ENTRY_FAILED] = { "entry-failed", exit_entry_failed },
+	[EXIT_UNKNOWN] = { "unknown", exit_unsupported },
+};
+
+const char *exit_name(u32 code)
+{
+	return code < NR_EXIT_CODES ? exit_table[code].name : "invalid";
+}
+
+/* Move RIP past the exiting instruction, decoding it when the hardware
+ * did not say how long it was. */
+static enum exit_action advance(struct vcpu *v, u8 len)
+{
+	if (!len) {
+		int n = insn_length_at_rip(v);
+
+		if (n <= 0) {
+			vm_stop(v->vm, "undecodable-instruction vcpu %u rip 0x%llx",
+				v->id, (unsigned long long)vcpu_reg(v, REG_RIP));
+			return EXIT_STOP;
+		}
+		len = (u8)n;
+	}
+	vcpu_set_reg(v, REG_RIP, vcpu_reg(v, REG_RIP) + len);
+	return EXIT_ADVANCE;
+}
+
+enum exit_action exit_dispatch(struct vcpu *v)
+{
+	const struct vm_exit *x = &v->hw.exit;
+	u32 code = x->code < NR_EXIT_CODES ? x->code : EXIT_UNKNOWN;
+	enum exit_action a;
+
+	v->exits[code]++;
+	v->exits_total++;
+	a = exit_table[code].handler(v, x);
+	return a == EXIT_ADVANCE ? advance(v, x->insn_len) : a;
+}
+
+void exit_stats_log(const char *vm_name, const struct vcpu *v)
+{
+	char buf[400];
+	int n = snprintf(buf, sizeof(buf), "exits %llu:", (unsigned long long)v->exits_total);
+
+	for (u32 c = 0; c < NR_EXIT_CODES && n < (int)sizeof(buf) - 32; c++)
+		if (v->exits[c])
+			n += snprintf(buf + n, sizeof(buf) - n, " %s %llu", exit_table[c].name,
+				      (unsigned long long)v->exits[c]);
+	printk(LOG_INFO, "guest %s vcpu %u %s", vm_name, v->id, buf);
+	if (v->pio_unclaimed || v->msr_refused)
+		printk(LOG_INFO, "guest %s vcpu %u unclaimed-io %llu refused-msr %llu", vm_name,
+		       v->id, (unsigned long long)v->pio_unclaimed,
+		       (unsigned long long)v->msr_refused);
+}

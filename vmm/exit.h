@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Exit dispatch: one table indexed by enum exit_code with an explicit row
+ * (name and handler) for every code. A handler says whether the exiting
+ * instruction is done (advance RIP past it), must run again (resume), or
+ * the guest is stopped.
+ */
+#ifndef VMM_EXIT_H
+#define VMM_EXIT_H
+
+#include "arch/x86/virt.h"
+
+struct vcpu;
+
+enum exit_action {
+	EXIT_RESUME,  /* re-enter at the same RIP */
+	EXIT_ADVANCE, /* skip the exiting instruction, then re-enter */
+	EXIT_STOP,    /* the guest was stopped */
+};
+
+typedef enum exit_action (*exit_handler_fn)(struct vcpu *v, const struct vm_exit *x);
+
+struct exit_row {
+	const char *name;
+	exit_handler_fn handler;
+};
+
+extern const struct exit_row exit_table[NR_EXIT_CODES];
+
+const char *exit_name(u32 code);
+
+/* Count and handle v->hw.exit; advance RIP when the handler says so. */
+enum exit_action exit_dispatch(struct vcpu *v);
+
+/* "hv: guest <name> vcpu <n> exits <total>: cpuid 3, io 120, ..." */
+void exit_stats_log(const char *vm_name, const struct vcpu *v);
+
+/* Handlers, one file per concern (vmm/exit_*.c). */
+enum exit_action exit_io(struct vcpu *v, const struct vm_exit *x);
+enum exit_action exit_msr_read(struct vcpu *v, const struct vm_exit *x);
+enum exit_action exit_msr_write(struct vcpu *v, const struct vm_exit *x);
+enum exit_action exit_cpuid(struct vcpu *v, const struct vm_exit *x);
+enum exit_action exit_hlt(struct vcpu *v, const struct vm_exit *x);
+enum exit_action exit_xsetbv(struct vcpu *v, const struct vm_exit *x);
+enum exit_action exit_stage2_fault(struct vcpu *v, const struct vm_exit *x);
+enum exit_action exit_cr_access(struct vcpu *v, const struct vm_exit *x);
+
+#endif

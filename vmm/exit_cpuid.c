@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: MIT
+/*
+ * CPUID policy: the host's answer, filtered so the guest sees only what the
+ * hypervisor virtualizes. The hypervisor bit (leaf 1 ECX[31]) is set and
+ * leaves 0x40000000+ name us ("hvhvhvhvhvhv"); VMX and SVM, MONITOR/MWAIT,
+ * x2APIC and TSC-deadline (not virtualized yet), MTRRs, machine-check
+ * architecture, performance monitoring and power management are hidden.
+ * Leaf numbers and bits: Intel SDM Vol. 2A CPUID, AMD APM Vol. 3 App. E.
+ */
+#include "arch/x86/cpu.h"
+#include "arch/x86/tsc.h"
+#include "vmm/exit.h"
+#include "vmm/vcpu.h"
+#include "vmm/vm.h"
+
+#define HV_LEAF_MAX 0x40000010
+#define HV_SIGNATURE 0x76687668 /* "hvhv" */
+
+#define L1_ECX_HIDE ((1u << 3) /* MONITOR */ | (1u << 5) /* VMX */ | \
+		     (1u << 6) /* SMX */ | (1u << 7) /* EIST */ | (1u << 8) /* TM2 */ | \
+		     (1u << 21) /* x2APIC */ | (1u << 24) /* TSC deadline */ | \
+		     (1u << 27) /* OSXSAVE: from the guest's CR4 */)
+#define L1_EDX_HIDE ((1u << 7) /* MCE */ | (1u << 12) /* MTRR */ | \
+		     (1u << 14) /* MCA */ | (1u << 22) /* ACPI thermal */ | \
+		     (1u << 29) /* TM */)
+#define CR4_OSXSAVE (1ULL << 18)
+
+static void hv_leaf(u32 leaf, struct cpuid_regs *r)
+{
+	*r = (struct cpuid_regs){ 0, 0, 0, 0 };
+	if (leaf == 0x40000000) {
+		r->eax = HV_LEAF_MAX;
+		r->ebx = r->ecx = r->edx = HV_SIGNATURE;
+	} else if (leaf == 0x40000010) {
+		r->eax = (u32)tsc_khz(); /* TSC frequency in kHz */
+	}
+}
+
+static void leaf1(struct vcpu *v, struct cpuid_regs *r)
+{
+	r->ecx = (r->ecx & ~L1_ECX_HIDE) | (1u << 31);
+	if (vcpu_reg(v, REG_CR4) & CR4_OSXSAVE)
+		r->ecx |= 1u << 27;
+	r->edx &= ~L1_EDX_HIDE;
+	/* APIC ID, logical processors per package */
+	r->ebx = (r->ebx & 0xffff) | (v->vm->nvcpus << 16) | (v->id << 24);
+	if (v->vm->nvcpus > 1)
+		r->edx |= 1u << 28; /* HTT: the count above is valid */
+}
+
+static void filter(struct vcpu *v, u32 leaf, struct cpuid_regs *r)
+{
+	switch (leaf) {
+	case 1: leaf1(v, r); break;
+	case 4: r->eax &= 0x3fff; break; /* no core/thread sharing info */
+	case 5: case 6: case 0xa: /* MONITOR, power, perfmon */
+		*r = (struct cpuid_regs){ 0, 0, 0, 0 };
+		break;
+	case 7: r->ecx &= ~(1u << 5); break; /* WAITPKG */
+	case 0xb: case 0x1f: /* topology: one thread per core, our ID */
+		*r = (struct cpuid_regs){ 0, 0, 0, v->id };
+		break;
+	case 0x80000001: r->ecx &= ~(1u << 2); break; /* SVM */
+	case 0x80000008: r->ecx &= ~0xffffu; break; /* core count */
+	case 0x8000000a: *r = (struct cpuid_regs){ 0, 0, 0, 0 }; break;
+	default: break;
+	}
+}
+
+enum exit_action exit_cpuid(struct vcpu *v, const struct vm_exit *x)
+{
+	u32 leaf = (u32)v->hw.gprs[GPR_RAX], sub = (u32)v->hw.gprs[GPR_RCX];
+	struct cpuid_regs r;
+
+	(void)x;
+	if (leaf >= 0x40000000 && leaf < 0x40000100) {
+		hv_leaf(leaf, &r);
+	} else {
+		r = cpuid(leaf, sub);
+		filter(v, leaf, &r);
+	}
+	v->hw.gprs[GPR_RAX] = r.eax;
+	v->hw.gprs[GPR_RBX] = r.ebx;
+	v->hw.gprs[GPR_RCX] = r.ecx;
+	v->hw.gprs[GPR_RDX] = r.edx;
+	return EXIT_ADVANCE;
+}

@@ -1,0 +1,154 @@
+// SPDX-License-Identifier: MIT
+/*
+ * MSR policy: an allowlist. Every MSR access exits; the ones below are
+ * emulated or switched through the back-end, every other one raises #GP(0)
+ * in the guest as on a CPU without that MSR (and is counted). Numbers from
+ * the Intel SDM Vol. 4 and AMD APM Vol. 2 App. A.
+ */
+#include "arch/x86/cpu.h"
+#include "vmm/exit.h"
+#include "vmm/vcpu.h"
+#include "vmm/vm.h"
+
+#define VEC_GP 13
+#define APIC_DEFAULT_BASE 0xfee00000ULL
+#define APIC_BASE_BSP (1ULL << 8)
+#define APIC_BASE_EN (1ULL << 11)
+#define EFER_ALLOWED (EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE)
+
+struct msr_rule {
+	u32 msr;
+	enum vcpu_reg reg; /* when backed by a back-end register */
+	bool (*read)(struct vcpu *v, u64 *val);
+	bool (*write)(struct vcpu *v, u64 val);
+};
+
+static bool tsc_read(struct vcpu *v, u64 *val) { (void)v; *val = rdtsc(); return true; }
+static bool ignore_write(struct vcpu *v, u64 val) { (void)v, (void)val; return true; }
+static bool zero_read(struct vcpu *v, u64 *val) { (void)v; *val = 0; return true; }
+static bool fast_strings_read(struct vcpu *v, u64 *val) { (void)v; *val = 1; return true; }
+
+static u64 apic_base(struct vcpu *v)
+{
+	return APIC_DEFAULT_BASE | APIC_BASE_EN | (v->id == 0 ? APIC_BASE_BSP : 0);
+}
+
+static bool apic_base_read(struct vcpu *v, u64 *val) { *val = apic_base(v); return true; }
+
+/* The APIC cannot move or switch to x2APIC mode (not offered). */
+static bool apic_base_write(struct vcpu *v, u64 val)
+{
+	return (val & ~APIC_BASE_EN) == (apic_base(v) & ~APIC_BASE_EN);
+}
+
+/* IA32_FEATURE_CONTROL: locked with VMX off (Intel hosts only). */
+static bool feature_control_read(struct vcpu *v, u64 *val)
+{
+	(void)v;
+	*val = 1;
+	return cpuid(1, 0).ecx & (1u << 5);
+}
+
+static bool efer_write(struct vcpu *v, u64 val)
+{
+	u64 old = vcpu_reg(v, REG_EFER);
+
+	if (val & ~EFER_ALLOWED)
+		return false;
+	/* LME may not change while paging is on (SDM Vol. 3A §10.8.5). */
+	if (((val ^ old) & EFER_LME) && (vcpu_reg(v, REG_CR0) & CR0_PG))
+		return false;
+	vcpu_set_reg(v, REG_EFER, (val & ~EFER_LMA) | (old & EFER_LMA));
+	return true;
+}
+
+static bool seg_base_read(struct vcpu *v, enum vcpu_seg s, u64 *val)
+{
+	struct segment seg;
+
+	vm_ops->get_seg(&v->hw, s, &seg);
+	*val = seg.base;
+	return true;
+}
+
+static bool seg_base_write(struct vcpu *v, enum vcpu_seg s, u64 val)
+{
+	struct segment seg;
+
+	vm_ops->get_seg(&v->hw, s, &seg);
+	seg.base = val;
+	vm_ops->set_seg(&v->hw, s, &seg);
+	return true;
+}
+
+static bool fs_read(struct vcpu *v, u64 *val) { return seg_base_read(v, SEG_FS, val); }
+static bool gs_read(struct vcpu *v, u64 *val) { return seg_base_read(v, SEG_GS, val); }
+static bool fs_write(struct vcpu *v, u64 val) { return seg_base_write(v, SEG_FS, val); }
+static bool gs_write(struct vcpu *v, u64 val) { return seg_base_write(v, SEG_GS, val); }
+
+#define REG_NONE NR_REGS
+
+static const struct msr_rule rules[] = {
+	{ 0x10, REG_NONE, tsc_read, ignore_write },              /* TSC */
+	{ 0x1b, REG_NONE, apic_base_read, apic_base_write },     /* APIC_BASE */
+	{ 0x3a, REG_NONE, feature_control_read, NULL },          /* FEATURE_CONTROL */
+	{ 0x8b, REG_NONE, zero_read, ignore_write },             /* BIOS_SIGN_ID */
+	{ 0x174, REG_SYSENTER_CS, NULL, NULL },
+	{ 0x175, REG_SYSENTER_ESP, NULL, NULL },
+	{ 0x176, REG_SYSENTER_EIP, NULL, NULL },
+	{ 0x1a0, REG_NONE, fast_strings_read, ignore_write },    /* MISC_ENABLE */
+	{ 0x277, REG_PAT, NULL, NULL },
+	{ 0xc0000080, REG_EFER, NULL, efer_write },
+	{ 0xc0000081, REG_STAR, NULL, NULL },
+	{ 0xc0000082, REG_LSTAR, NULL, NULL },
+	{ 0xc0000083, REG_CSTAR, NULL, NULL },
+	{ 0xc0000084, REG_SFMASK, NULL, NULL },
+	{ 0xc0000100, REG_NONE, fs_read, fs_write },
+	{ 0xc0000101, REG_NONE, gs_read, gs_write },
+	{ 0xc0000102, REG_KERNEL_GS_BASE, NULL, NULL },
+};
+
+static const struct msr_rule *find_rule(u32 msr)
+{
+	for (unsigned i = 0; i < ARRAY_SIZE(rules); i++)
+		if (rules[i].msr == msr)
+			return &rules[i];
+	return NULL;
+}
+
+static enum exit_action refuse(struct vcpu *v)
+{
+	v->msr_refused++;
+	vcpu_inject_exception(v, VEC_GP, true, 0);
+	return EXIT_RESUME;
+}
+
+enum exit_action exit_msr_read(struct vcpu *v, const struct vm_exit *x)
+{
+	const struct msr_rule *r = find_rule(x->msr.index);
+	u64 val;
+
+	if (!r)
+		return refuse(v);
+	if (r->read) {
+		if (!r->read(v, &val))
+			return refuse(v);
+	} else {
+		val = vcpu_reg(v, r->reg);
+	}
+	v->hw.gprs[GPR_RAX] = (u32)val;
+	v->hw.gprs[GPR_RDX] = val >> 32;
+	return EXIT_ADVANCE;
+}
+
+enum exit_action exit_msr_write(struct vcpu *v, const struct vm_exit *x)
+{
+	const struct msr_rule *r = find_rule(x->msr.index);
+	u64 val = (v->hw.gprs[GPR_RDX] << 32) | (u32)v->hw.gprs[GPR_RAX];
+
+	if (!r || (r->write && !r->write(v, val)) || (!r->write && r->reg == REG_NONE))
+		return refuse(v);
+	if (!r->write)
+		vcpu_set_reg(v, r->reg, val);
+	return EXIT_ADVANCE;
+}

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Guest instruction fetch and decode. Used for the length of an exiting
+ * instruction when the hardware does not report it (SVM without
+ * nrip-save), and for MMIO emulation. Encoding rules: Intel SDM Vol. 2A
+ * ch. 2 (prefixes, ModR/M, SIB, displacement, immediate) and Appendix A.
+ */
+#ifndef VMM_INSN_H
+#define VMM_INSN_H
+
+#include "kernel/types.h"
+
+#define INSN_MAX 15
+
+struct vcpu;
+
+struct insn {
+	u8 len;
+	u8 opcode;        /* last opcode byte */
+	bool two_byte;    /* 0F escape */
+	bool has_modrm;
+	u8 modrm;
+	u8 rex;
+	u8 opsize;        /* operand size in bytes: 1, 2, 4 or 8 */
+	u8 addrsize;      /* 2, 4 or 8 */
+	bool rep;         /* F3 */
+	u64 imm;
+};
+
+/*
+ * Decode the instruction at @bytes (@n valid) in a code segment of
+ * @mode bits (16, 32 or 64). Returns false for opcodes the decoder does
+ * not know or when @n is too short.
+ */
+bool insn_decode(const u8 *bytes, unsigned n, int mode, struct insn *out);
+
+/* Code-segment mode of @v: 16, 32 or 64. */
+int vcpu_code_mode(struct vcpu *v);
+
+/* Read up to @len bytes at the guest's CS:RIP; returns how many. */
+unsigned vcpu_fetch(struct vcpu *v, u8 *buf, unsigned len);
+
+/* Length of the instruction at the guest's RIP, or -1. */
+int insn_length_at_rip(struct vcpu *v);
+
+#endif

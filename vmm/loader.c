@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Multiboot v1 and flat-binary loading (loader.h). Multiboot information
+ * layout: Multiboot spec 0.6.96 §3.3; ELF program headers: System V gABI
+ * (ELF32 and ELF64 PT_LOAD segments, loaded at p_paddr).
+ */
+#include "kernel/log.h"
+#include "kernel/string.h"
+#include "vmm/cpu_state.h"
+#include "vmm/gmem.h"
+#include "vmm/loader.h"
+#include "vmm/vm.h"
+
+#define MB1_MAGIC 0x1badb002
+#define MB1_BOOT_MAGIC 0x2badb002
+#define MB1_AOUT_KLUDGE (1u << 16)
+#define MB1_SEARCH 8192
+
+#define MBI_MEM (1u << 0)
+#define MBI_CMDLINE (1u << 2)
+#define MBI_MMAP (1u << 6)
+#define MBI_LOADER (1u << 9)
+
+struct mb1_header {
+	u32 magic, flags, checksum;
+	u32 header_addr, load_addr, load_end_addr, bss_end_addr, entry_addr;
+};
+
+struct mb1_info {
+	u32 flags, mem_lower, mem_upper, boot_device, cmdline;
+	u32 mods_count, mods_addr, syms[4], mmap_length, mmap_addr;
+	u32 drives_length, drives_addr, config_table, boot_loader_name;
+};
+
+struct mb1_mmap {
+	u32 size;
+	u64 base, len;
+	u32 type;
+} __packed;
+
+struct elf_ident {
+	u8 magic[4], cls, data, version, pad[9];
+	u16 type, machine;
+	u32 version2;
+};
+
+/* Say why loading failed; returns false for the caller to return. */
+static bool __printf(3, 4) fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return false;
+}
+
+#define ERR(...) fail(err, errlen, __VA_ARGS__)
+
+static const struct mb1_header *find_mb1(const u8 *img, u64 len)
+{
+	for (u64 off = 0; off + sizeof(struct mb1_header) <= MIN(len, MB1_SEARCH); off += 4) {
+		const struct mb1_header *h = (const void *)(img + off);
+
+		if (h->magic == MB1_MAGIC && h->magic + h->flags + h->checksum == 0)
+			return h;
+	}
+	return NULL;
+}
+
+static bool load_segment(struct vm *vm, const u8 *img, u64 len, u64 off, u64 filesz,
+			 u64 memsz, u64 paddr, char *err, size_t errlen)
+{
+	void *dst = gmem_ptr(&vm->mem, paddr, memsz);
+
+	if (filesz > memsz || off > len || filesz > len - off)
+		return ERR("segment at 0x%llx lies outside the file", (unsigned long long)paddr);
+	if (!dst)
+		return ERR("segment 0x%llx-0x%llx is outside the guest's RAM",
+			   (unsigned long long)paddr, (unsigned long long)(paddr + memsz));
+	memcpy(dst, img + off, filesz);
+	memset((u8 *)dst + filesz, 0, memsz - filesz);
+	return true;
+}
+
+/* ELF32 and ELF64 PT_LOAD segments; returns the entry point or 0. */
+static u64 load_elf(struct vm *vm, const u8 *img, u64 len, char *err, size_t errlen)
+{
+	const struct elf_ident *id = (const void *)img;
+	bool is64 = id->cls == 2;
+	u64 phoff, entry, phnum, phentsize;
+
+	if (len < 64 || (id->cls != 1 && id->cls != 2) || id->data != 1)
+		return ERR("not a little-endian ELF32/ELF64 file");
+	entry = is64 ? *(const u64 *)(img + 24) : *(const u32 *)(img + 24);
+	phoff = is64 ? *(const u64 *)(img + 32) : *(const u32 *)(img + 28);
+	phentsize = *(const u16 *)(img + (is64 ? 54 : 42));
+	phnum = *(const u16 *)(img + (is64 ? 56 : 44));
+	if (phoff > len || phnum * phentsize > len - phoff || phentsize < (is64 ? 56u : 32u))
+		return ERR("program headers lie outside the file");
+	for (u64 i = 0; i < phnum; i++) {
+		const u8 *ph = img + phoff + i * phentsize;
+		u64 off, paddr, filesz, memsz;
+
+		if (*(const u32 *)ph != 1) /* PT_LOAD */
+			continue;
+		off = is64 ? *(const u64 *)(ph + 8) : *(const u32 *)(ph + 4);
+		paddr = is64 ? *(const u64 *)(ph + 24) : *(const u32 *)(ph + 12);
+		filesz = is64 ? *(const u64 *)(ph + 32) : *(const u32 *)(ph + 16);
+		memsz = is64 ? *(const u64 *)(ph + 40) : *(const u32 *)(ph + 20);
+		if (!load_segment(vm, img, len, off, filesz, memsz, paddr, err, errlen))
+			return 0;
+	}
+	return entry;
+}
+
+/* a.out kludge: the header says where the file goes (spec §3.1.3). */
+static u64 load_aout(struct vm *vm, const u8 *img, u64 len, const struct mb1_header *h,
+		     char *err, size_t errlen)
+{
+	u64 hoff = (const u8 *)h - img;
+	u64 start = hoff - (h->header_addr - h->load_addr);
+	u64 end = h->load_end_addr ? h->load_end_addr : h->load_addr + (len - start);
+	u64 bss = h->bss_end_addr ? h->bss_end_addr : end;
+
+	if (h->header_addr < h->load_addr || start > hoff || end < h->load_addr || bss < end)
+		return ERR("inconsistent a.out addresses in the multiboot header");
+	if (!load_segment(vm, img, len, start, end - h->load_addr, bss - h->load_addr,
+			  h->load_addr, err, errlen))
+		return 0;
+	return h->entry_addr;
+}
+
+/* The information block lives in [LOADER_INFO_BASE, LOADER_INFO_END). */
+static u32 build_mb1_info(struct vm *vm)
+{
+	u64 low = gmem_low_end(&vm->mem);
+	struct mb1_mmap map[] = {
+		{ 20, 0, LOADER_INFO_BASE, 1 },
+		{ 20, LOADER_INFO_BASE, LOADER_INFO_END - LOADER_INFO_BASE, 2 },
+		{ 20, 0xf0000, 0x10000, 2 },
+		{ 20, 1 * MiB, low - 1 * MiB, 1 },
+		{ 20, 4 * GiB, vm->mem.ram_size - low, 1 },
+	};
+	unsigned nmap = vm->mem.ram_size > low ? 5 : 4;
+	struct mb1_info info = {
+		.flags = MBI_MEM | MBI_CMDLINE | MBI_MMAP | MBI_LOADER,
+		.mem_lower = LOADER_INFO_BASE / 1024,
+		.mem_upper = (low - 1 * MiB) / 1024,
+		.cmdline = LOADER_INFO_BASE + 0x200,
+		.mmap_length = nmap * sizeof(map[0]),
+		.mmap_addr = LOADER_INFO_BASE + 0x100,
+		.boot_loader_name = LOADER_INFO_BASE + 0x1e0,
+	};
+	static const char name[] = "hv";
+
+	gmem_write(&vm->mem, LOADER_INFO_BASE, &info, sizeof(info));
+	gmem_write(&vm->mem, info.mmap_addr, map, info.mmap_length);
+	gmem_write(&vm->mem, info.boot_loader_name, name, sizeof(name));
+	gmem_write(&vm->mem, info.cmdline, vm->cmdline, strlen(vm->cmdline) + 1);
+	return LOADER_INFO_BASE;
+}
+
+static bool load_multiboot(struct vm *vm, const u8 *img, u64 len, const struct mb1_header *h,
+			   struct vcpu_state *boot, char *err, size_t errlen)
+{
+	bool elf = len >= 4 && !memcmp(img, "\x7f" "ELF", 4);
+	u64 entry;
+
+	if (gmem_low_end(&vm->mem) < 2 * MiB)
+		return ERR("a multiboot guest needs at least 2 MiB of RAM");
+	if (elf && !(h->flags & MB1_AOUT_KLUDGE))
+		entry = load_elf(vm, img, len, err, errlen);
+	else if (h->flags & MB1_AOUT_KLUDGE)
+		entry = load_aout(vm, img, len, h, err, errlen);
+	else
+		return ERR("multiboot header without addresses in a non-ELF image");
+	if (!entry)
+		return false;
+	cpu_state_prot32(boot, (u32)entry);
+	boot->gprs[GPR_RAX] = MB1_BOOT_MAGIC;
+	boot->gprs[GPR_RBX] = build_mb1_info(vm);
+	return true;
+}
+
+bool loader_load(struct vm *vm, const u8 *img, u64 len, struct vcpu_state *boot,
+		 char *err, size_t errlen)
+{
+	const struct mb1_header *h = find_mb1(img, len);
+
+	if (h)
+		return load_multiboot(vm, img, len, h, boot, err, errlen);
+	if (!len || len > LOADER_INFO_BASE - LOADER_FLAT_BASE)
+		return ERR("flat binary of %llu bytes does not fit below 0x%x",
+			   (unsigned long long)len, LOADER_INFO_BASE);
+	if (!gmem_write(&vm->mem, LOADER_FLAT_BASE, img, len))
+		return ERR("the guest has too little RAM for a flat binary");
+	cpu_state_real(boot, 0, LOADER_FLAT_BASE);
+	return true;
+}

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Virtual CPUs and their run loop: handle requests -> enter the guest ->
+ * count the exit -> dispatch it through the exit table -> advance RIP or
+ * not -> loop. Field owners: (c) set at creation; (o) the owning physical
+ * CPU only; (a) atomic, any CPU.
+ */
+#ifndef VMM_VCPU_H
+#define VMM_VCPU_H
+
+#include "arch/x86/virt.h"
+#include "kernel/types.h"
+
+struct vm;
+
+/* Request bits (cross-CPU work: set the bit, then kick the CPU). */
+#define VCPU_REQ_STOP (1u << 0)
+#define VCPU_REQ_INTR (1u << 1) /* check for pending interrupts */
+
+struct vcpu {
+	struct vcpu_hw hw;        /* (o) must stay first */
+	struct vm *vm;            /* (c) */
+	u32 id;                   /* (c) index in the VM */
+	u32 pcpu;                 /* (c) physical CPU it runs on */
+	volatile u32 requests;    /* (a) VCPU_REQ_* */
+	bool halted;              /* (o) in HLT, waiting for an interrupt */
+	bool wait_sipi;           /* (o) after INIT, until a SIPI */
+	u64 exits[NR_EXIT_CODES]; /* (o) exits by code */
+	u64 exits_total;          /* (o) */
+	u64 pio_unclaimed;        /* (o) I/O to ports nobody registered */
+	u64 msr_refused;          /* (o) MSR accesses answered with #GP */
+};
+
+static inline struct vcpu *vcpu_of(struct vcpu_hw *hw)
+{
+	return (struct vcpu *)hw;
+}
+
+/* Registers: general ones from hw.gprs, the rest through the back-end. */
+u64 vcpu_gpr(struct vcpu *v, unsigned gpr);
+void vcpu_set_gpr(struct vcpu *v, unsigned gpr, u64 val);
+u64 vcpu_reg(struct vcpu *v, enum vcpu_reg r);
+void vcpu_set_reg(struct vcpu *v, enum vcpu_reg r, u64 val);
+
+/* Queue an exception for the guest (e.g. #GP(0) for a refused MSR). */
+void vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 error);
+
+/* Ask @v to do @req before its next entry, waking its CPU. */
+void vcpu_request(struct vcpu *v, u32 req);
+
+/* The loop; returns when the VM stops. Runs on v->pcpu. */
+void vcpu_run(struct vcpu *v);
+
+#endif

@@ -1,0 +1,296 @@
+// SPDX-License-Identifier: MIT
+/*
+ * VM creation from the config, start on the guests' own CPUs, stop, and
+ * the guest console (vm.h). Each guest gets one contiguous block of host
+ * memory for its RAM; nothing else of the host is mapped into its
+ * second-level tables.
+ */
+#include "arch/x86/smp.h"
+#include "kernel/log.h"
+#include "kernel/mm.h"
+#include "kernel/pmm.h"
+#include "kernel/string.h"
+#include "vmm/cpu_state.h"
+#include "vmm/dev/devices.h"
+#include "vmm/exit.h"
+#include "vmm/loader.h"
+#include "vmm/vcpu.h"
+#include "vmm/vm.h"
+
+const struct vcpu_ops *vm_ops;
+
+static struct vm *vms[VM_MAX];
+static unsigned nr_vms;
+static volatile u32 vms_running;
+static u32 next_tag = 1;
+
+static void *alloc_zeroed(u64 size)
+{
+	u64 pa = pmm_alloc(ALIGN_UP(size, PAGE_SIZE), PAGE_SIZE);
+
+	if (!pa)
+		return NULL;
+	memset(phys_to_virt(pa), 0, ALIGN_UP(size, PAGE_SIZE));
+	return phys_to_virt(pa);
+}
+
+static u64 stage2_table_alloc(void *ctx)
+{
+	void *p = alloc_zeroed(PAGE_SIZE);
+
+	(void)ctx;
+	return p ? virt_to_phys_direct(p) : 0;
+}
+
+bool vm_running(const struct vm *vm) { return vm->state == VM_RUNNING; }
+
+static unsigned cpu_count(u64 mask)
+{
+	unsigned n = 0;
+
+	for (; mask; mask &= mask - 1)
+		n++;
+	return n;
+}
+
+static bool check_cpus(const struct cfg_guest *g)
+{
+	for (unsigned c = 0; c < 64; c++) {
+		if (!(g->cpus & (1ULL << c)))
+			continue;
+		if (!smp_cpu_online(c)) {
+			printk(LOG_ERR, "guest %s: cpu %u is not online", g->name, c);
+			return false;
+		}
+		if (!virt_cpu_ready(c)) {
+			printk(LOG_ERR, "guest %s: cpu %u cannot run guests", g->name, c);
+			return false;
+		}
+	}
+	if (cpu_count(g->cpus) > VM_MAX_VCPUS) {
+		printk(LOG_ERR, "guest %s: more than %u cpus", g->name, VM_MAX_VCPUS);
+		return false;
+	}
+	return true;
+}
+
+/* Guest RAM: 2 MiB aligned (1 GiB when large), so stage 2 uses big pages. */
+static bool alloc_ram(struct vm *vm, u64 size)
+{
+	u64 align = size >= GiB && vm->hw.s2.allow_1g ? GiB : 2 * MiB;
+	u64 hpa = pmm_alloc(size, align);
+
+	if (!hpa && align == GiB)
+		hpa = pmm_alloc(size, align = 2 * MiB);
+	if (!hpa) {
+		printk(LOG_ERR, "guest %s: cannot allocate %llu MiB of RAM (%llu MiB free)",
+		       vm->name, (unsigned long long)(size >> 20),
+		       (unsigned long long)(pmm_free_bytes() >> 20));
+		return false;
+	}
+	memset(phys_to_virt(hpa), 0, size);
+	gmem_layout(&vm->mem, size, hpa);
+	return true;
+}
+
+static bool create_vcpus(struct vm *vm)
+{
+	for (unsigned c = 0; c < 64; c++) {
+		struct vcpu *v;
+
+		if (!(vm->cpus & (1ULL << c)))
+			continue;
+		v = alloc_zeroed(sizeof(*v));
+		if (!v)
+			return false;
+		v->vm = vm;
+		v->id = vm->nvcpus;
+		v->pcpu = c;
+		v->hw.vm = &vm->hw;
+		v->hw.tag = next_tag++;
+		vm->vcpus[vm->nvcpus++] = v;
+	}
+	return true;
+}
+
+static bool load_image(struct vm *vm, const struct cfg_guest *g,
+		       const struct boot_module *mods, unsigned nmods)
+{
+	const struct boot_module *m = module_find(mods, nmods, g->kernel);
+	char err[128];
+
+	if (!m) {
+		printk(LOG_ERR, "guest %s: image '%s' is not loaded", g->name, g->kernel);
+		return false;
+	}
+	if (!loader_load(vm, phys_to_virt(m->base), m->size, &vm->boot, err, sizeof(err))) {
+		printk(LOG_ERR, "guest %s: image '%s': %s", g->name, g->kernel, err);
+		return false;
+	}
+	return true;
+}
+
+static struct vm *vm_create(const struct cfg_guest *g, u32 id,
+			    const struct boot_module *mods, unsigned nmods)
+{
+	struct vm *vm;
+
+	if (!check_cpus(g))
+		return NULL;
+	vm = alloc_zeroed(sizeof(*vm));
+	if (!vm) {
+		printk(LOG_ERR, "guest %s: out of memory", g->name);
+		return NULL;
+	}
+	hv_strlcpy(vm->name, g->name, sizeof(vm->name));
+	hv_strlcpy(vm->cmdline, g->cmdline, sizeof(vm->cmdline));
+	vm->id = vm->hw.id = id;
+	vm->cpus = g->cpus;
+	vm->pio.name = "pio";
+	vm->mmio.name = "mmio";
+	if (!pt_init(&vm->hw.s2, vm_ops->stage2_format, stage2_table_alloc, NULL))
+		return NULL;
+	vm->hw.s2.allow_1g = vm_ops->stage2_1g();
+	if (!alloc_ram(vm, g->memory) || !gmem_map_stage2(vm) || !devices_init(vm) ||
+	    !load_image(vm, g, mods, nmods) || !create_vcpus(vm))
+		return NULL; /* what failed was logged; its memory is not reused */
+	return vm;
+}
+
+unsigned vm_create_all(const struct config *cfg, const struct boot_module *mods,
+		       unsigned nmods, const struct vcpu_ops *ops)
+{
+	vm_ops = ops;
+	for (u32 i = 0; i < cfg->nguests && nr_vms < VM_MAX; i++) {
+		struct vm *vm = vm_create(&cfg->guests[i], nr_vms, mods, nmods);
+
+		if (vm)
+			vms[nr_vms++] = vm;
+		else
+			printk(LOG_ERR, "guest %s: not started", cfg->guests[i].name);
+	}
+	for (unsigned i = 0; i < nr_vms; i++)
+		vms[i]->console_owner = nr_vms == 1;
+	return nr_vms;
+}
+
+static void vcpu_thread(void *arg)
+{
+	struct vcpu *v = arg;
+	struct vm *vm = v->vm;
+
+	if (!vm_ops->vcpu_init(&v->hw)) {
+		vm_stop(vm, "vcpu-init-failed vcpu %u", v->id);
+	} else if (v->id == 0) {
+		vm_ops->vcpu_load(&v->hw, &vm->boot);
+		vcpu_run(v);
+	} else {
+		struct vcpu_state s;
+
+		cpu_state_real(&s, 0, 0);
+		vm_ops->vcpu_load(&v->hw, &s);
+		v->wait_sipi = true; /* until its BSP starts it */
+		vcpu_run(v);
+	}
+	__atomic_sub_fetch(&vm->vcpus_live, 1, __ATOMIC_ACQ_REL);
+}
+
+static void cpu_list(u64 mask, char *buf, size_t len)
+{
+	int n = 0;
+
+	buf[0] = 0;
+	for (unsigned c = 0; c < 64; c++)
+		if (mask & (1ULL << c))
+			n += snprintf(buf + n, len - n, "%s%u", n ? "," : "", c);
+}
+
+static struct vcpu *start_vm(struct vm *vm)
+{
+	struct vcpu *mine = NULL;
+	char cpus[64];
+
+	cpu_list(vm->cpus, cpus, sizeof(cpus));
+	vm->vcpus_live = vm->nvcpus;
+	vm->state = VM_RUNNING;
+	__atomic_add_fetch(&vms_running, 1, __ATOMIC_ACQ_REL);
+	printk(LOG_INFO, "guest %s start cpus %s mem %llu", vm->name, cpus,
+	       (unsigned long long)(vm->mem.ram_size >> 20));
+	for (u32 i = 0; i < vm->nvcpus; i++) {
+		struct vcpu *v = vm->vcpus[i];
+
+		if (v->pcpu == smp_this_cpu())
+			mine = v;
+		else if (!smp_run_on(v->pcpu, vcpu_thread, v))
+			vm_stop(vm, "cpu-busy cpu %u", v->pcpu);
+	}
+	return mine;
+}
+
+void vm_run_all(void)
+{
+	struct vcpu *mine = NULL;
+
+	for (unsigned i = 0; i < nr_vms; i++) {
+		struct vcpu *v = start_vm(vms[i]);
+
+		if (v)
+			mine = v;
+	}
+	if (mine)
+		vcpu_thread(mine);
+	while (__atomic_load_n(&vms_running, __ATOMIC_ACQUIRE))
+		asm volatile("sti; hlt; cli" ::: "memory");
+	/* Let every vCPU loop return before the machine goes away. */
+	for (unsigned i = 0; i < nr_vms; i++)
+		while (__atomic_load_n(&vms[i]->vcpus_live, __ATOMIC_ACQUIRE))
+			asm volatile("sti; pause; cli" ::: "memory");
+}
+
+void vm_stop(struct vm *vm, const char *fmt, ...)
+{
+	char reason[160];
+	va_list ap;
+	u64 flags = spin_lock_irqsave(&vm->lock);
+
+	if (vm->state == VM_STOPPED) {
+		spin_unlock_irqrestore(&vm->lock, flags);
+		return;
+	}
+	vm->state = VM_STOPPED;
+	spin_unlock_irqrestore(&vm->lock, flags);
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof(reason), fmt, ap);
+	va_end(ap);
+	if (vm->line_len)
+		vm_console_putc(vm, '\n');
+	printk(LOG_INFO, "guest %s stop %s", vm->name, reason);
+	for (u32 i = 0; i < vm->nvcpus; i++) {
+		exit_stats_log(vm->name, vm->vcpus[i]);
+		vcpu_request(vm->vcpus[i], VCPU_REQ_STOP);
+	}
+	if (!__atomic_sub_fetch(&vms_running, 1, __ATOMIC_ACQ_REL) && smp_this_cpu() != 0)
+		smp_kick(0);
+}
+
+/* One guest owns the console: bytes pass through. Otherwise whole lines
+ * with the guest's name in front. */
+void vm_console_putc(struct vm *vm, char c)
+{
+	char out[CFG_NAME_MAX + sizeof(vm->line) + 4];
+	int n;
+
+	if (vm->console_owner) {
+		log_write(&c, 1);
+		return;
+	}
+	if (c != '\n' && vm->line_len < sizeof(vm->line)) {
+		vm->line[vm->line_len++] = c;
+		return;
+	}
+	n = snprintf(out, sizeof(out), "[%s] %.*s\n", vm->name, (int)vm->line_len, vm->line);
+	log_write(out, MIN((size_t)n, sizeof(out) - 1));
+	vm->line_len = 0;
+	if (c != '\n')
+		vm->line[vm->line_len++] = c;
+}

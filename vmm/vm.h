@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Virtual machines. A VM owns its guest memory, its second-level tables
+ * (hw), its buses and devices, and its vCPUs, each pinned to one physical
+ * CPU. Field owners: (c) set at creation, read-only after start; (v) any
+ * vCPU of this VM, under vm->lock; (a) atomics.
+ */
+#ifndef VMM_VM_H
+#define VMM_VM_H
+
+#include "arch/x86/virt.h"
+#include "kernel/config.h"
+#include "kernel/module.h"
+#include "kernel/spinlock.h"
+#include "kernel/types.h"
+#include "vmm/bus.h"
+#include "vmm/gmem.h"
+
+#define VM_MAX 8
+#define VM_MAX_VCPUS 16
+
+struct vcpu;
+struct vm_devices;
+
+enum vm_state {
+	VM_CREATED,
+	VM_RUNNING,
+	VM_STOPPED,
+};
+
+struct vm {
+	struct vm_hw hw;             /* (c) second-level tables */
+	char name[CFG_NAME_MAX];     /* (c) */
+	u32 id;                      /* (c) 0-based */
+	struct gmem mem;             /* (c) */
+	struct bus pio, mmio;        /* (c) */
+	struct vm_devices *dev;      /* (c) device models */
+	u32 nvcpus;                  /* (c) */
+	struct vcpu *vcpus[VM_MAX_VCPUS]; /* (c) */
+	bool console_owner;          /* (c) output unprefixed */
+	volatile u32 state;          /* (a) enum vm_state */
+	volatile u32 vcpus_live;     /* (a) vCPU loops not yet returned */
+	spinlock_t lock;
+	struct vcpu_state boot;      /* (c) where vCPU 0 starts */
+	char cmdline[CFG_CMDLINE_MAX]; /* (c) the guest's command line */
+	u64 cpus;                    /* (c) physical CPUs, bit n = CPU n */
+	/* (v) console line buffer when the console is shared */
+	char line[128];
+	unsigned line_len;
+};
+
+extern const struct vcpu_ops *vm_ops; /* the back-end in use */
+
+/* Create every guest in @cfg (memory, tables, devices, image). Returns
+ * how many were created; failures are logged and the guest skipped. */
+unsigned vm_create_all(const struct config *cfg, const struct boot_module *mods,
+		       unsigned nmods, const struct vcpu_ops *ops);
+
+/* Start the vCPUs of every created VM on their CPUs; this CPU runs its own
+ * vCPU if it has one, and returns when every VM has stopped. */
+void vm_run_all(void);
+
+/*
+ * Stop @vm: log "hv: guest <name> stop <reason>" and its exit statistics
+ * once, and make every vCPU of it leave its loop.
+ */
+void vm_stop(struct vm *vm, const char *fmt, ...) __printf(2, 3);
+
+bool vm_running(const struct vm *vm);
+
+/* Guest console output from a device model. */
+void vm_console_putc(struct vm *vm, char c);
+
+#endif
