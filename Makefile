@@ -106,13 +106,13 @@ deps:
 include tests/unit/unit.mk
 
 check: deps all unit-build
-	sh tests/check.sh $(BUILD)
+	bash tests/check.sh $(BUILD)
 
 unit: deps unit-build
-	sh tests/check.sh --unit-only $(BUILD)
+	bash tests/check.sh --unit-only $(BUILD)
 
 systest: deps all
-	sh tests/check.sh --system-only $(BUILD) $(T)
+	bash tests/check.sh --system-only $(BUILD) $(T)
 
 clean:
 	rm -rf $(BUILD)

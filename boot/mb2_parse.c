@@ -22,15 +22,21 @@ static void copy_str(char *dst, size_t dst_size, const char *src, size_t max)
 	dst[n] = 0;
 }
 
-static void add_region(struct boot_info *bi, u64 base, u64 len, u32 type)
+/* Returns false when the map is full and the region was dropped. */
+static bool add_region(struct boot_info *bi, u64 base, u64 len, u32 type)
 {
 	if (!len)
-		return;
-	if (bi->nmem >= BOOT_MAX_MEM) {
-		boot_info_message(bi, "warn", "memory map too long, entries dropped");
-		return;
-	}
+		return true;
+	if (bi->nmem >= BOOT_MAX_MEM)
+		return false;
 	bi->mem[bi->nmem++] = (struct mem_region){ base, len, type, 0 };
+	return true;
+}
+
+static void warn_dropped(struct boot_info *bi, unsigned dropped)
+{
+	if (dropped)
+		boot_info_message(bi, "warn", "memory map too long, entries dropped");
 }
 
 static void parse_mmap(struct boot_info *bi, const struct mb2_tag *t)
@@ -43,11 +49,14 @@ static void parse_mmap(struct boot_info *bi, const struct mb2_tag *t)
 		boot_info_message(bi, "warn", "malformed memory map tag skipped");
 		return;
 	}
-	for (u32 off = sizeof(*m); off + m->entry_size <= t->size; off += m->entry_size) {
+	unsigned dropped = 0;
+
+	for (u64 off = sizeof(*m); off + m->entry_size <= t->size; off += m->entry_size) {
 		const struct mb2_mmap_entry *e = (const void *)((const u8 *)t + off);
 
-		add_region(bi, e->base, e->length, mem_type_from_e820(e->type));
+		dropped += !add_region(bi, e->base, e->length, mem_type_from_e820(e->type));
 	}
+	warn_dropped(bi, dropped);
 }
 
 static void parse_efi_mmap(struct boot_info *bi, const struct mb2_tag *t)
@@ -60,12 +69,15 @@ static void parse_efi_mmap(struct boot_info *bi, const struct mb2_tag *t)
 	}
 	bi->nmem = 0; /* replaces any E820-style map seen earlier */
 	bi->efi_mmap = 1;
-	for (u32 off = sizeof(*m); off + m->descr_size <= t->size; off += m->descr_size) {
+	unsigned dropped = 0;
+
+	for (u64 off = sizeof(*m); off + m->descr_size <= t->size; off += m->descr_size) {
 		const struct efi_mem_desc *d = (const void *)((const u8 *)t + off);
 
-		add_region(bi, d->phys_start, d->pages * PAGE_SIZE,
-			   mem_type_from_efi(d->type));
+		dropped += !add_region(bi, d->phys_start, d->pages * PAGE_SIZE,
+				       mem_type_from_efi(d->type));
 	}
+	warn_dropped(bi, dropped);
 }
 
 static void parse_module(struct boot_info *bi, const struct mb2_tag *t)

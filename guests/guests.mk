@@ -86,7 +86,8 @@ $(GUEST_BLOB_OBJS): $(GUEST_OUT)/tests/%_blob.o: $(GUEST_OUT)/tests/%.bin guests
 	$(GUEST_NASM) -f elf32 -DBLOB_NAME=$* -DBLOB_FILE='"$<"' guests/lib/blob.asm -o $@
 
 define GUEST_ELF_RULE
-$(GUEST_OUT)/$(1).elf: $(addprefix $(GUEST_OUT)/,$(guest-objs-$(1))) $(GUEST_LIB_OBJS) guests/lib/guest.ld
+$(GUEST_OUT)/$(1).elf: $(addprefix $(GUEST_OUT)/,$(guest-objs-$(1))) \
+		$(GUEST_LIB_OBJS) guests/lib/guest.ld
 	$$(GUEST_LD) $$(GUEST_LDFLAGS) -o $$@ $$(filter %.o,$$^)
 endef
 $(foreach g,$(GUEST_NAMES),$(eval $(call GUEST_ELF_RULE,$(g))))

@@ -26,15 +26,26 @@ static const char *copy_value(const char *p, char *buf, size_t size)
 	return quoted && *p == '"' ? p + 1 : p;
 }
 
+static bool is_space(char c) { return c == ' ' || c == '\t'; }
+
+/* Skip one word; a value after '=' may be quoted and contain spaces. */
+static const char *skip_word(const char *p)
+{
+	char scratch[2];
+
+	while (*p && !is_space(*p) && *p != '=')
+		p++;
+	return *p == '=' ? copy_value(p + 1, scratch, sizeof(scratch)) : p;
+}
+
 bool cmdline_get(const char *cmdline, const char *key, char *buf, size_t size)
 {
 	size_t klen = strlen(key);
 	bool found = false;
-	char scratch[2];
 
 	for (const char *p = skip_spaces(cmdline); *p; p = skip_spaces(p)) {
 		bool match = !strncmp(p, key, klen) &&
-			     (p[klen] == '=' || p[klen] == ' ' || p[klen] == 0);
+			     (p[klen] == '=' || is_space(p[klen]) || p[klen] == 0);
 
 		if (match && p[klen] == '=') {
 			p = copy_value(p + klen + 1, buf, size);
@@ -44,7 +55,7 @@ bool cmdline_get(const char *cmdline, const char *key, char *buf, size_t size)
 		if (match && size)
 			buf[0] = 0;
 		found |= match;
-		p = copy_value(p, scratch, sizeof(scratch)); /* skip the word */
+		p = skip_word(p);
 	}
 	return found;
 }

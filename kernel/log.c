@@ -130,7 +130,7 @@ static void put_str(struct out *o, const char *s, int width, bool left,
 
 	if (!s)
 		s = "(null)";
-	while (s[len] && (prec < 0 || len < prec))
+	while ((prec < 0 || len < prec) && s[len])
 		len++;
 	for (int i = len; !left && i < width; i++)
 		put(o, ' ');

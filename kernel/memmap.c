@@ -91,17 +91,17 @@ static unsigned sweep(const struct mem_region *in, unsigned n,
 	bool have_pos = false;
 
 	for (;;) {
-		/* Find the next boundary strictly after pos. */
-		u64 next = ~0ULL;
+		/* Find the next boundary strictly after pos. An end clamped to
+		 * 2^64-1 is a boundary like any other. */
+		u64 next = 0;
 		bool found = false;
 
 		for (unsigned i = 0; i < n; i++) {
-			u64 b = in[i].base, e = region_end(&in[i]);
+			u64 cand[2] = { in[i].base, region_end(&in[i]) };
 
-			if ((!have_pos || b > pos) && b < next)
-				next = b, found = true;
-			if ((!have_pos || e > pos) && e < next)
-				next = e, found = true;
+			for (int k = 0; k < 2; k++)
+				if ((!have_pos || cand[k] > pos) && (!found || cand[k] < next))
+					next = cand[k], found = true;
 		}
 		if (!found)
 			break;
@@ -146,18 +146,23 @@ static unsigned page_align_usable(struct mem_region *r, unsigned n)
 	return w;
 }
 
+/* The sweep reads its input while writing @r: it works on a copy. */
+static struct mem_region scratch[513];
+
+static unsigned sanitize_scratch(unsigned n, struct mem_region *r, unsigned max)
+{
+	sort_by_base(scratch, n);
+	n = sweep(scratch, n, r, max);
+	return page_align_usable(r, n);
+}
+
 unsigned memmap_sanitize(struct mem_region *r, unsigned n, unsigned max)
 {
-	/* The sweep reads the input while writing; work on a sorted copy. */
-	static struct mem_region tmp[512];
-
-	if (n > ARRAY_SIZE(tmp))
-		n = ARRAY_SIZE(tmp);
+	if (n > ARRAY_SIZE(scratch) - 1)
+		n = ARRAY_SIZE(scratch) - 1;
 	for (unsigned i = 0; i < n; i++)
-		tmp[i] = r[i];
-	sort_by_base(tmp, n);
-	n = sweep(tmp, n, r, max);
-	return page_align_usable(r, n);
+		scratch[i] = r[i];
+	return sanitize_scratch(n, r, max);
 }
 
 unsigned memmap_mark(struct mem_region *r, unsigned n, unsigned max, u64 base,
@@ -165,11 +170,15 @@ unsigned memmap_mark(struct mem_region *r, unsigned n, unsigned max, u64 base,
 {
 	if (!size)
 		return n;
-	/* Type priority decides as for any overlap: marking the kernel over
-	 * usable RAM takes it away; nothing turns reserved memory usable. */
-	if (n < max)
-		r[n++] = (struct mem_region){ base, size, type, 0 };
-	return memmap_sanitize(r, n, max);
+	/* The new region joins in the copy, so it counts even when @r is
+	 * full; type priority decides as for any overlap: marking the kernel
+	 * over usable RAM takes it away, nothing turns reserved usable. */
+	if (n > ARRAY_SIZE(scratch) - 1)
+		n = ARRAY_SIZE(scratch) - 1;
+	for (unsigned i = 0; i < n; i++)
+		scratch[i] = r[i];
+	scratch[n] = (struct mem_region){ base, size, type, 0 };
+	return sanitize_scratch(n + 1, r, max);
 }
 
 u64 memmap_total(const struct mem_region *r, unsigned n, u32 type)

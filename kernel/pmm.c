@@ -136,8 +136,11 @@ u64 pmm_alloc_page_low(void)
 
 void pmm_free(u64 base, u64 size)
 {
-	u64 flags = spin_lock_irqsave(&pmm_lock);
+	u64 flags;
 
+	if (!size)
+		return;
+	flags = spin_lock_irqsave(&pmm_lock);
 	add_free(base, base + ALIGN_UP(size, PAGE_SIZE));
 	spin_unlock_irqrestore(&pmm_lock, flags);
 }

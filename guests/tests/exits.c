@@ -125,6 +125,7 @@ static void check_hlt_timer(void)
 	irq_init();
 	trap_set_handler(TIMER_VECTOR, timer_handler);
 	timer_fired = 0;
+	printf("hlt, waiting for the lapic timer (vector 0x%x)\n", TIMER_VECTOR);
 	lapic_timer_oneshot(TIMER_VECTOR, 100000);
 	while (!timer_fired)
 		sti_hlt();

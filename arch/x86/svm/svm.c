@@ -17,6 +17,7 @@
 #include "kernel/log.h"
 #include "kernel/mm.h"
 #include "kernel/pmm.h"
+#include "kernel/spinlock.h"
 #include "kernel/string.h"
 
 #define IOPM_SIZE (3 * PAGE_SIZE)
@@ -48,17 +49,17 @@ static u64 alloc_zeroed(u64 size)
 /* The shared permission maps: everything intercepted (APM §15.10, §15.11). */
 static bool svm_maps_init(void)
 {
-	static volatile u32 done;
+	static spinlock_t lock;
+	bool ok;
 
-	if (__atomic_exchange_n(&done, 1, __ATOMIC_ACQ_REL))
-		return iopm_pa && msrpm_pa;
-	iopm_pa = pmm_alloc(IOPM_SIZE, PAGE_SIZE);
-	msrpm_pa = pmm_alloc(MSRPM_SIZE, PAGE_SIZE);
-	if (!iopm_pa || !msrpm_pa)
-		return false;
-	memset(phys_to_virt(iopm_pa), 0xff, IOPM_SIZE);
-	memset(phys_to_virt(msrpm_pa), 0xff, MSRPM_SIZE);
-	return true;
+	spin_lock(&lock);
+	if (!iopm_pa && (iopm_pa = pmm_alloc(IOPM_SIZE, PAGE_SIZE)))
+		memset(phys_to_virt(iopm_pa), 0xff, IOPM_SIZE);
+	if (!msrpm_pa && (msrpm_pa = pmm_alloc(MSRPM_SIZE, PAGE_SIZE)))
+		memset(phys_to_virt(msrpm_pa), 0xff, MSRPM_SIZE);
+	ok = iopm_pa && msrpm_pa;
+	spin_unlock(&lock);
+	return ok;
 }
 
 static bool svm_cpu_enable(char *why, size_t len)

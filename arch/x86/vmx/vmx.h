@@ -1,0 +1,174 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Private interface of the VMX back-end (arch/x86/vmx/): the capability
+ * MSRs it reads (Intel SDM Vol. 3C Appendix A), the controls it derives
+ * from them, the per-vCPU state behind vcpu_hw.priv, wrappers for the VMX
+ * instructions that manage VMCS pointers and TLBs (§31), and the functions
+ * its files share. Nothing outside arch/x86/vmx/ includes this.
+ */
+#ifndef ARCH_X86_VMX_VMX_H
+#define ARCH_X86_VMX_VMX_H
+
+#include "arch/x86/virt.h"
+#include "kernel/types.h"
+
+#define MSR_IA32_SYSENTER_CS 0x174
+#define MSR_IA32_SYSENTER_ESP 0x175
+#define MSR_IA32_SYSENTER_EIP 0x176
+#define MSR_IA32_PAT 0x277
+#define MSR_IA32_VMX_PINBASED_CTLS 0x481
+#define MSR_IA32_VMX_EXIT_CTLS 0x483
+#define MSR_IA32_VMX_ENTRY_CTLS 0x484
+#define MSR_IA32_VMX_MISC 0x485
+#define MSR_IA32_VMX_CR0_FIXED0 0x486
+#define MSR_IA32_VMX_CR0_FIXED1 0x487
+#define MSR_IA32_VMX_CR4_FIXED0 0x488
+#define MSR_IA32_VMX_CR4_FIXED1 0x489
+#define MSR_IA32_VMX_TRUE_PINBASED_CTLS 0x48d
+#define MSR_IA32_VMX_TRUE_EXIT_CTLS 0x48f
+#define MSR_IA32_VMX_TRUE_ENTRY_CTLS 0x490
+
+/* IA32_FEATURE_CONTROL (§24.7). */
+#define FEATURE_CONTROL_LOCK (1ULL << 0)
+#define FEATURE_CONTROL_VMXON_OUTSIDE_SMX (1ULL << 2)
+
+/* IA32_VMX_BASIC (Appendix A.1). */
+#define VMX_BASIC_REVISION(b) ((u32)(b) & 0x7fffffffu)
+#define VMX_BASIC_VMCS_SIZE(b) (((b) >> 32) & 0x1fff)
+#define VMX_BASIC_32BIT_ADDRESSES (1ULL << 48)
+#define VMX_BASIC_TRUE_CTLS (1ULL << 55)
+
+/* IA32_VMX_EPT_VPID_CAP (Appendix A.10). */
+#define EPT_CAP_WALK_4 (1ULL << 6)
+#define EPT_CAP_WB (1ULL << 14)
+#define EPT_CAP_2M (1ULL << 16)
+#define EPT_CAP_1G (1ULL << 17)
+#define EPT_CAP_INVEPT (1ULL << 20)
+#define EPT_CAP_INVEPT_SINGLE (1ULL << 25)
+#define EPT_CAP_INVEPT_ALL (1ULL << 26)
+#define VPID_CAP_INVVPID (1ULL << 32)
+#define VPID_CAP_INVVPID_SINGLE (1ULL << 41)
+#define VPID_CAP_INVVPID_ALL (1ULL << 42)
+
+/* INVEPT / INVVPID types (§31, INVEPT and INVVPID). */
+#define INV_SINGLE_CONTEXT 1
+#define INV_ALL_CONTEXT 2
+
+/* EPTP (§25.6.11): memory type WB, 4-level walk (length - 1 in 5:3). */
+#define EPTP_WB 6ULL
+#define EPTP_WALK_4 (3ULL << 3)
+
+/* CR0 bits not in arch/x86/cpu.h (SDM Vol. 3A §2.5). */
+#define CR0_NW (1ULL << 29)
+#define CR0_CD (1ULL << 30)
+
+/* The capability MSRs, as read on the first CPU that enabled VMX. */
+struct vmx_caps {
+	u64 basic;
+	u64 pin, proc, proc2, exit, entry; /* the true MSRs when offered */
+	u64 misc;
+	u64 cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
+	u64 ept_vpid;
+};
+
+/* What every VMCS gets, derived once from struct vmx_caps. */
+struct vmx_config {
+	u32 pin, proc, proc2, exit, entry;
+	u64 cr0_mask; /* CR0 bits the host owns (guest reads the shadow) */
+	u64 cr4_mask;
+	u64 cr0_set, cr0_clear; /* forced 1 / forced 0 in the real CR0 */
+	u64 cr4_set, cr4_clear;
+	u32 invept_type, invvpid_type;
+	u64 msr_bitmap_pa;
+};
+
+/* Back-end state of one vCPU (vcpu_hw.priv); owned by its CPU. */
+struct vmx_vcpu {
+	u64 vmcs_pa;
+	u64 host_rsp;     /* last value written to HOST_RSP (the stub checks) */
+	u64 cr2;          /* the guest's CR2 while the host runs */
+	u32 proc;         /* primary processor-based controls as written */
+	u32 entry_info;   /* VM-entry interruption information pending */
+	bool launched;    /* VMRESUME, not VMLAUNCH */
+	bool flush_ept;   /* INVEPT before the next entry */
+	bool flush_vpid;  /* INVVPID before the next entry */
+};
+
+extern struct vmx_caps vmx_caps;
+extern struct vmx_config vmx_config;
+
+static inline struct vmx_vcpu *vmx_priv(struct vcpu_hw *v) { return v->priv; }
+
+/* VMXON, VMCLEAR, VMPTRLD (§31): false on VMfailInvalid / VMfailValid. */
+static inline bool vmx_on(u64 pa)
+{
+	bool fail;
+
+	asm volatile("vmxon %1" : "=@ccbe"(fail) : "m"(pa) : "memory");
+	return !fail;
+}
+
+static inline bool vmx_vmclear(u64 pa)
+{
+	bool fail;
+
+	asm volatile("vmclear %1" : "=@ccbe"(fail) : "m"(pa) : "memory");
+	return !fail;
+}
+
+static inline bool vmx_vmptrld(u64 pa)
+{
+	bool fail;
+
+	asm volatile("vmptrld %1" : "=@ccbe"(fail) : "m"(pa) : "memory");
+	return !fail;
+}
+
+/* INVEPT with a descriptor naming @eptp (§29.4.3.1, INVEPT). */
+static inline void vmx_invept(u64 type, u64 eptp)
+{
+	struct { u64 eptp, zero; } desc = { eptp, 0 };
+
+	asm volatile("invept %0, %1" : : "m"(desc), "r"(type) : "cc", "memory");
+}
+
+/* INVVPID of all linear addresses of @vpid (§29.4.3.1, INVVPID). */
+static inline void vmx_invvpid(u64 type, u16 vpid)
+{
+	struct { u64 vpid, gla; } desc = { vpid, 0 };
+
+	asm volatile("invvpid %0, %1" : : "m"(desc), "r"(type) : "cc", "memory");
+}
+
+/*
+ * The entry stub (vmx_entry.asm): loads gprs[], enters with VMLAUNCH or
+ * VMRESUME, and at the VM exit stores gprs[] back. Writes HOST_RSP when it
+ * differs from *host_rsp. Returns VMX_ENTER_EXITED after a VM exit, or
+ * the failure of the VM-entry instruction itself.
+ */
+enum { VMX_ENTER_EXITED, VMX_ENTER_FAIL_INVALID, VMX_ENTER_FAIL_VALID };
+u32 vmx_enter(u64 *gprs, u64 *host_rsp, u32 launched);
+void vmx_exit_point(void); /* HOST_RIP: where VM exits land */
+
+/* vmx_setup.c */
+bool vmx_config_init(const struct vmx_caps *c, char *why, size_t len);
+bool vmx_vcpu_init(struct vcpu_hw *v);
+void vmx_vcpu_load(struct vcpu_hw *v, const struct vcpu_state *st);
+bool vmx_make_current(struct vmx_vcpu *s);
+
+/* vmx_regs.c */
+u64 vmx_get_reg(struct vcpu_hw *v, enum vcpu_reg r);
+void vmx_set_reg(struct vcpu_hw *v, enum vcpu_reg r, u64 val);
+void vmx_write_reg(struct vcpu_hw *v, enum vcpu_reg r, u64 val);
+void vmx_mode_changed(struct vcpu_hw *v);
+void vmx_get_seg(struct vcpu_hw *v, enum vcpu_seg s, struct segment *out);
+void vmx_set_seg(struct vcpu_hw *v, enum vcpu_seg s, const struct segment *in);
+void vmx_inject(struct vcpu_hw *v, const struct vcpu_event *e);
+bool vmx_intr_allowed(struct vcpu_hw *v);
+void vmx_want_intr_window(struct vcpu_hw *v, bool on);
+void vmx_stage2_flush(struct vcpu_hw *v);
+
+/* vmx_exit.c */
+void vmx_run(struct vcpu_hw *v);
+
+#endif
