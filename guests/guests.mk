@@ -65,14 +65,20 @@ $(GUEST_C_OBJS): $(GUEST_OUT)/%.o: guests/%.c
 	@mkdir -p $(dir $@)
 	$(GUEST_CC) $(GUEST_CFLAGS) -c $< -o $@
 
+# NASM 2.16's -MD leaves %include files out of the dependency file, so the
+# dependencies come from a separate -M run.
+guest-nasm-deps = $(GUEST_NASM) $(1) -M -MT $@ -MF $(2) -MP $<
+
 $(GUEST_ASM_OBJS): $(GUEST_OUT)/%.o: guests/%.asm
 	@mkdir -p $(dir $@)
-	$(GUEST_NASM) -f elf32 -Iguests/ -MD $(@:.o=.d) -MP $< -o $@
+	$(call guest-nasm-deps,-f elf32 -Iguests/,$(@:.o=.d))
+	$(GUEST_NASM) -f elf32 -Iguests/ $< -o $@
 
 # Flat binaries: the real-mode guest and the embedded trampolines.
 $(GUEST_OUT)/realmode.bin: guests/tests/realmode.asm
 	@mkdir -p $(dir $@)
-	$(GUEST_NASM) -f bin -Iguests/ -MD $(@:.bin=.d) -MP $< -o $@
+	$(call guest-nasm-deps,-f bin -Iguests/,$(@:.bin=.d))
+	$(GUEST_NASM) -f bin -Iguests/ $< -o $@
 
 # realmode.img: realmode.bin behind a boot sector, to run it bare (BIOS).
 $(GUEST_OUT)/realmode.img: guests/tests/realmode_disk.asm $(GUEST_OUT)/realmode.bin
@@ -80,7 +86,8 @@ $(GUEST_OUT)/realmode.img: guests/tests/realmode_disk.asm $(GUEST_OUT)/realmode.
 
 $(GUEST_BLOBS:%=$(GUEST_OUT)/tests/%.bin): $(GUEST_OUT)/tests/%.bin: guests/tests/%.asm
 	@mkdir -p $(dir $@)
-	$(GUEST_NASM) -f bin -Iguests/ -MD $(@:.bin=.d) -MP $< -o $@
+	$(call guest-nasm-deps,-f bin -Iguests/,$(@:.bin=.d))
+	$(GUEST_NASM) -f bin -Iguests/ $< -o $@
 
 $(GUEST_BLOB_OBJS): $(GUEST_OUT)/tests/%_blob.o: $(GUEST_OUT)/tests/%.bin guests/lib/blob.asm
 	$(GUEST_NASM) -f elf32 -DBLOB_NAME=$* -DBLOB_FILE='"$<"' guests/lib/blob.asm -o $@

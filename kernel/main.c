@@ -176,6 +176,7 @@ static __noreturn void kernel_main_stage2(void)
 	tsc_calibrate();
 	lapic_setup(acpi.madt.lapic_addr, true);
 	smp_init_bsp();
+	lapic_timer_calibrate();
 	panic_hooks();
 	cpuinfo_read(&cpu);
 	config_load(bi.cmdline, bi.mods, bi.nmods, &cfg);

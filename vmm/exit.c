@@ -54,10 +54,16 @@ static enum exit_action exit_triple_fault(struct vcpu *v, const struct vm_exit *
 	return EXIT_STOP;
 }
 
-/* Hypercalls: none defined yet; the guest gets #UD as without us. */
+/*
+ * Hypercalls (VMCALL/VMMCALL), number in RAX, result in RAX:
+ *   0  HC_NOP: does nothing, returns 0 (used to measure the exit cost)
+ *   any other number returns -1 (not implemented).
+ */
 static enum exit_action exit_hypercall(struct vcpu *v, const struct vm_exit *x)
 {
-	return exit_undefined(v, x);
+	(void)x;
+	v->hw.gprs[GPR_RAX] = v->hw.gprs[GPR_RAX] == 0 ? 0 : ~0ULL;
+	return EXIT_ADVANCE;
 }
 
 static enum exit_action exit_entry_failed(struct vcpu *v, const struct vm_exit *x)
@@ -126,6 +132,7 @@ static enum exit_action advance(struct vcpu *v, u8 len)
 		len = (u8)n;
 	}
 	vcpu_set_reg(v, REG_RIP, vcpu_reg(v, REG_RIP) + len);
+	vm_ops->end_intr_shadow(&v->hw);
 	return EXIT_ADVANCE;
 }
 

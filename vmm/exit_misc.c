@@ -6,6 +6,7 @@
 #include "arch/x86/cpu.h"
 #include "kernel/log.h"
 #include "vmm/exit.h"
+#include "vmm/mmio.h"
 #include "vmm/vcpu.h"
 #include "vmm/vm.h"
 
@@ -65,12 +66,14 @@ enum exit_action exit_cr_access(struct vcpu *v, const struct vm_exit *x)
 }
 
 /*
- * A second-level fault: the address is outside the guest's RAM. Emulated
- * MMIO devices live on the MMIO bus (none are decoded yet); anything else
- * is an access to nowhere and stops the guest.
+ * A second-level fault: the address is outside the guest's RAM. If a
+ * device model claims it on the MMIO bus the access is emulated; anything
+ * else is an access to nowhere and stops the guest.
  */
 enum exit_action exit_stage2_fault(struct vcpu *v, const struct vm_exit *x)
 {
+	if (!x->stage2.fetch && bus_find(&v->vm->mmio, x->stage2.gpa, 1))
+		return mmio_emulate(v, x->stage2.gpa);
 	vm_stop(v->vm, "bad-memory-access gpa 0x%llx %s vcpu %u rip 0x%llx",
 		(unsigned long long)x->stage2.gpa,
 		x->stage2.fetch ? "fetch" : x->stage2.write ? "write" : "read", v->id,

@@ -2,12 +2,18 @@
 /*
  * The vCPU run loop (vcpu.h). It runs on the vCPU's physical CPU with host
  * interrupts disabled, opening a short window between entries so pending
- * host IPIs (requests, kicks) are taken. A halted vCPU sleeps in a host HLT
- * until a request arrives.
+ * host interrupts (kicks, the host timer) are taken. Before each entry it
+ * handles requests (stop, INIT, SIPI, NMI), fires the virtual LAPIC timer
+ * and injects the highest deliverable interrupt, or asks for an
+ * interrupt-window exit when the guest cannot take it yet. A halted vCPU
+ * sleeps in a host HLT until an interrupt is due.
  */
 #include "arch/x86/cpu.h"
+#include "arch/x86/lapic.h"
+#include "arch/x86/percpu.h"
 #include "arch/x86/smp.h"
 #include "kernel/log.h"
+#include "vmm/cpu_state.h"
 #include "vmm/exit.h"
 #include "vmm/vcpu.h"
 #include "vmm/vm.h"
@@ -43,6 +49,8 @@ void vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 error)
 	vm_ops->inject(&v->hw, &e);
 }
 
+struct vcpu *vcpu_current(void) { return this_cpu()->vcpu; }
+
 void vcpu_request(struct vcpu *v, u32 req)
 {
 	__atomic_or_fetch(&v->requests, req, __ATOMIC_RELEASE);
@@ -50,17 +58,49 @@ void vcpu_request(struct vcpu *v, u32 req)
 		smp_kick(v->pcpu);
 }
 
-/* Let pending host interrupts in for one instruction. */
-static void host_irq_window(void)
+void vcpu_deliver_ipi(struct vcpu *v, u32 mode, u8 vector)
 {
-	asm volatile("sti; nop; cli" ::: "memory");
+	switch (mode) {
+	case 0: /* fixed */
+		vlapic_raise(v, vector);
+		break;
+	case 4:
+		vcpu_request(v, VCPU_REQ_NMI);
+		break;
+	case 5:
+		vcpu_request(v, VCPU_REQ_INIT);
+		break;
+	case 6:
+		v->sipi_vector = vector;
+		vcpu_request(v, VCPU_REQ_SIPI);
+		break;
+	default:
+		break; /* SMI, lowest priority etc.: not offered */
+	}
 }
 
-/* Sleep until something is asked of this vCPU. */
-static void idle_halted(struct vcpu *v)
+/* INIT: the reset state, waiting for a STARTUP IPI (SDM Vol. 3A §9.4.4). */
+static void do_init(struct vcpu *v)
 {
-	while (!__atomic_load_n(&v->requests, __ATOMIC_ACQUIRE))
-		asm volatile("sti; hlt; cli" ::: "memory");
+	struct vcpu_state s;
+
+	cpu_state_real(&s, 0, 0);
+	vm_ops->vcpu_load(&v->hw, &s);
+	vlapic_init(&v->lapic, v->id);
+	v->wait_sipi = true;
+	v->halted = false;
+}
+
+/* STARTUP: real mode at vector * 4 KiB (CS = vector << 8, IP = 0). */
+static void do_sipi(struct vcpu *v)
+{
+	struct vcpu_state s;
+
+	if (!v->wait_sipi)
+		return; /* ignored unless waiting (§9.4.4.1) */
+	cpu_state_real(&s, (u16)v->sipi_vector << 8, 0);
+	vm_ops->vcpu_load(&v->hw, &s);
+	v->wait_sipi = false;
 }
 
 static bool handle_requests(struct vcpu *v)
@@ -69,23 +109,78 @@ static bool handle_requests(struct vcpu *v)
 
 	if (req & VCPU_REQ_STOP || !vm_running(v->vm))
 		return false;
-	if (req & VCPU_REQ_INTR)
-		v->halted = false; /* an interrupt source wants this vCPU */
+	if (req & VCPU_REQ_INIT)
+		do_init(v);
+	if (req & VCPU_REQ_SIPI)
+		do_sipi(v);
+	if ((req & VCPU_REQ_NMI) && !v->wait_sipi) {
+		vcpu_inject_exception(v, VEC_NMI, false, 0);
+		v->halted = false;
+	}
 	return true;
+}
+
+/*
+ * Deliver the highest pending interrupt if the guest can take it, else
+ * ask to exit when it can. A pending interrupt ends HLT only when the
+ * guest has interrupts enabled.
+ */
+static void deliver_interrupts(struct vcpu *v)
+{
+	int vec = vlapic_pending(&v->lapic);
+	struct vcpu_event e = { EVENT_EXT_INTR, 0, false, 0 };
+
+	if (vec < 0) {
+		vm_ops->want_intr_window(&v->hw, false);
+		return;
+	}
+	if (!vm_ops->intr_allowed(&v->hw)) {
+		if (!v->halted)
+			vm_ops->want_intr_window(&v->hw, true);
+		return;
+	}
+	e.vector = (u8)vec;
+	vlapic_accept(&v->lapic, vec);
+	vm_ops->inject(&v->hw, &e);
+	vm_ops->want_intr_window(&v->hw, false);
+	v->halted = false;
+}
+
+/* Sleep until a request or the next timer event. */
+static void idle(struct vcpu *v, u64 deadline)
+{
+	lapic_timer_arm(deadline);
+	while (!__atomic_load_n(&v->requests, __ATOMIC_ACQUIRE)) {
+		if (deadline && rdtsc() >= deadline)
+			break;
+		asm volatile("sti; hlt; cli" ::: "memory");
+	}
 }
 
 void vcpu_run(struct vcpu *v)
 {
+	this_cpu()->vcpu = v;
 	for (;;) {
-		host_irq_window();
+		u64 deadline;
+
+		asm volatile("sti; nop; cli" ::: "memory"); /* host interrupts */
 		if (!handle_requests(v))
 			break;
-		if (v->halted || v->wait_sipi) {
-			idle_halted(v);
+		if (v->wait_sipi) {
+			idle(v, 0);
 			continue;
 		}
+		deadline = vlapic_timer_poll(&v->lapic);
+		deliver_interrupts(v);
+		if (v->halted) {
+			idle(v, deadline);
+			continue;
+		}
+		lapic_timer_arm(deadline);
 		vm_ops->run(&v->hw);
 		if (exit_dispatch(v) == EXIT_STOP)
 			break;
 	}
+	lapic_timer_arm(0);
+	this_cpu()->vcpu = NULL;
 }

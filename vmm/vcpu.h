@@ -10,12 +10,16 @@
 
 #include "arch/x86/virt.h"
 #include "kernel/types.h"
+#include "vmm/dev/vlapic.h"
 
 struct vm;
 
 /* Request bits (cross-CPU work: set the bit, then kick the CPU). */
 #define VCPU_REQ_STOP (1u << 0)
 #define VCPU_REQ_INTR (1u << 1) /* check for pending interrupts */
+#define VCPU_REQ_INIT (1u << 2) /* INIT IPI: reset, wait for SIPI */
+#define VCPU_REQ_SIPI (1u << 3) /* STARTUP IPI, vector in sipi_vector */
+#define VCPU_REQ_NMI (1u << 4)
 
 struct vcpu {
 	struct vcpu_hw hw;        /* (o) must stay first */
@@ -29,6 +33,8 @@ struct vcpu {
 	u64 exits_total;          /* (o) */
 	u64 pio_unclaimed;        /* (o) I/O to ports nobody registered */
 	u64 msr_refused;          /* (o) MSR accesses answered with #GP */
+	volatile u8 sipi_vector;  /* (a) written before VCPU_REQ_SIPI */
+	struct vlapic lapic;      /* IRR: any CPU under lapic.lock; rest (o) */
 };
 
 static inline struct vcpu *vcpu_of(struct vcpu_hw *hw)
@@ -47,6 +53,13 @@ void vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 error)
 
 /* Ask @v to do @req before its next entry, waking its CPU. */
 void vcpu_request(struct vcpu *v, u32 req);
+
+/* An IPI of delivery @mode (SDM Table 11-? ICR: 0 fixed, 4 NMI, 5 INIT,
+ * 6 STARTUP) with @vector arrives at @v. */
+void vcpu_deliver_ipi(struct vcpu *v, u32 mode, u8 vector);
+
+/* The vCPU running on this physical CPU (NULL outside a vCPU loop). */
+struct vcpu *vcpu_current(void);
 
 /* The loop; returns when the VM stops. Runs on v->pcpu. */
 void vcpu_run(struct vcpu *v);

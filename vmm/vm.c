@@ -108,6 +108,7 @@ static bool create_vcpus(struct vm *vm)
 		v->pcpu = c;
 		v->hw.vm = &vm->hw;
 		v->hw.tag = next_tag++;
+		vlapic_init(&v->lapic, v->id);
 		vm->vcpus[vm->nvcpus++] = v;
 	}
 	return true;
@@ -152,6 +153,8 @@ static struct vm *vm_create(const struct cfg_guest *g, u32 id,
 		return NULL;
 	vm->hw.s2.allow_1g = vm_ops->stage2_1g();
 	if (!alloc_ram(vm, g->memory) || !gmem_map_stage2(vm) || !devices_init(vm) ||
+	    !bus_register(&vm->mmio, VLAPIC_BASE, PAGE_SIZE, vlapic_mmio_read,
+			  vlapic_mmio_write, vm, "lapic") ||
 	    !load_image(vm, g, mods, nmods) || !create_vcpus(vm))
 		return NULL; /* what failed was logged; its memory is not reused */
 	return vm;

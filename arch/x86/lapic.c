@@ -9,6 +9,8 @@
 #include "arch/x86/lapic.h"
 #include "arch/x86/paging.h"
 #include "arch/x86/pgtable.h"
+#include "arch/x86/trap.h"
+#include "arch/x86/tsc.h"
 
 #define APIC_ID 0x20
 #define APIC_TPR 0x80
@@ -20,6 +22,11 @@
 #define APIC_LVT_LINT0 0x350
 #define APIC_LVT_LINT1 0x360
 #define APIC_LVT_ERROR 0x370
+#define APIC_TIMER_INIT 0x380
+#define APIC_TIMER_CUR 0x390
+#define APIC_TIMER_DIV 0x3e0
+#define LVT_TSC_DEADLINE (2u << 17)
+#define MSR_TSC_DEADLINE 0x6e0
 
 #define APIC_BASE_EXTD (1ULL << 10)
 #define APIC_BASE_EN (1ULL << 11)
@@ -33,6 +40,8 @@
 
 static bool x2apic;
 static u64 mmio_base;
+static bool tsc_deadline;
+static u64 timer_khz; /* one-shot count mode: ticks per ms at divide 1 */
 
 static u32 apic_read(u32 reg)
 {
@@ -104,3 +113,38 @@ void lapic_send_init(u32 apic_id) { send_icr(apic_id, ICR_INIT | ICR_LEVEL_ASSER
 void lapic_send_sipi(u32 apic_id, u8 page) { send_icr(apic_id, ICR_STARTUP | page); }
 void lapic_send_fixed(u32 apic_id, u8 vector) { send_icr(apic_id, vector); }
 void lapic_send_nmi_others(void) { send_icr(0, ICR_NMI | ICR_ALL_BUT_SELF | ICR_LEVEL_ASSERT); }
+
+/* Count-mode rate: count down for 10 ms of TSC time (SDM Vol. 3A §11.5.4),
+ * divide by 1. */
+void lapic_timer_calibrate(void)
+{
+	tsc_deadline = cpuid(1, 0).ecx & (1u << 24);
+	apic_write(APIC_TIMER_DIV, 0xb); /* divide by 1 */
+	apic_write(APIC_LVT_TIMER, LVT_MASKED);
+	apic_write(APIC_TIMER_INIT, 0xffffffff);
+	udelay(10000);
+	timer_khz = (0xffffffffu - apic_read(APIC_TIMER_CUR)) / 10;
+	apic_write(APIC_TIMER_INIT, 0);
+}
+
+bool lapic_timer_tsc_deadline(void) { return tsc_deadline; }
+
+void lapic_timer_arm(u64 deadline)
+{
+	u64 now, ticks;
+
+	if (tsc_deadline) {
+		apic_write(APIC_LVT_TIMER, LVT_TSC_DEADLINE | VEC_LAPIC_TIMER);
+		wrmsr(MSR_TSC_DEADLINE, deadline);
+		return;
+	}
+	apic_write(APIC_TIMER_DIV, 0xb);
+	apic_write(APIC_LVT_TIMER, VEC_LAPIC_TIMER);
+	if (!deadline) {
+		apic_write(APIC_TIMER_INIT, 0);
+		return;
+	}
+	now = rdtsc();
+	ticks = deadline > now ? (deadline - now) * timer_khz / tsc_khz() : 1;
+	apic_write(APIC_TIMER_INIT, ticks > 0xffffffffu ? 0xffffffffu : (ticks ? (u32)ticks : 1));
+}

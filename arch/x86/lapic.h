@@ -27,4 +27,14 @@ void lapic_send_sipi(u32 apic_id, u8 page);
 void lapic_send_fixed(u32 apic_id, u8 vector);
 void lapic_send_nmi_others(void);
 
+/*
+ * Host timer: one-shot interrupt (vector VEC_LAPIC_TIMER) at TSC value
+ * @deadline, in TSC-deadline mode when the CPU has it, else in one-shot
+ * count mode with the rate measured by lapic_timer_calibrate(). Its only
+ * purpose is to end a guest run or a host HLT in time. 0 disarms.
+ */
+void lapic_timer_calibrate(void);
+void lapic_timer_arm(u64 deadline);
+bool lapic_timer_tsc_deadline(void);
+
 #endif

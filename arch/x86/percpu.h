@@ -24,6 +24,7 @@ struct percpu {
 	 * NULL, taken and cleared by the owner. */
 	void (*volatile work_fn)(void *);
 	void *volatile work_arg;
+	void *vcpu; /* (o) the vCPU this CPU is running, for device models */
 	u64 gdt[GDT_ENTRIES] __aligned(16); /* (o) */
 	struct tss tss __aligned(16);       /* (o) */
 	struct idt_entry idt[256] __aligned(16); /* (o) */

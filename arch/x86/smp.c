@@ -89,6 +89,7 @@ void smp_init_bsp(void)
 
 	trap_set_handler(VEC_IPI_CALL, ipi_call_handler);
 	trap_set_handler(VEC_KICK, kick_handler);
+	trap_set_handler(VEC_LAPIC_TIMER, kick_handler); /* only wakes the CPU */
 	cpu_online_common(pc);
 }
 

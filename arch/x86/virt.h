@@ -192,6 +192,9 @@ struct vcpu_ops {
 	bool (*intr_allowed)(struct vcpu_hw *v);
 	/* Exit as soon as the guest can take an interrupt. */
 	void (*want_intr_window)(struct vcpu_hw *v, bool on);
+	/* The exiting instruction was emulated and skipped: an interrupt
+	 * shadow (STI, MOV SS) it was under ends with it. */
+	void (*end_intr_shadow)(struct vcpu_hw *v);
 
 	/* After changing v->vm->s2: drop stale translations on this CPU. */
 	void (*stage2_flush)(struct vcpu_hw *v);

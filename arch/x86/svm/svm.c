@@ -280,6 +280,11 @@ static void svm_want_intr_window(struct vcpu_hw *v, bool on)
 	}
 }
 
+static void svm_end_intr_shadow(struct vcpu_hw *v)
+{
+	vmcb_of(v)->control.interrupt_shadow = 0;
+}
+
 static void svm_stage2_flush(struct vcpu_hw *v)
 {
 	priv(v)->flush = true;
@@ -411,5 +416,6 @@ const struct vcpu_ops svm_ops = {
 	.inject = svm_inject,
 	.intr_allowed = svm_intr_allowed,
 	.want_intr_window = svm_want_intr_window,
+	.end_intr_shadow = svm_end_intr_shadow,
 	.stage2_flush = svm_stage2_flush,
 };

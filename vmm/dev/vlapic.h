@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The virtual local APIC of one vCPU, in xAPIC mode (Intel SDM Vol. 3A
+ * ch. 11): ID, version, TPR/PPR, EOI, SVR, ISR/IRR/TMR, ICR (fixed, NMI,
+ * INIT and STARTUP IPIs), LVT and the timer (one-shot and periodic). The
+ * timer counts at a virtual bus clock of VLAPIC_BUS_KHZ. Registers are
+ * reached through MMIO at 0xFEE00000; delivery to other vCPUs goes
+ * through request bits (vcpu_request).
+ */
+#ifndef VMM_DEV_VLAPIC_H
+#define VMM_DEV_VLAPIC_H
+
+#include "kernel/spinlock.h"
+#include "kernel/types.h"
+
+#define VLAPIC_BASE 0xfee00000ULL
+#define VLAPIC_BUS_KHZ 1000000 /* 1 GHz: one count per nanosecond */
+
+struct vcpu;
+
+struct vlapic {
+	spinlock_t lock;     /* IRR is set by other vCPUs */
+	u32 id;
+	u32 tpr, svr, ldr, dfr, esr;
+	u32 icr_hi;
+	u32 lvt[6];          /* timer, thermal, perf, LINT0, LINT1, error */
+	u32 timer_init, timer_div;
+	u64 timer_start;     /* TSC when the count was loaded */
+	u64 timer_deadline;  /* TSC at which it fires next, 0 = idle */
+	u32 irr[8], isr[8], tmr[8];
+};
+
+void vlapic_init(struct vlapic *l, u32 id);
+
+/* MMIO callbacks; @dev is the struct vm, the vCPU is the current one. */
+u64 vlapic_mmio_read(void *dev, u64 offset, unsigned size);
+void vlapic_mmio_write(void *dev, u64 offset, unsigned size, u64 val);
+
+/* Raise @vector in @v's IRR and make it look (any CPU may call this). */
+void vlapic_raise(struct vcpu *v, u8 vector);
+
+/* Before entry: fire an expired timer. Returns the TSC deadline of the
+ * next timer event or 0. */
+u64 vlapic_timer_poll(struct vlapic *l);
+
+/* The vector to deliver now (IRR above PPR), or -1. */
+int vlapic_pending(struct vlapic *l);
+
+/* The CPU took @vector: move it from IRR to ISR. */
+void vlapic_accept(struct vlapic *l, int vector);
+
+#endif
