@@ -6,7 +6,7 @@
 #   build/hv-usb.img  GPT disk with an EFI System Partition (UEFI path)
 #   build/hv.iso      GRUB rescue ISO, BIOS and UEFI (multiboot2 path)
 #
-#   make            everything above
+#   make            everything above and the test guests (build/guests/)
 #   make run        boot build/hv-usb.img in QEMU (OVMF), console on stdio
 #   make check      host unit tests + emulator system tests
 #   make unit       host unit tests only
@@ -46,7 +46,7 @@ include vmm/objects.mk
 KOBJS := $(addprefix $(BUILD)/,$(objs-y))
 
 .PHONY: all kernel efi usb iso run check unit systest deps clean
-all: kernel efi usb iso
+all: kernel efi usb iso guests
 
 kernel: $(BUILD)/hv.elf
 
@@ -85,6 +85,7 @@ $(BUILD)/hv.elf: $(KOBJS) $(BUILD)/ksyms.o linker.ld
 	sh tools/checksyms.sh $(BUILD)/hv.pass1.elf $@
 
 include boot/uefi/uefi.mk
+include guests/guests.mk
 
 # Default hypervisor config placed on both boot media.
 HV_CFG ?= guests/hv.cfg

@@ -30,3 +30,12 @@ unit_acpi_SRCS := drivers/acpi.c
 UNIT_TESTS += format
 unit_format_SRCS :=
 $(BUILD)/tests/unit/test_format: kernel/log.c
+
+UNIT_TESTS += fw_cfg
+unit_fw_cfg_SRCS := vmm/dev/fw_cfg.c
+
+UNIT_TESTS += acpi_pm
+unit_acpi_pm_SRCS := vmm/dev/acpi_pm.c
+
+UNIT_TESTS += acpi_guest
+unit_acpi_guest_SRCS := vmm/acpi_tables.c vmm/gmem.c drivers/acpi.c
