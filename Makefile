@@ -11,6 +11,7 @@
 #   make check      host unit tests + emulator system tests
 #   make unit       host unit tests only
 #   make systest    system tests only (T=name to run one)
+#   make bench      exit-cost benchmark (bare QEMU vs SVM vs VMX)
 #   make deps       install the Debian packages the build and tests need
 #   DEBUG=1         build without optimisation
 
@@ -45,7 +46,7 @@ include vmm/objects.mk
 
 KOBJS := $(addprefix $(BUILD)/,$(objs-y))
 
-.PHONY: all kernel efi usb iso run check unit systest deps clean
+.PHONY: all kernel efi usb iso run check unit systest bench deps clean
 all: kernel efi usb iso guests
 
 kernel: $(BUILD)/hv.elf
@@ -114,6 +115,9 @@ unit: deps unit-build
 
 systest: deps all
 	bash tests/check.sh --system-only $(BUILD) $(T)
+
+bench: deps all
+	sh tools/bench.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD)

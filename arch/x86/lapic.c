@@ -8,6 +8,7 @@
 #include "arch/x86/io.h"
 #include "arch/x86/lapic.h"
 #include "arch/x86/paging.h"
+#include "arch/x86/percpu.h"
 #include "arch/x86/pgtable.h"
 #include "arch/x86/trap.h"
 #include "arch/x86/tsc.h"
@@ -129,10 +130,17 @@ void lapic_timer_calibrate(void)
 
 bool lapic_timer_tsc_deadline(void) { return tsc_deadline; }
 
+/* The deadline each CPU last armed: re-arming is skipped when unchanged
+ * (it sits on the path of every guest entry). */
+static u64 armed[MAX_CPUS];
+
 void lapic_timer_arm(u64 deadline)
 {
-	u64 now, ticks;
+	u64 now, ticks, *last = &armed[this_cpu()->cpu];
 
+	if (deadline == *last && (!deadline || rdtsc() < deadline))
+		return;
+	*last = deadline;
 	if (tsc_deadline) {
 		apic_write(APIC_LVT_TIMER, LVT_TSC_DEADLINE | VEC_LAPIC_TIMER);
 		wrmsr(MSR_TSC_DEADLINE, deadline);
