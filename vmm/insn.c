@@ -6,6 +6,7 @@
  * and the memory-access instructions guests use on MMIO; anything else is
  * refused, and the caller stops the guest with a clear line.
  */
+#include "arch/x86/virt.h"
 #include "kernel/string.h"
 #include "vmm/gwalk.h"
 #include "vmm/insn.h"
@@ -100,20 +101,29 @@ static bool known_1byte(u8 op)
 
 static unsigned parse_prefixes(const u8 *b, unsigned n, int mode, struct insn *in)
 {
+	static const struct { u8 prefix, seg; } segs[] = {
+		{ 0x26, SEG_ES }, { 0x2e, SEG_CS }, { 0x36, SEG_SS },
+		{ 0x3e, SEG_DS }, { 0x64, SEG_FS }, { 0x65, SEG_GS },
+	};
 	unsigned i = 0;
 	bool opsz = false, adsz = false;
 
+	in->seg = SEG_DS;
 	for (; i < n && i < INSN_MAX; i++) {
 		u8 p = b[i];
+		unsigned k = 0;
 
-		if (p == 0x66)
+		while (k < ARRAY_SIZE(segs) && segs[k].prefix != p)
+			k++;
+		if (k < ARRAY_SIZE(segs))
+			in->seg = segs[k].seg;
+		else if (p == 0x66)
 			opsz = true;
 		else if (p == 0x67)
 			adsz = true;
 		else if (p == 0xf3)
 			in->rep = true;
-		else if (p != 0xf0 && p != 0xf2 && p != 0x2e && p != 0x36 &&
-			 p != 0x3e && p != 0x26 && p != 0x64 && p != 0x65)
+		else if (p != 0xf0 && p != 0xf2)
 			break;
 	}
 	if (mode == 64 && i < n && (b[i] & 0xf0) == 0x40)

@@ -111,6 +111,28 @@ static void check_unregistered_port(void)
 	      "unregistered port 0x%x reads 0x%x 0x%x 0x%x", UNREGISTERED_PORT, b, w, l);
 }
 
+/*
+ * String I/O: REP OUTSB writes a line to the UART (the transcript shows
+ * it), REP INSB from an unclaimed port fills a buffer with 0xff and leaves
+ * ECX at 0 and EDI past the buffer.
+ */
+static void check_string_io(void)
+{
+	static const char line[] = "rep outsb reached the console\n";
+	u8 buf[16];
+	u32 ecx = sizeof(line) - 1, esi = (u32)line, edi = (u32)buf;
+	bool all_ff = true;
+
+	asm volatile("cld; rep outsb" : "+c"(ecx), "+S"(esi) : "d"(0x3f8) : "memory");
+	check(ecx == 0 && esi == (u32)line + sizeof(line) - 1, "rep outsb: ecx 0, esi advanced");
+	ecx = sizeof(buf);
+	asm volatile("cld; rep insb" : "+c"(ecx), "+D"(edi) : "d"(UNREGISTERED_PORT) : "memory");
+	for (unsigned i = 0; i < sizeof(buf); i++)
+		all_ff &= buf[i] == 0xff;
+	check(ecx == 0 && edi == (u32)buf + sizeof(buf) && all_ff,
+	      "rep insb from port 0x%x: 16 bytes of 0xff", UNREGISTERED_PORT);
+}
+
 static volatile u32 timer_fired;
 
 static void timer_handler(struct trap_frame *f)
@@ -172,6 +194,7 @@ int main(void)
 	check_bogus_msr();
 	check_uart_scratch();
 	check_unregistered_port();
+	check_string_io();
 	check_hlt_timer();
 	check_xsetbv();
 	check_cache_and_pause();
