@@ -59,7 +59,14 @@ guest-saved-goal := $(.DEFAULT_GOAL)
 endif
 
 .PHONY: guests
-guests: $(GUEST_ELFS) $(GUEST_OUT)/realmode.bin $(GUEST_OUT)/realmode.img
+guests: $(GUEST_ELFS) $(GUEST_OUT)/realmode.bin $(GUEST_OUT)/realmode.img \
+	$(GUEST_OUT)/mb2.elf
+
+# The multiboot2 guest: standalone NASM (the library speaks multiboot v1).
+$(GUEST_OUT)/mb2.elf: guests/tests/mb2.asm guests/lib/guest.ld
+	@mkdir -p $(GUEST_OUT)/tests
+	$(GUEST_NASM) -f elf32 $< -o $(GUEST_OUT)/tests/mb2.o
+	$(GUEST_LD) $(GUEST_LDFLAGS) -o $@ $(GUEST_OUT)/tests/mb2.o
 
 $(GUEST_C_OBJS): $(GUEST_OUT)/%.o: guests/%.c
 	@mkdir -p $(dir $@)

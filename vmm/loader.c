@@ -131,32 +131,44 @@ static u64 load_aout(struct vm *vm, const u8 *img, u64 len, const struct mb1_hea
 	return h->entry_addr;
 }
 
-/* The information block lives in [LOADER_INFO_BASE, LOADER_INFO_END). */
-static u32 build_mb1_info(struct vm *vm)
+unsigned loader_memory_map(const struct vm *vm, struct guest_mem_entry *map)
 {
 	u64 low = gmem_low_end(&vm->mem);
-	struct mb1_mmap map[] = {
-		{ 20, 0, LOADER_INFO_BASE, 1 },
-		{ 20, LOADER_INFO_BASE, LOADER_INFO_END - LOADER_INFO_BASE, 2 },
-		{ 20, 0xf0000, 0x10000, 2 },
-		{ 20, 1 * MiB, low - 1 * MiB, 1 },
-		{ 20, 4 * GiB, vm->mem.ram_size - low, 1 },
-	};
-	unsigned nmap = vm->mem.ram_size > low ? 5 : 4;
+	unsigned n = 0;
+
+	map[n++] = (struct guest_mem_entry){ 0, LOADER_INFO_BASE, E820_RAM };
+	map[n++] = (struct guest_mem_entry){ LOADER_INFO_BASE, LOADER_INFO_END - LOADER_INFO_BASE,
+					     E820_RESERVED };
+	map[n++] = (struct guest_mem_entry){ 0xf0000, 0x10000, E820_RESERVED };
+	map[n++] = (struct guest_mem_entry){ 1 * MiB, low - 1 * MiB, E820_RAM };
+	if (vm->mem.ram_size > low)
+		map[n++] = (struct guest_mem_entry){ 4 * GiB, vm->mem.ram_size - low, E820_RAM };
+	return n;
+}
+
+static const char loader_name[] = "hv";
+
+/* Spec 0.6.96 §3.3; the block lives in [LOADER_INFO_BASE, LOADER_INFO_END). */
+static u32 build_mb1_info(struct vm *vm)
+{
+	struct guest_mem_entry map[LOADER_MAP_MAX];
+	struct mb1_mmap mmap[LOADER_MAP_MAX];
+	unsigned n = loader_memory_map(vm, map);
 	struct mb1_info info = {
 		.flags = MBI_MEM | MBI_CMDLINE | MBI_MMAP | MBI_LOADER,
 		.mem_lower = LOADER_INFO_BASE / 1024,
-		.mem_upper = (low - 1 * MiB) / 1024,
+		.mem_upper = (gmem_low_end(&vm->mem) - 1 * MiB) / 1024,
 		.cmdline = LOADER_INFO_BASE + 0x200,
-		.mmap_length = nmap * sizeof(map[0]),
+		.mmap_length = n * sizeof(mmap[0]),
 		.mmap_addr = LOADER_INFO_BASE + 0x100,
 		.boot_loader_name = LOADER_INFO_BASE + 0x1e0,
 	};
-	static const char name[] = "hv";
 
+	for (unsigned i = 0; i < n; i++)
+		mmap[i] = (struct mb1_mmap){ 20, map[i].base, map[i].len, map[i].type };
 	gmem_write(&vm->mem, LOADER_INFO_BASE, &info, sizeof(info));
-	gmem_write(&vm->mem, info.mmap_addr, map, info.mmap_length);
-	gmem_write(&vm->mem, info.boot_loader_name, name, sizeof(name));
+	gmem_write(&vm->mem, info.mmap_addr, mmap, info.mmap_length);
+	gmem_write(&vm->mem, info.boot_loader_name, loader_name, sizeof(loader_name));
 	gmem_write(&vm->mem, info.cmdline, vm->cmdline, strlen(vm->cmdline) + 1);
 	return LOADER_INFO_BASE;
 }
@@ -183,11 +195,180 @@ static bool load_multiboot(struct vm *vm, const u8 *img, u64 len, const struct m
 	return true;
 }
 
+/* ---- multiboot2 (Multiboot2 spec 2.0) ---- */
+
+#define MB2_MAGIC 0xe85250d6
+#define MB2_BOOT_MAGIC 0x36d76289
+#define MB2_SEARCH 32768
+#define MB2_HDR_END 0
+#define MB2_HDR_INFO_REQUEST 1
+#define MB2_HDR_ENTRY 3
+#define MB2_TAG_OPTIONAL 1
+
+struct mb2_hdr {
+	u32 magic, arch, length, checksum;
+};
+
+struct mb2_hdr_tag {
+	u16 type, flags;
+	u32 size;
+};
+
+/* Information tags hv provides (spec §3.6). */
+static bool mb2_provided(u32 type)
+{
+	return type == 1 || type == 2 || type == 4 || type == 6 || type == 14 ||
+	       type == 15;
+}
+
+static const struct mb2_hdr *find_mb2(const u8 *img, u64 len)
+{
+	for (u64 off = 0; off + sizeof(struct mb2_hdr) <= MIN(len, MB2_SEARCH); off += 8) {
+		const struct mb2_hdr *h = (const void *)(img + off);
+
+		if (h->magic == MB2_MAGIC && h->arch == 0 &&
+		    h->magic + h->arch + h->length + h->checksum == 0 &&
+		    h->length >= sizeof(*h) + 8 && h->length <= len - off)
+			return h;
+	}
+	return NULL;
+}
+
+/* Walk the header tags: the entry address, and refuse a required
+ * information tag that hv does not provide (spec §3.1.4). */
+static bool mb2_header_tags(const struct mb2_hdr *h, u32 *entry, char *err, size_t errlen)
+{
+	const u8 *p = (const u8 *)(h + 1), *end = (const u8 *)h + h->length;
+
+	while (p + sizeof(struct mb2_hdr_tag) <= end) {
+		const struct mb2_hdr_tag *t = (const void *)p;
+
+		if (t->type == MB2_HDR_END)
+			return true;
+		if (t->size < sizeof(*t) || t->size > (u64)(end - p))
+			return ERR("malformed multiboot2 header tag %u", t->type);
+		if (t->type == MB2_HDR_ENTRY && t->size >= 12)
+			*entry = *(const u32 *)(p + 8);
+		if (t->type == MB2_HDR_INFO_REQUEST && !(t->flags & MB2_TAG_OPTIONAL))
+			for (u32 o = 8; o + 4 <= t->size; o += 4)
+				if (!mb2_provided(*(const u32 *)(p + o)))
+					return ERR("requires multiboot2 information tag %u, which hv does not provide",
+						   *(const u32 *)(p + o));
+		p += ALIGN_UP(t->size, 8);
+	}
+	return true;
+}
+
+struct mb2_writer {
+	u8 buf[LOADER_INFO_END - LOADER_INFO_BASE];
+	u32 len;
+};
+
+/* Append a tag of @type with @size payload bytes; returns the payload. */
+static void *mb2_tag(struct mb2_writer *w, u32 type, u32 size)
+{
+	u8 *t = w->buf + w->len;
+
+	if (w->len + 8 + size > sizeof(w->buf) - 8)
+		return NULL;
+	((u32 *)t)[0] = type;
+	((u32 *)t)[1] = 8 + size;
+	w->len += ALIGN_UP(8 + size, 8);
+	return t + 8;
+}
+
+static void mb2_tag_string(struct mb2_writer *w, u32 type, const char *s)
+{
+	char *p = mb2_tag(w, type, strlen(s) + 1);
+
+	if (p)
+		memcpy(p, s, strlen(s) + 1);
+}
+
+static void mb2_tag_mmap(struct mb2_writer *w, const struct vm *vm)
+{
+	struct guest_mem_entry map[LOADER_MAP_MAX];
+	unsigned n = loader_memory_map(vm, map);
+	u32 *p = mb2_tag(w, 6, 8 + n * 24);
+
+	if (!p)
+		return;
+	p[0] = 24; /* entry size */
+	p[1] = 0;  /* entry version */
+	for (unsigned i = 0; i < n; i++) {
+		u32 *e = p + 2 + i * 6;
+
+		*(u64 *)&e[0] = map[i].base;
+		*(u64 *)&e[2] = map[i].len;
+		e[4] = map[i].type;
+		e[5] = 0;
+	}
+}
+
+/* The RSDP in the guest's BIOS area, if the platform built ACPI tables. */
+static void mb2_tag_rsdp(struct mb2_writer *w, const struct vm *vm)
+{
+	const u8 *rsdp = gmem_ptr(&vm->mem, LOADER_RSDP_ADDR, 36);
+	u8 *p;
+
+	if (!rsdp || memcmp(rsdp, "RSD PTR ", 8))
+		return;
+	p = mb2_tag(w, rsdp[15] >= 2 ? 15 : 14, rsdp[15] >= 2 ? 36 : 20);
+	if (p)
+		memcpy(p, rsdp, rsdp[15] >= 2 ? 36 : 20);
+}
+
+static u32 build_mb2_info(struct vm *vm)
+{
+	static struct mb2_writer w; /* boot-time only, one VM at a time */
+	u32 *mem;
+
+	memset(&w, 0, sizeof(w));
+	w.len = 8;
+	mb2_tag_string(&w, 1, vm->cmdline);
+	mb2_tag_string(&w, 2, loader_name);
+	mem = mb2_tag(&w, 4, 8);
+	if (mem) {
+		mem[0] = LOADER_INFO_BASE / 1024;
+		mem[1] = (gmem_low_end(&vm->mem) - 1 * MiB) / 1024;
+	}
+	mb2_tag_mmap(&w, vm);
+	mb2_tag_rsdp(&w, vm);
+	mb2_tag(&w, 0, 0); /* end */
+	((u32 *)w.buf)[0] = w.len;
+	gmem_write(&vm->mem, LOADER_INFO_BASE, w.buf, w.len);
+	return LOADER_INFO_BASE;
+}
+
+static bool load_multiboot2(struct vm *vm, const u8 *img, u64 len, const struct mb2_hdr *h,
+			    struct vcpu_state *boot, char *err, size_t errlen)
+{
+	u32 entry_tag = 0;
+	u64 entry;
+
+	if (gmem_low_end(&vm->mem) < 2 * MiB)
+		return ERR("a multiboot2 guest needs at least 2 MiB of RAM");
+	if (len < 4 || memcmp(img, "\x7f" "ELF", 4))
+		return ERR("multiboot2 images must be ELF files");
+	if (!mb2_header_tags(h, &entry_tag, err, errlen))
+		return false;
+	entry = load_elf(vm, img, len, err, errlen);
+	if (!entry)
+		return false;
+	cpu_state_prot32(boot, entry_tag ? entry_tag : (u32)entry);
+	boot->gprs[GPR_RAX] = MB2_BOOT_MAGIC;
+	boot->gprs[GPR_RBX] = build_mb2_info(vm);
+	return true;
+}
+
 bool loader_load(struct vm *vm, const u8 *img, u64 len, struct vcpu_state *boot,
 		 char *err, size_t errlen)
 {
 	const struct mb1_header *h = find_mb1(img, len);
+	const struct mb2_hdr *h2 = find_mb2(img, len);
 
+	if (h2)
+		return load_multiboot2(vm, img, len, h2, boot, err, errlen);
 	if (h)
 		return load_multiboot(vm, img, len, h, boot, err, errlen);
 	if (!len || len > LOADER_INFO_BASE - LOADER_FLAT_BASE)

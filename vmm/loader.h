@@ -6,6 +6,10 @@
  *     loaded at its physical addresses, started in flat 32-bit protected
  *     mode with EAX = 0x2BADB002 and EBX = the multiboot information, which
  *     carries the guest's command line and memory map, like QEMU -kernel;
+ *   - a multiboot2 kernel: an ELF with the 0xE85250D6 header in its first
+ *     32 KiB (Multiboot2 spec §3.1), started the same way with
+ *     EAX = 0x36d76289 and EBX = the tag list (command line, loader name,
+ *     basic memory info, memory map, ACPI RSDP);
  *   - anything else: a flat binary loaded at 0x7c00 and started in real
  *     mode at 0000:7C00 (the boot-sector convention).
  * Every byte written goes through gmem (checked against the guest's RAM).
@@ -22,6 +26,22 @@ struct vm;
 #define LOADER_INFO_BASE 0x9f000
 #define LOADER_INFO_END 0xa0000
 #define LOADER_FLAT_BASE 0x7c00
+/* Where the platform puts the guest's ACPI RSDP (vmm/acpi_tables.c). */
+#define LOADER_RSDP_ADDR 0xf0000
+
+/* The guest's physical memory map, E820 style (ACPI 6.5 §15). */
+#define E820_RAM 1
+#define E820_RESERVED 2
+#define E820_ACPI 3
+#define LOADER_MAP_MAX 8
+
+struct guest_mem_entry {
+	u64 base, len;
+	u32 type;
+};
+
+/* Fill @map (LOADER_MAP_MAX entries) for @vm; returns the count. */
+unsigned loader_memory_map(const struct vm *vm, struct guest_mem_entry *map);
 
 /*
  * Load @len bytes of @img into @vm with vm->cmdline; fill @boot with the
