@@ -117,10 +117,47 @@ const char *exit_name(u32 code)
 	return code < NR_EXIT_CODES ? exit_table[code].name : "invalid";
 }
 
+/*
+ * The usual encodings of instructions that exit, without prefixes: when
+ * the bytes at RIP are exactly these, their length is known without the
+ * full decoder (an exit path shortcut for CPUs without nrip-save).
+ */
+static const struct {
+	u32 code;
+	u8 len;
+	u8 bytes[3];
+} plain_insns[] = {
+	{ EXIT_CPUID, 2, { 0x0f, 0xa2 } },
+	{ EXIT_HLT, 1, { 0xf4 } },
+	{ EXIT_MSR_READ, 2, { 0x0f, 0x32 } },
+	{ EXIT_MSR_WRITE, 2, { 0x0f, 0x30 } },
+	{ EXIT_HYPERCALL, 3, { 0x0f, 0x01, 0xd9 } }, /* VMMCALL */
+	{ EXIT_HYPERCALL, 3, { 0x0f, 0x01, 0xc1 } }, /* VMCALL */
+	{ EXIT_XSETBV, 3, { 0x0f, 0x01, 0xd1 } },
+	{ EXIT_PAUSE, 2, { 0xf3, 0x90 } },
+	{ EXIT_INVD, 2, { 0x0f, 0x08 } },
+	{ EXIT_WBINVD, 2, { 0x0f, 0x09 } },
+};
+
+static int plain_length(struct vcpu *v, u32 code)
+{
+	u8 b[3];
+
+	if (vcpu_fetch(v, b, sizeof(b)) < sizeof(b))
+		return 0;
+	for (unsigned i = 0; i < ARRAY_SIZE(plain_insns); i++)
+		if (plain_insns[i].code == code &&
+		    !memcmp(b, plain_insns[i].bytes, plain_insns[i].len))
+			return plain_insns[i].len;
+	return 0;
+}
+
 /* Move RIP past the exiting instruction, decoding it when the hardware
  * did not say how long it was. */
 static enum exit_action advance(struct vcpu *v, u8 len)
 {
+	if (!len)
+		len = (u8)plain_length(v, v->hw.exit.code);
 	if (!len) {
 		int n = insn_length_at_rip(v);
 
