@@ -98,6 +98,8 @@ static u64 set_one(struct pt *pt, u64 va, u64 pa, u64 size, u32 prot,
 static bool apply(struct pt *pt, u64 va, u64 pa, u64 size, u32 prot,
 		  enum pt_memtype mt, bool unmap)
 {
+	if (!IS_ALIGNED(va | pa, PAGE_SIZE))
+		return false; /* no level could hold it: refuse before writing */
 	size = ALIGN_UP(size, PAGE_SIZE);
 	while (size) {
 		u64 step = set_one(pt, va, pa, size, prot, mt, unmap);
