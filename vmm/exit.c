@@ -185,15 +185,36 @@ enum exit_action exit_dispatch(struct vcpu *v)
 	return a == EXIT_ADVANCE ? advance(v, x->insn_len) : a;
 }
 
+/* "exits <total>: <name> <count> ..." for the non-zero counters. */
+static void format_counts(char *buf, size_t len, u64 total, const u64 *counts)
+{
+	int n = snprintf(buf, len, "exits %llu:", (unsigned long long)total);
+
+	for (u32 c = 0; c < NR_EXIT_CODES && n < (int)len - 32; c++)
+		if (counts[c])
+			n += snprintf(buf + n, len - n, " %s %llu", exit_table[c].name,
+				      (unsigned long long)counts[c]);
+}
+
+void exit_stats_log_vm(const struct vm *vm)
+{
+	u64 sum[NR_EXIT_CODES] = { 0 }, total = 0;
+	char buf[400];
+
+	for (u32 i = 0; i < vm->nvcpus; i++) {
+		for (u32 c = 0; c < NR_EXIT_CODES; c++)
+			sum[c] += vm->vcpus[i]->exits[c];
+		total += vm->vcpus[i]->exits_total;
+	}
+	format_counts(buf, sizeof(buf), total, sum);
+	printk(LOG_INFO, "guest %s %s", vm->name, buf);
+}
+
 void exit_stats_log(const char *vm_name, const struct vcpu *v)
 {
 	char buf[400];
-	int n = snprintf(buf, sizeof(buf), "exits %llu:", (unsigned long long)v->exits_total);
 
-	for (u32 c = 0; c < NR_EXIT_CODES && n < (int)sizeof(buf) - 32; c++)
-		if (v->exits[c])
-			n += snprintf(buf + n, sizeof(buf) - n, " %s %llu", exit_table[c].name,
-				      (unsigned long long)v->exits[c]);
+	format_counts(buf, sizeof(buf), v->exits_total, v->exits);
 	printk(LOG_INFO, "guest %s vcpu %u %s", vm_name, v->id, buf);
 	if (v->pio_unclaimed || v->msr_refused)
 		printk(LOG_INFO, "guest %s vcpu %u unclaimed-io %llu refused-msr %llu", vm_name,

@@ -32,8 +32,13 @@ const char *exit_name(u32 code);
 /* Count and handle v->hw.exit; advance RIP when the handler says so. */
 enum exit_action exit_dispatch(struct vcpu *v);
 
-/* "hv: guest <name> vcpu <n> exits <total>: cpuid 3, io 120, ..." */
+struct vm;
+
+/* "hv: guest <name> vcpu <n> exits <total>: cpuid 3 io 120 ..." */
 void exit_stats_log(const char *vm_name, const struct vcpu *v);
+
+/* The same summed over the VM's vCPUs: "hv: guest <name> exits ...". */
+void exit_stats_log_vm(const struct vm *vm);
 
 /* Handlers, one file per concern (vmm/exit_*.c). */
 enum exit_action exit_io(struct vcpu *v, const struct vm_exit *x);

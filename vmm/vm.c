@@ -268,6 +268,7 @@ void vm_stop(struct vm *vm, const char *fmt, ...)
 	if (vm->line_len)
 		vm_console_putc(vm, '\n');
 	printk(LOG_INFO, "guest %s stop %s", vm->name, reason);
+	exit_stats_log_vm(vm);
 	for (u32 i = 0; i < vm->nvcpus; i++) {
 		exit_stats_log(vm->name, vm->vcpus[i]);
 		vcpu_request(vm->vcpus[i], VCPU_REQ_STOP);
