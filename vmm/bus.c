@@ -34,8 +34,8 @@ const struct bus_region *bus_find(const struct bus *b, u64 addr, unsigned size)
 			hi = mid;
 		else if (addr >= r->base + r->len)
 			lo = mid + 1;
-		else
-			return addr + size <= r->base + r->len ? r : NULL;
+		else /* in range: does the access end inside it (no wrap)? */
+			return size <= r->base + r->len - addr ? r : NULL;
 	}
 	return NULL;
 }

@@ -57,6 +57,28 @@ static unsigned imm_1byte(u8 op, unsigned opsize, const struct insn *in)
 	return 0;
 }
 
+/* Immediate bytes of a two-byte opcode (Table A-3): Jcc rel16/32, and
+ * the imm8 forms (PSHUFx, shift groups 12-14, SHLD/SHRD, BT group 8,
+ * CMPPS, PINSRW, PEXTRW, SHUFPS). */
+static unsigned imm_2byte(u8 op, unsigned opsize)
+{
+	if (op >= 0x80 && op <= 0x8f)
+		return opsize == 2 ? 2 : 4;
+	if ((op >= 0x70 && op <= 0x73) || op == 0xa4 || op == 0xac || op == 0xba ||
+	    op == 0xc2 || op == 0xc4 || op == 0xc5 || op == 0xc6)
+		return 1;
+	return 0;
+}
+
+/* VEX (C4, C5) and EVEX (62): always in 64-bit mode; elsewhere when the
+ * next byte's top bits are 11, where LES/LDS/BOUND cannot have them. */
+static bool is_vex(const u8 *b, unsigned n, int mode)
+{
+	if (b[0] != 0xc4 && b[0] != 0xc5 && b[0] != 0x62)
+		return false;
+	return mode == 64 || (n > 1 && (b[1] & 0xc0) == 0xc0);
+}
+
 /* moffs forms (A0-A3) carry an address-size displacement. */
 static unsigned moffs_1byte(u8 op, unsigned addrsize)
 {
@@ -142,12 +164,12 @@ bool insn_decode(const u8 *b, unsigned n, int mode, struct insn *in)
 
 	memset(in, 0, sizeof(*in));
 	i = parse_prefixes(b, n, mode, in);
-	if (i >= n)
-		return false;
+	if (i >= n || is_vex(b + i, n - i, mode))
+		return false; /* VEX/EVEX-encoded instructions never exit to us */
 	if (b[i] == 0x0f) {
 		in->two_byte = true;
-		if (++i >= n)
-			return false;
+		if (++i >= n || b[i] == 0x38 || b[i] == 0x3a)
+			return false; /* three-byte opcode maps: not needed */
 	}
 	in->opcode = b[i++];
 	in->has_modrm = in->two_byte ? !no_modrm_2byte(in->opcode) : modrm_1byte(in->opcode);
@@ -162,8 +184,10 @@ bool insn_decode(const u8 *b, unsigned n, int mode, struct insn *in)
 			return false;
 		i += extra;
 	}
-	if (!in->two_byte) {
-		unsigned imm = imm_1byte(in->opcode, in->opsize, in) + moffs_1byte(in->opcode, in->addrsize);
+	{
+		unsigned imm = in->two_byte ? imm_2byte(in->opcode, in->opsize) :
+			       imm_1byte(in->opcode, in->opsize, in) +
+			       moffs_1byte(in->opcode, in->addrsize);
 
 		if (i + imm > n)
 			return false;

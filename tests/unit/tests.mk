@@ -39,3 +39,25 @@ unit_acpi_pm_SRCS := vmm/dev/acpi_pm.c
 
 UNIT_TESTS += acpi_guest
 unit_acpi_guest_SRCS := vmm/acpi_tables.c vmm/gmem.c drivers/acpi.c
+
+UNIT_TESTS += pgtable
+unit_pgtable_SRCS := arch/x86/pgtable.c
+
+# insn.c's guest-fetch helpers need vcpu/gwalk/gmem symbols: the test file
+# has link stubs for them (never called).
+UNIT_TESTS += insn
+unit_insn_SRCS := vmm/insn.c
+
+UNIT_TESTS += bus
+unit_bus_SRCS := vmm/bus.c
+
+UNIT_TESTS += uart16550
+unit_uart16550_SRCS := vmm/dev/uart16550.c
+
+# exit.c calls into the handler files, the vCPU and the log: the test file
+# has link stubs for those symbols (never called).
+UNIT_TESTS += exit_table
+unit_exit_table_SRCS := vmm/exit.c
+
+UNIT_TESTS += gmem
+unit_gmem_SRCS := vmm/gmem.c arch/x86/pgtable.c
