@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Interrupt lines of a VM. Device models raise and lower numbered lines
+ * (GSIs: ISA IRQs 0-15 are GSIs 0-15 except IRQ 0, which the MADT routes to
+ * GSI 2 like a PC) through one function; the VM's interrupt controller
+ * models (virtual I/O APIC, 8259 pair) decide which vCPU gets which vector.
+ * A model never knows where its line goes.
+ */
+#ifndef VMM_IRQ_H
+#define VMM_IRQ_H
+
+#include "kernel/types.h"
+
+struct vm;
+
+#define IRQ_LINES 24 /* the I/O APIC's pins */
+
+/* ISA IRQ numbers as device models see them. */
+#define IRQ_PIT 0
+#define IRQ_KEYBOARD 1
+#define IRQ_COM2 3
+#define IRQ_COM1 4
+#define IRQ_RTC 8
+#define IRQ_SCI 9
+
+/*
+ * Set line @irq (an ISA IRQ number for ISA devices, else a GSI) to @level.
+ * Edge-triggered inputs act on a low-to-high change; level-triggered ones
+ * stay asserted while high. Callable from any CPU.
+ */
+void vm_set_irq(struct vm *vm, unsigned irq, bool level);
+
+/* Pulse a line: raise then lower (an edge for edge-triggered inputs). */
+void vm_pulse_irq(struct vm *vm, unsigned irq);
+
+#endif
