@@ -162,8 +162,12 @@ static enum exit_action advance(struct vcpu *v, u8 len)
 		int n = insn_length_at_rip(v);
 
 		if (n <= 0) {
-			vm_stop(v->vm, "undecodable-instruction vcpu %u rip 0x%llx",
-				v->id, (unsigned long long)vcpu_reg(v, REG_RIP));
+			u8 b[4] = { 0 };
+
+			vcpu_fetch(v, b, sizeof(b));
+			vm_stop(v->vm, "undecodable-instruction after %s exit vcpu %u rip 0x%llx "
+				"bytes %02x %02x %02x %02x", exit_name(v->hw.exit.code), v->id,
+				(unsigned long long)vcpu_reg(v, REG_RIP), b[0], b[1], b[2], b[3]);
 			return EXIT_STOP;
 		}
 		len = (u8)n;

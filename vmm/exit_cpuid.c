@@ -4,7 +4,8 @@
  * hypervisor virtualizes. The hypervisor bit (leaf 1 ECX[31]) is set and
  * leaves 0x40000000+ name us ("hvhvhvhvhvhv"); VMX and SVM, MONITOR/MWAIT,
  * x2APIC and TSC-deadline (not virtualized yet), MTRRs, machine-check
- * architecture, performance monitoring and power management are hidden.
+ * architecture, performance monitoring, power management and 5-level
+ * paging are hidden.
  * Leaf numbers and bits: Intel SDM Vol. 2A CPUID, AMD APM Vol. 3 App. E.
  */
 #include "arch/x86/cpu.h"
@@ -56,7 +57,7 @@ static void filter(struct vcpu *v, u32 leaf, struct cpuid_regs *r)
 	case 5: case 6: case 0xa: /* MONITOR, power, perfmon */
 		*r = (struct cpuid_regs){ 0, 0, 0, 0 };
 		break;
-	case 7: r->ecx &= ~(1u << 5); break; /* WAITPKG */
+	case 7: r->ecx &= ~((1u << 5) | (1u << 16)); break; /* WAITPKG, LA57 */
 	case 0xb: case 0x1f: /* topology: one thread per core, our ID */
 		*r = (struct cpuid_regs){ 0, 0, 0, v->id };
 		break;

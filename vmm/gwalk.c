@@ -16,6 +16,7 @@
 #define ADDR_MASK 0x000ffffffffff000ULL
 #define CR4_PSE (1ULL << 4)
 #define CR4_PAE (1ULL << 5)
+#define CR4_LA57 (1ULL << 12)
 
 static bool read_entry(struct vcpu *v, u64 gpa, unsigned size, u64 *e)
 {
@@ -40,7 +41,8 @@ static bool walk32(struct vcpu *v, u64 cr3, u64 lin, bool pse, u64 *gpa)
 	return true;
 }
 
-/* PAE and 4-level paging: 8-byte entries, 9 bits per level (§4.4, §4.5). */
+/* PAE, 4-level and 5-level paging: 8-byte entries, 9 bits per level
+ * (§4.4, §4.5). */
 static bool walk64(struct vcpu *v, u64 table, u64 lin, int levels, u64 *gpa)
 {
 	for (int l = levels; l >= 1; l--) {
@@ -74,7 +76,7 @@ bool gwalk_translate(struct vcpu *v, u64 lin, enum gwalk_access acc, u64 *gpa)
 	cr3 = vcpu_reg(v, REG_CR3);
 	cr4 = vcpu_reg(v, REG_CR4);
 	if (vcpu_reg(v, REG_EFER) & EFER_LMA)
-		return walk64(v, cr3 & ADDR_MASK, lin, 4, gpa);
+		return walk64(v, cr3 & ADDR_MASK, lin, (cr4 & CR4_LA57) ? 5 : 4, gpa);
 	if (cr4 & CR4_PAE)
 		return walk64(v, cr3 & 0xffffffe0, lin & 0xffffffff, 3, gpa);
 	return walk32(v, cr3, lin & 0xffffffff, cr4 & CR4_PSE, gpa);

@@ -44,8 +44,7 @@ struct elf_ident {
 	u32 version2;
 };
 
-/* Say why loading failed; returns false for the caller to return. */
-static bool __printf(3, 4) fail(char *err, size_t errlen, const char *fmt, ...)
+bool loader_error(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -55,7 +54,7 @@ static bool __printf(3, 4) fail(char *err, size_t errlen, const char *fmt, ...)
 	return false;
 }
 
-#define ERR(...) fail(err, errlen, __VA_ARGS__)
+#define ERR(...) loader_error(err, errlen, __VA_ARGS__)
 
 static const struct mb1_header *find_mb1(const u8 *img, u64 len)
 {
@@ -361,12 +360,16 @@ static bool load_multiboot2(struct vm *vm, const u8 *img, u64 len, const struct 
 	return true;
 }
 
-bool loader_load(struct vm *vm, const u8 *img, u64 len, struct vcpu_state *boot,
-		 char *err, size_t errlen)
+bool loader_load(struct vm *vm, const u8 *img, u64 len, const u8 *initrd, u64 ilen,
+		 struct vcpu_state *boot, char *err, size_t errlen)
 {
 	const struct mb1_header *h = find_mb1(img, len);
 	const struct mb2_hdr *h2 = find_mb2(img, len);
 
+	if (loader_is_bzimage(img, len))
+		return loader_load_linux(vm, img, len, initrd, ilen, boot, err, errlen);
+	if (ilen)
+		return ERR("an initrd is only for Linux kernels");
 	if (h2)
 		return load_multiboot2(vm, img, len, h2, boot, err, errlen);
 	if (h)

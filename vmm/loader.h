@@ -10,8 +10,11 @@
  *     32 KiB (Multiboot2 spec §3.1), started the same way with
  *     EAX = 0x36d76289 and EBX = the tag list (command line, loader name,
  *     basic memory info, memory map, ACPI RSDP);
+ *   - a Linux bzImage (boot protocol 2.10+), started through its 32-bit
+ *     entry with a zero page, E820 map, command line and initrd;
  *   - anything else: a flat binary loaded at 0x7c00 and started in real
  *     mode at 0000:7C00 (the boot-sector convention).
+ * Only Linux takes an initrd; for the others it is an error.
  * Every byte written goes through gmem (checked against the guest's RAM).
  */
 #ifndef VMM_LOADER_H
@@ -22,8 +25,9 @@
 
 struct vm;
 
-/* Low memory the loader keeps for itself (reserved in the memory map). */
-#define LOADER_INFO_BASE 0x9f000
+/* Low memory the loader keeps for itself (reserved in the memory map):
+ * the multiboot information, or Linux's zero page, command line and GDT. */
+#define LOADER_INFO_BASE 0x9c000
 #define LOADER_INFO_END 0xa0000
 #define LOADER_FLAT_BASE 0x7c00
 /* Where the platform puts the guest's ACPI RSDP (vmm/acpi_tables.c). */
@@ -44,10 +48,19 @@ struct guest_mem_entry {
 unsigned loader_memory_map(const struct vm *vm, struct guest_mem_entry *map);
 
 /*
- * Load @len bytes of @img into @vm with vm->cmdline; fill @boot with the
- * start state. False with a reason in @err when the image is unusable.
+ * Load @len bytes of @img (and an initrd, @ilen may be 0) into @vm with
+ * vm->cmdline; fill @boot with the start state. False with a reason in
+ * @err when the image is unusable.
  */
-bool loader_load(struct vm *vm, const u8 *img, u64 len, struct vcpu_state *boot,
-		 char *err, size_t errlen);
+bool loader_load(struct vm *vm, const u8 *img, u64 len, const u8 *initrd, u64 ilen,
+		 struct vcpu_state *boot, char *err, size_t errlen);
+
+/* Linux bzImage (vmm/loader_linux.c). */
+bool loader_is_bzimage(const u8 *img, u64 len);
+bool loader_load_linux(struct vm *vm, const u8 *img, u64 len, const u8 *initrd,
+		       u64 ilen, struct vcpu_state *boot, char *err, size_t errlen);
+
+/* Say why loading failed; returns false for the caller to return. */
+bool loader_error(char *err, size_t errlen, const char *fmt, ...) __printf(3, 4);
 
 #endif

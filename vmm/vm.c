@@ -118,13 +118,17 @@ static bool load_image(struct vm *vm, const struct cfg_guest *g,
 		       const struct boot_module *mods, unsigned nmods)
 {
 	const struct boot_module *m = module_find(mods, nmods, g->kernel);
+	const struct boot_module *rd = g->initrd[0] ? module_find(mods, nmods, g->initrd) : NULL;
 	char err[128];
 
-	if (!m) {
-		printk(LOG_ERR, "guest %s: image '%s' is not loaded", g->name, g->kernel);
+	if (!m || (g->initrd[0] && !rd)) {
+		printk(LOG_ERR, "guest %s: image '%s' is not loaded", g->name,
+		       m ? g->initrd : g->kernel);
 		return false;
 	}
-	if (!loader_load(vm, phys_to_virt(m->base), m->size, &vm->boot, err, sizeof(err))) {
+	if (!loader_load(vm, phys_to_virt(m->base), m->size,
+			 rd ? phys_to_virt(rd->base) : NULL, rd ? rd->size : 0,
+			 &vm->boot, err, sizeof(err))) {
 		printk(LOG_ERR, "guest %s: image '%s': %s", g->name, g->kernel, err);
 		return false;
 	}
