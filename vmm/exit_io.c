@@ -49,14 +49,14 @@ static bool string_step(struct vcpu *v, const struct vm_exit *x, const struct in
 	s64 step = (vcpu_reg(v, REG_RFLAGS) & RFLAGS_DF) ? -(s64)x->io.size : x->io.size;
 
 	if (x->io.in) {
-		if (!bus_read(&v->vm->pio, x->io.port, x->io.size, &val))
+		if (!vm_bus_read(v->vm, &v->vm->pio, x->io.port, x->io.size, &val))
 			v->pio_unclaimed++;
 		if (!string_mem(v, SEG_ES, ptr & amask, &val, x->io.size, true))
 			return false;
 	} else {
 		if (!string_mem(v, in->seg, ptr & amask, &val, x->io.size, false))
 			return false;
-		if (!bus_write(&v->vm->pio, x->io.port, x->io.size, val))
+		if (!vm_bus_write(v->vm, &v->vm->pio, x->io.port, x->io.size, val))
 			v->pio_unclaimed++;
 	}
 	v->hw.gprs[reg] = (ptr & ~amask) | ((ptr + step) & amask);
@@ -99,10 +99,10 @@ enum exit_action exit_io(struct vcpu *v, const struct vm_exit *x)
 	if (x->io.string)
 		return string_io(v, x);
 	if (x->io.in) {
-		if (!bus_read(&v->vm->pio, x->io.port, x->io.size, &val))
+		if (!vm_bus_read(v->vm, &v->vm->pio, x->io.port, x->io.size, &val))
 			v->pio_unclaimed++;
 		v->hw.gprs[GPR_RAX] = x->io.size == 4 ? (val & mask) : (rax & ~mask) | (val & mask);
-	} else if (!bus_write(&v->vm->pio, x->io.port, x->io.size, rax & mask)) {
+	} else if (!vm_bus_write(v->vm, &v->vm->pio, x->io.port, x->io.size, rax & mask)) {
 		v->pio_unclaimed++;
 	}
 	return EXIT_ADVANCE;

@@ -117,9 +117,9 @@ enum exit_action mmio_emulate(struct vcpu *v, u64 gpa)
 		return EXIT_STOP;
 	}
 	if (a.write) {
-		bus_write(&v->vm->mmio, gpa, a.size, store_value(v, &in, &a));
+		vm_bus_write(v->vm, &v->vm->mmio, gpa, a.size, store_value(v, &in, &a));
 	} else {
-		bus_read(&v->vm->mmio, gpa, a.size, &val);
+		vm_bus_read(v->vm, &v->vm->mmio, gpa, a.size, &val);
 		if (a.ext == 2)
 			val = sign_extend(val, a.size);
 		write_gpr(v, a.reg, a.dsize, in.rex, val);

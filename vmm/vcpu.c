@@ -146,13 +146,25 @@ static void deliver_interrupts(struct vcpu *v)
 	v->halted = false;
 }
 
+/* The earlier of two TSC deadlines, 0 meaning none. */
+static u64 earliest(u64 a, u64 b)
+{
+	return !a ? b : !b ? a : MIN(a, b);
+}
+
+/* CPU 0 also serves console input (vm_console_poll). */
+static u64 host_duties(void)
+{
+	return smp_this_cpu() == 0 ? vm_console_poll() : 0;
+}
+
 /* Sleep until a request or the next timer event. */
 static void idle(struct vcpu *v, u64 deadline)
 {
-	lapic_timer_arm(deadline);
 	while (!__atomic_load_n(&v->requests, __ATOMIC_ACQUIRE)) {
 		if (deadline && rdtsc() >= deadline)
 			break;
+		lapic_timer_arm(earliest(deadline, host_duties()));
 		asm volatile("sti; hlt; cli" ::: "memory");
 	}
 }
@@ -176,7 +188,7 @@ void vcpu_run(struct vcpu *v)
 			idle(v, deadline);
 			continue;
 		}
-		lapic_timer_arm(deadline);
+		lapic_timer_arm(earliest(deadline, host_duties()));
 		vm_ops->run(&v->hw);
 		if (exit_dispatch(v) == EXIT_STOP)
 			break;

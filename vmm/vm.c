@@ -5,7 +5,11 @@
  * memory for its RAM; nothing else of the host is mapped into its
  * second-level tables.
  */
+#include "arch/x86/cpu.h"
+#include "arch/x86/lapic.h"
 #include "arch/x86/smp.h"
+#include "arch/x86/tsc.h"
+#include "kernel/console.h"
 #include "kernel/log.h"
 #include "kernel/mm.h"
 #include "kernel/pmm.h"
@@ -246,8 +250,11 @@ void vm_run_all(void)
 	}
 	if (mine)
 		vcpu_thread(mine);
-	while (__atomic_load_n(&vms_running, __ATOMIC_ACQUIRE))
+	while (__atomic_load_n(&vms_running, __ATOMIC_ACQUIRE)) {
+		lapic_timer_arm(vm_console_poll());
 		asm volatile("sti; hlt; cli" ::: "memory");
+	}
+	lapic_timer_arm(0);
 	/* Let every vCPU loop return before the machine goes away. */
 	for (unsigned i = 0; i < nr_vms; i++)
 		while (__atomic_load_n(&vms[i]->vcpus_live, __ATOMIC_ACQUIRE))
@@ -301,4 +308,44 @@ void vm_console_putc(struct vm *vm, char c)
 	vm->line_len = 0;
 	if (c != '\n')
 		vm->line[vm->line_len++] = c;
+}
+
+bool vm_bus_read(struct vm *vm, struct bus *b, u64 addr, unsigned size, u64 *val)
+{
+	u64 f = spin_lock_irqsave(&vm->dev_lock);
+	bool claimed = bus_read(b, addr, size, val);
+
+	spin_unlock_irqrestore(&vm->dev_lock, f);
+	return claimed;
+}
+
+bool vm_bus_write(struct vm *vm, struct bus *b, u64 addr, unsigned size, u64 val)
+{
+	u64 f = spin_lock_irqsave(&vm->dev_lock);
+	bool claimed = bus_write(b, addr, size, val);
+
+	spin_unlock_irqrestore(&vm->dev_lock, f);
+	return claimed;
+}
+
+u64 vm_console_poll(void)
+{
+	static u64 next;
+	struct vm *vm = nr_vms ? vms[0] : NULL;
+	u64 now = rdtsc();
+	int c;
+
+	if (now < next)
+		return next;
+	next = now + VM_CONSOLE_POLL_US * tsc_khz() / 1000;
+	while ((c = console_getc()) >= 0) {
+		u64 f;
+
+		if (!vm || !vm_running(vm))
+			continue; /* nobody to type to: drop it */
+		f = spin_lock_irqsave(&vm->dev_lock);
+		uart16550_receive(&vm->dev->com1, (u8)c);
+		spin_unlock_irqrestore(&vm->dev_lock, f);
+	}
+	return next;
 }

@@ -40,7 +40,9 @@ struct vm {
 	bool console_owner;          /* (c) output unprefixed */
 	volatile u32 state;          /* (a) enum vm_state */
 	volatile u32 vcpus_live;     /* (a) vCPU loops not yet returned */
-	spinlock_t lock;
+	spinlock_t lock;             /* state changes (stop) */
+	spinlock_t dev_lock;         /* device models: every bus access and
+					each input or timer event into them */
 	struct vcpu_state boot;      /* (c) where vCPU 0 starts */
 	char cmdline[CFG_CMDLINE_MAX]; /* (c) the guest's command line */
 	u64 cpus;                    /* (c) physical CPUs, bit n = CPU n */
@@ -70,5 +72,19 @@ bool vm_running(const struct vm *vm);
 
 /* Guest console output from a device model. */
 void vm_console_putc(struct vm *vm, char c);
+
+/* Bus access from a vCPU, serialized with the VM's other device users.
+ * Returns false when nothing claims the address (reads give all-ones). */
+bool vm_bus_read(struct vm *vm, struct bus *b, u64 addr, unsigned size, u64 *val);
+bool vm_bus_write(struct vm *vm, struct bus *b, u64 addr, unsigned size, u64 val);
+
+/*
+ * Feed bytes typed on the hypervisor console to the guest that owns it
+ * (the first guest of the config). CPU 0 calls this between guest entries
+ * and while idle; it polls at most every VM_CONSOLE_POLL_US and returns
+ * the TSC time of the next poll (for the caller's wake-up timer).
+ */
+#define VM_CONSOLE_POLL_US 1000
+u64 vm_console_poll(void);
 
 #endif
