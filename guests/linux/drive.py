@@ -1,0 +1,217 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+#
+# Drive the default Linux guest's console and judge its run:
+#   python3 guests/linux/drive.py [options] -- COMMAND [ARG...]
+# COMMAND (plain QEMU, or QEMU running the hypervisor) must put the guest's
+# serial console on its stdin and stdout (-serial stdio). The driver passes
+# the output through, types a line when guests/linux/init asks for one
+# ("hv-linux: type a line:"), types the --then lines into the shell after
+# the checks, and ends the command on --end-on or --timeout. It then prints
+# what it saw ("drive: ..." lines: host time to "userspace up", the guest's
+# uptime then, each check) and a closing "drive: N passed, N failed,
+# N skipped". A run passes when user space came up, every check that ran
+# printed ok or skip, "checks done" came, and the guest ended through
+# "hv-linux: poweroff" (or --end-on matched) without a kernel panic.
+# Exit status 0 when the run passed, 1 when not, 2 on bad usage.
+
+import argparse
+import os
+import re
+import selectors
+import subprocess
+import sys
+import time
+
+MARK = re.compile(rb"hv-linux: (.*)")
+CHECK = re.compile(r"check (\S+) (ok|FAIL|skip)\b ?(.*)")
+PANIC = re.compile(rb"Kernel panic|BUG: |Oops|general protection fault")
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(
+        description="Drive the hv-linux guest's console and judge its run.")
+    p.add_argument("--timeout", type=float, default=300,
+                   help="end the command after this many seconds (300)")
+    p.add_argument("--type", default="hello-from-test",
+                   help="the line typed at 'type a line:' (hello-from-test)")
+    p.add_argument("--then", action="append", default=[], metavar="LINE",
+                   help="type LINE into the shell after the checks (repeatable)")
+    p.add_argument("--end-on", metavar="REGEX",
+                   help="end the command once an output line matches REGEX")
+    p.add_argument("--quiet", action="store_true",
+                   help="pass through only hv-linux lines and kernel panics")
+    p.add_argument("--log", metavar="FILE", help="also write the full output to FILE")
+    p.add_argument("command", nargs=argparse.REMAINDER)
+    a = p.parse_args(argv)
+    if a.command[:1] == ["--"]:
+        a.command = a.command[1:]
+    if not a.command:
+        p.error("no command given (put it after --)")
+    return a
+
+
+class Run:
+    """What the guest said so far, and when (host seconds since start)."""
+
+    def __init__(self, args):
+        self.args = args
+        self.start = time.monotonic()
+        self.up_wall = None       # host time of "userspace up"
+        self.up_guest = None      # the guest's uptime it printed then
+        self.sleep_wall = None    # host time of "sleeping 2 s"
+        self.timer_host = None    # host seconds the 2 s sleep took
+        self.checks = []          # (name, result, detail)
+        self.done = False         # "checks done" seen
+        self.ended = False        # "hv-linux: poweroff|halt|reboot" seen
+        self.end_on = False       # --end-on matched
+        self.panic = None         # first panic-like line
+        self.then = list(args.then)
+        self.to_type = []         # lines waiting to be typed
+
+    def now(self):
+        return time.monotonic() - self.start
+
+    def line(self, raw):
+        """Take one output line (bytes, without the newline)."""
+        if self.args.end_on and re.search(self.args.end_on.encode(), raw):
+            self.end_on = True
+        if self.panic is None and PANIC.search(raw):
+            self.panic = raw.decode(errors="replace").strip()
+        m = MARK.search(raw)
+        if not m:
+            return
+        text = m.group(1).decode(errors="replace").rstrip("\r")
+        if text.startswith("userspace up ") and self.up_wall is None:
+            self.up_wall = self.now()
+            self.up_guest = text.split()[2]
+        elif text.startswith("sleeping 2 s"):
+            self.sleep_wall = self.now()
+        elif text.startswith("type a line:"):
+            self.to_type.append(self.args.type)
+        elif text == "checks done":
+            self.done = True
+        elif text.startswith("shell on the console"):
+            self.to_type.extend(self.then)
+            self.then = []
+        elif text in ("poweroff", "halt", "reboot"):
+            self.ended = True
+        c = CHECK.match(text)
+        if c:
+            self.checks.append(c.groups())
+            if c.group(1) == "timer" and self.sleep_wall is not None:
+                self.timer_host = self.now() - self.sleep_wall
+
+    def show(self, raw):
+        if not self.args.quiet or MARK.search(raw) or PANIC.search(raw):
+            sys.stdout.buffer.write(raw + b"\n")
+            sys.stdout.buffer.flush()
+
+
+def pump(args, run, proc, log):
+    """Pass output through until the command ends, --end-on, or timeout.
+    Return why it stopped: "exit", "end-on" or "timeout"."""
+    sel = selectors.DefaultSelector()
+    sel.register(proc.stdout, selectors.EVENT_READ)
+    buf = b""
+    while True:
+        left = args.timeout - run.now()
+        if left <= 0:
+            return "timeout"
+        while run.to_type:
+            line = run.to_type.pop(0)
+            time.sleep(0.2)   # let the guest reach its read
+            try:
+                proc.stdin.write(line.encode() + b"\n")
+                proc.stdin.flush()
+            except BrokenPipeError:
+                pass
+        if not sel.select(timeout=min(left, 1.0)):
+            continue
+        chunk = os.read(proc.stdout.fileno(), 65536)
+        if not chunk:
+            if buf:
+                run.show(buf)
+                run.line(buf)
+            return "exit"
+        if log:
+            log.write(chunk)
+            log.flush()
+        buf += chunk
+        *lines, buf = buf.split(b"\n")
+        for raw in lines:
+            raw = raw.rstrip(b"\r")
+            run.show(raw)
+            run.line(raw)
+        if run.end_on:
+            return "end-on"
+
+
+def stop(proc):
+    """End the command: politely first, then for good."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    return proc.wait()
+
+
+def report(run, why, rc):
+    """Print the summary; return the process exit status."""
+    out = []
+    fails = []
+    if run.up_wall is None:
+        fails.append("user space never came up")
+    else:
+        out.append(f"userspace up at {run.up_wall:.2f} s host time "
+                   f"(guest uptime {run.up_guest} s)")
+    if run.timer_host is not None:
+        out.append(f"the guest's 2 s sleep took {run.timer_host:.2f} s host time")
+    for name, result, detail in run.checks:
+        out.append(f"check {name} {result} {detail}".rstrip())
+        if result == "FAIL":
+            fails.append(f"check {name} failed")
+    if run.up_wall is not None and not run.done:
+        fails.append("no 'checks done'")
+    if run.panic:
+        fails.append(f"kernel trouble: {run.panic}")
+    if why == "timeout":
+        fails.append(f"timed out after {run.args.timeout:g} s")
+    elif why == "exit" and not run.ended:
+        fails.append(f"the command ended (status {rc}) without 'hv-linux: poweroff'")
+    out.append(f"ended by {why} at {run.now():.2f} s host time, status {rc}")
+    for line in out:
+        print(f"drive: {line}")
+    for line in fails:
+        print(f"drive: FAIL {line}")
+    passed = sum(1 for c in run.checks if c[1] == "ok")
+    skipped = sum(1 for c in run.checks if c[1] == "skip")
+    failed = len(fails)   # the failed checks and what went wrong with the run
+    print(f"drive: {passed} passed, {failed} failed, {skipped} skipped")
+    return 1 if fails else 0
+
+
+def main(argv):
+    args = parse_args(argv)
+    run = Run(args)
+    log = open(args.log, "wb") if args.log else None
+    try:
+        proc = subprocess.Popen(args.command, stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE)
+    except OSError as e:
+        print(f"drive: cannot run {args.command[0]}: {e}", file=sys.stderr)
+        return 2
+    try:
+        why = pump(args, run, proc, log)
+    except KeyboardInterrupt:
+        why = "interrupt"
+    rc = stop(proc)
+    if log:
+        log.close()
+    return report(run, why, rc)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
