@@ -61,3 +61,23 @@ unit_exit_table_SRCS := vmm/exit.c
 
 UNIT_TESTS += gmem
 unit_gmem_SRCS := vmm/gmem.c arch/x86/pgtable.c
+
+UNIT_TESTS += pit8254
+unit_pit8254_SRCS := vmm/dev/pit8254.c
+
+UNIT_TESTS += pic8259
+unit_pic8259_SRCS := vmm/dev/pic8259.c
+
+UNIT_TESTS += ioapic
+unit_ioapic_SRCS := vmm/dev/ioapic.c
+
+UNIT_TESTS += rtc_cmos
+unit_rtc_cmos_SRCS := vmm/dev/rtc_cmos.c
+
+UNIT_TESTS += kbc8042
+unit_kbc8042_SRCS := vmm/dev/kbc8042.c
+
+# irq.c delivers to vCPUs: the test file stubs vlapic_raise_level() and
+# vcpu_request() and records what they are asked.
+UNIT_TESTS += irq
+unit_irq_SRCS := vmm/irq.c vmm/dev/pic8259.c vmm/dev/ioapic.c

@@ -9,15 +9,59 @@
 #include "vmm/acpi_tables.h"
 #include "vmm/dev/debug_exit.h"
 #include "vmm/dev/devices.h"
+#include "vmm/irq.h"
+#include "vmm/vcpu.h"
 #include "vmm/vm.h"
 
 #define COM1_PORT 0x3f8
 #define DEBUG_EXIT_PORT 0xf4
 #define FW_CFG_PORT 0x510
+#define PIT_PORT 0x40
+#define PIT_PORT_B 0x61
+#define PIC_MASTER_PORT 0x20
+#define PIC_SLAVE_PORT 0xa0
+#define PIC_ELCR_PORT 0x4d0
+#define RTC_PORT 0x70
+#define KBC_DATA_PORT 0x60
+#define KBC_CMD_PORT 0x64
+#define PORT_A 0x92
+
+/* The RTC's wall clock until the host's own RTC is read: 2024-01-01
+ * 00:00:00 UTC at boot. */
+#define RTC_DEFAULT_EPOCH 1704067200ULL
 
 static void com1_tx(void *ctx, u8 byte)
 {
 	vm_console_putc(ctx, (char)byte);
+}
+
+static void com1_irq(void *ctx, bool level)
+{
+	vm_set_irq(ctx, IRQ_COM1, level);
+}
+
+static void pit_irq(void *ctx, bool level)
+{
+	vm_set_irq(ctx, IRQ_PIT, level);
+}
+
+static void rtc_irq(void *ctx, bool level)
+{
+	vm_set_irq(ctx, IRQ_RTC, level);
+}
+
+static void kbc_irq(void *ctx, bool level)
+{
+	vm_set_irq(ctx, IRQ_KEYBOARD, level);
+}
+
+/* A timer was reprogrammed: vCPU 0, which polls the timers, looks again. */
+static void timer_rearm(void *ctx)
+{
+	struct vm *vm = ctx;
+
+	if (vm->nvcpus)
+		vcpu_request(vm->vcpus[0], VCPU_REQ_INTR);
 }
 
 static u64 pm_clock(void *ctx)
@@ -50,6 +94,25 @@ static u32 vcpu_count(const struct vm *vm)
 	return n;
 }
 
+/* The PC chips: timers on the TSC, interrupt lines through vmm/irq.c. */
+static void devices_setup_pc(struct vm *vm, struct vm_devices *d)
+{
+	struct pit_hooks pit = {
+		.clock = pm_clock, .clock_khz = tsc_khz(), .irq = pit_irq,
+		.rearm = timer_rearm, .ctx = vm,
+	};
+	struct rtc_hooks rtc = {
+		.clock = pm_clock, .clock_khz = tsc_khz(), .epoch = RTC_DEFAULT_EPOCH,
+		.epoch_clock = rdtsc(), .irq = rtc_irq, .rearm = timer_rearm, .ctx = vm,
+	};
+	struct kbc_hooks kbc = { .irq = kbc_irq, .reset = pm_reset, .ctx = vm };
+
+	irq_init(vm, d, (u8)vcpu_count(vm));
+	pit_init(&d->pit, &pit);
+	rtc_init(&d->rtc, &rtc);
+	kbc_init(&d->kbc, &kbc);
+}
+
 static void devices_setup(struct vm *vm, struct vm_devices *d)
 {
 	struct acpi_pm_hooks pm = {
@@ -57,23 +120,63 @@ static void devices_setup(struct vm *vm, struct vm_devices *d)
 		.poweroff = pm_poweroff, .reset = pm_reset, .ctx = vm,
 	};
 
-	uart16550_init(&d->com1, com1_tx, NULL, vm);
+	devices_setup_pc(vm, d);
+	uart16550_init(&d->com1, com1_tx, com1_irq, vm);
 	acpi_pm_init(&d->pm, &pm);
 	fw_cfg_init(&d->fw_cfg, vm->mem.ram_size, (u16)vcpu_count(vm));
 }
 
+struct dev_range {
+	u64 base, len;
+	bus_read_fn read;
+	bus_write_fn write;
+	void *dev;
+	const char *name;
+};
+
 static bool devices_register(struct vm *vm, struct vm_devices *d)
 {
-	return bus_register(&vm->pio, COM1_PORT, 8, uart16550_read, uart16550_write,
-			    &d->com1, "com1") &&
-	       bus_register(&vm->pio, DEBUG_EXIT_PORT, 4, NULL, debug_exit_write, vm,
-			    "debug-exit") &&
-	       bus_register(&vm->pio, ACPI_TABLES_PM_PORT, ACPI_PM_BLOCK_LEN,
-			    acpi_pm_read, acpi_pm_write, &d->pm, "acpi-pm") &&
-	       bus_register(&vm->pio, ACPI_TABLES_RESET_PORT, 1, acpi_pm_reset_read,
-			    acpi_pm_reset_write, &d->pm, "reset") &&
-	       bus_register(&vm->pio, FW_CFG_PORT, FW_CFG_REG_LEN, fw_cfg_read,
-			    fw_cfg_write, &d->fw_cfg, "fw-cfg");
+	const struct dev_range pio[] = {
+		{ COM1_PORT, 8, uart16550_read, uart16550_write, &d->com1, "com1" },
+		{ DEBUG_EXIT_PORT, 4, NULL, debug_exit_write, vm, "debug-exit" },
+		{ ACPI_TABLES_PM_PORT, ACPI_PM_BLOCK_LEN, acpi_pm_read, acpi_pm_write,
+		  &d->pm, "acpi-pm" },
+		{ ACPI_TABLES_RESET_PORT, 1, acpi_pm_reset_read, acpi_pm_reset_write,
+		  &d->pm, "reset" },
+		{ FW_CFG_PORT, FW_CFG_REG_LEN, fw_cfg_read, fw_cfg_write, &d->fw_cfg, "fw-cfg" },
+		{ PIT_PORT, PIT_REG_LEN, pit_read, pit_write, &d->pit, "pit" },
+		{ PIT_PORT_B, PIT_PORT_B_LEN, pit_port_b_read, pit_port_b_write, &d->pit,
+		  "port-61" },
+		{ PIC_MASTER_PORT, PIC_REG_LEN, pic_master_read, pic_master_write, &d->pic,
+		  "pic-master" },
+		{ PIC_SLAVE_PORT, PIC_REG_LEN, pic_slave_read, pic_slave_write, &d->pic,
+		  "pic-slave" },
+		{ PIC_ELCR_PORT, PIC_ELCR_LEN, pic_elcr_read, pic_elcr_write, &d->pic, "elcr" },
+		{ RTC_PORT, RTC_REG_LEN, rtc_read, rtc_write, &d->rtc, "rtc" },
+		{ KBC_DATA_PORT, KBC_PORT_LEN, kbc_data_read, kbc_data_write, &d->kbc,
+		  "kbc-data" },
+		{ KBC_CMD_PORT, KBC_PORT_LEN, kbc_status_read, kbc_command_write, &d->kbc,
+		  "kbc-cmd" },
+		{ PORT_A, KBC_PORT_A_LEN, kbc_port_a_read, kbc_port_a_write, &d->kbc,
+		  "port-92" },
+	};
+
+	for (unsigned i = 0; i < ARRAY_SIZE(pio); i++)
+		if (!bus_register(&vm->pio, pio[i].base, pio[i].len, pio[i].read,
+				  pio[i].write, pio[i].dev, pio[i].name))
+			return false;
+	return bus_register(&vm->mmio, ACPI_TABLES_IOAPIC_ADDR, IOAPIC_MMIO_LEN,
+			    ioapic_read, ioapic_write, &d->ioapic, "ioapic");
+}
+
+u64 devices_timer_poll(struct vm *vm, u64 now)
+{
+	struct vm_devices *d = vm->dev;
+	u64 pit = pit_poll(&d->pit, now), rtc = rtc_poll(&d->rtc, now);
+
+	if (!pit || !rtc)
+		return pit | rtc;
+	return MIN(pit, rtc);
 }
 
 bool devices_init(struct vm *vm)

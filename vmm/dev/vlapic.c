@@ -145,21 +145,40 @@ void vlapic_accept(struct vlapic *l, int vector)
 	spin_unlock_irqrestore(&l->lock, f);
 }
 
-void vlapic_raise(struct vcpu *v, u8 vector)
+void vlapic_raise_level(struct vcpu *v, u8 vector, bool level)
 {
 	u64 f = spin_lock_irqsave(&v->lapic.lock);
 
 	set_bit(v->lapic.irr, vector);
+	if (level)
+		set_bit(v->lapic.tmr, vector);
+	else
+		clear_bit(v->lapic.tmr, vector);
 	spin_unlock_irqrestore(&v->lapic.lock, f);
 	vcpu_request(v, VCPU_REQ_INTR);
 }
 
-static void eoi(struct vlapic *l)
+void vlapic_raise(struct vcpu *v, u8 vector)
+{
+	vlapic_raise_level(v, vector, false);
+}
+
+/* EOI ends the highest in-service vector; a level-triggered one (TMR set)
+ * is broadcast to the I/O APIC so it clears Remote IRR (§11.8.5). */
+static void eoi(struct vcpu *v, struct vlapic *l)
 {
 	int isr = highest(l->isr);
+	bool level;
+	u64 f;
 
-	if (isr >= 0)
-		clear_bit(l->isr, isr);
+	if (isr < 0)
+		return;
+	clear_bit(l->isr, isr);
+	f = spin_lock_irqsave(&l->lock);
+	level = l->tmr[isr >> 5] & (1u << (isr & 31));
+	spin_unlock_irqrestore(&l->lock, f);
+	if (level)
+		vm_eoi_broadcast(v->vm, (u8)isr);
 }
 
 /* ICR (§11.6.1): destination by shorthand or physical APIC ID. */
@@ -217,7 +236,7 @@ static void write_reg(struct vcpu *v, struct vlapic *l, u32 reg, u32 val)
 	}
 	switch (reg) {
 	case REG_TPR: l->tpr = val & 0xff; break;
-	case REG_EOI: eoi(l); break;
+	case REG_EOI: eoi(v, l); break;
 	case REG_LDR: l->ldr = val & 0xff000000; break;
 	case REG_DFR: l->dfr = val | 0x0fffffff; break;
 	case REG_SVR: l->svr = val & 0x1ff; break;

@@ -39,6 +39,18 @@ void vlapic_mmio_write(void *dev, u64 offset, unsigned size, u64 val);
 /* Raise @vector in @v's IRR and make it look (any CPU may call this). */
 void vlapic_raise(struct vcpu *v, u8 vector);
 
+/*
+ * The same for an interrupt of a given trigger mode: the vector's TMR bit
+ * is set for a level-triggered one and cleared for an edge (SDM Vol. 3A
+ * §11.8.4). When the guest EOIs a vector whose TMR bit is set, the local
+ * APIC broadcasts the EOI to the I/O APICs (§11.8.5) by calling
+ * vm_eoi_broadcast(), which the VM's interrupt wiring (vmm/irq.c) defines.
+ */
+void vlapic_raise_level(struct vcpu *v, u8 vector, bool level);
+
+struct vm;
+void vm_eoi_broadcast(struct vm *vm, u8 vector);
+
 /* Before entry: fire an expired timer. Returns the TSC deadline of the
  * next timer event or 0. */
 u64 vlapic_timer_poll(struct vlapic *l);

@@ -1,0 +1,215 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Host unit tests for a VM's interrupt wiring (vmm/irq.c) with the real
+ * 8259 and I/O APIC models and stubs for the vCPU side: ISA IRQ 0 reaching
+ * I/O APIC pin 2 and 8259 input 0, other ISA IRQs the pin of their number
+ * and GSIs 16-23 the I/O APIC only; the 8259's INT waking vCPU 0;
+ * physical destinations (APIC ID, broadcast), logical ones in the flat
+ * and cluster models, lowest priority going to one vCPU, NMI as a
+ * request; and a level-triggered line coming back after an EOI broadcast
+ * while it is still asserted.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "vmm/dev/devices.h"
+#include "vmm/irq.h"
+#include "vmm/vcpu.h"
+#include "vmm/vm.h"
+
+#define NCPUS 4
+#define IOWIN 0x10
+#define LEVEL (1u << 15)
+#define LOGICAL (1u << 11)
+
+struct raise {
+	u32 vcpu;
+	u8 vector;
+	bool level;
+};
+
+static struct vm vm;
+static struct vm_devices dev;
+static struct vcpu cpus[NCPUS];
+static struct raise raised[32];
+static unsigned nraised;
+static u32 requests[NCPUS];
+
+/* ---- stubs for the vCPU side ---- */
+
+void vlapic_raise_level(struct vcpu *v, u8 vector, bool level)
+{
+	assert_true(nraised < 32);
+	raised[nraised++] = (struct raise){ v->id, vector, level };
+}
+
+void vcpu_request(struct vcpu *v, u32 req)
+{
+	requests[v->id] |= req;
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	memset(&vm, 0, sizeof(vm));
+	memset(cpus, 0, sizeof(cpus));
+	nraised = 0;
+	memset(requests, 0, sizeof(requests));
+	vm.dev = &dev;
+	vm.nvcpus = NCPUS;
+	for (u32 i = 0; i < NCPUS; i++) {
+		cpus[i].id = i;
+		cpus[i].vm = &vm;
+		cpus[i].lapic.id = i;
+		cpus[i].lapic.dfr = 0xffffffff; /* flat */
+		cpus[i].lapic.ldr = (1u << i) << 24;
+		vm.vcpus[i] = &cpus[i];
+	}
+	irq_init(&vm, &dev, NCPUS);
+	return 0;
+}
+
+static void rte(unsigned pin, u32 lo, u8 dest)
+{
+	ioapic_write(&dev.ioapic, 0, 4, 0x11 + 2 * pin);
+	ioapic_write(&dev.ioapic, IOWIN, 4, (u32)dest << 24);
+	ioapic_write(&dev.ioapic, 0, 4, 0x10 + 2 * pin);
+	ioapic_write(&dev.ioapic, IOWIN, 4, lo);
+}
+
+static void test_isa_routing(void **state)
+{
+	(void)state;
+	assert_int_equal(dev.ioapic.id, NCPUS); /* the MADT's I/O APIC ID */
+	rte(0, 0x20, 0);
+	rte(2, 0x30, 1);
+	vm_pulse_irq(&vm, IRQ_PIT);
+	assert_int_equal(nraised, 1);
+	assert_int_equal(raised[0].vcpu, 1);
+	assert_int_equal(raised[0].vector, 0x30);
+	assert_false(raised[0].level);
+	rte(4, 0x34, 2);
+	vm_pulse_irq(&vm, IRQ_COM1);
+	assert_int_equal(nraised, 2);
+	assert_int_equal(raised[1].vcpu, 2);
+	/* GSI 20: the I/O APIC only. */
+	rte(20, 0x54, 3);
+	vm_pulse_irq(&vm, 20);
+	assert_int_equal(nraised, 3);
+	assert_int_equal(raised[2].vcpu, 3);
+	vm_pulse_irq(&vm, IRQ_LINES); /* no such line */
+	assert_int_equal(nraised, 3);
+}
+
+static void test_pic_wakes_vcpu0(void **state)
+{
+	(void)state;
+	pic_master_write(&dev.pic, 1, 1, 0xfe);
+	vm_pulse_irq(&vm, IRQ_PIT);
+	assert_true(pic_has_intr(&dev.pic));
+	assert_int_equal(requests[0], VCPU_REQ_INTR);
+	assert_int_equal(requests[1], 0);
+	assert_int_equal(pic_ack(&dev.pic), 0x08);
+	/* A GSI above 15 does not reach the 8259. */
+	pic_master_write(&dev.pic, 0, 1, 0x20);
+	pic_master_write(&dev.pic, 1, 1, 0x00);
+	vm_pulse_irq(&vm, 16);
+	assert_false(pic_has_intr(&dev.pic));
+}
+
+static void test_physical_broadcast(void **state)
+{
+	(void)state;
+	rte(5, 0x35, 0xff);
+	vm_pulse_irq(&vm, 5);
+	assert_int_equal(nraised, NCPUS);
+	for (u32 i = 0; i < NCPUS; i++)
+		assert_int_equal(raised[i].vcpu, i);
+}
+
+static void test_logical_flat_and_lowest(void **state)
+{
+	(void)state;
+	rte(6, 0x36 | LOGICAL, 0x06);
+	vm_pulse_irq(&vm, 6);
+	assert_int_equal(nraised, 2);
+	assert_int_equal(raised[0].vcpu, 1);
+	assert_int_equal(raised[1].vcpu, 2);
+	rte(7, 0x37 | LOGICAL | (IOAPIC_DM_LOWEST << 8), 0x0c);
+	vm_pulse_irq(&vm, 7);
+	assert_int_equal(nraised, 3);
+	assert_int_equal(raised[2].vcpu, 2);
+	/* An LDR of 0 (not yet set by the guest) matches nothing. */
+	cpus[3].lapic.ldr = 0;
+	rte(10, 0x3a | LOGICAL, 0xff);
+	vm_pulse_irq(&vm, 10);
+	assert_int_equal(nraised, 6);
+}
+
+static void test_logical_cluster(void **state)
+{
+	(void)state;
+	for (u32 i = 0; i < NCPUS; i++) {
+		cpus[i].lapic.dfr = 0x0fffffff;
+		cpus[i].lapic.ldr = ((i < 2 ? 0x10 : 0x20) | (1u << (i % 2))) << 24;
+	}
+	rte(11, 0x3b | LOGICAL, 0x13); /* cluster 1, members 0 and 1 */
+	vm_pulse_irq(&vm, 11);
+	assert_int_equal(nraised, 2);
+	assert_int_equal(raised[0].vcpu, 0);
+	assert_int_equal(raised[1].vcpu, 1);
+	rte(11, 0x3b | LOGICAL, 0x22); /* cluster 2, member 1 */
+	vm_pulse_irq(&vm, 11);
+	assert_int_equal(nraised, 3);
+	assert_int_equal(raised[2].vcpu, 3);
+	rte(11, 0x3b | LOGICAL, 0xf1); /* every cluster, member 0 */
+	vm_pulse_irq(&vm, 11);
+	assert_int_equal(nraised, 5);
+	assert_int_equal(raised[3].vcpu, 0);
+	assert_int_equal(raised[4].vcpu, 2);
+}
+
+static void test_nmi(void **state)
+{
+	(void)state;
+	rte(12, IOAPIC_DM_NMI << 8, 2);
+	vm_pulse_irq(&vm, 12);
+	assert_int_equal(nraised, 0);
+	assert_int_equal(requests[2], VCPU_REQ_NMI);
+}
+
+static void test_level_eoi_broadcast(void **state)
+{
+	(void)state;
+	rte(9, 0x49 | LEVEL, 0);
+	vm_set_irq(&vm, IRQ_SCI, true);
+	assert_int_equal(nraised, 1);
+	assert_true(raised[0].level);
+	vm_eoi_broadcast(&vm, 0x49); /* still asserted: again */
+	assert_int_equal(nraised, 2);
+	vm_set_irq(&vm, IRQ_SCI, false);
+	vm_eoi_broadcast(&vm, 0x49);
+	assert_int_equal(nraised, 2);
+	vm_set_irq(&vm, IRQ_SCI, true);
+	assert_int_equal(nraised, 3);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_isa_routing, setup),
+		cmocka_unit_test_setup(test_pic_wakes_vcpu0, setup),
+		cmocka_unit_test_setup(test_physical_broadcast, setup),
+		cmocka_unit_test_setup(test_logical_flat_and_lowest, setup),
+		cmocka_unit_test_setup(test_logical_cluster, setup),
+		cmocka_unit_test_setup(test_nmi, setup),
+		cmocka_unit_test_setup(test_level_eoi_broadcast, setup),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
