@@ -17,6 +17,7 @@
 #include "boot/boot_info.h"
 #include "drivers/acpi.h"
 #include "drivers/acpi_power.h"
+#include "drivers/rtc.h"
 #include "drivers/timer.h"
 #include "kernel/cmdline.h"
 #include "kernel/config_load.h"
@@ -29,6 +30,7 @@
 #include "kernel/pmm.h"
 #include "kernel/selftest.h"
 #include "kernel/string.h"
+#include "kernel/wallclock.h"
 #include "vmm/vm.h"
 
 #define AP_TIMEOUT_MS 2000
@@ -169,11 +171,24 @@ static void run_guests(void)
 	printk(LOG_INFO, "all guests stopped");
 }
 
+/* The host RTC's time, for the guests' clocks. */
+static void wallclock_init(void)
+{
+	u64 epoch;
+
+	if (rtc_host_read(acpi.fadt.century, &epoch))
+		wallclock_set(epoch, rdtsc());
+	else
+		printk(LOG_WARN, "host RTC unreadable: guest clocks start at 2024-01-01");
+}
+
 static __noreturn void kernel_main_stage2(void)
 {
 	platform_acpi_init(bi.rsdp, bi.rsdp_len, bi.rsdp_phys, &acpi);
 	timer_setup(&acpi);
 	tsc_calibrate();
+	wallclock_init();
+	legacy_pic_mask();
 	lapic_setup(acpi.madt.lapic_addr, true);
 	smp_init_bsp();
 	lapic_timer_calibrate();

@@ -345,6 +345,7 @@ static bool gacpi_fadt(struct gacpi_build *b, u32 facs, u32 dsdt, u32 *gpa)
 	f->p_lvl2_lat = FADT_NO_C2_LAT;
 	f->p_lvl3_lat = FADT_NO_C3_LAT;
 	f->iapc_boot_arch = FADT_BOOT_LEGACY_DEVICES | FADT_BOOT_8042;
+	f->century = 0x32; /* CMOS century byte (vmm/dev/rtc_cmos.c) */
 	f->flags = FADT_WBINVD | FADT_PROC_C1 | FADT_PWR_BUTTON | FADT_SLP_BUTTON |
 		   FADT_FIX_RTC | FADT_TMR_VAL_EXT | FADT_RESET_REG_SUP;
 	f->reset_reg = gacpi_io(ACPI_TABLES_RESET_PORT, 1, GAS_ACCESS_BYTE);

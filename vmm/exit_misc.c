@@ -6,6 +6,7 @@
 #include "arch/x86/cpu.h"
 #include "kernel/log.h"
 #include "vmm/exit.h"
+#include "vmm/insn.h"
 #include "vmm/mmio.h"
 #include "vmm/vcpu.h"
 #include "vmm/vm.h"
@@ -56,13 +57,54 @@ enum exit_action exit_xsetbv(struct vcpu *v, const struct vm_exit *x)
 	return EXIT_ADVANCE;
 }
 
-/* Control-register exits are not requested by either back-end yet. */
+#define CR0_CD (1ULL << 30)
+#define CR0_NW (1ULL << 29)
+#define CR0_TS (1ULL << 3)
+#define CR4_VMXE (1ULL << 13)
+/* CR4 bits a guest may set: VME PVI TSD DE PSE PAE MCE PGE PCE OSFXSR
+ * OSXMMEXCPT UMIP FSGSBASE PCIDE OSXSAVE SMEP SMAP PKE (SDM Vol. 3A §2.5). */
+#define CR4_ALLOWED 0x3767ffULL
+
+/* Would the CPU refuse this CR0 with #GP (SDM Vol. 3A §2.5, MOV CR)? */
+static bool cr0_invalid(u64 cr0)
+{
+	return (cr0 >> 32) || ((cr0 & CR0_PG) && !(cr0 & CR0_PE)) ||
+	       ((cr0 & CR0_NW) && !(cr0 & CR0_CD));
+}
+
+/*
+ * Control-register writes the back-end could not let through (on VMX:
+ * CR0/CR4 bits it owns, SDM Vol. 3C §26.3). MOV to CR0/CR4 with the
+ * architectural checks, and CLTS; anything else stops the guest.
+ */
 enum exit_action exit_cr_access(struct vcpu *v, const struct vm_exit *x)
 {
+	u64 val = x->cr.gpr < NR_GPRS ? vcpu_gpr(v, x->cr.gpr) : 0;
+
+	if (x->cr.write && x->cr.cr == 0 && x->cr.gpr < NR_GPRS) {
+		if (cr0_invalid(val))
+			goto gp;
+		vcpu_set_reg(v, REG_CR0, val);
+		return EXIT_ADVANCE;
+	}
+	if (x->cr.write && x->cr.cr == 4 && x->cr.gpr < NR_GPRS) {
+		if (val & ~CR4_ALLOWED)
+			goto gp; /* includes VMXE: CPUID offers no VMX */
+		vcpu_set_reg(v, REG_CR4, val);
+		return EXIT_ADVANCE;
+	}
+	if (x->cr.write && x->cr.cr == 0 && x->cr.gpr == 0xff &&
+	    insn_length_at_rip(v) == 2) { /* CLTS (0F 06) */
+		vcpu_set_reg(v, REG_CR0, vcpu_reg(v, REG_CR0) & ~CR0_TS);
+		return EXIT_ADVANCE;
+	}
 	vm_stop(v->vm, "unhandled-exit cr%u %s vcpu %u rip 0x%llx", x->cr.cr,
 		x->cr.write ? "write" : "read", v->id,
 		(unsigned long long)vcpu_reg(v, REG_RIP));
 	return EXIT_STOP;
+gp:
+	vcpu_inject_exception(v, VEC_GP, true, 0);
+	return EXIT_RESUME;
 }
 
 /*

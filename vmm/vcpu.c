@@ -14,6 +14,7 @@
 #include "arch/x86/smp.h"
 #include "kernel/log.h"
 #include "vmm/cpu_state.h"
+#include "vmm/dev/devices.h"
 #include "vmm/exit.h"
 #include "vmm/vcpu.h"
 #include "vmm/vm.h"
@@ -120,17 +121,53 @@ static bool handle_requests(struct vcpu *v)
 	return true;
 }
 
+/* The earlier of two TSC deadlines, 0 meaning none. */
+static u64 earliest(u64 a, u64 b)
+{
+	return !a ? b : !b ? a : MIN(a, b);
+}
+
 /*
- * Deliver the highest pending interrupt if the guest can take it, else
- * ask to exit when it can. A pending interrupt ends HLT only when the
- * guest has interrupts enabled.
+ * The 8259 pair reaches vCPU 0 through LINT0 when the guest programmed it
+ * as ExtINT and left it unmasked (the PC's virtual-wire mode, SDM Vol. 3A
+ * §11.5.1). Returns true when it has an interrupt for this vCPU.
+ */
+static bool extint_pending(struct vcpu *v)
+{
+	u32 lint0 = v->lapic.lvt[3];
+	u64 f;
+	bool pending;
+
+	if (v->id != 0 || (lint0 & (1u << 16)) || ((lint0 >> 8) & 7) != 7)
+		return false;
+	f = spin_lock_irqsave(&v->vm->dev_lock);
+	pending = pic_has_intr(&v->vm->dev->pic);
+	spin_unlock_irqrestore(&v->vm->dev_lock, f);
+	return pending;
+}
+
+/* The INTA cycle: the vector the 8259 pair supplies. */
+static u8 extint_ack(struct vcpu *v)
+{
+	u64 f = spin_lock_irqsave(&v->vm->dev_lock);
+	u8 vec = pic_ack(&v->vm->dev->pic);
+
+	spin_unlock_irqrestore(&v->vm->dev_lock, f);
+	return vec;
+}
+
+/*
+ * Deliver the highest pending interrupt (local APIC first, then the 8259
+ * through LINT0) if the guest can take it, else ask to exit when it can.
+ * A pending interrupt ends HLT only when the guest has interrupts enabled.
  */
 static void deliver_interrupts(struct vcpu *v)
 {
 	int vec = vlapic_pending(&v->lapic);
+	bool extint = vec < 0 && extint_pending(v);
 	struct vcpu_event e = { EVENT_EXT_INTR, 0, false, 0 };
 
-	if (vec < 0) {
+	if (vec < 0 && !extint) {
 		vm_ops->want_intr_window(&v->hw, false);
 		return;
 	}
@@ -139,17 +176,28 @@ static void deliver_interrupts(struct vcpu *v)
 			vm_ops->want_intr_window(&v->hw, true);
 		return;
 	}
-	e.vector = (u8)vec;
-	vlapic_accept(&v->lapic, vec);
+	if (extint) {
+		e.vector = extint_ack(v);
+	} else {
+		e.vector = (u8)vec;
+		vlapic_accept(&v->lapic, vec);
+	}
 	vm_ops->inject(&v->hw, &e);
 	vm_ops->want_intr_window(&v->hw, false);
 	v->halted = false;
 }
 
-/* The earlier of two TSC deadlines, 0 meaning none. */
-static u64 earliest(u64 a, u64 b)
+/* The VM's timed devices (PIT, RTC) are driven from vCPU 0. */
+static u64 device_timers(struct vcpu *v)
 {
-	return !a ? b : !b ? a : MIN(a, b);
+	u64 f, next;
+
+	if (v->id != 0)
+		return 0;
+	f = spin_lock_irqsave(&v->vm->dev_lock);
+	next = devices_timer_poll(v->vm, rdtsc());
+	spin_unlock_irqrestore(&v->vm->dev_lock, f);
+	return next;
 }
 
 /* CPU 0 also serves console input (vm_console_poll). */
@@ -182,7 +230,7 @@ void vcpu_run(struct vcpu *v)
 			idle(v, 0);
 			continue;
 		}
-		deadline = vlapic_timer_poll(&v->lapic);
+		deadline = earliest(vlapic_timer_poll(&v->lapic), device_timers(v));
 		deliver_interrupts(v);
 		if (v->halted) {
 			idle(v, deadline);

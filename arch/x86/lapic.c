@@ -59,6 +59,12 @@ static void apic_write(u32 reg, u32 v)
 		mmio_write32(mmio_base + reg, v);
 }
 
+void legacy_pic_mask(void)
+{
+	outb(0xa1, 0xff);
+	outb(0x21, 0xff);
+}
+
 void lapic_setup(u64 madt_base, bool allow_x2apic)
 {
 	u64 msr = rdmsr(MSR_IA32_APIC_BASE);

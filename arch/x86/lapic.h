@@ -9,6 +9,14 @@
 
 #include "kernel/types.h"
 
+/*
+ * Mask both legacy 8259 PICs (OCW1 = 0xff on ports 0x21 and 0xA1, 8259A
+ * datasheet): the hypervisor takes interrupts only through its local
+ * APIC, and some machines (and Bochs) wire the 8259 output straight to the
+ * BSP, whose BIOS vectors (8-15) would collide with exceptions.
+ */
+void legacy_pic_mask(void);
+
 /* BSP: choose the mode (x2APIC unless @allow_x2apic is false) and note
  * the xAPIC MMIO base from the MADT (0: use IA32_APIC_BASE). */
 void lapic_setup(u64 madt_base, bool allow_x2apic);

@@ -139,6 +139,7 @@ struct vm_exit {
 		struct {
 			u8 cr;
 			bool write;
+			u8 gpr; /* VMX: the MOV's GPR (enum vcpu_gpr); 0xff: CLTS, LMSW */
 		} cr;
 		struct {
 			u8 vector;

@@ -72,7 +72,7 @@ UNIT_TESTS += ioapic
 unit_ioapic_SRCS := vmm/dev/ioapic.c
 
 UNIT_TESTS += rtc_cmos
-unit_rtc_cmos_SRCS := vmm/dev/rtc_cmos.c
+unit_rtc_cmos_SRCS := vmm/dev/rtc_cmos.c kernel/rtctime.c
 
 UNIT_TESTS += kbc8042
 unit_kbc8042_SRCS := vmm/dev/kbc8042.c

@@ -6,6 +6,7 @@
 #include "kernel/mm.h"
 #include "kernel/pmm.h"
 #include "kernel/string.h"
+#include "kernel/wallclock.h"
 #include "vmm/acpi_tables.h"
 #include "vmm/dev/debug_exit.h"
 #include "vmm/dev/devices.h"
@@ -28,7 +29,6 @@
 
 /* The RTC's wall clock until the host's own RTC is read: 2024-01-01
  * 00:00:00 UTC at boot. */
-#define RTC_DEFAULT_EPOCH 1704067200ULL
 
 static void com1_tx(void *ctx, u8 byte)
 {
@@ -102,11 +102,12 @@ static void devices_setup_pc(struct vm *vm, struct vm_devices *d)
 		.rearm = timer_rearm, .ctx = vm,
 	};
 	struct rtc_hooks rtc = {
-		.clock = pm_clock, .clock_khz = tsc_khz(), .epoch = RTC_DEFAULT_EPOCH,
-		.epoch_clock = rdtsc(), .irq = rtc_irq, .rearm = timer_rearm, .ctx = vm,
+		.clock = pm_clock, .clock_khz = tsc_khz(), .irq = rtc_irq,
+		.rearm = timer_rearm, .ctx = vm,
 	};
 	struct kbc_hooks kbc = { .irq = kbc_irq, .reset = pm_reset, .ctx = vm };
 
+	wallclock_ref(&rtc.epoch, &rtc.epoch_clock);
 	irq_init(vm, d, (u8)vcpu_count(vm));
 	pit_init(&d->pit, &pit);
 	rtc_init(&d->rtc, &rtc);

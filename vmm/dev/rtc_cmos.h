@@ -20,6 +20,7 @@
 #define VMM_DEV_RTC_CMOS_H
 
 #include "kernel/spinlock.h"
+#include "kernel/rtctime.h"
 #include "kernel/types.h"
 
 #define RTC_REG_LEN 2        /* index, data */
@@ -37,11 +38,6 @@ struct rtc_hooks {
 };
 
 /* A broken-down UTC time; wday 0 = Sunday. */
-struct rtc_time {
-	u32 year;
-	u8 mon, mday, hour, min, sec, wday;
-};
-
 struct rtc_cmos {
 	spinlock_t lock;
 	u8 index;
@@ -73,9 +69,5 @@ void rtc_write(void *dev, u64 offset, unsigned size, u64 val);
 u64 rtc_poll(struct rtc_cmos *r, u64 now);
 
 /* Proleptic Gregorian calendar; times before 1970 are not represented. */
-u64 rtc_days_from_civil(u32 year, u32 mon, u32 mday); /* 0 = 1970-01-01 */
-void rtc_civil_from_days(u64 days, struct rtc_time *t);
-u64 rtc_mktime(const struct rtc_time *t);           /* ignores wday */
-void rtc_gmtime(u64 secs, struct rtc_time *t);
 
 #endif

@@ -108,12 +108,14 @@
 /* Pin-based VM-execution controls (§25.6.1). */
 #define PIN_EXT_INTR_EXITING (1u << 0)
 #define PIN_NMI_EXITING (1u << 3)
+#define PIN_VIRTUAL_NMIS (1u << 5)
 
 /* Primary processor-based VM-execution controls (§25.6.2, Table 25-6). */
 #define CPU_INTR_WINDOW_EXITING (1u << 2)
 #define CPU_HLT_EXITING (1u << 7)
 #define CPU_MWAIT_EXITING (1u << 10)
 #define CPU_RDPMC_EXITING (1u << 11)
+#define CPU_NMI_WINDOW_EXITING (1u << 22)
 #define CPU_UNCOND_IO_EXITING (1u << 24)
 #define CPU_USE_MSR_BITMAPS (1u << 28)
 #define CPU_MONITOR_EXITING (1u << 29)
@@ -175,6 +177,7 @@
 #define EXIT_REASON_INIT 3
 #define EXIT_REASON_SIPI 4
 #define EXIT_REASON_INTERRUPT_WINDOW 7
+#define EXIT_REASON_NMI_WINDOW 8
 #define EXIT_REASON_TASK_SWITCH 9
 #define EXIT_REASON_CPUID 10
 #define EXIT_REASON_GETSEC 11

@@ -9,24 +9,71 @@
 #ifndef ARCH_X86_VMX_VMX_H
 #define ARCH_X86_VMX_VMX_H
 
+#include "arch/x86/percpu.h"
 #include "arch/x86/virt.h"
 #include "kernel/types.h"
 
-#define MSR_IA32_SYSENTER_CS 0x174
-#define MSR_IA32_SYSENTER_ESP 0x175
-#define MSR_IA32_SYSENTER_EIP 0x176
+/*
+ * Architectural MSRs (SDM Vol. 4) and CR bits (Vol. 3A §2.5) that
+ * arch/x86/cpu.h does not name: guarded, so they give way when it does.
+ */
+#ifndef MSR_IA32_PAT
 #define MSR_IA32_PAT 0x277
+#endif
+#ifndef MSR_IA32_VMX_PINBASED_CTLS
 #define MSR_IA32_VMX_PINBASED_CTLS 0x481
+#endif
+#ifndef MSR_IA32_VMX_EXIT_CTLS
 #define MSR_IA32_VMX_EXIT_CTLS 0x483
+#endif
+#ifndef MSR_IA32_VMX_ENTRY_CTLS
 #define MSR_IA32_VMX_ENTRY_CTLS 0x484
+#endif
+#ifndef MSR_IA32_VMX_MISC
 #define MSR_IA32_VMX_MISC 0x485
+#endif
+#ifndef MSR_IA32_VMX_CR0_FIXED0
 #define MSR_IA32_VMX_CR0_FIXED0 0x486
+#endif
+#ifndef MSR_IA32_VMX_CR0_FIXED1
 #define MSR_IA32_VMX_CR0_FIXED1 0x487
+#endif
+#ifndef MSR_IA32_VMX_CR4_FIXED0
 #define MSR_IA32_VMX_CR4_FIXED0 0x488
+#endif
+#ifndef MSR_IA32_VMX_CR4_FIXED1
 #define MSR_IA32_VMX_CR4_FIXED1 0x489
+#endif
+#ifndef MSR_IA32_VMX_TRUE_PINBASED_CTLS
 #define MSR_IA32_VMX_TRUE_PINBASED_CTLS 0x48d
+#endif
+#ifndef MSR_IA32_VMX_TRUE_EXIT_CTLS
 #define MSR_IA32_VMX_TRUE_EXIT_CTLS 0x48f
+#endif
+#ifndef MSR_IA32_VMX_TRUE_ENTRY_CTLS
 #define MSR_IA32_VMX_TRUE_ENTRY_CTLS 0x490
+#endif
+#ifndef MSR_IA32_STAR
+#define MSR_IA32_STAR 0xc0000081
+#endif
+#ifndef MSR_IA32_LSTAR
+#define MSR_IA32_LSTAR 0xc0000082
+#endif
+#ifndef MSR_IA32_CSTAR
+#define MSR_IA32_CSTAR 0xc0000083
+#endif
+#ifndef MSR_IA32_FMASK
+#define MSR_IA32_FMASK 0xc0000084
+#endif
+#ifndef CR0_NW
+#define CR0_NW (1ULL << 29)
+#endif
+#ifndef CR0_CD
+#define CR0_CD (1ULL << 30)
+#endif
+#ifndef CR4_LA57
+#define CR4_LA57 (1ULL << 12)
+#endif
 
 /* IA32_FEATURE_CONTROL (§24.7). */
 #define FEATURE_CONTROL_LOCK (1ULL << 0)
@@ -58,10 +105,6 @@
 #define EPTP_WB 6ULL
 #define EPTP_WALK_4 (3ULL << 3)
 
-/* CR0 bits not in arch/x86/cpu.h (SDM Vol. 3A §2.5). */
-#define CR0_NW (1ULL << 29)
-#define CR0_CD (1ULL << 30)
-
 /* The capability MSRs, as read on the first CPU that enabled VMX. */
 struct vmx_caps {
 	u64 basic;
@@ -92,10 +135,12 @@ struct vmx_vcpu {
 	bool launched;    /* VMRESUME, not VMLAUNCH */
 	bool flush_ept;   /* INVEPT before the next entry */
 	bool flush_vpid;  /* INVVPID before the next entry */
+	bool nmi_pending; /* an NMI waits for the guest's NMI window */
 };
 
 extern struct vmx_caps vmx_caps;
 extern struct vmx_config vmx_config;
+extern u64 vmx_current_vmcs[MAX_CPUS]; /* (o) what VMPTRLD made current */
 
 static inline struct vmx_vcpu *vmx_priv(struct vcpu_hw *v) { return v->priv; }
 
@@ -150,11 +195,30 @@ enum { VMX_ENTER_EXITED, VMX_ENTER_FAIL_INVALID, VMX_ENTER_FAIL_VALID };
 u32 vmx_enter(u64 *gprs, u64 *host_rsp, u32 launched);
 void vmx_exit_point(void); /* HOST_RIP: where VM exits land */
 
+/* vmx.c: write the reason a CPU cannot enable VMX; returns false. */
+bool vmx_refuse(char *why, size_t len, const char *fmt, ...) __printf(3, 4);
+
+/* vmx.c: a zeroed page with the VMCS revision identifier, for a VMXON
+ * region or a VMCS; 0 when out of memory. */
+u64 vmx_alloc_region(void);
+
+/* Make @s's VMCS the current one on this CPU (§25.1, VMPTRLD). */
+static inline bool vmx_make_current(struct vmx_vcpu *s)
+{
+	u64 *cur = &vmx_current_vmcs[this_cpu()->cpu];
+
+	if (*cur == s->vmcs_pa)
+		return true;
+	if (!vmx_vmptrld(s->vmcs_pa))
+		return false;
+	*cur = s->vmcs_pa;
+	return true;
+}
+
 /* vmx_setup.c */
 bool vmx_config_init(const struct vmx_caps *c, char *why, size_t len);
 bool vmx_vcpu_init(struct vcpu_hw *v);
 void vmx_vcpu_load(struct vcpu_hw *v, const struct vcpu_state *st);
-bool vmx_make_current(struct vmx_vcpu *s);
 
 /* vmx_regs.c */
 u64 vmx_get_reg(struct vcpu_hw *v, enum vcpu_reg r);
@@ -166,6 +230,9 @@ void vmx_set_seg(struct vcpu_hw *v, enum vcpu_seg s, const struct segment *in);
 void vmx_inject(struct vcpu_hw *v, const struct vcpu_event *e);
 bool vmx_intr_allowed(struct vcpu_hw *v);
 void vmx_want_intr_window(struct vcpu_hw *v, bool on);
+void vmx_end_intr_shadow(struct vcpu_hw *v);
+void vmx_set_proc_control(struct vmx_vcpu *s, u32 bit, bool on);
+void vmx_nmi_window_open(struct vcpu_hw *v);
 void vmx_stage2_flush(struct vcpu_hw *v);
 
 /* vmx_exit.c */

@@ -1,0 +1,367 @@
+// SPDX-License-Identifier: MIT
+/*
+ * A VMX vCPU's registers and events as vmm/ sees them (struct vcpu_ops):
+ * registers and segments in the guest-state area of the current VMCS
+ * (Intel SDM Vol. 3C §25.4), CR0/CR4 split into the real value and the
+ * value the guest reads (§25.6.6), segment attributes converted between
+ * the AMD layout of struct segment and VMX access rights (§25.4.1), and
+ * event injection through the VM-entry interruption-information field
+ * (§25.8.3, §27.6). Every function expects the vCPU's VMCS to be current:
+ * vmm/ calls them on the CPU that runs the vCPU, after vcpu_init.
+ */
+#include "arch/x86/cpu.h"
+#include "arch/x86/vmx/vmcs.h"
+#include "arch/x86/vmx/vmx.h"
+#include "kernel/mm.h"
+
+#define RFLAGS_FIXED1 (1ULL << 1)
+#define EPT_READ 1ULL
+#define EPT_MT_WB 6
+#define AR_TYPE_ACCESSED 1u
+#define AR_TYPE_TSS_BUSY 2u
+#define ATTR_DPL (3u << 5)
+/* Exceptions that push an error code (SDM Vol. 3A §6.15; §27.2.1.3). */
+#define EXC_WITH_ERROR ((1u << 8) | (0x1fu << 10) | (1u << 17))
+
+/*
+ * Registers kept in a guest-state field as they are (§25.4.1-§25.4.2).
+ * Zero means none: encoding 0 is the VPID, never a register.
+ */
+static const u32 reg_field[NR_REGS] = {
+	[REG_RSP] = GUEST_RSP, [REG_RIP] = GUEST_RIP, [REG_RFLAGS] = GUEST_RFLAGS,
+	[REG_CR3] = GUEST_CR3, [REG_EFER] = GUEST_IA32_EFER, [REG_DR7] = GUEST_DR7,
+	[REG_PAT] = GUEST_IA32_PAT, [REG_SYSENTER_CS] = GUEST_SYSENTER_CS,
+	[REG_SYSENTER_ESP] = GUEST_SYSENTER_ESP, [REG_SYSENTER_EIP] = GUEST_SYSENTER_EIP,
+};
+
+/*
+ * The SYSCALL and SWAPGS MSRs have no VMCS field: VM entries and exits
+ * leave them alone (§27.3.2.1, §28.5.1 name only the MSRs they load). The
+ * hypervisor never executes SYSCALL or SWAPGS, and a CPU runs one vCPU, so
+ * the guest's values simply live in the CPU's MSRs (the guest's SWAPGS
+ * changes IA32_KERNEL_GS_BASE without an exit). Zero: not one of them.
+ */
+static const u32 reg_msr[NR_REGS] = {
+	[REG_STAR] = MSR_IA32_STAR, [REG_LSTAR] = MSR_IA32_LSTAR,
+	[REG_CSTAR] = MSR_IA32_CSTAR, [REG_SFMASK] = MSR_IA32_FMASK,
+	[REG_KERNEL_GS_BASE] = MSR_KERNEL_GS_BASE,
+};
+
+/* §27.3.1.1 and WRMSR (SDM Vol. 2B): these hold linear addresses that
+ * must be canonical (48-bit; 57-bit with 5-level host paging). */
+static bool canonical(u64 va)
+{
+	int bits = (read_cr4() & CR4_LA57) ? 57 : 48;
+
+	return (u64)((s64)(va << (64 - bits)) >> (64 - bits)) == va;
+}
+
+static bool holds_address(enum vcpu_reg r)
+{
+	return r == REG_LSTAR || r == REG_CSTAR || r == REG_KERNEL_GS_BASE ||
+	       r == REG_SYSENTER_ESP || r == REG_SYSENTER_EIP;
+}
+
+/* §26.3 (MOV from CR0/CR4): owned bits come from the read shadow. */
+static u64 cr_guest_view(u32 real, u32 shadow, u64 mask)
+{
+	return (vmcs_read64(real) & ~mask) | (vmcs_read64(shadow) & mask);
+}
+
+u64 vmx_get_reg(struct vcpu_hw *v, enum vcpu_reg r)
+{
+	switch (r) {
+	case REG_CR0:
+		return cr_guest_view(GUEST_CR0, CR0_READ_SHADOW, vmx_config.cr0_mask);
+	case REG_CR4:
+		return cr_guest_view(GUEST_CR4, CR4_READ_SHADOW, vmx_config.cr4_mask);
+	case REG_CR2:
+		return vmx_priv(v)->cr2;
+	default:
+		if (r < NR_REGS && reg_field[r])
+			return vmcs_read64(reg_field[r]);
+		if (r < NR_REGS && reg_msr[r])
+			return rdmsr(reg_msr[r]);
+		return 0;
+	}
+}
+
+/*
+ * Write a register as given, without the side effects a guest write has.
+ * A non-canonical address is dropped: the entry would fail on it, or the
+ * host's WRMSR would fault (vmm/ owes the guest a #GP for it).
+ */
+void vmx_write_reg(struct vcpu_hw *v, enum vcpu_reg r, u64 val)
+{
+	const struct vmx_config *k = &vmx_config;
+
+	if (r >= NR_REGS || (holds_address(r) && !canonical(val)))
+		return;
+	switch (r) {
+	case REG_CR0:
+		vmcs_write64(CR0_READ_SHADOW, val);
+		vmcs_write64(GUEST_CR0, (val | k->cr0_set) & ~k->cr0_clear);
+		break;
+	case REG_CR4:
+		vmcs_write64(CR4_READ_SHADOW, val);
+		vmcs_write64(GUEST_CR4, (val | k->cr4_set) & ~k->cr4_clear);
+		break;
+	case REG_CR2:
+		vmx_priv(v)->cr2 = val;
+		break;
+	case REG_RFLAGS:
+		vmcs_write64(GUEST_RFLAGS, val | RFLAGS_FIXED1);
+		break;
+	case REG_SFMASK: /* bits 63:32 are reserved */
+		wrmsr(MSR_IA32_FMASK, (u32)val);
+		break;
+	default:
+		if (reg_field[r])
+			vmcs_write64(reg_field[r], val);
+		else if (reg_msr[r])
+			wrmsr(reg_msr[r], val);
+	}
+}
+
+/* Clear interruptibility bits: blocking by STI or MOV SS lasts for one
+ * instruction (SDM Vol. 3A §6.8.3). */
+static void unblock(u32 bits)
+{
+	u32 st = vmcs_read32(GUEST_INTERRUPTIBILITY_INFO);
+
+	if (st & bits)
+		vmcs_write32(GUEST_INTERRUPTIBILITY_INFO, st & ~bits);
+}
+
+/* vmm/ emulated and skipped the instruction that ran in the shadow. */
+void vmx_end_intr_shadow(struct vcpu_hw *v)
+{
+	(void)v;
+	unblock(INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS);
+}
+
+/* SDM Vol. 3A §10.8.5: with EFER.LME set, CR0.PG turns IA-32e mode
+ * (EFER.LMA) on and off. A guest's MOV to CR0 that exits does not. */
+static void cr0_update_lma(void)
+{
+	u64 efer = vmcs_read64(GUEST_IA32_EFER);
+	u64 want = efer & ~EFER_LMA;
+
+	if ((efer & EFER_LME) && (vmcs_read64(GUEST_CR0) & CR0_PG))
+		want |= EFER_LMA;
+	if (want != efer)
+		vmcs_write64(GUEST_IA32_EFER, want);
+}
+
+void vmx_set_reg(struct vcpu_hw *v, enum vcpu_reg r, u64 val)
+{
+	vmx_write_reg(v, r, val);
+	switch (r) {
+	case REG_RFLAGS: /* §27.3.1.5: no STI blocking with IF = 0 */
+		if (!(val & RFLAGS_IF))
+			unblock(INTERRUPTIBILITY_STI);
+		break;
+	case REG_CR0:
+		cr0_update_lma();
+		vmx_mode_changed(v);
+		break;
+	case REG_CR3: case REG_CR4: case REG_EFER:
+		vmx_mode_changed(v);
+		break;
+	default:
+		break;
+	}
+}
+
+/*
+ * §27.3.2.4: with EPT, an entry into PAE paging (CR0.PG, CR4.PAE, not
+ * IA-32e mode) takes the four PDPTEs from the VMCS; a guest's own MOV to
+ * CR0/CR3/CR4 loads them, one done through set_reg or vcpu_load must do
+ * it here (SDM Vol. 3A §4.4.1).
+ */
+static void load_pdptes(struct vcpu_hw *v)
+{
+	u64 gpa = (u32)vmcs_read64(GUEST_CR3) & ~0x1fULL;
+	u64 hpa, leaf;
+	int level;
+
+	if (!(vmcs_read64(GUEST_CR0) & CR0_PG) || !(vmcs_read64(GUEST_CR4) & CR4_PAE) ||
+	    (vmcs_read64(GUEST_IA32_EFER) & EFER_LMA))
+		return;
+	/* Only readable write-back memory (guest RAM, §29.3.2): anything else
+	 * keeps the stale PDPTEs and the entry fails on them. */
+	if (!pt_lookup(&v->vm->s2, gpa, &hpa, &leaf, &level) || !(leaf & EPT_READ) ||
+	    ((leaf >> 3) & 7) != EPT_MT_WB)
+		return;
+	for (u32 i = 0; i < 4; i++)
+		vmcs_write64(GUEST_PDPTE0 + 2 * i, ((const u64 *)phys_to_virt(hpa))[i]);
+}
+
+/*
+ * After CR0, CR3, CR4 or EFER changed from outside the guest: §27.3.1.1
+ * wants "IA-32e mode guest" equal to EFER.LMA; PAE paging needs its PDPTEs;
+ * and the guest's TLB for this VPID is stale, as after its own MOV to CR.
+ */
+void vmx_mode_changed(struct vcpu_hw *v)
+{
+	u32 entry = vmcs_read32(VM_ENTRY_CONTROLS) & ~ENTRY_IA32E_MODE_GUEST;
+
+	if (vmcs_read64(GUEST_IA32_EFER) & EFER_LMA)
+		entry |= ENTRY_IA32E_MODE_GUEST;
+	vmcs_write32(VM_ENTRY_CONTROLS, entry);
+	load_pdptes(v);
+	vmx_priv(v)->flush_vpid = true;
+}
+
+/*
+ * struct segment attr -> access rights (§25.4.1): the flags nibble moves
+ * from bits 8-11 to 12-15. Not present means unusable (SS keeps its DPL,
+ * which is the CPL). Code/data segments are marked accessed and TR busy,
+ * as loading them would (§27.3.1.2 requires both).
+ */
+static u32 attr_to_ar(enum vcpu_seg s, u16 attr)
+{
+	u32 ar;
+
+	if (!(attr & SEG_ATTR_P))
+		return VMX_AR_UNUSABLE | (attr & ATTR_DPL);
+	ar = (attr & 0xffu) | ((attr & 0xf00u) << 4);
+	if (attr & SEG_ATTR_S)
+		ar |= AR_TYPE_ACCESSED;
+	if (s == SEG_TR)
+		ar |= AR_TYPE_TSS_BUSY;
+	return ar;
+}
+
+static u16 ar_to_attr(enum vcpu_seg s, u32 ar)
+{
+	if (ar & VMX_AR_UNUSABLE)
+		return s == SEG_SS ? (ar & ATTR_DPL) : 0;
+	return (ar & 0xffu) | ((ar >> 4) & 0xf00u);
+}
+
+/* Appendix B: the per-segment fields are 2 apart in SEG_ES..SEG_TR order,
+ * and GDTR/IDTR follow the same pattern for limit and base. */
+BUILD_ASSERT(SEG_TR == 7 && SEG_GDTR == 8 && SEG_IDTR == 9);
+
+void vmx_get_seg(struct vcpu_hw *v, enum vcpu_seg s, struct segment *out)
+{
+	(void)v;
+	if (s >= SEG_GDTR) {
+		out->sel = 0;
+		out->attr = 0;
+		out->limit = vmcs_read32(GUEST_GDTR_LIMIT + 2 * (s - SEG_GDTR));
+		out->base = vmcs_read64(GUEST_GDTR_BASE + 2 * (s - SEG_GDTR));
+		return;
+	}
+	out->sel = vmcs_read16(GUEST_ES_SELECTOR + 2 * s);
+	out->attr = ar_to_attr(s, vmcs_read32(GUEST_ES_AR_BYTES + 2 * s));
+	out->limit = vmcs_read32(GUEST_ES_LIMIT + 2 * s);
+	out->base = vmcs_read64(GUEST_ES_BASE + 2 * s);
+}
+
+void vmx_set_seg(struct vcpu_hw *v, enum vcpu_seg s, const struct segment *in)
+{
+	(void)v;
+	if (s >= SEG_GDTR) {
+		vmcs_write32(GUEST_GDTR_LIMIT + 2 * (s - SEG_GDTR), in->limit & 0xffff);
+		vmcs_write64(GUEST_GDTR_BASE + 2 * (s - SEG_GDTR), in->base);
+		return;
+	}
+	vmcs_write16(GUEST_ES_SELECTOR + 2 * s, in->sel);
+	vmcs_write32(GUEST_ES_AR_BYTES + 2 * s, attr_to_ar(s, in->attr));
+	vmcs_write32(GUEST_ES_LIMIT + 2 * s, in->limit);
+	vmcs_write64(GUEST_ES_BASE + 2 * s, in->base);
+}
+
+/*
+ * With virtual NMIs (§25.6.1) an injected NMI blocks the next one until
+ * the guest's IRET, and an entry may not inject an NMI into that blocking,
+ * nor under blocking by MOV SS (or, on some processors, STI), nor on top
+ * of another event (§27.3.1.5). Such an NMI waits for an NMI-window exit
+ * (§26.7.6).
+ */
+static bool nmi_must_wait(struct vmx_vcpu *s)
+{
+	return (s->entry_info & INTR_INFO_VALID) ||
+	       (vmcs_read32(GUEST_INTERRUPTIBILITY_INFO) &
+		(INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS | INTERRUPTIBILITY_NMI));
+}
+
+/*
+ * §25.8.3: vector, type, deliver-error-code, valid. §27.2.1.3 makes the
+ * error code bit a function of the event: set exactly for the exceptions
+ * that push one, and never in real mode (CR0.PE = 0 with unrestricted
+ * guest). Software interrupts need the length of their INT instruction:
+ * that of the exiting instruction if known, else INT n's two bytes.
+ */
+void vmx_inject(struct vcpu_hw *v, const struct vcpu_event *e)
+{
+	struct vmx_vcpu *s = vmx_priv(v);
+	u32 info = e->vector | ((u32)e->type << INTR_INFO_TYPE_SHIFT) | INTR_INFO_VALID;
+
+	if (e->type == EVENT_NMI && nmi_must_wait(s)) {
+		s->nmi_pending = true;
+		vmx_set_proc_control(s, CPU_NMI_WINDOW_EXITING, true);
+		return;
+	}
+	if (e->type == EVENT_EXCEPTION && e->vector < 32 &&
+	    (EXC_WITH_ERROR & (1u << e->vector)) && (vmcs_read64(GUEST_CR0) & CR0_PE)) {
+		info |= INTR_INFO_ERROR_VALID;
+		vmcs_write32(VM_ENTRY_EXCEPTION_ERROR_CODE, e->has_error ? e->error : 0);
+	}
+	if (e->type == EVENT_SOFT_INTR)
+		vmcs_write32(VM_ENTRY_INSTRUCTION_LEN, v->exit.insn_len ? v->exit.insn_len : 2);
+	vmcs_write32(VM_ENTRY_INTR_INFO, info);
+	s->entry_info = info;
+}
+
+/* The NMI-window exit: the NMI that waited goes in now. */
+void vmx_nmi_window_open(struct vcpu_hw *v)
+{
+	struct vmx_vcpu *s = vmx_priv(v);
+	const struct vcpu_event nmi = { EVENT_NMI, 2, false, 0 };
+
+	vmx_set_proc_control(s, CPU_NMI_WINDOW_EXITING, false);
+	if (s->nmi_pending) {
+		s->nmi_pending = false;
+		vmx_inject(v, &nmi);
+	}
+}
+
+/* §27.3.1.5: an external interrupt can be injected with IF = 1 and no
+ * blocking by STI or MOV SS; one event per entry. */
+bool vmx_intr_allowed(struct vcpu_hw *v)
+{
+	if (vmx_priv(v)->entry_info & INTR_INFO_VALID)
+		return false;
+	if (!(vmcs_read64(GUEST_RFLAGS) & RFLAGS_IF))
+		return false;
+	return !(vmcs_read32(GUEST_INTERRUPTIBILITY_INFO) &
+		 (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS));
+}
+
+/* A primary processor-based control that changes at run time. */
+void vmx_set_proc_control(struct vmx_vcpu *s, u32 bit, bool on)
+{
+	u32 proc = on ? s->proc | bit : s->proc & ~bit;
+
+	if (proc != s->proc) {
+		s->proc = proc;
+		vmcs_write32(CPU_BASED_VM_EXEC_CONTROL, proc);
+	}
+}
+
+/* §25.6.2, §26.7.5: interrupt-window exiting exits before the first
+ * instruction at which the guest could take an external interrupt. */
+void vmx_want_intr_window(struct vcpu_hw *v, bool on)
+{
+	vmx_set_proc_control(vmx_priv(v), CPU_INTR_WINDOW_EXITING, on);
+}
+
+/* INVEPT before the next entry drops the guest-physical and combined
+ * mappings derived from this EPT (§29.4.3.1). */
+void vmx_stage2_flush(struct vcpu_hw *v)
+{
+	vmx_priv(v)->flush_ept = true;
+}
