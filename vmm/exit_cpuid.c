@@ -2,7 +2,8 @@
 /*
  * CPUID policy: the host's answer, filtered so the guest sees only what the
  * hypervisor virtualizes. The hypervisor bit (leaf 1 ECX[31]) is set and
- * leaves 0x40000000+ name us ("hvhvhvhvhvhv"); VMX and SVM, MONITOR/MWAIT,
+ * leaves 0x40000000+ name us ("hvhvhvhvhvhv"); leaves 0x15/0x16 give the
+ * TSC frequency (on Intel, where guests read them); VMX and SVM, MONITOR/MWAIT,
  * x2APIC and TSC-deadline (not virtualized yet), MTRRs, machine-check
  * architecture, performance monitoring, power management and 5-level
  * paging are hidden.
@@ -10,6 +11,7 @@
  */
 #include "arch/x86/cpu.h"
 #include "arch/x86/tsc.h"
+#include "vmm/dev/vlapic.h"
 #include "vmm/exit.h"
 #include "vmm/vcpu.h"
 #include "vmm/vm.h"
@@ -49,9 +51,31 @@ static void leaf1(struct vcpu *v, struct cpuid_regs *r)
 		r->edx |= 1u << 28; /* HTT: the count above is valid */
 }
 
+/*
+ * Leaf 0x15 (TSC/crystal ratio, SDM Vol. 2A CPUID): TSC Hz = ECX * EBX /
+ * EAX. The "crystal" is the virtual LAPIC timer clock, so a guest that
+ * derives its APIC timer rate from this leaf (Linux does) gets that right
+ * too. Leaf 0x16: base frequency in MHz.
+ */
+static void tsc_leaves(u32 leaf, struct cpuid_regs *r)
+{
+	if (leaf == 0x15)
+		*r = (struct cpuid_regs){ VLAPIC_BUS_KHZ, (u32)tsc_khz(),
+					  VLAPIC_BUS_KHZ * 1000u, 0 };
+	else
+		*r = (struct cpuid_regs){ (u32)(tsc_khz() / 1000), (u32)(tsc_khz() / 1000), 0, 0 };
+}
+
 static void filter(struct vcpu *v, u32 leaf, struct cpuid_regs *r)
 {
 	switch (leaf) {
+	case 0:
+		if (r->ebx == 0x756e6547 && r->eax < 0x16) /* "Genu": Intel */
+			r->eax = 0x16; /* offer the TSC leaves */
+		break;
+	case 0x15: case 0x16:
+		tsc_leaves(leaf, r);
+		break;
 	case 1: leaf1(v, r); break;
 	case 4: r->eax &= 0x3fff; break; /* no core/thread sharing info */
 	case 5: case 6: case 0xa: /* MONITOR, power, perfmon */

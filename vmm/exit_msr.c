@@ -6,6 +6,7 @@
  * the Intel SDM Vol. 4 and AMD APM Vol. 2 App. A.
  */
 #include "arch/x86/cpu.h"
+#include "kernel/log.h"
 #include "vmm/exit.h"
 #include "vmm/vcpu.h"
 #include "vmm/vm.h"
@@ -86,6 +87,34 @@ static bool gs_read(struct vcpu *v, u64 *val) { return seg_base_read(v, SEG_GS, 
 static bool fs_write(struct vcpu *v, u64 val) { return seg_base_write(v, SEG_FS, val); }
 static bool gs_write(struct vcpu *v, u64 val) { return seg_base_write(v, SEG_GS, val); }
 
+/*
+ * TSC_AUX (what RDTSCP and RDPID return): the vCPU owns its physical CPU
+ * and the hypervisor never reads it, so the guest's value lives in the
+ * real MSR. It exists when CPUID offers RDTSCP or RDPID.
+ */
+static bool tsc_aux_exists(void)
+{
+	return (cpuid(0x80000001, 0).edx & (1u << 27)) || (cpuid(7, 0).ecx & (1u << 22));
+}
+
+static bool tsc_aux_read(struct vcpu *v, u64 *val)
+{
+	(void)v;
+	if (!tsc_aux_exists())
+		return false;
+	*val = rdmsr(MSR_TSC_AUX);
+	return true;
+}
+
+static bool tsc_aux_write(struct vcpu *v, u64 val)
+{
+	(void)v;
+	if (!tsc_aux_exists() || (val >> 32))
+		return false;
+	wrmsr(MSR_TSC_AUX, val);
+	return true;
+}
+
 #define REG_NONE NR_REGS
 
 static const struct msr_rule rules[] = {
@@ -106,6 +135,7 @@ static const struct msr_rule rules[] = {
 	{ 0xc0000100, REG_NONE, fs_read, fs_write },
 	{ 0xc0000101, REG_NONE, gs_read, gs_write },
 	{ 0xc0000102, REG_KERNEL_GS_BASE, NULL, NULL },
+	{ MSR_TSC_AUX, REG_NONE, tsc_aux_read, tsc_aux_write },
 };
 
 static const struct msr_rule *find_rule(u32 msr)
@@ -116,9 +146,13 @@ static const struct msr_rule *find_rule(u32 msr)
 	return NULL;
 }
 
-static enum exit_action refuse(struct vcpu *v)
+/* The first few refusals of each vCPU are logged: they explain a guest
+ * that then stops with a fault. */
+static enum exit_action refuse(struct vcpu *v, const struct vm_exit *x, bool write)
 {
-	v->msr_refused++;
+	if (v->msr_refused++ < 8)
+		printk(LOG_INFO, "guest %s vcpu %u: %s of MSR 0x%x refused (#GP)",
+		       v->vm->name, v->id, write ? "wrmsr" : "rdmsr", x->msr.index);
 	vcpu_inject_exception(v, VEC_GP, true, 0);
 	return EXIT_RESUME;
 }
@@ -129,10 +163,10 @@ enum exit_action exit_msr_read(struct vcpu *v, const struct vm_exit *x)
 	u64 val;
 
 	if (!r)
-		return refuse(v);
+		return refuse(v, x, false);
 	if (r->read) {
 		if (!r->read(v, &val))
-			return refuse(v);
+			return refuse(v, x, false);
 	} else {
 		val = vcpu_reg(v, r->reg);
 	}
@@ -147,7 +181,7 @@ enum exit_action exit_msr_write(struct vcpu *v, const struct vm_exit *x)
 	u64 val = (v->hw.gprs[GPR_RDX] << 32) | (u32)v->hw.gprs[GPR_RAX];
 
 	if (!r || (r->write && !r->write(v, val)) || (!r->write && r->reg == REG_NONE))
-		return refuse(v);
+		return refuse(v, x, true);
 	if (!r->write)
 		vcpu_set_reg(v, r->reg, val);
 	return EXIT_ADVANCE;

@@ -9,6 +9,8 @@
  * mode with __BOOT_CS (0x10) / __BOOT_DS (0x18) from a GDT we provide,
  * ESI = the zero page, interrupts off.
  */
+#include "arch/x86/cpu.h"
+#include "arch/x86/tsc.h"
 #include "kernel/log.h"
 #include "kernel/string.h"
 #include "vmm/cpu_state.h"
@@ -51,6 +53,16 @@
 #define GDT_ADDR (LOADER_INFO_BASE + 0x2000)
 
 #define ERR(...) loader_error(err, errlen, __VA_ARGS__)
+
+static bool strstr_simple(const char *hay, const char *needle)
+{
+	size_t n = strlen(needle);
+
+	for (; *hay; hay++)
+		if (!strncmp(hay, needle, n))
+			return true;
+	return false;
+}
 
 static u16 get16(const u8 *p, u32 off) { return p[off] | (p[off + 1] << 8); }
 static u32 get32(const u8 *p, u32 off) { return get16(p, off) | ((u32)get16(p, off + 2) << 16); }
@@ -100,9 +112,30 @@ static bool place_initrd(struct vm *vm, u8 *bp, const u8 *initrd, u64 ilen,
 	return true;
 }
 
+/*
+ * Linux reads the TSC frequency from CPUID leaf 0x15 only on Intel CPUs
+ * and otherwise calibrates it against the PIT with loops that assume cheap
+ * port I/O; a guest's I/O exits may be too slow for them (they are under
+ * emulation). Where leaf 0x15 is not read, the frequency is passed with
+ * the kernel's own parameter tsc_early_khz= (kernel-parameters.txt),
+ * unless the configured command line already sets it.
+ */
+static void add_tsc_hint(struct vm *vm)
+{
+	size_t n = strlen(vm->cmdline);
+
+	if (cpuid(0, 0).ebx == 0x756e6547 || strstr_simple(vm->cmdline, "tsc_early_khz="))
+		return; /* "Genu": Intel, leaf 0x15 is read */
+	snprintf(vm->cmdline + n, sizeof(vm->cmdline) - n, "%stsc_early_khz=%llu",
+		 n ? " " : "", (unsigned long long)tsc_khz());
+}
+
 static bool set_cmdline(struct vm *vm, u8 *bp, char *err, size_t errlen)
 {
-	u64 len = strlen(vm->cmdline);
+	u64 len;
+
+	add_tsc_hint(vm);
+	len = strlen(vm->cmdline);
 	u32 max = get32(bp, HDR_CMDLINE_SIZE);
 
 	if (max && len > max)

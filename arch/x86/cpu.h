@@ -33,6 +33,7 @@
 #define MSR_FS_BASE 0xc0000100
 #define MSR_GS_BASE 0xc0000101
 #define MSR_KERNEL_GS_BASE 0xc0000102
+#define MSR_TSC_AUX 0xc0000103
 #define MSR_VM_CR 0xc0010114
 
 #define EFER_SCE (1ULL << 0)
