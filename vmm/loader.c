@@ -18,6 +18,7 @@
 
 #define MBI_MEM (1u << 0)
 #define MBI_CMDLINE (1u << 2)
+#define MBI_MODS (1u << 3)
 #define MBI_MMAP (1u << 6)
 #define MBI_LOADER (1u << 9)
 
@@ -31,6 +32,17 @@ struct mb1_info {
 	u32 mods_count, mods_addr, syms[4], mmap_length, mmap_addr;
 	u32 drives_length, drives_addr, config_table, boot_loader_name;
 };
+
+struct mb1_module {
+	u32 mod_start, mod_end, string, reserved;
+};
+
+/* Where the pieces of the multiboot v1 information go. */
+#define MB1_MMAP_AT (LOADER_INFO_BASE + 0x100)
+#define MB1_NAME_AT (LOADER_INFO_BASE + 0x1e0)
+#define MB1_CMDLINE_AT (LOADER_INFO_BASE + 0x200)
+#define MB1_MODS_AT (LOADER_INFO_BASE + 0xa00)
+#define MB1_MODNAME_AT (LOADER_INFO_BASE + 0xa10)
 
 struct mb1_mmap {
 	u32 size;
@@ -82,8 +94,10 @@ static bool load_segment(struct vm *vm, const u8 *img, u64 len, u64 off, u64 fil
 	return true;
 }
 
-/* ELF32 and ELF64 PT_LOAD segments; returns the entry point or 0. */
-static u64 load_elf(struct vm *vm, const u8 *img, u64 len, char *err, size_t errlen)
+/* ELF32 and ELF64 PT_LOAD segments; returns the entry point or 0 and
+ * the end of the highest segment in *end. */
+static u64 load_elf(struct vm *vm, const u8 *img, u64 len, u64 *end, char *err,
+		    size_t errlen)
 {
 	const struct elf_ident *id = (const void *)img;
 	bool is64 = id->cls == 2;
@@ -109,13 +123,14 @@ static u64 load_elf(struct vm *vm, const u8 *img, u64 len, char *err, size_t err
 		memsz = is64 ? *(const u64 *)(ph + 40) : *(const u32 *)(ph + 20);
 		if (!load_segment(vm, img, len, off, filesz, memsz, paddr, err, errlen))
 			return 0;
+		*end = MAX(*end, paddr + memsz);
 	}
 	return entry;
 }
 
 /* a.out kludge: the header says where the file goes (spec §3.1.3). */
 static u64 load_aout(struct vm *vm, const u8 *img, u64 len, const struct mb1_header *h,
-		     char *err, size_t errlen)
+		     u64 *image_end, char *err, size_t errlen)
 {
 	u64 hoff = (const u8 *)h - img;
 	u64 start = hoff - (h->header_addr - h->load_addr);
@@ -127,7 +142,20 @@ static u64 load_aout(struct vm *vm, const u8 *img, u64 len, const struct mb1_hea
 	if (!load_segment(vm, img, len, start, end - h->load_addr, bss - h->load_addr,
 			  h->load_addr, err, errlen))
 		return 0;
+	*image_end = bss;
 	return h->entry_addr;
+}
+
+u64 loader_place_high(struct vm *vm, const struct loader_file *f, u64 limit, u64 floor)
+{
+	u64 top = MIN(limit, gmem_low_end(&vm->mem)), at;
+
+	if (f->len > top)
+		return 0;
+	at = ALIGN_DOWN(top - f->len, PAGE_SIZE);
+	if (at < floor || !gmem_write(&vm->mem, at, f->data, f->len))
+		return 0;
+	return at;
 }
 
 unsigned loader_memory_map(const struct vm *vm, struct guest_mem_entry *map)
@@ -148,7 +176,7 @@ unsigned loader_memory_map(const struct vm *vm, struct guest_mem_entry *map)
 static const char loader_name[] = "hv";
 
 /* Spec 0.6.96 §3.3; the block lives in [LOADER_INFO_BASE, LOADER_INFO_END). */
-static u32 build_mb1_info(struct vm *vm)
+static u32 build_mb1_info(struct vm *vm, const struct loader_file *mod, u64 mod_at)
 {
 	struct guest_mem_entry map[LOADER_MAP_MAX];
 	struct mb1_mmap mmap[LOADER_MAP_MAX];
@@ -157,11 +185,22 @@ static u32 build_mb1_info(struct vm *vm)
 		.flags = MBI_MEM | MBI_CMDLINE | MBI_MMAP | MBI_LOADER,
 		.mem_lower = LOADER_INFO_BASE / 1024,
 		.mem_upper = (gmem_low_end(&vm->mem) - 1 * MiB) / 1024,
-		.cmdline = LOADER_INFO_BASE + 0x200,
+		.cmdline = MB1_CMDLINE_AT,
 		.mmap_length = n * sizeof(mmap[0]),
-		.mmap_addr = LOADER_INFO_BASE + 0x100,
-		.boot_loader_name = LOADER_INFO_BASE + 0x1e0,
+		.mmap_addr = MB1_MMAP_AT,
+		.boot_loader_name = MB1_NAME_AT,
 	};
+
+	if (mod) {
+		struct mb1_module m = { (u32)mod_at, (u32)(mod_at + mod->len), MB1_MODNAME_AT, 0 };
+
+		info.flags |= MBI_MODS;
+		info.mods_count = 1;
+		info.mods_addr = MB1_MODS_AT;
+		gmem_write(&vm->mem, MB1_MODS_AT, &m, sizeof(m));
+		gmem_write(&vm->mem, MB1_MODNAME_AT, mod->name,
+			   MIN(strlen(mod->name) + 1, (u64)0x1f0));
+	}
 
 	for (unsigned i = 0; i < n; i++)
 		mmap[i] = (struct mb1_mmap){ 20, map[i].base, map[i].len, map[i].type };
@@ -172,25 +211,39 @@ static u32 build_mb1_info(struct vm *vm)
 	return LOADER_INFO_BASE;
 }
 
+/* The one module of a multiboot guest, above its image. */
+static bool place_module(struct vm *vm, const struct loader_file *mod, u64 image_end,
+			 u64 *at, char *err, size_t errlen)
+{
+	if (!mod)
+		return true;
+	*at = loader_place_high(vm, mod, 4 * GiB, ALIGN_UP(image_end, PAGE_SIZE));
+	if (!*at)
+		return ERR("module '%s' (%llu KiB) does not fit in RAM above the kernel",
+			   mod->name, (unsigned long long)(mod->len >> 10));
+	return true;
+}
+
 static bool load_multiboot(struct vm *vm, const u8 *img, u64 len, const struct mb1_header *h,
-			   struct vcpu_state *boot, char *err, size_t errlen)
+			   const struct loader_file *mod, struct vcpu_state *boot,
+			   char *err, size_t errlen)
 {
 	bool elf = len >= 4 && !memcmp(img, "\x7f" "ELF", 4);
-	u64 entry;
+	u64 entry, end = 0, mod_at = 0;
 
 	if (gmem_low_end(&vm->mem) < 2 * MiB)
 		return ERR("a multiboot guest needs at least 2 MiB of RAM");
 	if (elf && !(h->flags & MB1_AOUT_KLUDGE))
-		entry = load_elf(vm, img, len, err, errlen);
+		entry = load_elf(vm, img, len, &end, err, errlen);
 	else if (h->flags & MB1_AOUT_KLUDGE)
-		entry = load_aout(vm, img, len, h, err, errlen);
+		entry = load_aout(vm, img, len, h, &end, err, errlen);
 	else
 		return ERR("multiboot header without addresses in a non-ELF image");
-	if (!entry)
+	if (!entry || !place_module(vm, mod, end, &mod_at, err, errlen))
 		return false;
 	cpu_state_prot32(boot, (u32)entry);
 	boot->gprs[GPR_RAX] = MB1_BOOT_MAGIC;
-	boot->gprs[GPR_RBX] = build_mb1_info(vm);
+	boot->gprs[GPR_RBX] = build_mb1_info(vm, mod, mod_at);
 	return true;
 }
 
@@ -317,7 +370,18 @@ static void mb2_tag_rsdp(struct mb2_writer *w, const struct vm *vm)
 		memcpy(p, rsdp, rsdp[15] >= 2 ? 36 : 20);
 }
 
-static u32 build_mb2_info(struct vm *vm)
+static void mb2_tag_module(struct mb2_writer *w, const struct loader_file *mod, u64 at)
+{
+	u32 *p = mb2_tag(w, 3, 8 + strlen(mod->name) + 1);
+
+	if (!p)
+		return;
+	p[0] = (u32)at;
+	p[1] = (u32)(at + mod->len);
+	memcpy(p + 2, mod->name, strlen(mod->name) + 1);
+}
+
+static u32 build_mb2_info(struct vm *vm, const struct loader_file *mod, u64 mod_at)
 {
 	static struct mb2_writer w; /* boot-time only, one VM at a time */
 	u32 *mem;
@@ -333,6 +397,8 @@ static u32 build_mb2_info(struct vm *vm)
 	}
 	mb2_tag_mmap(&w, vm);
 	mb2_tag_rsdp(&w, vm);
+	if (mod)
+		mb2_tag_module(&w, mod, mod_at);
 	mb2_tag(&w, 0, 0); /* end */
 	((u32 *)w.buf)[0] = w.len;
 	gmem_write(&vm->mem, LOADER_INFO_BASE, w.buf, w.len);
@@ -340,10 +406,11 @@ static u32 build_mb2_info(struct vm *vm)
 }
 
 static bool load_multiboot2(struct vm *vm, const u8 *img, u64 len, const struct mb2_hdr *h,
-			    struct vcpu_state *boot, char *err, size_t errlen)
+			    const struct loader_file *mod, struct vcpu_state *boot,
+			    char *err, size_t errlen)
 {
 	u32 entry_tag = 0;
-	u64 entry;
+	u64 entry, end = 0, mod_at = 0;
 
 	if (gmem_low_end(&vm->mem) < 2 * MiB)
 		return ERR("a multiboot2 guest needs at least 2 MiB of RAM");
@@ -351,29 +418,32 @@ static bool load_multiboot2(struct vm *vm, const u8 *img, u64 len, const struct 
 		return ERR("multiboot2 images must be ELF files");
 	if (!mb2_header_tags(h, &entry_tag, err, errlen))
 		return false;
-	entry = load_elf(vm, img, len, err, errlen);
-	if (!entry)
+	entry = load_elf(vm, img, len, &end, err, errlen);
+	if (!entry || !place_module(vm, mod, end, &mod_at, err, errlen))
 		return false;
 	cpu_state_prot32(boot, entry_tag ? entry_tag : (u32)entry);
 	boot->gprs[GPR_RAX] = MB2_BOOT_MAGIC;
-	boot->gprs[GPR_RBX] = build_mb2_info(vm);
+	boot->gprs[GPR_RBX] = build_mb2_info(vm, mod, mod_at);
 	return true;
 }
 
-bool loader_load(struct vm *vm, const u8 *img, u64 len, const u8 *initrd, u64 ilen,
-		 struct vcpu_state *boot, char *err, size_t errlen)
+bool loader_load(struct vm *vm, const struct loader_file *kernel,
+		 const struct loader_file *initrd, struct vcpu_state *boot,
+		 char *err, size_t errlen)
 {
+	const u8 *img = kernel->data;
+	u64 len = kernel->len;
 	const struct mb1_header *h = find_mb1(img, len);
 	const struct mb2_hdr *h2 = find_mb2(img, len);
 
 	if (loader_is_bzimage(img, len))
-		return loader_load_linux(vm, img, len, initrd, ilen, boot, err, errlen);
-	if (ilen)
-		return ERR("an initrd is only for Linux kernels");
+		return loader_load_linux(vm, img, len, initrd, boot, err, errlen);
 	if (h2)
-		return load_multiboot2(vm, img, len, h2, boot, err, errlen);
+		return load_multiboot2(vm, img, len, h2, initrd, boot, err, errlen);
 	if (h)
-		return load_multiboot(vm, img, len, h, boot, err, errlen);
+		return load_multiboot(vm, img, len, h, initrd, boot, err, errlen);
+	if (initrd)
+		return ERR("a flat binary takes no initrd");
 	if (!len || len > LOADER_INFO_BASE - LOADER_FLAT_BASE)
 		return ERR("flat binary of %llu bytes does not fit below 0x%x",
 			   (unsigned long long)len, LOADER_INFO_BASE);

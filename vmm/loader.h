@@ -14,7 +14,7 @@
  *     entry with a zero page, E820 map, command line and initrd;
  *   - anything else: a flat binary loaded at 0x7c00 and started in real
  *     mode at 0000:7C00 (the boot-sector convention).
- * Only Linux takes an initrd; for the others it is an error.
+ * Flat binaries take no initrd.
  * Every byte written goes through gmem (checked against the guest's RAM).
  */
 #ifndef VMM_LOADER_H
@@ -47,18 +47,32 @@ struct guest_mem_entry {
 /* Fill @map (LOADER_MAP_MAX entries) for @vm; returns the count. */
 unsigned loader_memory_map(const struct vm *vm, struct guest_mem_entry *map);
 
+/* A file handed to a guest (a boot module of the hypervisor). */
+struct loader_file {
+	const u8 *data;
+	u64 len;
+	const char *name;
+};
+
 /*
- * Load @len bytes of @img (and an initrd, @ilen may be 0) into @vm with
- * vm->cmdline; fill @boot with the start state. False with a reason in
- * @err when the image is unusable.
+ * Load @kernel (and @initrd, or NULL) into @vm with vm->cmdline; fill
+ * @boot with the start state. Linux gets the initrd as its initramfs,
+ * multiboot kernels as their one module (named by its file name). False
+ * with a reason in @err when the image is unusable.
  */
-bool loader_load(struct vm *vm, const u8 *img, u64 len, const u8 *initrd, u64 ilen,
-		 struct vcpu_state *boot, char *err, size_t errlen);
+bool loader_load(struct vm *vm, const struct loader_file *kernel,
+		 const struct loader_file *initrd, struct vcpu_state *boot,
+		 char *err, size_t errlen);
+
+/* Copy @f to the top of the guest's low RAM (page-aligned) at or above
+ * @floor; returns its guest address or 0 when it does not fit. */
+u64 loader_place_high(struct vm *vm, const struct loader_file *f, u64 limit, u64 floor);
 
 /* Linux bzImage (vmm/loader_linux.c). */
 bool loader_is_bzimage(const u8 *img, u64 len);
-bool loader_load_linux(struct vm *vm, const u8 *img, u64 len, const u8 *initrd,
-		       u64 ilen, struct vcpu_state *boot, char *err, size_t errlen);
+bool loader_load_linux(struct vm *vm, const u8 *img, u64 len,
+		       const struct loader_file *initrd, struct vcpu_state *boot,
+		       char *err, size_t errlen);
 
 /* Say why loading failed; returns false for the caller to return. */
 bool loader_error(char *err, size_t errlen, const char *fmt, ...) __printf(3, 4);

@@ -90,25 +90,21 @@ static void fill_e820(const struct vm *vm, u8 *bp)
 }
 
 /* The initrd goes as high as the kernel allows, below the low RAM end. */
-static bool place_initrd(struct vm *vm, u8 *bp, const u8 *initrd, u64 ilen,
+static bool place_initrd(struct vm *vm, u8 *bp, const struct loader_file *initrd,
 			 u64 kernel_end, char *err, size_t errlen)
 {
-	u64 top = MIN((u64)get32(bp, HDR_INITRD_ADDR_MAX) + 1, gmem_low_end(&vm->mem));
 	u64 at;
 
-	if (!ilen)
+	if (!initrd)
 		return true;
-	if (ilen > top)
-		return ERR("initrd of %llu bytes does not fit in low RAM", (unsigned long long)ilen);
-	at = ALIGN_DOWN(top - ilen, PAGE_SIZE);
-	if (at < kernel_end)
+	at = loader_place_high(vm, initrd, (u64)get32(bp, HDR_INITRD_ADDR_MAX) + 1,
+			       kernel_end);
+	if (!at)
 		return ERR("initrd of %llu MiB and the kernel do not fit in %llu MiB of RAM",
-			   (unsigned long long)(ilen >> 20),
+			   (unsigned long long)(initrd->len >> 20),
 			   (unsigned long long)(vm->mem.ram_size >> 20));
-	if (!gmem_write(&vm->mem, at, initrd, ilen))
-		return ERR("initrd lies outside guest RAM");
 	put32(bp, HDR_RAMDISK_IMAGE, (u32)at);
-	put32(bp, HDR_RAMDISK_SIZE, (u32)ilen);
+	put32(bp, HDR_RAMDISK_SIZE, (u32)initrd->len);
 	return true;
 }
 
@@ -163,8 +159,9 @@ static void start_state(struct vm *vm, u32 entry, struct vcpu_state *boot)
 	boot->gprs[GPR_RSI] = ZERO_PAGE;
 }
 
-bool loader_load_linux(struct vm *vm, const u8 *img, u64 len, const u8 *initrd,
-		       u64 ilen, struct vcpu_state *boot, char *err, size_t errlen)
+bool loader_load_linux(struct vm *vm, const u8 *img, u64 len,
+		       const struct loader_file *initrd, struct vcpu_state *boot,
+		       char *err, size_t errlen)
 {
 	u8 *bp = gmem_ptr(&vm->mem, ZERO_PAGE, PAGE_SIZE);
 	u32 setup_sects = img[HDR_SETUP_SECTS] ? img[HDR_SETUP_SECTS] : 4;
@@ -188,7 +185,7 @@ bool loader_load_linux(struct vm *vm, const u8 *img, u64 len, const u8 *initrd,
 	put64(bp, BP_ACPI_RSDP, LOADER_RSDP_ADDR);
 	fill_e820(vm, bp);
 	if (!set_cmdline(vm, bp, err, errlen) ||
-	    !place_initrd(vm, bp, initrd, ilen, KERNEL_LOAD + (len - pm_off), err, errlen))
+	    !place_initrd(vm, bp, initrd, KERNEL_LOAD + (len - pm_off), err, errlen))
 		return false;
 	start_state(vm, get32(bp, HDR_CODE32_START), boot);
 	return true;

@@ -130,9 +130,11 @@ static bool load_image(struct vm *vm, const struct cfg_guest *g,
 		       m ? g->initrd : g->kernel);
 		return false;
 	}
-	if (!loader_load(vm, phys_to_virt(m->base), m->size,
-			 rd ? phys_to_virt(rd->base) : NULL, rd ? rd->size : 0,
-			 &vm->boot, err, sizeof(err))) {
+	struct loader_file kernel = { phys_to_virt(m->base), m->size, g->kernel };
+	struct loader_file initrd = { rd ? phys_to_virt(rd->base) : NULL,
+				      rd ? rd->size : 0, g->initrd };
+
+	if (!loader_load(vm, &kernel, rd ? &initrd : NULL, &vm->boot, err, sizeof(err))) {
 		printk(LOG_ERR, "guest %s: image '%s': %s", g->name, g->kernel, err);
 		return false;
 	}

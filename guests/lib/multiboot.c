@@ -26,11 +26,21 @@ struct mb_mmap_entry {
 	u32 type;
 } packed;
 
+// One module entry (spec section 3.3, flags bit 3).
+struct mb_module_entry {
+	u32 mod_start;
+	u32 mod_end;
+	u32 string;
+	u32 reserved;
+} packed;
+
 static struct {
 	u32 addr;
 	u32 flags;
 	u32 mem_lower, mem_upper;
 	char cmdline[512];
+	u32 nmods;
+	struct mb_module mods[MB_MAX_MODULES];
 	u32 nregions;
 	struct mb_region regions[MB_MAX_REGIONS];
 } mb;
@@ -50,6 +60,21 @@ static void mb_copy_mmap(u32 addr, u32 length)
 	}
 }
 
+static void mb_copy_mods(u32 addr, u32 count)
+{
+	const struct mb_module_entry *e = (const void *)addr;
+
+	for (u32 i = 0; i < count && mb.nmods < MB_MAX_MODULES; i++) {
+		struct mb_module *m = &mb.mods[mb.nmods++];
+
+		m->start = e[i].mod_start;
+		m->end = e[i].mod_end;
+		m->name[0] = 0;
+		if (e[i].string)
+			strlcpy(m->name, (const char *)e[i].string, sizeof(m->name));
+	}
+}
+
 bool mb_init(u32 magic, u32 info)
 {
 	const struct mb_info *mi = (const void *)info;
@@ -66,7 +91,19 @@ bool mb_init(u32 magic, u32 info)
 		strlcpy(mb.cmdline, (const char *)mi->cmdline, sizeof(mb.cmdline));
 	if (mi->flags & MB_INFO_MMAP)
 		mb_copy_mmap(mi->mmap_addr, mi->mmap_length);
+	if ((mi->flags & MB_INFO_MODS) && mi->mods_addr)
+		mb_copy_mods(mi->mods_addr, mi->mods_count);
 	return true;
+}
+
+u32 mb_module_count(void)
+{
+	return mb.nmods;
+}
+
+const struct mb_module *mb_module(u32 i)
+{
+	return i < mb.nmods ? &mb.mods[i] : NULL;
 }
 
 u32 mb_flags(void)

@@ -13,6 +13,7 @@
 
 #define MB_INFO_MEM (1u << 0)
 #define MB_INFO_CMDLINE (1u << 2)
+#define MB_INFO_MODS (1u << 3)
 #define MB_INFO_MMAP (1u << 6)
 
 #define MB_MEM_AVAILABLE 1
@@ -37,5 +38,15 @@ u32 mb_mem_upper(void);
 #define MB_MAX_REGIONS 32
 u32 mb_region_count(void);
 const struct mb_region *mb_region(u32 i);
+
+// Boot modules (flags bit 3): where each lies and its string (usually
+// the file name). The data itself is not copied: it stays where it is.
+#define MB_MAX_MODULES 4
+struct mb_module {
+	u32 start, end;
+	char name[64];
+};
+u32 mb_module_count(void);
+const struct mb_module *mb_module(u32 i);
 
 #endif
