@@ -110,6 +110,8 @@ static bool handle_requests(struct vcpu *v)
 
 	if (req & VCPU_REQ_STOP || !vm_running(v->vm))
 		return false;
+	if (req & VCPU_REQ_TIMERS)
+		v->dev_poll = true;
 	if (req & VCPU_REQ_INIT)
 		do_init(v);
 	if (req & VCPU_REQ_SIPI)
@@ -187,17 +189,25 @@ static void deliver_interrupts(struct vcpu *v)
 	v->halted = false;
 }
 
-/* The VM's timed devices (PIT, RTC) are driven from vCPU 0. */
+/*
+ * The VM's timed devices (PIT, RTC) are driven from vCPU 0: polled when
+ * their next event is due or after the guest reprogrammed one, not on
+ * every entry (this sits on the exit path).
+ */
 static u64 device_timers(struct vcpu *v)
 {
-	u64 f, next;
+	u64 f, now;
 
 	if (v->id != 0)
 		return 0;
+	now = rdtsc();
+	if (!v->dev_poll && (!v->dev_deadline || now < v->dev_deadline))
+		return v->dev_deadline;
 	f = spin_lock_irqsave(&v->vm->dev_lock);
-	next = devices_timer_poll(v->vm, rdtsc());
+	v->dev_deadline = devices_timer_poll(v->vm, now);
 	spin_unlock_irqrestore(&v->vm->dev_lock, f);
-	return next;
+	v->dev_poll = false;
+	return v->dev_deadline;
 }
 
 /* CPU 0 also serves console input (vm_console_poll). */

@@ -20,6 +20,7 @@ struct vm;
 #define VCPU_REQ_INIT (1u << 2) /* INIT IPI: reset, wait for SIPI */
 #define VCPU_REQ_SIPI (1u << 3) /* STARTUP IPI, vector in sipi_vector */
 #define VCPU_REQ_NMI (1u << 4)
+#define VCPU_REQ_TIMERS (1u << 5) /* a timed device was reprogrammed */
 
 struct vcpu {
 	struct vcpu_hw hw;        /* (o) must stay first */
@@ -34,6 +35,8 @@ struct vcpu {
 	u64 pio_unclaimed;        /* (o) I/O to ports nobody registered */
 	u64 msr_refused;          /* (o) MSR accesses answered with #GP */
 	volatile u8 sipi_vector;  /* (a) written before VCPU_REQ_SIPI */
+	u64 dev_deadline;         /* (o) vCPU 0: next device timer event */
+	bool dev_poll;            /* (o) vCPU 0: devices must be polled */
 	struct vlapic lapic;      /* IRR: any CPU under lapic.lock; rest (o) */
 };
 

@@ -113,6 +113,7 @@ static bool create_vcpus(struct vm *vm)
 		v->hw.vm = &vm->hw;
 		v->hw.tag = next_tag++;
 		vlapic_init(&v->lapic, v->id);
+		v->dev_poll = true;
 		vm->vcpus[vm->nvcpus++] = v;
 	}
 	return true;

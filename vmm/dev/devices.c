@@ -56,12 +56,13 @@ static void kbc_irq(void *ctx, bool level)
 }
 
 /* A timer was reprogrammed: vCPU 0, which polls the timers, looks again. */
+/* A timed device was reprogrammed: vCPU 0 must poll the timers again. */
 static void timer_rearm(void *ctx)
 {
 	struct vm *vm = ctx;
 
 	if (vm->nvcpus)
-		vcpu_request(vm->vcpus[0], VCPU_REQ_INTR);
+		vcpu_request(vm->vcpus[0], VCPU_REQ_TIMERS);
 }
 
 static u64 pm_clock(void *ctx)

@@ -35,11 +35,16 @@ static u8 pending_iir(const struct uart16550 *u)
 	return IIR_NONE;
 }
 
-/* The PC routes the interrupt only with MCR.OUT2 set. */
+/* The PC routes the interrupt only with MCR.OUT2 set. The line is only
+ * driven when its level changes (every register access gets here). */
 static void update_irq(struct uart16550 *u)
 {
-	if (u->irq)
-		u->irq(u->ctx, pending_iir(u) != IIR_NONE && (u->mcr & MCR_OUT2));
+	bool level = pending_iir(u) != IIR_NONE && (u->mcr & MCR_OUT2);
+
+	if (u->irq && level != u->irq_level) {
+		u->irq_level = level;
+		u->irq(u->ctx, level);
+	}
 }
 
 void uart16550_init(struct uart16550 *u, void (*tx)(void *, u8),

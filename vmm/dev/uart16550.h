@@ -18,6 +18,7 @@ struct uart16550 {
 	u8 rx[UART_RX_FIFO];
 	unsigned rx_head, rx_count;
 	bool thre_pending; /* THR-empty interrupt owed */
+	bool irq_level;    /* the level last driven on the interrupt line */
 	void (*tx)(void *ctx, u8 byte);
 	void (*irq)(void *ctx, bool level);
 	void *ctx;
