@@ -10,6 +10,7 @@
 
 #include <stdarg.h>
 
+#include "kernel/format.h"
 #include "kernel/types.h"
 
 enum log_level {
@@ -42,10 +43,6 @@ void log_write(const char *s, size_t len);
 /* Panic only: stop taking the log lock (its holder may be dead). */
 void log_break_lock(void);
 
-/* vsnprintf for the hypervisor: %d %i %u %x %X %p %s %c %%, with l/ll/z,
- * width, zero padding and '-' justification. Always NUL-terminates. */
-int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
-int snprintf(char *buf, size_t size, const char *fmt, ...) __printf(3, 4);
 
 #define pr_err(...) printk(LOG_ERR, __VA_ARGS__)
 #define pr_warn(...) printk(LOG_WARN, __VA_ARGS__)

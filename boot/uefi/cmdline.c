@@ -86,7 +86,7 @@ static void image_name(const EFI_LOADED_IMAGE_PROTOCOL *li, char *dst,
 	}
 	while (path[len])
 		len++;
-	str_format(dst, size, "%s", path + path_base(path, len));
+	snprintf(dst, size, "%s", path + path_base(path, len));
 }
 
 /* Is s[0..len) the image's own name as the shell passes it ("fs0:\x.efi",
@@ -135,7 +135,7 @@ void cmdline_build(struct boot_info *bi)
 		image_name(li, name, sizeof(name));
 		rest = skip_image_word(opts, name);
 	}
-	str_format(bi->cmdline, sizeof(bi->cmdline), "config=%s%s%s",
+	snprintf(bi->cmdline, sizeof(bi->cmdline), "config=%s%s%s",
 		   LOADER_CONFIG_MODULE, *rest ? " " : "", rest);
 	con_print("command line: %s", bi->cmdline);
 }

@@ -39,7 +39,7 @@ static void report_error(struct boot_info *bi, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	str_vformat(text, sizeof(text), fmt, ap);
+	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
 	con_print("error: %s", text);
 	boot_info_message(bi, "error", text);
@@ -47,7 +47,7 @@ static void report_error(struct boot_info *bi, const char *fmt, ...)
 
 static void copy_str(char *dst, size_t size, const char *src)
 {
-	str_format(dst, size, "%s", src);
+	snprintf(dst, size, "%s", src);
 }
 
 static void boot_info_init(struct boot_info *bi)
@@ -59,7 +59,7 @@ static void boot_info_init(struct boot_info *bi)
 	bi->version = BOOT_INFO_VERSION;
 	bi->path = BOOT_PATH_UEFI;
 	bi->efi_systab = (u64)(uintptr_t)efi_st;
-	str_format(bi->loader, sizeof(bi->loader), "hv-loader (UEFI %s 0x%x)",
+	snprintf(bi->loader, sizeof(bi->loader), "hv-loader (UEFI %s 0x%x)",
 		   vendor, efi_st->FirmwareRevision);
 	con_print("UEFI %u.%u, firmware %s rev 0x%x",
 		  efi_st->Hdr.Revision >> 16, efi_st->Hdr.Revision & 0xffff,
@@ -124,7 +124,7 @@ static void load_module(EFI_FILE_HANDLE root, struct boot_info *bi,
 	u64 size;
 	EFI_STATUS st;
 
-	str_format(path, sizeof(path), "\\hv\\%s", name);
+	snprintf(path, sizeof(path), "\\hv\\%s", name);
 	st = file_read(root, path, &data, &size);
 	if (st == EFI_NOT_FOUND)
 		report_error(bi, "module '%s' not found in \\hv", name);

@@ -13,6 +13,7 @@
 #include <stdarg.h>
 
 #include "boot/boot_info.h"
+#include "kernel/format.h"
 #include "kernel/types.h"
 
 /* Set by efi_main before anything else runs. */
@@ -24,11 +25,6 @@ extern EFI_BOOT_SERVICES *efi_bs;
 #define LOADER_CONFIG_MODULE "hv.cfg"
 
 /* ---- console.c ---- */
-
-/* printf subset: %s %c %d %u %x and %%, with l, ll and z sizes. Always
- * NUL-terminates; returns the length written. */
-int str_vformat(char *buf, size_t size, const char *fmt, va_list ap);
-int str_format(char *buf, size_t size, const char *fmt, ...) __printf(3, 4);
 
 /* Print "hv-loader: <text>" and a line end on the firmware console. */
 void con_print(const char *fmt, ...) __printf(1, 2);

@@ -6,14 +6,15 @@
 # are compiled position-independent for UEFI into $(BUILD)/uefi/, apart
 # from the kernel's objects. GNU_EFI_USE_MS_ABI makes the firmware function
 # pointers ms_abi so the loader calls them directly. Loops are never turned
-# into memcpy/memset calls (boot/uefi/libc.c must not call itself).
+# into memcpy/memset calls (kernel/string.c must not call itself).
 
 EFI_INC := /usr/include/efi
 EFI_LIB := /usr/lib
 
 UEFI_SRCS := boot/uefi/loader.c boot/uefi/console.c boot/uefi/file.c \
 	boot/uefi/elf.c boot/uefi/handoff.c boot/uefi/cmdline.c \
-	boot/uefi/libc.c boot/boot_info.c kernel/config.c kernel/memmap.c
+	boot/boot_info.c kernel/config.c kernel/memmap.c kernel/format.c \
+	kernel/string.c
 UEFI_OBJS := $(addprefix $(BUILD)/uefi/,$(UEFI_SRCS:.c=.o))
 
 UEFI_CFLAGS := -std=gnu11 $(OPT) $(WARN) -I. -I$(EFI_INC) \

@@ -24,6 +24,7 @@
 
 #define vsnprintf hv_vsnprintf
 #define snprintf hv_snprintf
+#include "kernel/format.c"
 #include "kernel/log.c"
 #undef vsnprintf
 #undef snprintf

@@ -25,11 +25,11 @@ unit_module_SRCS := kernel/module.c
 UNIT_TESTS += acpi
 unit_acpi_SRCS := drivers/acpi.c
 
-# log.c is compiled into the test itself (its snprintf would clash with
-# the C library's), so it is a prerequisite rather than a source.
+# format.c and log.c are compiled into the test itself (their snprintf
+# would clash with the C library's), so they are prerequisites, not sources.
 UNIT_TESTS += format
 unit_format_SRCS :=
-$(BUILD)/tests/unit/test_format: kernel/log.c
+$(BUILD)/tests/unit/test_format: kernel/format.c kernel/log.c
 
 UNIT_TESTS += fw_cfg
 unit_fw_cfg_SRCS := vmm/dev/fw_cfg.c
