@@ -12,13 +12,7 @@
 bits 64
 section .text
 
-%define G(r) (r * 8)
-RCX_ equ 1
-RDX_ equ 2
-RBX_ equ 3
-RBP_ equ 5
-RSI_ equ 6
-RDI_ equ 7
+%include "arch/x86/guest_regs.inc"
 
 global svm_vmrun
 svm_vmrun:
@@ -32,39 +26,14 @@ svm_vmrun:
 	push rdx			; [rsp+8]  host VMCB
 	push rsi			; [rsp]    guest VMCB
 	mov rax, rsi
-	mov rcx, [rdi + G(RCX_)]
-	mov rdx, [rdi + G(RDX_)]
-	mov rbx, [rdi + G(RBX_)]
-	mov rbp, [rdi + G(RBP_)]
-	mov rsi, [rdi + G(RSI_)]
-	mov r8,  [rdi + G(8)]
-	mov r9,  [rdi + G(9)]
-	mov r10, [rdi + G(10)]
-	mov r11, [rdi + G(11)]
-	mov r12, [rdi + G(12)]
-	mov r13, [rdi + G(13)]
-	mov r14, [rdi + G(14)]
-	mov r15, [rdi + G(15)]
-	mov rdi, [rdi + G(RDI_)]
+	GUEST_GPRS_LOAD
 	vmload
 	vmrun
 	vmsave				; RAX is the guest VMCB again after #VMEXIT
 	push rdi
 	mov rdi, [rsp + 24]
-	mov [rdi + G(RCX_)], rcx
-	mov [rdi + G(RDX_)], rdx
-	mov [rdi + G(RBX_)], rbx
-	mov [rdi + G(RBP_)], rbp
-	mov [rdi + G(RSI_)], rsi
-	mov [rdi + G(8)], r8
-	mov [rdi + G(9)], r9
-	mov [rdi + G(10)], r10
-	mov [rdi + G(11)], r11
-	mov [rdi + G(12)], r12
-	mov [rdi + G(13)], r13
-	mov [rdi + G(14)], r14
-	mov [rdi + G(15)], r15
-	pop qword [rdi + G(RDI_)]
+	GUEST_GPRS_STORE
+	pop qword [rdi + GPR(GPR_RDI)]
 	add rsp, 8			; guest VMCB
 	pop rax				; host VMCB
 	vmload

@@ -15,14 +15,7 @@
 bits 64
 section .text
 
-%define G(r) (r * 8)
-RAX_ equ 0
-RCX_ equ 1
-RDX_ equ 2
-RBX_ equ 3
-RBP_ equ 5
-RSI_ equ 6
-RDI_ equ 7
+%include "arch/x86/guest_regs.inc"
 
 HOST_RSP equ 0x6c14			; Appendix B.4
 
@@ -44,21 +37,8 @@ vmx_enter:
 	vmwrite rax, rsp
 .rsp_set:
 	test edx, edx			; flags survive the loads below
-	mov rax, [rdi + G(RAX_)]
-	mov rcx, [rdi + G(RCX_)]
-	mov rdx, [rdi + G(RDX_)]
-	mov rbx, [rdi + G(RBX_)]
-	mov rbp, [rdi + G(RBP_)]
-	mov rsi, [rdi + G(RSI_)]
-	mov r8,  [rdi + G(8)]
-	mov r9,  [rdi + G(9)]
-	mov r10, [rdi + G(10)]
-	mov r11, [rdi + G(11)]
-	mov r12, [rdi + G(12)]
-	mov r13, [rdi + G(13)]
-	mov r14, [rdi + G(14)]
-	mov r15, [rdi + G(15)]
-	mov rdi, [rdi + G(RDI_)]
+	mov rax, [rdi + GPR(GPR_RAX)]
+	GUEST_GPRS_LOAD
 	jnz .resume
 	vmlaunch
 	jmp .failed
@@ -75,21 +55,9 @@ vmx_enter:
 vmx_exit_point:
 	push rdi
 	mov rdi, [rsp + 8]
-	mov [rdi + G(RAX_)], rax
-	mov [rdi + G(RCX_)], rcx
-	mov [rdi + G(RDX_)], rdx
-	mov [rdi + G(RBX_)], rbx
-	mov [rdi + G(RBP_)], rbp
-	mov [rdi + G(RSI_)], rsi
-	mov [rdi + G(8)], r8
-	mov [rdi + G(9)], r9
-	mov [rdi + G(10)], r10
-	mov [rdi + G(11)], r11
-	mov [rdi + G(12)], r12
-	mov [rdi + G(13)], r13
-	mov [rdi + G(14)], r14
-	mov [rdi + G(15)], r15
-	pop qword [rdi + G(RDI_)]
+	mov [rdi + GPR(GPR_RAX)], rax
+	GUEST_GPRS_STORE
+	pop qword [rdi + GPR(GPR_RDI)]
 	add rsp, 8			; gprs
 	xor eax, eax
 .restore:
