@@ -19,8 +19,6 @@
 
 #define ISA_IRQS 16
 #define GSI_PIT 2            /* MADT override: ISA IRQ 0 -> GSI 2 */
-#define DEST_BROADCAST 0xff
-#define DFR_MODEL_FLAT 0xf   /* DFR bits 31:28 */
 
 static unsigned irq_gsi(unsigned irq)
 {
@@ -44,23 +42,6 @@ void vm_pulse_irq(struct vm *vm, unsigned irq)
 	vm_set_irq(vm, irq, false);
 }
 
-/*
- * Does local APIC @l accept a message for @dest (§11.6.2.2)? Logical: in
- * the flat model LDR bits 31:24 are a bit each and any common bit hits;
- * in the cluster model bits 31:28 name the cluster (15 = all) and bits
- * 27:24 the members.
- */
-static bool irq_lapic_match(const struct vlapic *l, u8 dest, bool logical)
-{
-	u8 ldr = (u8)(l->ldr >> 24);
-
-	if (!logical)
-		return dest == DEST_BROADCAST || l->id == dest;
-	if (l->dfr >> 28 == DFR_MODEL_FLAT)
-		return ldr & dest;
-	return ((dest >> 4) == 0xf || (dest >> 4) == (ldr >> 4)) && (ldr & dest & 0xf);
-}
-
 /* The I/O APIC's delivery callback. Lowest priority goes to the first
  * vCPU addressed. INIT, SMI and ExtINT messages are not offered. */
 static void irq_deliver(void *ctx, u8 dest, bool logical, u8 vector, u8 mode,
@@ -71,7 +52,7 @@ static void irq_deliver(void *ctx, u8 dest, bool logical, u8 vector, u8 mode,
 	for (u32 i = 0; i < vm->nvcpus; i++) {
 		struct vcpu *v = vm->vcpus[i];
 
-		if (!irq_lapic_match(&v->lapic, dest, logical))
+		if (!vlapic_match_dest(&v->lapic, dest, logical))
 			continue;
 		if (mode == IOAPIC_DM_NMI) {
 			vcpu_request(v, VCPU_REQ_NMI);

@@ -63,6 +63,7 @@ void vcpu_deliver_ipi(struct vcpu *v, u32 mode, u8 vector)
 {
 	switch (mode) {
 	case 0: /* fixed */
+	case 1: /* lowest priority: the sender picked this one */
 		vlapic_raise(v, vector);
 		break;
 	case 4:
@@ -104,6 +105,23 @@ static void do_sipi(struct vcpu *v)
 	v->wait_sipi = false;
 }
 
+/* What a stuck guest needs to be understood (console Ctrl-T). */
+static void dump_state(struct vcpu *v)
+{
+	struct segment cs;
+
+	vm_ops->get_seg(&v->hw, SEG_CS, &cs);
+	printk(LOG_INFO, "guest %s vcpu %u: cs:rip %x:%llx rflags %llx cr0 %llx cr3 %llx "
+	       "%s exits %llu irr-top %d isr-top %d tpr %x", v->vm->name, v->id, cs.sel,
+	       (unsigned long long)vcpu_reg(v, REG_RIP),
+	       (unsigned long long)vcpu_reg(v, REG_RFLAGS),
+	       (unsigned long long)vcpu_reg(v, REG_CR0),
+	       (unsigned long long)vcpu_reg(v, REG_CR3),
+	       v->wait_sipi ? "waiting-for-sipi" : v->halted ? "halted" : "running",
+	       (unsigned long long)v->exits_total, vlapic_highest_irr(&v->lapic),
+	       vlapic_highest_isr(&v->lapic), v->lapic.tpr);
+}
+
 static bool handle_requests(struct vcpu *v)
 {
 	u32 req = __atomic_exchange_n(&v->requests, 0, __ATOMIC_ACQ_REL);
@@ -112,6 +130,8 @@ static bool handle_requests(struct vcpu *v)
 		return false;
 	if (req & VCPU_REQ_TIMERS)
 		v->dev_poll = true;
+	if (req & VCPU_REQ_DUMP)
+		dump_state(v);
 	if (req & VCPU_REQ_INIT)
 		do_init(v);
 	if (req & VCPU_REQ_SIPI)

@@ -21,6 +21,7 @@ struct vm;
 #define VCPU_REQ_SIPI (1u << 3) /* STARTUP IPI, vector in sipi_vector */
 #define VCPU_REQ_NMI (1u << 4)
 #define VCPU_REQ_TIMERS (1u << 5) /* a timed device was reprogrammed */
+#define VCPU_REQ_DUMP (1u << 6)   /* print its state on the log (Ctrl-T) */
 
 struct vcpu {
 	struct vcpu_hw hw;        /* (o) must stay first */

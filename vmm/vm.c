@@ -331,6 +331,15 @@ bool vm_bus_write(struct vm *vm, struct bus *b, u64 addr, unsigned size, u64 val
 	return claimed;
 }
 
+/* Ask every vCPU to print its state. */
+static void dump_all(void)
+{
+	printk(LOG_INFO, "state dump (Ctrl-T):");
+	for (unsigned i = 0; i < nr_vms; i++)
+		for (u32 j = 0; j < vms[i]->nvcpus; j++)
+			vcpu_request(vms[i]->vcpus[j], VCPU_REQ_DUMP);
+}
+
 u64 vm_console_poll(void)
 {
 	static u64 next;
@@ -344,6 +353,10 @@ u64 vm_console_poll(void)
 	while ((c = console_getc()) >= 0) {
 		u64 f;
 
+		if (c == VM_CONSOLE_DUMP_KEY) {
+			dump_all();
+			continue;
+		}
 		if (!vm || !vm_running(vm))
 			continue; /* nobody to type to: drop it */
 		f = spin_lock_irqsave(&vm->dev_lock);

@@ -85,6 +85,8 @@ bool vm_bus_write(struct vm *vm, struct bus *b, u64 addr, unsigned size, u64 val
  * the TSC time of the next poll (for the caller's wake-up timer).
  */
 #define VM_CONSOLE_POLL_US 1000
+/* Ctrl-T on the console is not passed on: every vCPU prints its state. */
+#define VM_CONSOLE_DUMP_KEY 0x14
 u64 vm_console_poll(void);
 
 #endif

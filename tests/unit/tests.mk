@@ -80,4 +80,4 @@ unit_kbc8042_SRCS := vmm/dev/kbc8042.c
 # irq.c delivers to vCPUs: the test file stubs vlapic_raise_level() and
 # vcpu_request() and records what they are asked.
 UNIT_TESTS += irq
-unit_irq_SRCS := vmm/irq.c vmm/dev/pic8259.c vmm/dev/ioapic.c
+unit_irq_SRCS := vmm/irq.c vmm/dev/pic8259.c vmm/dev/ioapic.c vmm/dev/apic_dest.c

@@ -67,6 +67,9 @@ static u32 ppr(const struct vlapic *l)
 	return (l->tpr & 0xf0) >= isrv ? l->tpr & 0xff : isrv;
 }
 
+int vlapic_highest_irr(const struct vlapic *l) { return highest(l->irr); }
+int vlapic_highest_isr(const struct vlapic *l) { return highest(l->isr); }
+
 /* ---- timer ---- */
 
 static u32 divisor(const struct vlapic *l)
@@ -181,20 +184,26 @@ static void eoi(struct vcpu *v, struct vlapic *l)
 		vm_eoi_broadcast(v->vm, (u8)isr);
 }
 
-/* ICR (§11.6.1): destination by shorthand or physical APIC ID. */
+/* ICR (§11.6.1): destination by shorthand or by the destination field;
+ * lowest-priority delivery goes to the first match. */
 static void send_ipi(struct vcpu *self, u32 lo, u32 dest)
 {
 	struct vm *vm = self->vm;
 	u32 mode = (lo >> 8) & 7, shorthand = (lo >> 18) & 3;
+	bool logical = lo & (1u << 11);
 
 	for (u32 i = 0; i < vm->nvcpus; i++) {
 		struct vcpu *t = vm->vcpus[i];
 		bool hit = shorthand == 1 ? t == self :
 			   shorthand == 2 ? true :
-			   shorthand == 3 ? t != self : t->lapic.id == dest || dest == 0xff;
+			   shorthand == 3 ? t != self :
+			   vlapic_match_dest(&t->lapic, dest, logical);
 
-		if (hit)
-			vcpu_deliver_ipi(t, mode, lo & 0xff);
+		if (!hit)
+			continue;
+		vcpu_deliver_ipi(t, mode, lo & 0xff);
+		if (mode == 1 && !shorthand)
+			break;
 	}
 }
 

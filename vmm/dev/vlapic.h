@@ -36,6 +36,10 @@ void vlapic_init(struct vlapic *l, u32 id);
 u64 vlapic_mmio_read(void *dev, u64 offset, unsigned size);
 void vlapic_mmio_write(void *dev, u64 offset, unsigned size, u64 val);
 
+/* Is @dest (ICR or I/O APIC destination field) this APIC, in physical
+ * or logical (@logical) destination mode? */
+bool vlapic_match_dest(const struct vlapic *l, u32 dest, bool logical);
+
 /* Raise @vector in @v's IRR and make it look (any CPU may call this). */
 void vlapic_raise(struct vcpu *v, u8 vector);
 
@@ -57,6 +61,10 @@ u64 vlapic_timer_poll(struct vlapic *l);
 
 /* The vector to deliver now (IRR above PPR), or -1. */
 int vlapic_pending(struct vlapic *l);
+
+/* Highest vector set in IRR / ISR, or -1 (for state dumps). */
+int vlapic_highest_irr(const struct vlapic *l);
+int vlapic_highest_isr(const struct vlapic *l);
 
 /* The CPU took @vector: move it from IRR to ISR. */
 void vlapic_accept(struct vlapic *l, int vector);

@@ -392,9 +392,15 @@ static void svm_run(struct vcpu_hw *v)
 	s->flush = false;
 	vm->control.clean_bits = 0;
 	vm->save.rax = v->gprs[GPR_RAX];
-	asm volatile("clgi" ::: "memory");
+	/*
+	 * With V_INTR_MASKING, host interrupts reach the intercept (and end
+	 * the guest run) only if the host's RFLAGS.IF is set at VMRUN
+	 * (§15.21.1): enter with IF=1, GIF=0 keeping them out meanwhile, and
+	 * leave them pending for the loop's own window after #VMEXIT.
+	 */
+	asm volatile("clgi; sti" ::: "memory");
 	svm_vmrun(v->gprs, s->vmcb_pa, host_vmcb_pa[this_cpu()->cpu]);
-	asm volatile("stgi" ::: "memory");
+	asm volatile("cli; stgi" ::: "memory");
 	v->gprs[GPR_RAX] = vm->save.rax;
 	svm_decode(v);
 	requeue_interrupted_event(vm);

@@ -1,0 +1,26 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Interrupt destination matching of the virtual local APIC, shared by
+ * IPIs (vlapic.c) and I/O APIC deliveries (vmm/irq.c). Pure logic.
+ */
+#include "vmm/dev/vlapic.h"
+
+/*
+ * Does this local APIC accept destination @dest (SDM Vol. 3A §11.6.2)?
+ * Physical mode: the APIC ID, or 0xFF for all. Logical mode: the flat
+ * model (DFR 0xFFFFFFFF) matches any common bit of the 8-bit LDR; the
+ * cluster model (DFR model bits 0) the cluster in the high nibble (15:
+ * every cluster) and a common bit in the low one.
+ */
+bool vlapic_match_dest(const struct vlapic *l, u32 dest, bool logical)
+{
+	u32 ldr = l->ldr >> 24;
+
+	if (!logical)
+		return dest == 0xff || l->id == dest;
+	/* flat: 0xFF reaches every APIC whose LDR has a bit set */
+	if ((l->dfr >> 28) == 0xf)
+		return (ldr & dest) != 0;
+	/* cluster 15 addresses every cluster */
+	return ((dest >> 4) == 0xf || (ldr >> 4) == (dest >> 4)) && (ldr & dest & 0xf);
+}
