@@ -46,8 +46,8 @@ include vmm/objects.mk
 
 KOBJS := $(addprefix $(BUILD)/,$(objs-y))
 
-.PHONY: all kernel efi usb iso run check unit systest bench deps clean
-all: kernel efi usb iso guests
+.PHONY: all kernel efi usb iso linux run check unit systest bench deps clean
+all: kernel efi guests linux usb iso
 
 kernel: $(BUILD)/hv.elf
 
@@ -88,16 +88,23 @@ $(BUILD)/hv.elf: $(KOBJS) $(BUILD)/ksyms.o linker.ld
 include boot/uefi/uefi.mk
 include guests/guests.mk
 
-# Default hypervisor config placed on both boot media.
+# The default Linux guest (Debian's cloud kernel + a busybox initramfs),
+# downloaded once with apt-get and cached under build/linux/.
+linux:
+	sh tools/mklinux.sh $(BUILD)
+
+# Default hypervisor config placed on both boot media, with the modules it
+# names (found in build/linux/, build/guests/ or tests/system/files/).
 HV_CFG ?= guests/hv.cfg
+CFG_FILES = $(shell sh tools/cfgfiles.sh $(HV_CFG) $(BUILD))
 
 usb: $(BUILD)/hv-usb.img
-$(BUILD)/hv-usb.img: $(BUILD)/BOOTX64.EFI $(BUILD)/hv.elf $(HV_CFG) tools/mkusb.sh
-	sh tools/mkusb.sh -o $@ -e $(BUILD)/BOOTX64.EFI -k $(BUILD)/hv.elf -c $(HV_CFG)
+$(BUILD)/hv-usb.img: $(BUILD)/BOOTX64.EFI $(BUILD)/hv.elf $(HV_CFG) tools/mkusb.sh linux guests
+	sh tools/mkusb.sh -o $@ -e $(BUILD)/BOOTX64.EFI -k $(BUILD)/hv.elf -c $(HV_CFG) $(CFG_FILES)
 
 iso: $(BUILD)/hv.iso
-$(BUILD)/hv.iso: $(BUILD)/hv.elf $(HV_CFG) tools/mkiso.sh
-	sh tools/mkiso.sh -o $@ -k $(BUILD)/hv.elf -c $(HV_CFG)
+$(BUILD)/hv.iso: $(BUILD)/hv.elf $(HV_CFG) tools/mkiso.sh linux guests
+	sh tools/mkiso.sh -o $@ -k $(BUILD)/hv.elf -c $(HV_CFG) $(CFG_FILES)
 
 run: deps all
 	sh tools/run.sh $(BUILD)/hv-usb.img

@@ -84,8 +84,10 @@ esac
 
 if [ -n "$log" ]; then
 	serial="-serial file:$log"
+elif [ -t 0 ]; then
+	serial="-serial mon:stdio"   # a terminal: Ctrl-A X quits, Ctrl-A C monitor
 else
-	serial="-serial mon:stdio"
+	serial="-serial stdio"       # driven by a program: bytes pass unchanged
 fi
 
 # shellcheck disable=SC2086
