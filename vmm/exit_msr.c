@@ -151,7 +151,7 @@ static const struct msr_rule *find_rule(u32 msr)
 static enum exit_action refuse(struct vcpu *v, const struct vm_exit *x, bool write)
 {
 	if (v->msr_refused++ < 8)
-		printk(LOG_INFO, "guest %s vcpu %u: %s of MSR 0x%x refused (#GP)",
+		printk(LOG_DEBUG, "guest %s vcpu %u: %s of MSR 0x%x refused (#GP)",
 		       v->vm->name, v->id, write ? "wrmsr" : "rdmsr", x->msr.index);
 	vcpu_inject_exception(v, VEC_GP, true, 0);
 	return EXIT_RESUME;

@@ -63,23 +63,23 @@ static bool check_cpus(const struct cfg_guest *g)
 		if (!(g->cpus & (1ULL << c)))
 			continue;
 		if (!smp_cpu_online(c)) {
-			printk(LOG_ERR, "guest %s: cpu %u is not online", g->name, c);
+			printk(LOG_ERR, "config line %u: guest %s: cpu %u is not online", g->line, g->name, c);
 			return false;
 		}
 		if (!virt_cpu_ready(c)) {
-			printk(LOG_ERR, "guest %s: cpu %u cannot run guests", g->name, c);
+			printk(LOG_ERR, "config line %u: guest %s: cpu %u cannot run guests", g->line, g->name, c);
 			return false;
 		}
 	}
 	if (cpu_count(g->cpus) > VM_MAX_VCPUS) {
-		printk(LOG_ERR, "guest %s: more than %u cpus", g->name, VM_MAX_VCPUS);
+		printk(LOG_ERR, "config line %u: guest %s: more than %u cpus", g->line, g->name, VM_MAX_VCPUS);
 		return false;
 	}
 	return true;
 }
 
 /* Guest RAM: 2 MiB aligned (1 GiB when large), so stage 2 uses big pages. */
-static bool alloc_ram(struct vm *vm, u64 size)
+static bool alloc_ram(struct vm *vm, u64 size, u32 line)
 {
 	u64 align = size >= GiB && vm->hw.s2.allow_1g ? GiB : 2 * MiB;
 	u64 hpa = pmm_alloc(size, align);
@@ -87,8 +87,8 @@ static bool alloc_ram(struct vm *vm, u64 size)
 	if (!hpa && align == GiB)
 		hpa = pmm_alloc(size, align = 2 * MiB);
 	if (!hpa) {
-		printk(LOG_ERR, "guest %s: cannot allocate %llu MiB of RAM (%llu MiB free)",
-		       vm->name, (unsigned long long)(size >> 20),
+		printk(LOG_ERR, "config line %u: guest %s: memory %llu MiB is too large (%llu MiB free)",
+		       line, vm->name, (unsigned long long)(size >> 20),
 		       (unsigned long long)(pmm_free_bytes() >> 20));
 		return false;
 	}
@@ -127,7 +127,7 @@ static bool load_image(struct vm *vm, const struct cfg_guest *g,
 	char err[128];
 
 	if (!m || (g->initrd[0] && !rd)) {
-		printk(LOG_ERR, "guest %s: image '%s' is not loaded", g->name,
+		printk(LOG_ERR, "config line %u: guest %s: image '%s' is not loaded", g->line, g->name,
 		       m ? g->initrd : g->kernel);
 		return false;
 	}
@@ -136,7 +136,7 @@ static bool load_image(struct vm *vm, const struct cfg_guest *g,
 				      rd ? rd->size : 0, g->initrd };
 
 	if (!loader_load(vm, &kernel, rd ? &initrd : NULL, &vm->boot, err, sizeof(err))) {
-		printk(LOG_ERR, "guest %s: image '%s': %s", g->name, g->kernel, err);
+		printk(LOG_ERR, "config line %u: guest %s: image '%s': %s", g->line, g->name, g->kernel, err);
 		return false;
 	}
 	return true;
@@ -163,7 +163,7 @@ static struct vm *vm_create(const struct cfg_guest *g, u32 id,
 	if (!pt_init(&vm->hw.s2, vm_ops->stage2_format, stage2_table_alloc, NULL))
 		return NULL;
 	vm->hw.s2.allow_1g = vm_ops->stage2_1g();
-	if (!alloc_ram(vm, g->memory) || !gmem_map_stage2(vm) || !devices_init(vm) ||
+	if (!alloc_ram(vm, g->memory, g->line) || !gmem_map_stage2(vm) || !devices_init(vm) ||
 	    !bus_register(&vm->mmio, VLAPIC_BASE, PAGE_SIZE, vlapic_mmio_read,
 			  vlapic_mmio_write, vm, "lapic") ||
 	    !load_image(vm, g, mods, nmods) || !create_vcpus(vm))
