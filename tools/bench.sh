@@ -48,3 +48,30 @@ printf '\n(cycles per operation as the guest measures them; bare and svm under Q
 printf ' -icount shift=0 = instructions; vmx = Bochs ticks; hlt_wakeup includes\n'
 printf ' the 10000-count timer period; transcripts in %s/)\n' "$out"
 grep -h "exits" "$out/svm.log" "$out/vmx.log" 2>/dev/null | tr -d '\r' | grep "guest bench vcpu" || true
+
+# ---- Linux boot: the default guest's kernel and initramfs, bare and
+# under hv (SVM), one vCPU (QEMU's icount cannot run a second CPU), in the
+# same QEMU configuration. The figure is the guest's uptime when its /init
+# starts (with icount, virtual time follows instructions), and the ratio
+# hv/bare; then the exits per boot by code.
+linux=$BUILD/linux
+if [ -f "$linux/bzImage" ] && [ -f "$linux/initrd.cpio.gz" ]; then
+	args="console=ttyS0 panic=-1 hv.expect_cpus=1 hv.poweroff hv.noecho"
+	printf '[guest linux]\ncpus = 0\nmemory = 256M\nkernel = bzImage\ninitrd = initrd.cpio.gz\ncmdline = %s\n' \
+		"$args" > "$out/linux.cfg"
+	sh "$top/tools/mkiso.sh" -o "$out/linux.iso" -k "$BUILD/hv.elf" -c "$out/linux.cfg" \
+		-m "$linux/bzImage" -m "$linux/initrd.cpio.gz"
+	echo "bench: Linux bare (icount)" >&2
+	timeout -k 5 300 qemu-system-x86_64 -machine q35 -accel tcg -cpu max -m 512 -smp 1 $icount \
+		-kernel "$linux/bzImage" -initrd "$linux/initrd.cpio.gz" -append "$args" \
+		-display none -serial "file:$out/linux-bare.log" -nic none -no-reboot || true
+	echo "bench: Linux under hv, SVM (icount)" >&2
+	timeout -k 5 600 qemu-system-x86_64 -machine q35 -accel tcg -cpu max -m 1024 -smp 1 $icount \
+		-cdrom "$out/linux.iso" -display none -serial "file:$out/linux-svm.log" -nic none \
+		-no-reboot || true
+	up() { tr -d '\r' < "$1" 2>/dev/null | awk '/^hv-linux: userspace up/ { print $4; exit }'; }
+	b=$(up "$out/linux-bare.log"); s=$(up "$out/linux-svm.log")
+	printf '\nLinux boot to user space (guest uptime, s): bare %s  svm %s  ratio %s\n' \
+		"${b:--}" "${s:--}" "$(awk -v b="$b" -v s="$s" 'BEGIN { if (b > 0 && s > 0) printf "%.2f", s / b; else print "-" }')"
+	tr -d '\r' < "$out/linux-svm.log" | grep "^hv: guest linux exits" || true
+fi

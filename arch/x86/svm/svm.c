@@ -110,14 +110,18 @@ static bool svm_stage2_1g(void)
 static struct svm_vcpu *priv(struct vcpu_hw *v) { return v->priv; }
 static struct vmcb *vmcb_of(struct vcpu_hw *v) { return priv(v)->vmcb; }
 
+/*
+ * What exits. PAUSE does not: each vCPU owns its physical CPU, so a
+ * spinning guest has nobody to yield to (VMX does not intercept it
+ * either).
+ */
 static void set_intercepts(struct vmcb_control *c)
 {
 	c->intercept_exc = 0;
 	c->intercept1 = SVM_INTERCEPT_INTR | SVM_INTERCEPT_NMI |
 			SVM_INTERCEPT_SMI | SVM_INTERCEPT_INIT |
 			SVM_INTERCEPT_RDPMC | SVM_INTERCEPT_CPUID |
-			SVM_INTERCEPT_INVD | SVM_INTERCEPT_PAUSE |
-			SVM_INTERCEPT_HLT | SVM_INTERCEPT_IOIO |
+			SVM_INTERCEPT_INVD | SVM_INTERCEPT_HLT | SVM_INTERCEPT_IOIO |
 			SVM_INTERCEPT_MSR | SVM_INTERCEPT_TASK_SWITCH |
 			SVM_INTERCEPT_SHUTDOWN;
 	c->intercept2 = SVM_INTERCEPT_VMRUN | SVM_INTERCEPT_VMMCALL |
