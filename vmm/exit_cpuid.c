@@ -36,6 +36,7 @@ static void hv_leaf(u32 leaf, struct cpuid_regs *r)
 		r->ebx = r->ecx = r->edx = HV_SIGNATURE;
 	} else if (leaf == 0x40000010) {
 		r->eax = (u32)tsc_khz(); /* TSC frequency in kHz */
+		r->ebx = VLAPIC_BUS_KHZ;  /* local APIC timer clock in kHz */
 	}
 }
 
@@ -55,15 +56,22 @@ static void leaf1(struct vcpu *v, struct cpuid_regs *r)
  * Leaf 0x15 (TSC/crystal ratio, SDM Vol. 2A CPUID): TSC Hz = ECX * EBX /
  * EAX. The "crystal" is the virtual LAPIC timer clock, so a guest that
  * derives its APIC timer rate from this leaf (Linux does) gets that right
- * too. Leaf 0x16: base frequency in MHz.
+ * too. Guests multiply crystal kHz by EBX in 32 bits (Linux does); that
+ * product equals TSC kHz * EAX, so the denominator EAX shrinks with the
+ * TSC rate to keep it below 2^32. Leaf 0x16: base frequency in MHz.
  */
 static void tsc_leaves(u32 leaf, struct cpuid_regs *r)
 {
+	u64 khz = tsc_khz();
+	u32 den = 1000;
+
+	while (den > 1 && khz * den >= (1ULL << 32))
+		den /= 2;
 	if (leaf == 0x15)
-		*r = (struct cpuid_regs){ VLAPIC_BUS_KHZ, (u32)tsc_khz(),
+		*r = (struct cpuid_regs){ den, (u32)((khz * den + VLAPIC_BUS_KHZ / 2) / VLAPIC_BUS_KHZ),
 					  VLAPIC_BUS_KHZ * 1000u, 0 };
 	else
-		*r = (struct cpuid_regs){ (u32)(tsc_khz() / 1000), (u32)(tsc_khz() / 1000), 0, 0 };
+		*r = (struct cpuid_regs){ (u32)(khz / 1000), (u32)(khz / 1000), 0, 0 };
 }
 
 static void filter(struct vcpu *v, u32 leaf, struct cpuid_regs *r)

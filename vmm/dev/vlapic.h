@@ -14,7 +14,7 @@
 #include "kernel/types.h"
 
 #define VLAPIC_BASE 0xfee00000ULL
-#define VLAPIC_BUS_KHZ 1000000 /* 1 GHz: one count per nanosecond */
+#define VLAPIC_BUS_KHZ 100000 /* 100 MHz: one count per 10 ns */
 
 struct vcpu;
 
