@@ -12,6 +12,7 @@
 #   make unit       host unit tests only
 #   make systest    system tests only (T=name to run one)
 #   make bench      exit-cost benchmark (bare QEMU vs SVM vs VMX)
+#   make check-slow the slower tier: Linux under VMX in Bochs
 #   make deps       install the Debian packages the build and tests need
 #   DEBUG=1         build without optimisation
 
@@ -46,7 +47,7 @@ include vmm/objects.mk
 
 KOBJS := $(addprefix $(BUILD)/,$(objs-y))
 
-.PHONY: all kernel efi usb iso linux run check unit systest bench deps clean
+.PHONY: all kernel efi usb iso linux run check check-slow unit systest bench deps clean
 all: kernel efi guests linux usb iso
 
 kernel: $(BUILD)/hv.elf
@@ -122,6 +123,10 @@ unit: deps unit-build
 
 systest: deps all
 	bash tests/check.sh --system-only $(BUILD) $(T)
+
+# The slower tier: Linux under VMX in Bochs (minutes, not seconds).
+check-slow: deps all
+	bash tests/check.sh --slow $(BUILD) $(T)
 
 bench: deps all
 	sh tools/bench.sh $(BUILD)

@@ -5,13 +5,16 @@
 # BUILD/tests/unit/) and system tests (tests/system/tests.cfg), then one
 # summary line "N passed, N failed". Every test case counts once: each
 # cmocka case, each system test.
-#   tests/check.sh [--unit-only|--system-only] BUILD [SYSTEM-TEST-NAME...]
+#   tests/check.sh [--unit-only|--system-only|--slow] BUILD [SYSTEM-TEST-NAME...]
+# --slow runs the slower system tests of tests/system/tests-slow.cfg.
 set -u
 
 mode=all
+table=tests/system/tests.cfg
 case ${1:-} in
 --unit-only) mode=unit; shift ;;
 --system-only) mode=system; shift ;;
+--slow) mode=system; table=tests/system/tests-slow.cfg; shift ;;
 esac
 BUILD=${1:?usage: check.sh [--unit-only|--system-only] BUILD [NAME...]}
 shift
@@ -160,7 +163,7 @@ run_system() {
 			echo "  last lines of $log:"
 			tail -n 25 "$log" | sed 's/^/    | /'
 		fi
-	done < "$top/tests/system/tests.cfg"
+	done < "$top/$table"
 }
 
 [ $mode != system ] && run_unit
