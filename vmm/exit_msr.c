@@ -115,6 +115,27 @@ static bool tsc_aux_write(struct vcpu *v, u64 val)
 	return true;
 }
 
+/* AMD's interrupt-pending message register (C1E control, MSR
+ * 0xC0010055): Linux reads it without a fault handler on CPU families
+ * with the E400 erratum. The virtual CPU has no C1E: it reads 0. */
+static bool host_is_amd(void)
+{
+	return cpuid(0, 0).ebx == 0x68747541; /* "Auth" */
+}
+
+static bool amd_only_zero_read(struct vcpu *v, u64 *val)
+{
+	(void)v;
+	*val = 0;
+	return host_is_amd();
+}
+
+static bool amd_only_ignore_write(struct vcpu *v, u64 val)
+{
+	(void)v, (void)val;
+	return host_is_amd();
+}
+
 #define REG_NONE NR_REGS
 
 static const struct msr_rule rules[] = {
@@ -136,6 +157,7 @@ static const struct msr_rule rules[] = {
 	{ 0xc0000101, REG_NONE, gs_read, gs_write },
 	{ 0xc0000102, REG_KERNEL_GS_BASE, NULL, NULL },
 	{ MSR_TSC_AUX, REG_NONE, tsc_aux_read, tsc_aux_write },
+	{ 0xc0010055, REG_NONE, amd_only_zero_read, amd_only_ignore_write },
 };
 
 static const struct msr_rule *find_rule(u32 msr)
