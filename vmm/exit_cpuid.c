@@ -3,8 +3,9 @@
  * CPUID policy: the host's answer, filtered so the guest sees only what the
  * hypervisor virtualizes. The hypervisor bit (leaf 1 ECX[31]) is set and
  * leaves 0x40000000+ name us ("hvhvhvhvhvhv"); leaves 0x15/0x16 give the
- * TSC frequency (on Intel, where guests read them); VMX and SVM, MONITOR/MWAIT,
- * x2APIC and TSC-deadline (not virtualized yet), MTRRs, machine-check
+ * TSC frequency (on Intel, where guests read them); x2APIC and the
+ * TSC-deadline timer are offered (the virtual LAPIC has them); VMX and
+ * SVM, MONITOR/MWAIT, MTRRs, machine-check
  * architecture, performance monitoring, power management and 5-level
  * paging are hidden.
  * Leaf numbers and bits: Intel SDM Vol. 2A CPUID, AMD APM Vol. 3 App. E.
@@ -21,8 +22,10 @@
 
 #define L1_ECX_HIDE ((1u << 3) /* MONITOR */ | (1u << 5) /* VMX */ | \
 		     (1u << 6) /* SMX */ | (1u << 7) /* EIST */ | (1u << 8) /* TM2 */ | \
-		     (1u << 21) /* x2APIC */ | (1u << 24) /* TSC deadline */ | \
 		     (1u << 27) /* OSXSAVE: from the guest's CR4 */)
+/* The virtual LAPIC offers x2APIC and the TSC-deadline timer whatever the
+ * host has. */
+#define L1_ECX_SHOW ((1u << 21) /* x2APIC */ | (1u << 24) /* TSC deadline */)
 #define L1_EDX_HIDE ((1u << 7) /* MCE */ | (1u << 12) /* MTRR */ | \
 		     (1u << 14) /* MCA */ | (1u << 22) /* ACPI thermal */ | \
 		     (1u << 29) /* TM */)
@@ -42,7 +45,7 @@ static void hv_leaf(u32 leaf, struct cpuid_regs *r)
 
 static void leaf1(struct vcpu *v, struct cpuid_regs *r)
 {
-	r->ecx = (r->ecx & ~L1_ECX_HIDE) | (1u << 31);
+	r->ecx = (r->ecx & ~L1_ECX_HIDE) | L1_ECX_SHOW | (1u << 31);
 	if (vcpu_reg(v, REG_CR4) & CR4_OSXSAVE)
 		r->ecx |= 1u << 27;
 	r->edx &= ~L1_EDX_HIDE;

@@ -29,17 +29,43 @@ static bool ignore_write(struct vcpu *v, u64 val) { (void)v, (void)val; return t
 static bool zero_read(struct vcpu *v, u64 *val) { (void)v; *val = 0; return true; }
 static bool fast_strings_read(struct vcpu *v, u64 *val) { (void)v; *val = 1; return true; }
 
+#define APIC_BASE_EXTD (1ULL << 10)
+
 static u64 apic_base(struct vcpu *v)
 {
-	return APIC_DEFAULT_BASE | APIC_BASE_EN | (v->id == 0 ? APIC_BASE_BSP : 0);
+	return APIC_DEFAULT_BASE | APIC_BASE_EN | (v->id == 0 ? APIC_BASE_BSP : 0) |
+	       (v->lapic.x2apic ? APIC_BASE_EXTD : 0);
 }
 
 static bool apic_base_read(struct vcpu *v, u64 *val) { *val = apic_base(v); return true; }
 
-/* The APIC cannot move or switch to x2APIC mode (not offered). */
+/*
+ * The APIC cannot move. xAPIC -> x2APIC is the one mode change offered;
+ * leaving x2APIC mode while enabled is an invalid transition (SDM Vol. 3A
+ * §11.12.5, #GP).
+ */
 static bool apic_base_write(struct vcpu *v, u64 val)
 {
-	return (val & ~APIC_BASE_EN) == (apic_base(v) & ~APIC_BASE_EN);
+	u64 cur = apic_base(v), fixed = ~(APIC_BASE_EN | APIC_BASE_EXTD);
+
+	if ((val & fixed) != (cur & fixed) || ((cur & APIC_BASE_EXTD) && !(val & APIC_BASE_EXTD)))
+		return false;
+	if (val & APIC_BASE_EXTD)
+		vlapic_enable_x2apic(&v->lapic);
+	return true;
+}
+
+static bool tsc_deadline_read(struct vcpu *v, u64 *val)
+{
+	return vlapic_tsc_deadline_read(&v->lapic, val);
+}
+
+static bool tsc_deadline_write(struct vcpu *v, u64 val)
+{
+	bool ok = vlapic_tsc_deadline_write(&v->lapic, val);
+
+	v->dev_poll = true; /* re-evaluate the timer before the next entry */
+	return ok;
 }
 
 /* IA32_FEATURE_CONTROL: locked with VMX off (Intel hosts only). */
@@ -141,6 +167,7 @@ static bool amd_only_ignore_write(struct vcpu *v, u64 val)
 static const struct msr_rule rules[] = {
 	{ 0x10, REG_NONE, tsc_read, ignore_write },              /* TSC */
 	{ 0x1b, REG_NONE, apic_base_read, apic_base_write },     /* APIC_BASE */
+	{ 0x6e0, REG_NONE, tsc_deadline_read, tsc_deadline_write }, /* TSC_DEADLINE */
 	{ 0x3a, REG_NONE, feature_control_read, NULL },          /* FEATURE_CONTROL */
 	{ 0x8b, REG_NONE, zero_read, ignore_write },             /* BIOS_SIGN_ID */
 	{ 0x174, REG_SYSENTER_CS, NULL, NULL },
@@ -179,11 +206,22 @@ static enum exit_action refuse(struct vcpu *v, const struct vm_exit *x, bool wri
 	return EXIT_RESUME;
 }
 
+/* The x2APIC register block (vmm/dev/vlapic.c). */
+static bool is_x2apic_msr(u32 msr)
+{
+	return msr >= 0x800 && msr <= 0x8ff;
+}
+
 enum exit_action exit_msr_read(struct vcpu *v, const struct vm_exit *x)
 {
 	const struct msr_rule *r = find_rule(x->msr.index);
 	u64 val;
 
+	if (is_x2apic_msr(x->msr.index)) {
+		if (!vlapic_msr_read(v, x->msr.index, &val))
+			return refuse(v, x, false);
+		goto done;
+	}
 	if (!r)
 		return refuse(v, x, false);
 	if (r->read) {
@@ -192,6 +230,7 @@ enum exit_action exit_msr_read(struct vcpu *v, const struct vm_exit *x)
 	} else {
 		val = vcpu_reg(v, r->reg);
 	}
+done:
 	v->hw.gprs[GPR_RAX] = (u32)val;
 	v->hw.gprs[GPR_RDX] = val >> 32;
 	return EXIT_ADVANCE;
@@ -202,6 +241,8 @@ enum exit_action exit_msr_write(struct vcpu *v, const struct vm_exit *x)
 	const struct msr_rule *r = find_rule(x->msr.index);
 	u64 val = (v->hw.gprs[GPR_RDX] << 32) | (u32)v->hw.gprs[GPR_RAX];
 
+	if (is_x2apic_msr(x->msr.index))
+		return vlapic_msr_write(v, x->msr.index, val) ? EXIT_ADVANCE : refuse(v, x, true);
 	if (!r || (r->write && !r->write(v, val)) || (!r->write && r->reg == REG_NONE))
 		return refuse(v, x, true);
 	if (!r->write)

@@ -157,6 +157,47 @@ static void check_hlt_timer(void)
 	lapic_timer_stop();
 }
 
+/*
+ * x2APIC (SDM Vol. 3A §11.12), when CPUID offers it: switch the local APIC
+ * to x2APIC mode, read the ID and the derived logical ID through MSRs, and
+ * take a self-IPI (MSR 0x83F) ended by an EOI through MSR 0x80B. Runs last:
+ * the xAPIC MMIO interface is gone afterwards.
+ */
+#define X2APIC_VECTOR 0x45
+
+static volatile u32 x2apic_fired;
+
+static void x2apic_handler(struct trap_frame *f)
+{
+	(void)f;
+	x2apic_fired++;
+	wrmsr(0x80b, 0); /* EOI */
+}
+
+static void check_x2apic(void)
+{
+	u64 base;
+
+	if (!(cpuid(1, 0).ecx & (1u << 21))) {
+		printf("SKIP x2apic (not offered)\n");
+		return;
+	}
+	base = rdmsr(0x1b);
+	wrmsr(0x1b, base | (1u << 10));
+	check(rdmsr(0x1b) & (1u << 10), "IA32_APIC_BASE.EXTD set: x2APIC mode");
+	check((u32)rdmsr(0x802) == 0, "x2apic id %u (the boot CPU)", (u32)rdmsr(0x802));
+	check((u32)rdmsr(0x80d) == 1, "x2apic logical id 0x%x (cluster 0, bit 0)",
+	      (u32)rdmsr(0x80d));
+	trap_set_handler(X2APIC_VECTOR, x2apic_handler);
+	x2apic_fired = 0;
+	wrmsr(0x83f, X2APIC_VECTOR); /* self IPI */
+	sti();
+	for (int i = 0; i < 1000 && !x2apic_fired; i++)
+		cpu_pause();
+	cli();
+	check(x2apic_fired == 1, "x2apic self-IPI delivered and EOIed by MSR");
+}
+
 static void check_xsetbv(void)
 {
 	struct cpuid_regs r = cpuid(1, 0);
@@ -198,5 +239,6 @@ int main(void)
 	check_hlt_timer();
 	check_xsetbv();
 	check_cache_and_pause();
+	check_x2apic();
 	test_finish();
 }

@@ -16,6 +16,10 @@ bool vlapic_match_dest(const struct vlapic *l, u32 dest, bool logical)
 {
 	u32 ldr = l->ldr >> 24;
 
+	if (l->x2apic) /* §11.12.10: 32-bit IDs, cluster:16 bit:16 logical */
+		return !logical ? dest == 0xffffffff || l->id == dest :
+		       dest == 0xffffffff ||
+		       ((dest >> 16) == (l->id >> 4) && (dest & (1u << (l->id & 0xf))));
 	if (!logical)
 		return dest == 0xff || l->id == dest;
 	/* flat: 0xFF reaches every APIC whose LDR has a bit set */

@@ -36,6 +36,9 @@
 #define VERSION 0x00050014 /* version 0x14, 6 LVT entries */
 #define LVT_MASK (1u << 16)
 #define TIMER_PERIODIC (1u << 17)
+#define TIMER_MODE (3u << 17)
+#define TIMER_TSC_DEADLINE (2u << 17)
+#define REG_SELF_IPI 0x3f0 /* x2APIC only */
 #define SVR_ENABLE (1u << 8)
 
 void vlapic_init(struct vlapic *l, u32 id)
@@ -85,8 +88,15 @@ static u64 counts_to_tsc(const struct vlapic *l, u64 count)
 	return count * divisor(l) * tsc_khz() / VLAPIC_BUS_KHZ;
 }
 
+static bool deadline_mode(const struct vlapic *l)
+{
+	return (l->lvt[0] & TIMER_MODE) == TIMER_TSC_DEADLINE;
+}
+
 static void timer_start(struct vlapic *l)
 {
+	if (deadline_mode(l))
+		return; /* the initial count is ignored (§11.5.4.1) */
 	l->timer_start = rdtsc();
 	l->timer_deadline = l->timer_init ?
 		l->timer_start + MAX(counts_to_tsc(l, l->timer_init), 1) : 0;
@@ -96,7 +106,7 @@ static u32 timer_current(const struct vlapic *l)
 {
 	u64 period = counts_to_tsc(l, l->timer_init), elapsed;
 
-	if (!l->timer_init || !period)
+	if (!l->timer_init || !period || deadline_mode(l))
 		return 0;
 	elapsed = rdtsc() - l->timer_start;
 	if (!(l->lvt[0] & TIMER_PERIODIC) && elapsed >= period)
@@ -220,7 +230,7 @@ static u32 read_reg(struct vlapic *l, u32 reg)
 	if (reg >= REG_LVT_TIMER && reg <= REG_LVT_ERROR)
 		return l->lvt[(reg - REG_LVT_TIMER) >> 4];
 	switch (reg) {
-	case REG_ID: return l->id << 24;
+	case REG_ID: return l->x2apic ? l->id : l->id << 24;
 	case REG_VER: return VERSION;
 	case REG_TPR: return l->tpr;
 	case REG_PPR: return ppr(l);
@@ -239,6 +249,8 @@ static u32 read_reg(struct vlapic *l, u32 reg)
 
 static void write_reg(struct vcpu *v, struct vlapic *l, u32 reg, u32 val)
 {
+	if (reg == REG_LVT_TIMER && ((val ^ l->lvt[0]) & TIMER_MODE))
+		l->timer_deadline = 0; /* a mode change disarms the timer */
 	if (reg >= REG_LVT_TIMER && reg <= REG_LVT_ERROR) {
 		l->lvt[(reg - REG_LVT_TIMER) >> 4] = val;
 		return;
@@ -275,4 +287,69 @@ void vlapic_mmio_write(void *dev, u64 offset, unsigned size, u64 val)
 
 	(void)dev, (void)size;
 	write_reg(v, &v->lapic, (u32)offset & 0xff0, (u32)val);
+}
+
+/* ---- TSC deadline and x2APIC ---- */
+
+bool vlapic_tsc_deadline_read(struct vlapic *l, u64 *val)
+{
+	*val = deadline_mode(l) ? l->timer_deadline : 0;
+	return true;
+}
+
+/* Writes outside TSC-deadline mode are ignored (§11.5.4.1). */
+bool vlapic_tsc_deadline_write(struct vlapic *l, u64 val)
+{
+	if (deadline_mode(l))
+		l->timer_deadline = val;
+	return true;
+}
+
+void vlapic_enable_x2apic(struct vlapic *l)
+{
+	l->x2apic = true;
+}
+
+/* The x2APIC LDR is derived from the ID: cluster in bits 31:16, one bit
+ * of 16 in 15:0 (§11.12.10.2). */
+static u32 x2apic_ldr(const struct vlapic *l)
+{
+	return ((l->id >> 4) << 16) | (1u << (l->id & 0xf));
+}
+
+bool vlapic_msr_read(struct vcpu *v, u32 msr, u64 *val)
+{
+	struct vlapic *l = &v->lapic;
+	u32 reg = (msr & 0xff) << 4;
+
+	if (!l->x2apic || reg == REG_DFR || reg == REG_ICR_HI || reg == REG_EOI ||
+	    reg == REG_SELF_IPI)
+		return false;
+	if (reg == REG_LDR)
+		*val = x2apic_ldr(l);
+	else if (reg == REG_ICR_LO)
+		*val = l->icr;
+	else
+		*val = read_reg(l, reg);
+	return true;
+}
+
+bool vlapic_msr_write(struct vcpu *v, u32 msr, u64 val)
+{
+	struct vlapic *l = &v->lapic;
+	u32 reg = (msr & 0xff) << 4;
+
+	if (!l->x2apic || reg == REG_ID || reg == REG_LDR || reg == REG_DFR ||
+	    reg == REG_ICR_HI || reg == REG_VER || reg == REG_PPR ||
+	    (reg == REG_EOI && val))
+		return false;
+	if (reg == REG_ICR_LO) {
+		l->icr = val;
+		send_ipi(v, (u32)val, (u32)(val >> 32));
+	} else if (reg == REG_SELF_IPI) {
+		vlapic_raise(v, (u8)val);
+	} else {
+		write_reg(v, l, reg, (u32)val);
+	}
+	return true;
 }

@@ -28,9 +28,24 @@ struct vlapic {
 	u64 timer_start;     /* TSC when the count was loaded */
 	u64 timer_deadline;  /* TSC at which it fires next, 0 = idle */
 	u32 irr[8], isr[8], tmr[8];
+	bool x2apic;         /* x2APIC mode (IA32_APIC_BASE.EXTD) */
+	u64 icr;             /* x2APIC: the last ICR written */
 };
 
 void vlapic_init(struct vlapic *l, u32 id);
+
+/*
+ * x2APIC MSRs 0x800-0x8FF (SDM Vol. 3A §11.12.1, Table 11-6) and
+ * IA32_TSC_DEADLINE (0x6E0, §11.5.4.1). False: the access raises #GP (not
+ * in x2APIC mode, a read-only or absent register, a reserved value).
+ */
+bool vlapic_msr_read(struct vcpu *v, u32 msr, u64 *val);
+bool vlapic_msr_write(struct vcpu *v, u32 msr, u64 val);
+bool vlapic_tsc_deadline_read(struct vlapic *l, u64 *val);
+bool vlapic_tsc_deadline_write(struct vlapic *l, u64 val);
+
+/* Switch to x2APIC mode (the guest set IA32_APIC_BASE.EXTD). */
+void vlapic_enable_x2apic(struct vlapic *l);
 
 /* MMIO callbacks; @dev is the struct vm, the vCPU is the current one. */
 u64 vlapic_mmio_read(void *dev, u64 offset, unsigned size);
