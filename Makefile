@@ -45,7 +45,7 @@ include kernel/objects.mk
 include drivers/objects.mk
 include vmm/objects.mk
 
-KOBJS := $(addprefix $(BUILD)/,$(objs-y))
+KOBJS := $(addprefix $(BUILD)/,$(objs-y)) $(BUILD)/vmm/dsdt_aml.o
 
 .PHONY: all kernel efi usb iso linux run check check-slow unit systest bench deps clean
 all: kernel efi guests linux usb iso
@@ -59,6 +59,17 @@ $(BUILD)/%.o: %.c
 $(BUILD)/%.o: %.asm
 	@mkdir -p $(dir $@)
 	$(NASM) $(KASFLAGS) -MD $(@:.o=.d) -MP $< -o $@
+
+# The guest's DSDT: ASL compiled by iasl, then embedded as a C array.
+$(BUILD)/vmm/dsdt.aml: vmm/dsdt.asl
+	@mkdir -p $(dir $@)
+	iasl -p $(BUILD)/vmm/dsdt $< > $(BUILD)/vmm/dsdt.log 2>&1 || { cat $(BUILD)/vmm/dsdt.log; exit 1; }
+
+$(BUILD)/vmm/dsdt_aml.c: $(BUILD)/vmm/dsdt.aml tools/bin2c.sh
+	sh tools/bin2c.sh guest_dsdt_aml $< > $@
+
+$(BUILD)/vmm/dsdt_aml.o: $(BUILD)/vmm/dsdt_aml.c
+	$(CC) $(KCFLAGS) -c $< -o $@
 
 # The AP trampoline is a flat real-mode blob copied below 1 MiB at run time.
 $(BUILD)/boot/trampoline.bin: boot/trampoline.asm
