@@ -45,7 +45,8 @@ include kernel/objects.mk
 include drivers/objects.mk
 include vmm/objects.mk
 
-KOBJS := $(addprefix $(BUILD)/,$(objs-y)) $(BUILD)/vmm/dsdt_aml.o
+KOBJS := $(addprefix $(BUILD)/,$(objs-y)) $(BUILD)/vmm/dsdt_aml.o \
+	$(BUILD)/kernel/default_cfg.o
 
 .PHONY: all kernel efi usb iso linux run check check-slow unit systest bench deps clean
 all: kernel efi guests linux usb iso
@@ -69,6 +70,14 @@ $(BUILD)/vmm/dsdt_aml.c: $(BUILD)/vmm/dsdt.aml tools/bin2c.sh
 	sh tools/bin2c.sh guest_dsdt_aml $< > $@
 
 $(BUILD)/vmm/dsdt_aml.o: $(BUILD)/vmm/dsdt_aml.c
+	$(CC) $(KCFLAGS) -c $< -o $@
+
+# The built-in config (used when the boot media carry none): guests/hv.cfg.
+$(BUILD)/kernel/default_cfg.c: guests/hv.cfg tools/bin2c.sh
+	@mkdir -p $(dir $@)
+	sh tools/bin2c.sh default_config $< > $@
+
+$(BUILD)/kernel/default_cfg.o: $(BUILD)/kernel/default_cfg.c
 	$(CC) $(KCFLAGS) -c $< -o $@
 
 # The AP trampoline is a flat real-mode blob copied below 1 MiB at run time.

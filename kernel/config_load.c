@@ -44,6 +44,27 @@ static unsigned check_files(struct config *cfg, const char *cfg_name,
 	return errors;
 }
 
+/* guests/hv.cfg, built into the kernel (build/kernel/default_cfg.c). */
+extern const unsigned char default_config[];
+extern const unsigned int default_config_len;
+
+/*
+ * No config was given: use the built-in one (the default config of the
+ * boot media). Its guests start if their files were loaded.
+ */
+static unsigned use_builtin(struct config *cfg, const struct boot_module *mods,
+			    unsigned nmods)
+{
+	struct cfg_error err;
+
+	if (config_parse((const char *)default_config, default_config_len, cfg, &err)) {
+		printk(LOG_ERR, "built-in config line %u: %s", err.line, err.msg);
+		return 1;
+	}
+	printk(LOG_INFO, "config built-in: %u guest(s)", cfg->nguests);
+	return check_files(cfg, "built-in", mods, nmods);
+}
+
 unsigned config_load(const char *cmdline, const struct boot_module *mods,
 		     unsigned nmods, struct config *cfg)
 {
@@ -53,13 +74,13 @@ unsigned config_load(const char *cmdline, const struct boot_module *mods,
 
 	config_defaults(cfg);
 	if (!cmdline_get(cmdline, "config", name, sizeof(name))) {
-		printk(LOG_INFO, "config: none named on the command line: built-in defaults");
-		return 0;
+		printk(LOG_INFO, "config: none named on the command line: the built-in config");
+		return use_builtin(cfg, mods, nmods);
 	}
 	m = module_find(mods, nmods, name);
 	if (!m) {
-		printk(LOG_ERR, "config %s: not found among the boot modules: built-in defaults (no guests)", name);
-		return 1;
+		printk(LOG_ERR, "config %s: not found among the boot modules: the built-in config", name);
+		return 1 + use_builtin(cfg, mods, nmods);
 	}
 	if (m->size > CONFIG_MAX_SIZE) {
 		printk(LOG_ERR, "config %s: %llu bytes is too large (max %u): built-in defaults (no guests)",

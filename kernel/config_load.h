@@ -12,9 +12,10 @@
 #include "kernel/module.h"
 
 /*
- * Fill @cfg. A missing or malformed config leaves the built-in defaults; a
- * guest whose kernel or initrd is missing is dropped. Returns the number
- * of errors reported.
+ * Fill @cfg. Without a config module the built-in config (guests/hv.cfg,
+ * compiled in) is used; a malformed config is refused as a whole (no
+ * guests); a guest whose kernel or initrd is missing is dropped. Returns
+ * the number of errors reported.
  */
 unsigned config_load(const char *cmdline, const struct boot_module *mods,
 		     unsigned nmods, struct config *cfg);

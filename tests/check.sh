@@ -59,9 +59,14 @@ make_image() {
 	case $cfg in
 	default) cfgpath=$top/guests/hv.cfg ;;
 	none) cfgpath=none ;;
+	builtin) cfgpath=none ;; # no config file, but the built-in one's files
 	*) cfgpath=$top/tests/system/configs/$cfg ;;
 	esac
-	mods=$(sh "$top/tools/cfgfiles.sh" "$cfgpath" "$BUILD")
+	if [ "$cfg" = builtin ]; then
+		mods=$(sh "$top/tools/cfgfiles.sh" "$top/guests/hv.cfg" "$BUILD")
+	else
+		mods=$(sh "$top/tools/cfgfiles.sh" "$cfgpath" "$BUILD")
+	fi
 	if [ "$cfg" = default ] && [ -z "$extra" ]; then
 		[ "$media" = iso ] && echo "$BUILD/hv.iso" || echo "$BUILD/hv-usb.img"
 		return
@@ -93,7 +98,7 @@ boot_image() {
 		local fw=${runner#drive-}
 		[ "$fw" = bios ] && fw=seabios
 		python3 "$top/guests/linux/drive.py" --timeout "$timeout" --quiet \
-			--log "$log" -- sh "$top/tools/run.sh" --accel tcg --bios "$fw" \
+			--then poweroff --log "$log" -- sh "$top/tools/run.sh" --accel tcg --bios "$fw" \
 			--smp "$smp" --mem 1024 "$img" > /dev/null 2>&1 ;;
 	qemu-bios-big) sh "$top/tools/run.sh" --accel tcg --bios seabios --smp "$smp" \
 		--mem 1024 --timeout "$timeout" --log "$log" "$img" 2>/dev/null ;;
