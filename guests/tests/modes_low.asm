@@ -87,29 +87,7 @@ lm64:
 	mov es, ax
 	mov ss, ax
 	mov rsp, LOW_STACK
-	mov esi, msg_long
-	call puts64
-	mov ecx, MSR_EFER
-	rdmsr
-	mov esi, why_lma
-	test eax, EFER_LMA
-	jz fail64
-	mov rax, 0x123456789
-	shr rax, 32
-	mov esi, why_64
-	cmp eax, 1
-	jne fail64
-	mov esi, msg_pass
-	call puts64
-	MODES_EXIT 0
-
-fail64:
-	push rsi
-	mov esi, msg_fail
-	call puts64
-	pop rsi
-	call puts64
-	MODES_EXIT 1
+	MODES_LONG_CHECKS
 
 MODES_PUTS puts64
 
