@@ -25,61 +25,7 @@ start:
 	mov es, ax
 	mov ss, ax
 	mov sp, 0x7c00
-	mov si, msg_real
-	call puts16
-	smsw ax
-	test al, CR0_PE
-	mov si, why_pe
-	jnz fail16
-	mov ax, SEG_PROBE_SEG
-	mov es, ax
-	mov word [es:SEG_PROBE_OFF], SEG_PROBE_VAL
-	MODES_REAL_TO_PROTECTED pm32
-
-fail16:
-	push si
-	mov si, msg_fail
-	call puts16
-	pop si
-	call puts16
-	MODES_EXIT 1
-
-MODES_PUTS puts16
-
-bits 32
-pm32:
-	mov ax, SEL_DATA32
-	mov ds, ax
-	mov es, ax
-	mov fs, ax
-	mov gs, ax
-	mov ss, ax
-	mov esp, 0x7c00
-	mov esi, msg_pm
-	call puts32
-	mov esi, why_seg
-	cmp word [SEG_PROBE_LIN], SEG_PROBE_VAL
-	jne fail32
-	MODES_PROTECTED_TO_LONG lm64
-
-fail32:
-	push esi
-	mov esi, msg_fail
-	call puts32
-	pop esi
-	call puts32
-	MODES_EXIT 1
-
-MODES_PUTS puts32
-
-bits 64
-lm64:
-	mov ax, SEL_DATA32
-	mov ds, ax
-	mov es, ax
-	mov ss, ax
-	mov rsp, 0x7c00
-	MODES_LONG_CHECKS
+	MODES_CHECKS 0x7c00
 
 MODES_PUTS puts64
 
