@@ -81,7 +81,7 @@ static void filter(struct vcpu *v, u32 leaf, struct cpuid_regs *r)
 {
 	switch (leaf) {
 	case 0:
-		if (r->ebx == 0x756e6547 && r->eax < 0x16) /* "Genu": Intel */
+		if (cpu_is_intel() && r->eax < 0x16)
 			r->eax = 0x16; /* offer the TSC leaves */
 		break;
 	case 0x15: case 0x16:

@@ -144,22 +144,17 @@ static bool tsc_aux_write(struct vcpu *v, u64 val)
 /* AMD's interrupt-pending message register (C1E control, MSR
  * 0xC0010055): Linux reads it without a fault handler on CPU families
  * with the E400 erratum. The virtual CPU has no C1E: it reads 0. */
-static bool host_is_amd(void)
-{
-	return cpuid(0, 0).ebx == 0x68747541; /* "Auth" */
-}
-
 static bool amd_only_zero_read(struct vcpu *v, u64 *val)
 {
 	(void)v;
 	*val = 0;
-	return host_is_amd();
+	return cpu_is_amd();
 }
 
 static bool amd_only_ignore_write(struct vcpu *v, u64 val)
 {
 	(void)v, (void)val;
-	return host_is_amd();
+	return cpu_is_amd();
 }
 
 #define REG_NONE NR_REGS

@@ -11,6 +11,7 @@
  */
 #include "arch/x86/cpu.h"
 #include "arch/x86/tsc.h"
+#include "kernel/cmdline.h"
 #include "kernel/log.h"
 #include "kernel/string.h"
 #include "vmm/cpu_state.h"
@@ -54,15 +55,7 @@
 
 #define ERR(...) loader_error(err, errlen, __VA_ARGS__)
 
-static bool strstr_simple(const char *hay, const char *needle)
-{
-	size_t n = strlen(needle);
 
-	for (; *hay; hay++)
-		if (!strncmp(hay, needle, n))
-			return true;
-	return false;
-}
 
 static u16 get16(const u8 *p, u32 off) { return p[off] | (p[off + 1] << 8); }
 static u32 get32(const u8 *p, u32 off) { return get16(p, off) | ((u32)get16(p, off + 2) << 16); }
@@ -119,9 +112,10 @@ static bool place_initrd(struct vm *vm, u8 *bp, const struct loader_file *initrd
 static void add_tsc_hint(struct vm *vm)
 {
 	size_t n = strlen(vm->cmdline);
+	char v[2];
 
-	if (cpuid(0, 0).ebx == 0x756e6547 || strstr_simple(vm->cmdline, "tsc_early_khz="))
-		return; /* "Genu": Intel, leaf 0x15 is read */
+	if (cpu_is_intel() || cmdline_get(vm->cmdline, "tsc_early_khz", v, sizeof(v)))
+		return; /* Intel: leaf 0x15 is read */
 	snprintf(vm->cmdline + n, sizeof(vm->cmdline) - n, "%stsc_early_khz=%llu",
 		 n ? " " : "", (unsigned long long)tsc_khz());
 }

@@ -58,6 +58,10 @@ static inline struct cpuid_regs cpuid(u32 leaf, u32 subleaf)
 	return r;
 }
 
+/* CPU vendor from CPUID leaf 0 EBX ("Genu" / "Auth"). */
+static inline bool cpu_is_intel(void) { return cpuid(0, 0).ebx == 0x756e6547; }
+static inline bool cpu_is_amd(void) { return cpuid(0, 0).ebx == 0x68747541; }
+
 static inline u64 rdmsr(u32 msr)
 {
 	u32 lo, hi;
