@@ -29,7 +29,7 @@ guest-lib := lib/boot.o lib/isr.o lib/start.o lib/serial.o lib/printf.o \
 	lib/fwcfg.o lib/acpi.o lib/pmtimer.o lib/lapic.o lib/irq.o lib/hv.o
 
 # Multiboot guests and their own objects.
-GUEST_NAMES := hello modes exits memtest smp triplefault hammer bench
+GUEST_NAMES := hello modes exits memtest smp triplefault hammer bench reset
 guest-objs-hello := tests/hello.o
 guest-objs-modes := tests/modes.o tests/modes_low_blob.o
 guest-objs-exits := tests/exits.o
@@ -38,6 +38,7 @@ guest-objs-smp := tests/smp.o tests/smp_trampoline_blob.o
 guest-objs-triplefault := tests/triplefault.o
 guest-objs-hammer := tests/hammer.o
 guest-objs-bench := tests/bench.o
+guest-objs-reset := tests/reset.o
 
 # Flat real-mode blobs embedded in a guest (name -> tests/<name>_blob.o).
 GUEST_BLOBS := modes_low smp_trampoline

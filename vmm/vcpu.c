@@ -105,6 +105,37 @@ static void do_sipi(struct vcpu *v)
 	v->wait_sipi = false;
 }
 
+/*
+ * A platform reset. The other vCPUs go back to their INIT state (waiting
+ * for a SIPI from the new BSP) and say so; vCPU 0 waits for them, so no
+ * vCPU is inside a device or guest memory, reboots the VM and starts at
+ * its boot state. Requests queued before the reset are dropped.
+ */
+static void do_reset(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+
+	do_init(v);
+	if (v->id != 0) {
+		__atomic_add_fetch(&vm->reset_parked, 1, __ATOMIC_ACQ_REL);
+		return;
+	}
+	while (__atomic_load_n(&vm->reset_parked, __ATOMIC_ACQUIRE) < vm->nvcpus - 1) {
+		if (!vm_running(vm))
+			return;
+		asm volatile("sti; pause; cli" ::: "memory");
+	}
+	vm->reset_parked = 0;
+	if (!vm_reboot(vm))
+		return;
+	__atomic_and_fetch(&v->requests, VCPU_REQ_STOP, __ATOMIC_ACQ_REL);
+	vm_ops->vcpu_load(&v->hw, &vm->boot);
+	v->wait_sipi = false;
+	v->dev_deadline = 0;
+	v->dev_poll = true;
+	__atomic_store_n(&vm->reset_pending, 0, __ATOMIC_RELEASE);
+}
+
 /* What a stuck guest needs to be understood (console Ctrl-T). */
 static void dump_state(struct vcpu *v)
 {
@@ -128,6 +159,10 @@ static bool handle_requests(struct vcpu *v)
 
 	if (req & VCPU_REQ_STOP || !vm_running(v->vm))
 		return false;
+	if (req & VCPU_REQ_RESET) {
+		do_reset(v);
+		return vm_running(v->vm);
+	}
 	if (req & VCPU_REQ_TIMERS)
 		v->dev_poll = true;
 	if (req & VCPU_REQ_DUMP)

@@ -22,6 +22,7 @@ struct vm;
 #define VCPU_REQ_NMI (1u << 4)
 #define VCPU_REQ_TIMERS (1u << 5) /* a timed device was reprogrammed */
 #define VCPU_REQ_DUMP (1u << 6)   /* print its state on the log (Ctrl-T) */
+#define VCPU_REQ_RESET (1u << 7)  /* platform reset (vm_request_reset) */
 
 struct vcpu {
 	struct vcpu_hw hw;        /* (o) must stay first */

@@ -14,6 +14,7 @@
 #include "kernel/mm.h"
 #include "kernel/pmm.h"
 #include "kernel/string.h"
+#include "vmm/acpi_tables.h"
 #include "vmm/cpu_state.h"
 #include "vmm/dev/devices.h"
 #include "vmm/exit.h"
@@ -131,11 +132,13 @@ static bool load_image(struct vm *vm, const struct cfg_guest *g,
 		       m ? g->initrd : g->kernel);
 		return false;
 	}
-	struct loader_file kernel = { phys_to_virt(m->base), m->size, g->kernel };
-	struct loader_file initrd = { rd ? phys_to_virt(rd->base) : NULL,
-				      rd ? rd->size : 0, g->initrd };
-
-	if (!loader_load(vm, &kernel, rd ? &initrd : NULL, &vm->boot, err, sizeof(err))) {
+	hv_strlcpy(vm->image_names[0], g->kernel, sizeof(vm->image_names[0]));
+	hv_strlcpy(vm->image_names[1], g->initrd, sizeof(vm->image_names[1]));
+	vm->kernel = (struct loader_file){ phys_to_virt(m->base), m->size, vm->image_names[0] };
+	vm->initrd = (struct loader_file){ rd ? phys_to_virt(rd->base) : NULL,
+					   rd ? rd->size : 0, vm->image_names[1] };
+	if (!loader_load(vm, &vm->kernel, rd ? &vm->initrd : NULL, &vm->boot, err,
+			 sizeof(err))) {
 		printk(LOG_ERR, "config line %u: guest %s: image '%s': %s", g->line, g->name, g->kernel, err);
 		return false;
 	}
@@ -289,6 +292,37 @@ void vm_stop(struct vm *vm, const char *fmt, ...)
 	}
 	if (!__atomic_sub_fetch(&vms_running, 1, __ATOMIC_ACQ_REL) && smp_this_cpu() != 0)
 		smp_kick(0);
+}
+
+void vm_request_reset(struct vm *vm, const char *reason)
+{
+	if (__atomic_exchange_n(&vm->reset_pending, 1, __ATOMIC_ACQ_REL))
+		return; /* one is under way */
+	vm->reset_reason = reason;
+	for (u32 i = 0; i < vm->nvcpus; i++)
+		vcpu_request(vm->vcpus[i], VCPU_REQ_RESET);
+}
+
+bool vm_reboot(struct vm *vm)
+{
+	char err[128];
+	u64 f = spin_lock_irqsave(&vm->dev_lock);
+
+	devices_reset(vm);
+	spin_unlock_irqrestore(&vm->dev_lock, f);
+	memset(phys_to_virt(vm->mem.host_base), 0, vm->mem.host_size);
+	vm->resets++;
+	printk(LOG_INFO, "guest %s reset %s count %u", vm->name, vm->reset_reason, vm->resets);
+	if (!acpi_tables_build(vm, vm->nvcpus)) {
+		vm_stop(vm, "reset-failed acpi tables");
+		return false;
+	}
+	if (!loader_load(vm, &vm->kernel, vm->initrd.data ? &vm->initrd : NULL, &vm->boot, err,
+			 sizeof(err))) {
+		vm_stop(vm, "reset-failed image '%s': %s", vm->kernel.name, err);
+		return false;
+	}
+	return true;
 }
 
 /* One guest owns the console: bytes pass through. Otherwise whole lines

@@ -15,6 +15,7 @@
 #include "kernel/types.h"
 #include "vmm/bus.h"
 #include "vmm/gmem.h"
+#include "vmm/loader.h"
 
 #define VM_MAX 8
 #define VM_MAX_VCPUS 16
@@ -46,6 +47,17 @@ struct vm {
 	struct vcpu_state boot;      /* (c) where vCPU 0 starts */
 	char cmdline[CFG_CMDLINE_MAX]; /* (c) the guest's command line */
 	u64 cpus;                    /* (c) physical CPUs, bit n = CPU n */
+	/* (c) the images, loaded again at each reset; names point into
+	 * image_names */
+	struct loader_file kernel, initrd;
+	char image_names[2][CFG_FILE_MAX];
+	/* Platform reset: (a) pending from the request until vCPU 0 has
+	 * rebooted the VM; parked counts the other vCPUs back in their INIT
+	 * state; resets and reset_reason are vCPU 0's, under the handshake. */
+	volatile u32 reset_pending;
+	volatile u32 reset_parked;
+	const char *volatile reset_reason;
+	u32 resets;
 	/* (v) console line buffer when the console is shared */
 	char line[128];
 	unsigned line_len;
@@ -69,6 +81,23 @@ void vm_run_all(void);
 void vm_stop(struct vm *vm, const char *fmt, ...) __printf(2, 3);
 
 bool vm_running(const struct vm *vm);
+
+/*
+ * A platform reset (the reset register, the 8042, port 0x92), safe to call
+ * from a device model under dev_lock: every vCPU is asked to reset
+ * (VCPU_REQ_RESET). The others go back to their INIT state; vCPU 0 waits
+ * for them and calls vm_reboot(). Further requests until then are merged.
+ */
+void vm_request_reset(struct vm *vm, const char *reason);
+
+/*
+ * On vCPU 0 with every other vCPU parked: put the VM back to its power-on
+ * state (device models reset, CMOS RAM and the clock kept; RAM cleared;
+ * ACPI tables and images loaded again into vm->boot) and log "hv: guest
+ * <name> reset <reason> count <n>". False, with the VM stopped, when the
+ * images no longer load.
+ */
+bool vm_reboot(struct vm *vm);
 
 /* Guest console output from a device model. */
 void vm_console_putc(struct vm *vm, char c);

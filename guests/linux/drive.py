@@ -7,12 +7,16 @@
 # serial console on its stdin and stdout (-serial stdio). The driver passes
 # the output through, types a line when guests/linux/init asks for one
 # ("hv-linux: type a line:"), types the --then lines into the shell after
-# the checks, and ends the command on --end-on or --timeout. It then prints
-# what it saw ("drive: ..." lines: host time to "userspace up", the guest's
-# uptime then, each check) and a closing "drive: N passed, N failed,
-# N skipped". A run passes when user space came up, every check that ran
-# printed ok or skip, "checks done" came, and the guest ended through
-# "hv-linux: poweroff" (or --end-on matched) without a kernel panic.
+# the checks, and ends the command on --end-on or --timeout. With
+# --reboots N it first types "reboot" into the shell N times, so the
+# guest boots N + 1 times and the --then lines go to the last shell. It
+# then prints what it saw ("drive: ..." lines: host time to "userspace
+# up", the guest's uptime then, the boots, each check) and a closing
+# "drive: N passed, N failed, N skipped", also at the end of the --log
+# file. A run passes when user space came up as many times as asked, every
+# check that ran printed ok or skip, "checks done" came after each boot,
+# and the guest ended through "hv-linux: poweroff" (or --end-on matched)
+# without a kernel panic.
 # Exit status 0 when the run passed, 1 when not, 2 on bad usage.
 
 import argparse
@@ -37,6 +41,8 @@ def parse_args(argv):
                    help="the line typed at 'type a line:' (hello-from-test)")
     p.add_argument("--then", action="append", default=[], metavar="LINE",
                    help="type LINE into the shell after the checks (repeatable)")
+    p.add_argument("--reboots", type=int, default=0, metavar="N",
+                   help="type 'reboot' at the first N shells (0)")
     p.add_argument("--end-on", metavar="REGEX",
                    help="end the command once an output line matches REGEX")
     p.add_argument("--quiet", action="store_true",
@@ -62,7 +68,9 @@ class Run:
         self.sleep_wall = None    # host time of "sleeping 2 s"
         self.timer_host = None    # host seconds the 2 s sleep took
         self.checks = []          # (name, result, detail)
-        self.done = False         # "checks done" seen
+        self.done = False         # "checks done" seen in this boot
+        self.boots = 0            # "userspace up" lines
+        self.reboots = args.reboots  # "reboot"s still to type
         self.ended = False        # "hv-linux: poweroff|halt|reboot" seen
         self.end_on = False       # --end-on matched
         self.panic = None         # first panic-like line
@@ -82,9 +90,12 @@ class Run:
         if not m:
             return
         text = m.group(1).decode(errors="replace").rstrip("\r")
-        if text.startswith("userspace up ") and self.up_wall is None:
-            self.up_wall = self.now()
-            self.up_guest = text.split()[2]
+        if text.startswith("userspace up "):
+            self.boots += 1
+            self.done = False
+            if self.up_wall is None:
+                self.up_wall = self.now()
+                self.up_guest = text.split()[2]
         elif text.startswith("sleeping 2 s"):
             self.sleep_wall = self.now()
         elif text.startswith("type a line:"):
@@ -92,9 +103,13 @@ class Run:
         elif text == "checks done":
             self.done = True
         elif text.startswith("shell on the console"):
-            self.to_type.extend(self.then)
-            self.then = []
-        elif text in ("poweroff", "halt", "reboot"):
+            if self.reboots > 0 and self.done:
+                self.to_type.append("reboot")
+                self.reboots -= 1
+            else:
+                self.to_type.extend(self.then)
+                self.then = []
+        elif text in ("poweroff", "halt"):
             self.ended = True
         c = CHECK.match(text)
         if c:
@@ -158,8 +173,9 @@ def stop(proc):
     return proc.wait()
 
 
-def report(run, why, rc):
-    """Print the summary; return the process exit status."""
+def report(run, why, rc, log):
+    """Print the summary (and append it to the log); return the process
+    exit status."""
     out = []
     fails = []
     if run.up_wall is None:
@@ -173,8 +189,11 @@ def report(run, why, rc):
         out.append(f"check {name} {result} {detail}".rstrip())
         if result == "FAIL":
             fails.append(f"check {name} failed")
+    out.append(f"boots {run.boots}")
     if run.up_wall is not None and not run.done:
         fails.append("no 'checks done'")
+    if run.boots != run.args.reboots + 1:
+        fails.append(f"{run.boots} boots, not {run.args.reboots + 1}")
     if run.panic:
         fails.append(f"kernel trouble: {run.panic}")
     if why == "timeout":
@@ -182,14 +201,15 @@ def report(run, why, rc):
     elif why == "exit" and not run.ended:
         fails.append(f"the command ended (status {rc}) without 'hv-linux: poweroff'")
     out.append(f"ended by {why} at {run.now():.2f} s host time, status {rc}")
-    for line in out:
-        print(f"drive: {line}")
-    for line in fails:
-        print(f"drive: FAIL {line}")
     passed = sum(1 for c in run.checks if c[1] == "ok")
     skipped = sum(1 for c in run.checks if c[1] == "skip")
     failed = len(fails)   # the failed checks and what went wrong with the run
-    print(f"drive: {passed} passed, {failed} failed, {skipped} skipped")
+    lines = [f"drive: {x}" for x in out] + [f"drive: FAIL {x}" for x in fails]
+    lines.append(f"drive: {passed} passed, {failed} failed, {skipped} skipped")
+    for line in lines:
+        print(line)
+        if log:
+            log.write(line.encode() + b"\n")
     return 1 if fails else 0
 
 
@@ -208,9 +228,10 @@ def main(argv):
     except KeyboardInterrupt:
         why = "interrupt"
     rc = stop(proc)
+    status = report(run, why, rc, log)
     if log:
         log.close()
-    return report(run, why, rc)
+    return status
 
 
 if __name__ == "__main__":

@@ -10,7 +10,8 @@
  * reset and its 500 ms rule) and by writing a register while running;
  * register C's flags cleared by reading, the update, periodic and alarm
  * interrupts on IRQ 8 with rtc_poll() deadlines; SET clearing UIE;
- * register D; the plain RAM and the index port.
+ * register D; the plain RAM and the index port; a board reset, which
+ * clears the interrupt enables and flags and keeps the time and the RAM.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -379,6 +380,26 @@ static void test_ram_and_index(void **state)
 	assert_int_equal(rd(0x01), 0x42);
 }
 
+static void test_board_reset(void **state)
+{
+	(void)state;
+	wr(0x40, 0xa5);
+	wr(0x0a, 0x2f);
+	wr(0x0b, 0x7e); /* PIE AIE UIE SQWE, binary, 24-hour */
+	assert_int_equal(rtc_poll(&r, START + HZ / 2), 0);
+	assert_true(fk.level);
+	fk.now = START + 3 * HZ;
+	rtc_reset(&r);
+	assert_false(fk.level);
+	assert_int_equal(rd(0x0b), 0x06);
+	assert_int_equal(rd(0x0c), 0x00);
+	assert_int_equal(rd(0x0a) & 0x7f, 0x2f); /* the rate is kept */
+	assert_int_equal(rd(0x40), 0xa5);
+	assert_int_equal(rd(0x00), 1); /* 23:59:58 + 3 s, binary: still running */
+	assert_int_equal(rd(0x09), 24);
+	assert_int_equal(rtc_poll(&r, fk.now), 0); /* nothing enabled */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -394,6 +415,7 @@ int main(void)
 		cmocka_unit_test_setup(test_periodic_interrupt, setup),
 		cmocka_unit_test_setup(test_alarm_interrupt, setup),
 		cmocka_unit_test_setup(test_ram_and_index, setup),
+		cmocka_unit_test_setup(test_board_reset, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -76,10 +76,14 @@ static void pm_poweroff(void *ctx)
 	vm_stop(ctx, "poweroff");
 }
 
-/* A full reset is not modeled yet: the guest stops. */
 static void pm_reset(void *ctx)
 {
-	vm_stop(ctx, "reset");
+	vm_request_reset(ctx, "reset-register");
+}
+
+static void kbc_reset(void *ctx)
+{
+	vm_request_reset(ctx, "keyboard-controller");
 }
 
 /* The vCPUs vm_create() will make: one per CPU in the guest's mask. They
@@ -106,7 +110,7 @@ static void devices_setup_pc(struct vm *vm, struct vm_devices *d)
 		.clock = pm_clock, .clock_khz = tsc_khz(), .irq = rtc_irq,
 		.rearm = timer_rearm, .ctx = vm,
 	};
-	struct kbc_hooks kbc = { .irq = kbc_irq, .reset = pm_reset, .ctx = vm };
+	struct kbc_hooks kbc = { .irq = kbc_irq, .reset = kbc_reset, .ctx = vm };
 
 	wallclock_ref(&rtc.epoch, &rtc.epoch_clock);
 	irq_init(vm, d, (u8)vcpu_count(vm));
@@ -169,6 +173,17 @@ static bool devices_register(struct vm *vm, struct vm_devices *d)
 			return false;
 	return bus_register(&vm->mmio, ACPI_TABLES_IOAPIC_ADDR, IOAPIC_MMIO_LEN,
 			    ioapic_read, ioapic_write, &d->ioapic, "ioapic");
+}
+
+void devices_reset(struct vm *vm)
+{
+	struct vm_devices *d = vm->dev;
+	struct rtc_cmos rtc = d->rtc;
+
+	memset(d, 0, sizeof(*d));
+	devices_setup(vm, d);
+	d->rtc = rtc; /* on battery */
+	rtc_reset(&d->rtc);
 }
 
 u64 devices_timer_poll(struct vm *vm, u64 now)

@@ -40,6 +40,11 @@ struct vm_devices {
  * the tables do not fit (logged). */
 bool devices_init(struct vm *vm);
 
+/* A platform reset: every model back to its power-on state, except the
+ * RTC, whose time and CMOS RAM run on (rtc_reset()). The bus ranges stay.
+ * Under vm->dev_lock. */
+void devices_reset(struct vm *vm);
+
 /*
  * The timers of the platform devices (PIT counter 0 -> IRQ 0, RTC -> IRQ
  * 8): raise the interrupts that are due at host TSC @now and return the

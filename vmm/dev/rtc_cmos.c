@@ -40,6 +40,7 @@
 #define B_PIE 0x40
 #define B_AIE 0x20
 #define B_UIE 0x10
+#define B_SQWE 0x08
 #define B_DM_BINARY 0x04
 #define B_24H 0x02
 #define C_IRQF 0x80
@@ -393,6 +394,21 @@ void rtc_init(struct rtc_cmos *r, const struct rtc_hooks *hooks)
 	r->base_sec = hooks->epoch;
 	r->base_clock = hooks->epoch_clock;
 	r->seen = rtc_clock(r);
+}
+
+/* The RESET pin (MC146818A data sheet, "RESET"): the interrupt enables and
+ * square-wave output in register B and the flags in register C clear; the
+ * time, the RAM and the divider keep running on the battery. */
+void rtc_reset(struct rtc_cmos *r)
+{
+	u64 f = spin_lock_irqsave(&r->lock);
+
+	rtc_account(r, rtc_clock(r));
+	r->ram[REG_B] &= (u8)~(B_PIE | B_AIE | B_UIE | B_SQWE);
+	r->flags = 0;
+	r->index = 0;
+	rtc_update_irq(r);
+	spin_unlock_irqrestore(&r->lock, f);
 }
 
 u64 rtc_read(void *dev, u64 offset, unsigned size)

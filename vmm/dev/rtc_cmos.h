@@ -56,6 +56,10 @@ struct rtc_cmos {
  * BCD, no interrupts), D 0x80; the rest of the RAM zero. */
 void rtc_init(struct rtc_cmos *r, const struct rtc_hooks *hooks);
 
+/* A board reset: the interrupt enables (PIE, AIE, UIE, SQWE) and the flags
+ * clear; the time, CMOS RAM and rates survive, as on battery. */
+void rtc_reset(struct rtc_cmos *r);
+
 /* Index (offset 0) and data (offset 1) ports, one byte (bus callbacks). */
 u64 rtc_read(void *dev, u64 offset, unsigned size);
 void rtc_write(void *dev, u64 offset, unsigned size, u64 val);
