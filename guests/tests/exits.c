@@ -4,7 +4,9 @@
 // answers: CPUID (hypervisor bit and signature; under hv, VMX and SVM
 // hidden), RDMSR of allowed MSRs, #GP for a bogus MSR, port I/O to the UART
 // scratch register and to an unregistered port, HLT woken by the LAPIC
-// timer, XSETBV valid and invalid, INVD/WBINVD and a PAUSE loop.
+// timer, NMIs sent to itself (a second one raised inside the NMI handler
+// must wait for its IRET), XSETBV valid and invalid, INVD/WBINVD and a
+// PAUSE loop.
 #include "lib/cpu.h"
 #include "lib/fault.h"
 #include "lib/hv.h"
@@ -158,6 +160,44 @@ static void check_hlt_timer(void)
 }
 
 /*
+ * NMI blocking (SDM Vol. 3A §6.7.1): from an NMI's delivery until the
+ * next IRET no other NMI is taken; one more waits and comes after the
+ * IRET. The handler of the first NMI sends a second one to its own APIC
+ * and leaves the CPU time (and exits) to deliver it too early; it must
+ * arrive after the IRET, not nested.
+ */
+#define ICR_NMI 0x00004400u // NMI, level assert, physical destination
+#define UART_SCRATCH 0x3ff
+
+static volatile u32 nmi_count, nmi_depth, nmi_max_depth;
+
+static void nmi_handler(struct trap_frame *f)
+{
+	(void)f;
+	if (++nmi_depth > nmi_max_depth)
+		nmi_max_depth = nmi_depth;
+	if (++nmi_count == 1) {
+		lapic_send_ipi(lapic_id(), ICR_NMI);
+		for (int i = 0; i < 200; i++)
+			(void)inb(UART_SCRATCH);
+	}
+	nmi_depth--;
+}
+
+static void check_nmi(void)
+{
+	trap_set_handler(2, nmi_handler);
+	if (!lapic_send_ipi(lapic_id(), ICR_NMI))
+		printf("nmi: the ICR stayed busy\n");
+	for (int i = 0; i < 100000 && nmi_count < 2; i++)
+		(void)inb(UART_SCRATCH);
+	check(nmi_count == 2, "two NMIs delivered (%u)", nmi_count);
+	check(nmi_max_depth == 1, "the second NMI waited for the first one's IRET (depth %u)",
+	      nmi_max_depth);
+	trap_set_handler(2, NULL);
+}
+
+/*
  * x2APIC (SDM Vol. 3A §11.12), when CPUID offers it: switch the local APIC
  * to x2APIC mode, read the ID and the derived logical ID through MSRs, and
  * take a self-IPI (MSR 0x83F) ended by an EOI through MSR 0x80B. Runs last:
@@ -237,6 +277,7 @@ int main(void)
 	check_unregistered_port();
 	check_string_io();
 	check_hlt_timer();
+	check_nmi();
 	check_xsetbv();
 	check_cache_and_pause();
 	check_x2apic();

@@ -28,6 +28,12 @@ struct svm_vcpu {
 	struct vmcb *vmcb;
 	u64 vmcb_pa;
 	bool flush;
+	/* The guest's NMI blocking, which the CPU does not keep for it
+	 * without vNMI: set by an injected NMI, cleared once its IRET ran. */
+	bool nmi_masked;
+	bool nmi_pending;  /* an NMI waits for the blocking to end */
+	bool iret_seen;    /* IRET intercepted at iret_rip, not yet past it */
+	u64 iret_rip;
 };
 
 static u64 host_vmcb_pa[MAX_CPUS];
@@ -237,6 +243,45 @@ static void svm_set_reg(struct vcpu_hw *v, enum vcpu_reg r, u64 val)
 	*reg_slot(vmcb_of(v), r) = r == REG_EFER ? val | EFER_SVME : val;
 }
 
+/*
+ * NMI blocking (APM §15.20 and §15.21): without the vNMI extension the
+ * CPU delivers an injected NMI but does not block the next one for the
+ * guest. So the back-end does it: an injected NMI masks NMIs and turns on
+ * the IRET intercept; the intercept comes before the IRET runs, so the
+ * blocking ends at the first exit after it, seen as RIP having moved on
+ * (an IRET that faulted exits at the IRET). An NMI arriving meanwhile
+ * waits in nmi_pending and goes in at that entry: one may wait, as on a
+ * real CPU; it can be late by the time to the next exit, never nested.
+ */
+static void nmi_inject(struct svm_vcpu *s)
+{
+	s->vmcb->control.eventinj = 2 /* NMI */ | ((u64)EVENT_NMI << 8) | SVM_EVTINJ_VALID;
+	s->vmcb->control.intercept1 |= SVM_INTERCEPT_IRET;
+	s->nmi_masked = true;
+	s->nmi_pending = false;
+	s->iret_seen = false;
+}
+
+static void nmi_track_exit(struct svm_vcpu *s)
+{
+	struct vmcb *vm = s->vmcb;
+
+	if (vm->control.exitcode == SVM_EXIT_IRET) {
+		vm->control.intercept1 &= ~SVM_INTERCEPT_IRET;
+		s->iret_seen = true;
+		s->iret_rip = vm->save.rip;
+	} else if (s->iret_seen && vm->save.rip != s->iret_rip) {
+		s->iret_seen = false;
+		s->nmi_masked = false;
+	}
+}
+
+static void nmi_reset(struct svm_vcpu *s)
+{
+	s->vmcb->control.intercept1 &= ~SVM_INTERCEPT_IRET;
+	s->nmi_masked = s->nmi_pending = s->iret_seen = false;
+}
+
 static void svm_vcpu_load(struct vcpu_hw *v, const struct vcpu_state *st)
 {
 	struct vmcb *vm = vmcb_of(v);
@@ -249,12 +294,22 @@ static void svm_vcpu_load(struct vcpu_hw *v, const struct vcpu_state *st)
 	vm->save.dr6 = 0xffff0ff0;
 	vm->control.eventinj = 0;
 	vm->control.interrupt_shadow = 0;
+	nmi_reset(priv(v));
 	priv(v)->flush = true;
 }
 
 static void svm_inject(struct vcpu_hw *v, const struct vcpu_event *e)
 {
 	u64 inj = e->vector | ((u64)e->type << 8) | SVM_EVTINJ_VALID;
+	struct svm_vcpu *s = priv(v);
+
+	if (e->type == EVENT_NMI) {
+		if (s->nmi_masked || (s->vmcb->control.eventinj & SVM_EVTINJ_VALID))
+			s->nmi_pending = true;
+		else
+			nmi_inject(s);
+		return;
+	}
 
 	if (e->has_error)
 		inj |= SVM_EVTINJ_EV | ((u64)e->error << 32);
@@ -327,6 +382,7 @@ static u32 simple_code(u64 code)
 	case SVM_EXIT_INTR: case SVM_EXIT_SMI: return EXIT_EXTINT;
 	case SVM_EXIT_NMI: return EXIT_NMI;
 	case SVM_EXIT_VINTR: return EXIT_INTR_WINDOW;
+	case SVM_EXIT_IRET: return EXIT_INTR_WINDOW; /* an NMI window opens */
 	case SVM_EXIT_SHUTDOWN: return EXIT_TRIPLE_FAULT;
 	case SVM_EXIT_INIT: return EXIT_INIT;
 	case SVM_EXIT_CPUID: return EXIT_CPUID;
@@ -392,6 +448,8 @@ static void svm_run(struct vcpu_hw *v)
 	struct svm_vcpu *s = priv(v);
 	struct vmcb *vm = s->vmcb;
 
+	if (s->nmi_pending && !s->nmi_masked && !(vm->control.eventinj & SVM_EVTINJ_VALID))
+		nmi_inject(s);
 	vm->control.tlb_control = s->flush ? TLB_FLUSH_ALL : 0;
 	s->flush = false;
 	vm->control.clean_bits = 0;
@@ -407,6 +465,7 @@ static void svm_run(struct vcpu_hw *v)
 	asm volatile("cli; stgi" ::: "memory");
 	v->gprs[GPR_RAX] = vm->save.rax;
 	svm_decode(v);
+	nmi_track_exit(s);
 	requeue_interrupted_event(vm);
 }
 
