@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The guest's ACPI tables (ACPI 6.5 ch. 5), built by the hypervisor into
- * guest RAM in the BIOS area [0xF0000, 0x100000), which the loader reports
+ * guest RAM in the BIOS area [0xF0000, 0xF8000), which the loader reports
  * as reserved: the RSDP at 0xF0000, where the legacy scan finds it
  * (§5.2.5.1), then the FACS, a DSDT holding \_S5, the FADT, the MADT, the
  * XSDT and an RSDT for ACPI 1.0 readers. The tables describe the PC
@@ -16,9 +16,10 @@
 
 struct vm;
 
-/* Where the tables live in guest-physical memory. */
+/* Where the tables live in guest-physical memory (the SMBIOS tables take
+ * the rest of the BIOS area, vmm/smbios.h). */
 #define ACPI_TABLES_BASE 0xf0000
-#define ACPI_TABLES_END 0x100000
+#define ACPI_TABLES_END 0xf8000
 
 /* The guest platform the tables describe; devices.c places the models here. */
 #define ACPI_TABLES_PM_PORT 0x600     /* PM1a_EVT, PM1a_CNT, PM_TMR */

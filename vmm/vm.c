@@ -14,7 +14,6 @@
 #include "kernel/mm.h"
 #include "kernel/pmm.h"
 #include "kernel/string.h"
-#include "vmm/acpi_tables.h"
 #include "vmm/cpu_state.h"
 #include "vmm/dev/devices.h"
 #include "vmm/exit.h"
@@ -313,8 +312,8 @@ bool vm_reboot(struct vm *vm)
 	memset(phys_to_virt(vm->mem.host_base), 0, vm->mem.host_size);
 	vm->resets++;
 	printk(LOG_INFO, "guest %s reset %s count %u", vm->name, vm->reset_reason, vm->resets);
-	if (!acpi_tables_build(vm, vm->nvcpus)) {
-		vm_stop(vm, "reset-failed acpi tables");
+	if (!devices_firmware_tables(vm)) {
+		vm_stop(vm, "reset-failed firmware tables");
 		return false;
 	}
 	if (!loader_load(vm, &vm->kernel, vm->initrd.data ? &vm->initrd : NULL, &vm->boot, err,

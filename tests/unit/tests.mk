@@ -40,6 +40,9 @@ unit_acpi_pm_SRCS := vmm/dev/acpi_pm.c
 UNIT_TESTS += acpi_guest
 unit_acpi_guest_SRCS := vmm/acpi_tables.c vmm/gmem.c drivers/acpi.c $(BUILD)/vmm/dsdt_aml.c
 
+UNIT_TESTS += smbios
+unit_smbios_SRCS := vmm/smbios.c vmm/gmem.c kernel/format.c
+
 UNIT_TESTS += pgtable
 unit_pgtable_SRCS := arch/x86/pgtable.c
 

@@ -8,6 +8,7 @@
 #include "kernel/string.h"
 #include "kernel/wallclock.h"
 #include "vmm/acpi_tables.h"
+#include "vmm/smbios.h"
 #include "vmm/dev/debug_exit.h"
 #include "vmm/dev/devices.h"
 #include "vmm/irq.h"
@@ -211,8 +212,24 @@ bool devices_init(struct vm *vm)
 		printk(LOG_ERR, "guest %s: device ranges overlap", vm->name);
 		return false;
 	}
-	if (!acpi_tables_build(vm, vcpu_count(vm))) {
+	return devices_firmware_tables(vm);
+}
+
+bool devices_firmware_tables(struct vm *vm)
+{
+	struct cpuid_regs id = cpuid(1, 0);
+	struct smbios_cpu cpu = {
+		.count = vcpu_count(vm), .mhz = (u32)(tsc_khz() / 1000),
+		.cpuid1_eax = id.eax, .cpuid1_edx = id.edx,
+		.vendor = cpu_is_intel() ? "GenuineIntel" : cpu_is_amd() ? "AuthenticAMD" : NULL,
+	};
+
+	if (!acpi_tables_build(vm, cpu.count)) {
 		printk(LOG_ERR, "guest %s: cannot build the ACPI tables", vm->name);
+		return false;
+	}
+	if (!smbios_build(vm, &cpu)) {
+		printk(LOG_ERR, "guest %s: cannot build the SMBIOS tables", vm->name);
 		return false;
 	}
 	return true;

@@ -35,10 +35,14 @@ struct vm_devices {
 	struct kbc kbc;
 };
 
-/* Create and register every device of @vm and write its ACPI tables.
+/* Create and register every device of @vm and write its firmware tables.
  * False when out of memory, a bus rejected a range (a hypervisor bug) or
  * the tables do not fit (logged). */
 bool devices_init(struct vm *vm);
+
+/* Write the ACPI and SMBIOS tables that describe @vm into its RAM (at
+ * creation and at each reset); false, logged, when they cannot be. */
+bool devices_firmware_tables(struct vm *vm);
 
 /* A platform reset: every model back to its power-on state, except the
  * RTC, whose time and CMOS RAM run on (rtc_reset()). The bus ranges stay.
