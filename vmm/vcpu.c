@@ -130,6 +130,7 @@ static void do_reset(struct vcpu *v)
 		return;
 	__atomic_and_fetch(&v->requests, VCPU_REQ_STOP, __ATOMIC_ACQ_REL);
 	vm_ops->vcpu_load(&v->hw, &vm->boot);
+	vm->boot_tsc = rdtsc();
 	v->wait_sipi = false;
 	v->dev_deadline = 0;
 	v->dev_poll = true;

@@ -199,6 +199,7 @@ static void vcpu_thread(void *arg)
 		vm_stop(vm, "vcpu-init-failed vcpu %u", v->id);
 	} else if (v->id == 0) {
 		vm_ops->vcpu_load(&v->hw, &vm->boot);
+		vm->boot_tsc = rdtsc();
 		vcpu_run(v);
 	} else {
 		struct vcpu_state s;
@@ -270,7 +271,7 @@ void vm_stop(struct vm *vm, const char *fmt, ...)
 {
 	char reason[160];
 	va_list ap;
-	u64 flags = spin_lock_irqsave(&vm->lock);
+	u64 ms, flags = spin_lock_irqsave(&vm->lock);
 
 	if (vm->state == VM_STOPPED) {
 		spin_unlock_irqrestore(&vm->lock, flags);
@@ -284,6 +285,12 @@ void vm_stop(struct vm *vm, const char *fmt, ...)
 	if (vm->line_len)
 		vm_console_putc(vm, '\n');
 	printk(LOG_INFO, "guest %s stop %s", vm->name, reason);
+	if (vm->boot_tsc && tsc_khz()) {
+		ms = (rdtsc() - vm->boot_tsc) / tsc_khz();
+		printk(LOG_INFO, "guest %s ran %llu.%03llu s since its %s", vm->name,
+		       (unsigned long long)(ms / 1000), (unsigned long long)(ms % 1000),
+		       vm->resets ? "last reset" : "first instruction");
+	}
 	exit_stats_log_vm(vm);
 	for (u32 i = 0; i < vm->nvcpus; i++) {
 		exit_stats_log(vm->name, vm->vcpus[i]);

@@ -58,6 +58,7 @@ struct vm {
 	volatile u32 reset_parked;
 	const char *volatile reset_reason;
 	u32 resets;
+	u64 boot_tsc;                /* vCPU 0's: TSC at this boot's first entry */
 	/* (v) console line buffer when the console is shared */
 	char line[128];
 	unsigned line_len;
