@@ -20,20 +20,13 @@
 #include <cmocka.h>
 
 #include "drivers/acpi.h"
+#include "tests/unit/guest_ram.h"
 #include "vmm/acpi_tables.h"
 #include "vmm/dev/acpi_pm.h"
 #include "vmm/vm.h"
 
 #define RAM_SIZE (4 * MiB)
 #define HDR_LEN 36
-
-/* gmem.c maps RAM into stage-2 tables; not used here. */
-bool pt_map(struct pt *pt, u64 va, u64 pa, u64 size, u32 prot,
-	    enum pt_memtype mt)
-{
-	(void)pt, (void)va, (void)pa, (void)size, (void)prot, (void)mt;
-	return false;
-}
 
 struct fx {
 	struct vm vm;
@@ -60,9 +53,7 @@ static int setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof(*f));
 
-	f->ram = aligned_alloc(2 * MiB, RAM_SIZE);
-	memset(f->ram, 0xa5, RAM_SIZE); /* the tables must not rely on zeroed RAM */
-	gmem_layout(&f->vm.mem, RAM_SIZE, (u64)(uintptr_t)f->ram);
+	f->ram = guest_ram_new(&f->vm.mem, RAM_SIZE);
 	f->am.map = guest_map;
 	f->am.ctx = f;
 	*state = f;

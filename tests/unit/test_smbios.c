@@ -22,20 +22,13 @@
 
 #include <cmocka.h>
 
+#include "tests/unit/guest_ram.h"
 #include "vmm/gmem.h"
 #include "vmm/smbios.h"
 #include "vmm/vm.h"
 
 #define RAM_SIZE (4 * MiB)
 #define MAX_STRUCTS 64
-
-/* gmem.c maps RAM into stage-2 tables; not used here. */
-bool pt_map(struct pt *pt, u64 va, u64 pa, u64 size, u32 prot,
-	    enum pt_memtype mt)
-{
-	(void)pt, (void)va, (void)pa, (void)size, (void)prot, (void)mt;
-	return false;
-}
 
 struct fx {
 	struct vm vm;
@@ -50,9 +43,7 @@ static int setup(void **state)
 {
 	struct fx *f = calloc(1, sizeof(*f));
 
-	f->ram = aligned_alloc(2 * MiB, RAM_SIZE);
-	memset(f->ram, 0xa5, RAM_SIZE); /* no reliance on zeroed RAM */
-	gmem_layout(&f->vm.mem, RAM_SIZE, (u64)(uintptr_t)f->ram);
+	f->ram = guest_ram_new(&f->vm.mem, RAM_SIZE);
 	strcpy(f->vm.name, "linux");
 	f->cpu = (struct smbios_cpu){ .count = 2, .mhz = 2600, .cpuid1_eax = 0x806f8,
 				      .cpuid1_edx = 0x178bfbff, .vendor = "AuthenticAMD" };
