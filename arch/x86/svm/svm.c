@@ -243,6 +243,12 @@ static void svm_set_reg(struct vcpu_hw *v, enum vcpu_reg r, u64 val)
 	*reg_slot(vmcb_of(v), r) = r == REG_EFER ? val | EFER_SVME : val;
 }
 
+/* EVENTINJ (APM §15.20): vector, type, valid; the error code is added. */
+static u64 evtinj(u8 vector, u32 type)
+{
+	return vector | ((u64)type << 8) | SVM_EVTINJ_VALID;
+}
+
 /*
  * NMI blocking (APM §15.20 and §15.21): without the vNMI extension the
  * CPU delivers an injected NMI but does not block the next one for the
@@ -255,7 +261,7 @@ static void svm_set_reg(struct vcpu_hw *v, enum vcpu_reg r, u64 val)
  */
 static void nmi_inject(struct svm_vcpu *s)
 {
-	s->vmcb->control.eventinj = 2 /* NMI */ | ((u64)EVENT_NMI << 8) | SVM_EVTINJ_VALID;
+	s->vmcb->control.eventinj = evtinj(2 /* the NMI vector */, EVENT_NMI);
 	s->vmcb->control.intercept1 |= SVM_INTERCEPT_IRET;
 	s->nmi_masked = true;
 	s->nmi_pending = false;
@@ -300,7 +306,7 @@ static void svm_vcpu_load(struct vcpu_hw *v, const struct vcpu_state *st)
 
 static void svm_inject(struct vcpu_hw *v, const struct vcpu_event *e)
 {
-	u64 inj = e->vector | ((u64)e->type << 8) | SVM_EVTINJ_VALID;
+	u64 inj = evtinj(e->vector, e->type);
 	struct svm_vcpu *s = priv(v);
 
 	if (e->type == EVENT_NMI) {
@@ -310,7 +316,6 @@ static void svm_inject(struct vcpu_hw *v, const struct vcpu_event *e)
 			nmi_inject(s);
 		return;
 	}
-
 	if (e->has_error)
 		inj |= SVM_EVTINJ_EV | ((u64)e->error << 32);
 	vmcb_of(v)->control.eventinj = inj;
