@@ -105,6 +105,12 @@ static void do_sipi(struct vcpu *v)
 	v->wait_sipi = false;
 }
 
+void vcpu_boot(struct vcpu *v)
+{
+	vm_ops->vcpu_load(&v->hw, &v->vm->boot);
+	v->vm->boot_tsc = rdtsc();
+}
+
 /*
  * A platform reset. The other vCPUs go back to their INIT state (waiting
  * for a SIPI from the new BSP) and say so; vCPU 0 waits for them, so no
@@ -129,8 +135,7 @@ static void do_reset(struct vcpu *v)
 	if (!vm_reboot(vm))
 		return;
 	__atomic_and_fetch(&v->requests, VCPU_REQ_STOP, __ATOMIC_ACQ_REL);
-	vm_ops->vcpu_load(&v->hw, &vm->boot);
-	vm->boot_tsc = rdtsc();
+	vcpu_boot(v);
 	v->wait_sipi = false;
 	v->dev_deadline = 0;
 	v->dev_poll = true;

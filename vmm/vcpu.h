@@ -66,6 +66,10 @@ void vcpu_deliver_ipi(struct vcpu *v, u32 mode, u8 vector);
 /* The vCPU running on this physical CPU (NULL outside a vCPU loop). */
 struct vcpu *vcpu_current(void);
 
+/* vCPU 0, on its CPU: the VM's boot state (vm->boot), and the time of
+ * this boot's first instruction (vm->boot_tsc). At start and at reset. */
+void vcpu_boot(struct vcpu *v);
+
 /* The loop; returns when the VM stops. Runs on v->pcpu. */
 void vcpu_run(struct vcpu *v);
 

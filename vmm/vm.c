@@ -198,8 +198,7 @@ static void vcpu_thread(void *arg)
 	if (!vm_ops->vcpu_init(&v->hw)) {
 		vm_stop(vm, "vcpu-init-failed vcpu %u", v->id);
 	} else if (v->id == 0) {
-		vm_ops->vcpu_load(&v->hw, &vm->boot);
-		vm->boot_tsc = rdtsc();
+		vcpu_boot(v);
 		vcpu_run(v);
 	} else {
 		struct vcpu_state s;
