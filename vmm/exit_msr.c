@@ -12,9 +12,6 @@
 #include "vmm/vm.h"
 
 #define VEC_GP 13
-#define APIC_DEFAULT_BASE 0xfee00000ULL
-#define APIC_BASE_BSP (1ULL << 8)
-#define APIC_BASE_EN (1ULL << 11)
 #define EFER_ALLOWED (EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE)
 
 struct msr_rule {
@@ -29,30 +26,16 @@ static bool ignore_write(struct vcpu *v, u64 val) { (void)v, (void)val; return t
 static bool zero_read(struct vcpu *v, u64 *val) { (void)v; *val = 0; return true; }
 static bool fast_strings_read(struct vcpu *v, u64 *val) { (void)v; *val = 1; return true; }
 
-#define APIC_BASE_EXTD (1ULL << 10)
-
-static u64 apic_base(struct vcpu *v)
+/* IA32_APIC_BASE: the mode transitions live with the APIC (vlapic.c). */
+static bool apic_base_read(struct vcpu *v, u64 *val)
 {
-	return APIC_DEFAULT_BASE | APIC_BASE_EN | (v->id == 0 ? APIC_BASE_BSP : 0) |
-	       (v->lapic.x2apic ? APIC_BASE_EXTD : 0);
+	*val = vlapic_base_read(&v->lapic, v->id == 0);
+	return true;
 }
 
-static bool apic_base_read(struct vcpu *v, u64 *val) { *val = apic_base(v); return true; }
-
-/*
- * The APIC cannot move. xAPIC -> x2APIC is the one mode change offered;
- * leaving x2APIC mode while enabled is an invalid transition (SDM Vol. 3A
- * §11.12.5, #GP).
- */
 static bool apic_base_write(struct vcpu *v, u64 val)
 {
-	u64 cur = apic_base(v), fixed = ~(APIC_BASE_EN | APIC_BASE_EXTD);
-
-	if ((val & fixed) != (cur & fixed) || ((cur & APIC_BASE_EXTD) && !(val & APIC_BASE_EXTD)))
-		return false;
-	if (val & APIC_BASE_EXTD)
-		vlapic_enable_x2apic(&v->lapic);
-	return true;
+	return vlapic_base_write(&v->lapic, val, v->id == 0);
 }
 
 static bool tsc_deadline_read(struct vcpu *v, u64 *val)

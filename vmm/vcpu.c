@@ -81,14 +81,15 @@ void vcpu_deliver_ipi(struct vcpu *v, u32 mode, u8 vector)
 	}
 }
 
-/* INIT: the reset state, waiting for a STARTUP IPI (SDM Vol. 3A §9.4.4). */
-static void do_init(struct vcpu *v)
+/* INIT: the reset state, waiting for a STARTUP IPI (SDM Vol. 3A §9.4.4);
+ * a platform reset (@power_on) also puts the APIC back in xAPIC mode. */
+static void do_init(struct vcpu *v, bool power_on)
 {
 	struct vcpu_state s;
 
 	cpu_state_real(&s, 0, 0);
 	vm_ops->vcpu_load(&v->hw, &s);
-	vlapic_init(&v->lapic, v->id);
+	vlapic_reset(&v->lapic, power_on);
 	v->wait_sipi = true;
 	v->halted = false;
 }
@@ -121,7 +122,7 @@ static void do_reset(struct vcpu *v)
 {
 	struct vm *vm = v->vm;
 
-	do_init(v);
+	do_init(v, true);
 	if (v->id != 0) {
 		__atomic_add_fetch(&vm->reset_parked, 1, __ATOMIC_ACQ_REL);
 		return;
@@ -174,7 +175,7 @@ static bool handle_requests(struct vcpu *v)
 	if (req & VCPU_REQ_DUMP)
 		dump_state(v);
 	if (req & VCPU_REQ_INIT)
-		do_init(v);
+		do_init(v, false);
 	if (req & VCPU_REQ_SIPI)
 		do_sipi(v);
 	if ((req & VCPU_REQ_NMI) && !v->wait_sipi) {
@@ -193,7 +194,9 @@ static u64 earliest(u64 a, u64 b)
 /*
  * The 8259 pair reaches vCPU 0 through LINT0 when the guest programmed it
  * as ExtINT and left it unmasked (the PC's virtual-wire mode, SDM Vol. 3A
- * §11.5.1). Returns true when it has an interrupt for this vCPU.
+ * §11.5.1). With the local APIC globally disabled its INTR pin goes
+ * straight to the CPU (§11.4.3). Returns true when it has an interrupt for
+ * this vCPU.
  */
 static bool extint_pending(struct vcpu *v)
 {
@@ -201,7 +204,8 @@ static bool extint_pending(struct vcpu *v)
 	u64 f;
 	bool pending;
 
-	if (v->id != 0 || (lint0 & (1u << 16)) || ((lint0 >> 8) & 7) != 7)
+	if (v->id != 0 || (v->lapic.enabled &&
+			   ((lint0 & (1u << 16)) || ((lint0 >> 8) & 7) != 7)))
 		return false;
 	f = spin_lock_irqsave(&v->vm->dev_lock);
 	pending = pic_has_intr(&v->vm->dev->pic);

@@ -84,3 +84,9 @@ unit_kbc8042_SRCS := vmm/dev/kbc8042.c
 # vcpu_request() and records what they are asked.
 UNIT_TESTS += irq
 unit_irq_SRCS := vmm/irq.c vmm/dev/pic8259.c vmm/dev/ioapic.c vmm/dev/apic_dest.c
+
+# vlapic.c with stubs for the vCPU, the VM and the TSC clock; two cases run
+# real threads (pthreads) against the cross-CPU rules of vlapic.h.
+UNIT_TESTS += vlapic
+unit_vlapic_SRCS := vmm/dev/vlapic.c vmm/dev/apic_dest.c
+$(BUILD)/tests/unit/test_vlapic: UNIT_CFLAGS += -pthread

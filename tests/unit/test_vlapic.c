@@ -1,0 +1,337 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Host unit tests for the virtual local APIC (vmm/dev/vlapic.c): the
+ * cross-CPU rules of vlapic.h under real threads (one thread raising a
+ * vector into the IRR word the owner's timer fires into, while the owner
+ * accepts; one thread raising while the owner resets the APIC under the
+ * lock it must never reinitialize), IA32_APIC_BASE mode transitions (SDM
+ * Vol. 3A §11.12.5: xAPIC, x2APIC, disabled, the invalid ones #GP), what a
+ * disabled APIC does (registers reset, LVT masked, nothing delivered or
+ * matched, MMIO page absent), INIT keeping the mode and a reset not, and
+ * level-triggered EOI broadcast through the TMR.
+ */
+#define _GNU_SOURCE /* pthread_timedjoin_np */
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <time.h>
+
+#include <cmocka.h>
+
+#include "vmm/dev/vlapic.h"
+#include "vmm/vcpu.h"
+#include "vmm/vm.h"
+
+#define TIMER_VEC 0x30 /* the timer and the IPI share IRR word 1 */
+#define IPI_VEC 0x31
+#define REG_EOI 0xb0
+#define REG_SVR 0xf0
+#define REG_LVT_TIMER 0x320
+#define REG_TIMER_INIT 0x380
+#define REG_IRR 0x200
+#define APIC_BASE 0xfee00000ULL
+#define BSP (1ULL << 8)
+#define EXTD (1ULL << 10)
+#define EN (1ULL << 11)
+
+static struct vm vm;
+static struct vcpu cpu;
+static u32 requests;
+static u32 eoi_vector;
+static unsigned eois;
+
+/* ---- stubs for what vlapic.c calls ---- */
+
+struct vcpu *vcpu_current(void) { return &cpu; }
+u64 tsc_khz(void) { return 1000000; }
+
+void vcpu_request(struct vcpu *v, u32 req)
+{
+	(void)v;
+	__atomic_fetch_or(&requests, req, __ATOMIC_RELAXED);
+}
+
+void vcpu_deliver_ipi(struct vcpu *v, u32 mode, u8 vector)
+{
+	(void)v, (void)mode, (void)vector;
+}
+
+void vm_eoi_broadcast(struct vm *m, u8 vector)
+{
+	(void)m;
+	eoi_vector = vector;
+	eois++;
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	memset(&vm, 0, sizeof(vm));
+	memset(&cpu, 0, sizeof(cpu));
+	cpu.vm = &vm;
+	vm.nvcpus = 1;
+	vm.vcpus[0] = &cpu;
+	vlapic_init(&cpu.lapic, 0);
+	requests = 0;
+	eois = 0;
+	return 0;
+}
+
+static u64 now_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (u64)t.tv_sec * 1000000000ULL + (u64)t.tv_nsec;
+}
+
+/* ---- raise on one thread, timer + accept on the owner's ---- */
+
+#define RACE_ROUNDS 200000
+#define RACE_NS 3000000000ULL  /* or 3 s, whichever first */
+#define LOST_NS 50000000ULL    /* an IPI not seen in 50 ms is lost */
+
+static volatile u32 delivered, race_done;
+static unsigned lost, rounds;
+
+/* The owner: fire the timer (an edge into IRR word 1) again and again and
+ * take whatever is deliverable, as the vCPU loop does before an entry. */
+static void *owner_thread(void *arg)
+{
+	struct vlapic *l = &cpu.lapic;
+
+	(void)arg;
+	while (!__atomic_load_n(&race_done, __ATOMIC_ACQUIRE)) {
+		int vec;
+
+		l->lvt[0] = TIMER_VEC;
+		l->timer_deadline = 1; /* long past: fires now */
+		vlapic_timer_poll(l);
+		while ((vec = vlapic_pending(l)) >= 0) {
+			vlapic_accept(l, vec);
+			l->isr[vec >> 5] &= ~(1u << (vec & 31)); /* EOI */
+			if (vec == IPI_VEC)
+				__atomic_fetch_add(&delivered, 1, __ATOMIC_RELEASE);
+		}
+	}
+	return NULL;
+}
+
+/* Another CPU: raise the IPI, wait until the owner took it. */
+static void *raiser_thread(void *arg)
+{
+	u64 end = now_ns() + RACE_NS;
+
+	(void)arg;
+	for (rounds = 0; rounds < RACE_ROUNDS && now_ns() < end; rounds++) {
+		u32 want = __atomic_load_n(&delivered, __ATOMIC_ACQUIRE) + 1;
+		u64 give_up = now_ns() + LOST_NS;
+
+		vlapic_raise(&cpu, IPI_VEC);
+		while (__atomic_load_n(&delivered, __ATOMIC_ACQUIRE) < want) {
+			if (now_ns() > give_up) {
+				lost++;
+				break;
+			}
+		}
+	}
+	__atomic_store_n(&race_done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+static void test_no_lost_ipi_vs_timer(void **state)
+{
+	pthread_t owner, raiser;
+
+	(void)state;
+	cpu.lapic.svr = 0x1ff; /* software-enabled */
+	delivered = race_done = lost = 0;
+	assert_int_equal(pthread_create(&owner, NULL, owner_thread, NULL), 0);
+	assert_int_equal(pthread_create(&raiser, NULL, raiser_thread, NULL), 0);
+	pthread_join(raiser, NULL);
+	pthread_join(owner, NULL);
+	print_message("%u rounds, %u IPIs lost\n", rounds, lost);
+	assert_true(rounds > 1000);
+	assert_int_equal(lost, 0);
+}
+
+/* ---- reset on the owner while another CPU raises ---- */
+
+#define RESET_ROUNDS 200000
+#define RESET_WAIT_S 20
+
+static void *reset_raiser(void *arg)
+{
+	(void)arg;
+	for (unsigned i = 0; i < RESET_ROUNDS; i++)
+		vlapic_raise(&cpu, (u8)(0x40 + (i & 0x3f)));
+	return NULL;
+}
+
+static void *reset_owner(void *arg)
+{
+	(void)arg;
+	for (unsigned i = 0; i < RESET_ROUNDS; i++)
+		vlapic_reset(&cpu.lapic, i & 1);
+	return NULL;
+}
+
+/* A lock zeroed under its holder is a ticket lock whose next ticket never
+ * comes up: the raiser or the owner would spin for ever. */
+static void test_reset_while_raising(void **state)
+{
+	pthread_t a, b;
+	struct timespec limit;
+
+	(void)state;
+	assert_int_equal(pthread_create(&a, NULL, reset_raiser, NULL), 0);
+	assert_int_equal(pthread_create(&b, NULL, reset_owner, NULL), 0);
+	clock_gettime(CLOCK_REALTIME, &limit);
+	limit.tv_sec += RESET_WAIT_S;
+	assert_int_equal(pthread_timedjoin_np(a, NULL, &limit), 0);
+	assert_int_equal(pthread_timedjoin_np(b, NULL, &limit), 0);
+	assert_int_equal(cpu.lapic.lock.next, cpu.lapic.lock.owner);
+	assert_int_equal(cpu.lapic.lock.next, 2 * RESET_ROUNDS); /* every taker */
+	/* the lock still works and the APIC still takes interrupts */
+	vlapic_reset(&cpu.lapic, true);
+	vlapic_raise(&cpu, 0x50);
+	assert_int_equal(vlapic_highest_irr(&cpu.lapic), 0x50);
+}
+
+/* ---- IA32_APIC_BASE ---- */
+
+static void test_base_power_up(void **state)
+{
+	(void)state;
+	assert_int_equal(vlapic_base_read(&cpu.lapic, true), APIC_BASE | EN | BSP);
+	assert_int_equal(vlapic_base_read(&cpu.lapic, false), APIC_BASE | EN);
+	/* writing the value back, with or without BSP, is fine */
+	assert_true(vlapic_base_write(&cpu.lapic, APIC_BASE | EN | BSP, true));
+	assert_true(vlapic_base_write(&cpu.lapic, APIC_BASE | EN, true));
+	assert_int_equal(vlapic_base_read(&cpu.lapic, true), APIC_BASE | EN | BSP);
+}
+
+static void test_base_invalid(void **state)
+{
+	struct vlapic *l = &cpu.lapic;
+
+	(void)state;
+	assert_false(vlapic_base_write(l, APIC_BASE | EXTD, true));       /* EXTD, !EN */
+	assert_false(vlapic_base_write(l, APIC_BASE | EN | 1, true));     /* bit 0 */
+	assert_false(vlapic_base_write(l, APIC_BASE | EN | 0x200, true)); /* bit 9 */
+	assert_false(vlapic_base_write(l, 0xfed00000ULL | EN, true));     /* moved */
+	assert_false(vlapic_base_write(l, APIC_BASE | EN | (1ULL << 52), true));
+	assert_int_equal(vlapic_base_read(l, false), APIC_BASE | EN);   /* unchanged */
+	/* x2APIC -> xAPIC directly is #GP; x2APIC -> disabled -> xAPIC is not */
+	assert_true(vlapic_base_write(l, APIC_BASE | EN | EXTD, true));
+	assert_true(l->x2apic);
+	assert_false(vlapic_base_write(l, APIC_BASE | EN, true));
+	assert_true(l->x2apic);
+	assert_true(vlapic_base_write(l, APIC_BASE, true));
+	assert_int_equal(vlapic_base_read(l, false), APIC_BASE);
+	/* disabled -> x2APIC is not a transition of the figure */
+	assert_false(vlapic_base_write(l, APIC_BASE | EN | EXTD, true));
+	assert_true(vlapic_base_write(l, APIC_BASE | EN, true));
+	assert_int_equal(vlapic_base_read(l, false), APIC_BASE | EN);
+	assert_true(vlapic_base_write(l, APIC_BASE | EN | EXTD, true));
+	assert_int_equal(vlapic_base_read(l, false), APIC_BASE | EN | EXTD);
+}
+
+static void test_disabled_apic(void **state)
+{
+	struct vlapic *l = &cpu.lapic;
+
+	(void)state;
+	vlapic_mmio_write(&vm, REG_SVR, 4, 0x1ff);
+	vlapic_mmio_write(&vm, REG_LVT_TIMER, 4, 0x20030);
+	vlapic_mmio_write(&vm, REG_TIMER_INIT, 4, 1000);
+	vlapic_raise(&cpu, 0x41);
+	assert_int_equal(vlapic_pending(l), 0x41);
+	assert_true(vlapic_base_write(l, APIC_BASE, true)); /* EN = 0 */
+	assert_int_equal(vlapic_highest_irr(l), -1);         /* state lost */
+	assert_int_equal(l->lvt[0], 1u << 16);               /* LVT masked */
+	assert_int_equal(l->timer_deadline, 0);
+	assert_int_equal(vlapic_mmio_read(&vm, REG_SVR, 4), 0xffffffff); /* absent */
+	vlapic_mmio_write(&vm, REG_SVR, 4, 0x1ff);
+	requests = 0;
+	vlapic_raise(&cpu, 0x42);                            /* dropped */
+	assert_int_equal(vlapic_highest_irr(l), -1);
+	assert_int_equal(requests, 0);
+	assert_false(vlapic_match_dest(l, 0, false));
+	assert_false(vlapic_match_dest(l, 0xff, false));
+	/* back to xAPIC: the power-up state */
+	assert_true(vlapic_base_write(l, APIC_BASE | EN, true));
+	assert_int_equal(vlapic_mmio_read(&vm, REG_SVR, 4), 0xff);
+	assert_true(vlapic_match_dest(l, 0, false));
+	vlapic_raise(&cpu, 0x42);
+	assert_int_equal(vlapic_highest_irr(l), 0x42);
+	assert_int_equal(vlapic_pending(l), -1); /* software-disabled (SVR) */
+}
+
+/* In x2APIC mode the MMIO page is gone too (§11.12.1.2). */
+static void test_x2apic_mmio_absent(void **state)
+{
+	u64 val;
+
+	(void)state;
+	assert_true(vlapic_base_write(&cpu.lapic, APIC_BASE | EN | EXTD, true));
+	assert_int_equal(vlapic_mmio_read(&vm, REG_SVR, 4), 0xffffffff);
+	assert_true(vlapic_msr_read(&cpu, 0x80f, &val));
+	assert_int_equal(val, 0xff);
+}
+
+static void test_init_keeps_mode(void **state)
+{
+	struct vlapic *l = &cpu.lapic;
+
+	(void)state;
+	assert_true(vlapic_base_write(l, APIC_BASE | EN | EXTD, true));
+	vlapic_raise(&cpu, 0x60);
+	vlapic_reset(l, false); /* INIT */
+	assert_true(l->x2apic && l->enabled);
+	assert_int_equal(vlapic_highest_irr(l), -1);
+	vlapic_reset(l, true); /* platform reset */
+	assert_false(l->x2apic);
+	assert_true(l->enabled);
+	assert_int_equal(l->id, 0);
+}
+
+/* A level-triggered vector's EOI goes to the I/O APIC, an edge's not. */
+static void test_level_eoi(void **state)
+{
+	struct vlapic *l = &cpu.lapic;
+
+	(void)state;
+	vlapic_mmio_write(&vm, REG_SVR, 4, 0x1ff);
+	vlapic_raise_level(&cpu, 0x70, true);
+	assert_int_equal(vlapic_mmio_read(&vm, 0x180 + 0x30, 4), 1u << 16); /* TMR */
+	assert_int_equal(vlapic_mmio_read(&vm, REG_IRR + 0x30, 4), 1u << 16);
+	vlapic_accept(l, vlapic_pending(l));
+	assert_int_equal(vlapic_mmio_read(&vm, REG_IRR + 0x30, 4), 0);
+	vlapic_mmio_write(&vm, REG_EOI, 4, 0);
+	assert_int_equal(eois, 1);
+	assert_int_equal(eoi_vector, 0x70);
+	vlapic_raise(&cpu, 0x70); /* edge now: TMR cleared */
+	vlapic_accept(l, vlapic_pending(l));
+	vlapic_mmio_write(&vm, REG_EOI, 4, 0);
+	assert_int_equal(eois, 1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_no_lost_ipi_vs_timer, setup),
+		cmocka_unit_test_setup(test_reset_while_raising, setup),
+		cmocka_unit_test_setup(test_base_power_up, setup),
+		cmocka_unit_test_setup(test_base_invalid, setup),
+		cmocka_unit_test_setup(test_disabled_apic, setup),
+		cmocka_unit_test_setup(test_x2apic_mmio_absent, setup),
+		cmocka_unit_test_setup(test_init_keeps_mode, setup),
+		cmocka_unit_test_setup(test_level_eoi, setup),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
