@@ -16,18 +16,14 @@
 #define CR4_OSXSAVE (1ULL << 18)
 
 /*
- * HLT: the vCPU sleeps until an interrupt is due. With interrupts off
- * nothing but INIT can wake the BSP: that guest is stopped rather than
- * left to hang.
+ * HLT: the vCPU sleeps until an interrupt is due. With interrupts off only
+ * an NMI, INIT or reset ends it (SDM Vol. 3A §9.4.4 / Vol. 2A HLT): a
+ * sibling vCPU may still send one, so the guest is stopped only when the
+ * whole VM is wedged (the vCPU loop decides, vcpu.c).
  */
 enum exit_action exit_hlt(struct vcpu *v, const struct vm_exit *x)
 {
 	(void)x;
-	if (!(vcpu_reg(v, REG_RFLAGS) & RFLAGS_IF) && v->id == 0) {
-		vm_stop(v->vm, "halted with interrupts disabled vcpu %u rip 0x%llx", v->id,
-			(unsigned long long)vcpu_reg(v, REG_RIP));
-		return EXIT_STOP;
-	}
 	v->halted = true;
 	return EXIT_ADVANCE;
 }
