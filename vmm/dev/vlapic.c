@@ -252,7 +252,9 @@ static void eoi(struct vcpu *v, struct vlapic *l)
 }
 
 /* ICR (§11.6.1): destination by shorthand or by the destination field;
- * lowest-priority delivery goes to the first match. */
+ * lowest-priority delivery goes to the first match. Only the vCPUs of the
+ * sender's VM are candidates; an APIC ID outside it matches nothing, and
+ * a globally disabled APIC receives nothing, not even by shorthand. */
 static void send_ipi(struct vcpu *self, u32 lo, u32 dest)
 {
 	struct vm *vm = self->vm;
@@ -266,7 +268,7 @@ static void send_ipi(struct vcpu *self, u32 lo, u32 dest)
 			   shorthand == 3 ? t != self :
 			   vlapic_match_dest(&t->lapic, dest, logical);
 
-		if (!hit)
+		if (!hit || !__atomic_load_n(&t->lapic.enabled, __ATOMIC_ACQUIRE))
 			continue;
 		vcpu_deliver_ipi(t, mode, lo & 0xff);
 		if (mode == 1 && !shorthand)
