@@ -9,10 +9,14 @@
 //   hlt-all    with two vCPUs: the AP halts with interrupts disabled while
 //              the BSP runs on (the VM must not be stopped then), the BSP
 //              wakes it with an NMI (a halted vCPU with IF=0 is not dead),
-//              then halts with interrupts disabled too.
+//              then halts with interrupts disabled too;
+//   nmi-wake   not wedged: its only vCPU halts with interrupts disabled
+//              after routing the PIT through the I/O APIC as NMI, and the
+//              PIT's NMI wakes it (the VM must not be stopped).
 // Each mode prints what it is about to do; the system test expects the
 // hypervisor's "stop wedged all vcpus ..." line and nothing after it.
 #include "lib/cpu.h"
+#include "lib/io.h"
 #include "lib/irq.h"
 #include "lib/lapic.h"
 #include "lib/multiboot.h"
@@ -37,6 +41,11 @@ struct trampoline_params {
 };
 
 extern const u8 smp_trampoline_start[], smp_trampoline_end[];
+
+#define IOAPIC_BASE 0xfec00000u
+#define GSI_PIT 2           // the MADT's override: ISA IRQ 0 -> GSI 2
+#define RTE_NMI 0x400u      // delivery mode 100b, edge, physical, unmasked
+#define PIT_10MS 11932u     // 1.193182 MHz / 100
 
 static u8 ap_stack[AP_STACK_SIZE] aligned(16);
 static volatile u32 ap_halts, ap_nmis;
@@ -111,6 +120,38 @@ static void hlt_all(void)
 	test_fail("bsp woke from hlt with interrupts disabled");
 }
 
+static volatile u32 bsp_nmis;
+
+static void bsp_nmi(struct trap_frame *f)
+{
+	(void)f;
+	bsp_nmis++;
+}
+
+static void ioapic_write(u32 index, u32 val)
+{
+	*(volatile u32 *)IOAPIC_BASE = index;
+	*(volatile u32 *)(IOAPIC_BASE + 0x10) = val;
+}
+
+// A halted vCPU with IF=0 that a device can still reach by NMI is not
+// wedged: the PIT's channel 0 (every 10 ms) goes to it as an NMI.
+static void nmi_wake(void)
+{
+	trap_set_handler(VEC_NMI, bsp_nmi);
+	ioapic_write(0x10 + 2 * GSI_PIT + 1, 0);      // destination APIC ID 0
+	ioapic_write(0x10 + 2 * GSI_PIT, RTE_NMI);
+	outb(0x43, 0x34);                              // ch 0, lo/hi, rate generator
+	outb(0x40, PIT_10MS & 0xff);
+	outb(0x40, PIT_10MS >> 8);
+	printf("halting with interrupts disabled, the PIT routed as NMI\n");
+	asm volatile("cli; hlt" : : : "memory");
+	check(bsp_nmis >= 1, "halted with interrupts disabled, woken by a device nmi (%u)",
+	      bsp_nmis);
+	ioapic_write(0x10 + 2 * GSI_PIT, 1u << 16);   // masked again
+	test_finish();
+}
+
 int main(void)
 {
 	test_start("hostile_wedge");
@@ -128,6 +169,8 @@ int main(void)
 		test_fail("woke from hlt with interrupts disabled");
 	} else if (mode_is("hlt-all")) {
 		hlt_all();
+	} else if (mode_is("nmi-wake")) {
+		nmi_wake();
 	}
-	test_fail("no mode= (init-self, cli-hlt, hlt-all) on the command line");
+	test_fail("no mode= (init-self, cli-hlt, hlt-all, nmi-wake) on the command line");
 }
