@@ -46,7 +46,7 @@ struct vcpu {
 	volatile u8 sipi_vector;  /* (a) written before VCPU_REQ_SIPI */
 	u64 dev_deadline;         /* (o) vCPU 0: next device timer event */
 	bool dev_poll;            /* (o) vCPU 0: devices must be polled */
-	struct vlapic lapic;      /* IRR: any CPU under lapic.lock; rest (o) */
+	struct vlapic lapic;      /* field rules in vmm/dev/vlapic.h */
 };
 
 static inline struct vcpu *vcpu_of(struct vcpu_hw *hw)
