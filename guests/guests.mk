@@ -30,7 +30,7 @@ guest-lib := lib/boot.o lib/isr.o lib/start.o lib/serial.o lib/printf.o \
 
 # Multiboot guests and their own objects.
 GUEST_NAMES := hello modes exits memtest smp triplefault hammer bench reset heartbeat
-GUEST_NAMES += hostile_wedge hostile_storm apicmode
+GUEST_NAMES += hostile_wedge hostile_storm hostile_ipi apicmode
 guest-objs-hello := tests/hello.o
 guest-objs-modes := tests/modes.o tests/modes_low_blob.o
 guest-objs-exits := tests/exits.o
@@ -43,6 +43,7 @@ guest-objs-reset := tests/reset.o
 guest-objs-heartbeat := tests/heartbeat.o
 guest-objs-hostile_wedge := tests/hostile_wedge.o tests/smp_trampoline_blob.o
 guest-objs-hostile_storm := tests/hostile_storm.o
+guest-objs-hostile_ipi := tests/hostile_ipi.o tests/smp_trampoline_blob.o
 guest-objs-apicmode := tests/apicmode.o
 
 # Flat real-mode blobs embedded in a guest (name -> tests/<name>_blob.o).
