@@ -23,6 +23,9 @@
 #define IOPM_SIZE (3 * PAGE_SIZE)
 #define MSRPM_SIZE (2 * PAGE_SIZE)
 #define TLB_FLUSH_ALL 1
+#define VEC_DB 1
+#define DR6_BS (1ULL << 14)
+#define RFLAGS_TF (1ULL << 8)
 
 struct svm_vcpu {
 	struct vmcb *vmcb;
@@ -354,6 +357,23 @@ static void svm_stage2_flush(struct vcpu_hw *v)
 	priv(v)->flush = true;
 }
 
+/*
+ * The single-step trap of an emulated instruction (APM Vol. 2 §13.1.1.5,
+ * §13.1.4): #DB through EVENTINJ, which delivers the event as given and
+ * leaves DR6 alone (§15.20), so BS goes into the guest's DR6 in the VMCB
+ * first; the other DR6 bits stay as they are (sticky). An exception the
+ * instruction raised is already queued: it wins, no trap.
+ */
+static void svm_single_step_trap(struct vcpu_hw *v)
+{
+	struct vmcb *vm = vmcb_of(v);
+
+	if (vm->control.eventinj & SVM_EVTINJ_VALID)
+		return;
+	vm->save.dr6 |= DR6_BS;
+	vm->control.eventinj = evtinj(VEC_DB, EVENT_EXCEPTION);
+}
+
 /* IOIO EXITINFO1, APM §15.10.2 Figure 15-2. */
 static void decode_io(struct vm_exit *x, const struct vmcb *vm)
 {
@@ -492,4 +512,5 @@ const struct vcpu_ops svm_ops = {
 	.want_intr_window = svm_want_intr_window,
 	.end_intr_shadow = svm_end_intr_shadow,
 	.stage2_flush = svm_stage2_flush,
+	.single_step_trap = svm_single_step_trap,
 };
