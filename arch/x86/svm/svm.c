@@ -347,26 +347,31 @@ static void nmi_step_trap(struct svm_vcpu *s)
 		vm->control.eventinj = evtinj(VEC_DB, EVENT_EXCEPTION);
 }
 
-/* An exit while the IRET is single-stepped. */
+/*
+ * An exit while the IRET is single-stepped. A #DB is the step's trap: the
+ * IRET completed (it may have returned to an IRET at the same address, the
+ * common end of nested handlers, so RIP alone does not tell). Another
+ * exception at the IRET is its fault; any other exit with RIP still there
+ * came before it ran (a host interrupt): the step goes on.
+ */
 static void nmi_step_exit(struct svm_vcpu *s, struct vm_exit *x)
 {
 	struct vmcb *vm = s->vmcb;
 	u64 vec = vm->control.exitcode - SVM_EXIT_EXCP_BASE;
 	bool exc = vm->control.exitcode >= SVM_EXIT_EXCP_BASE && vec < 32;
+	bool done = exc ? vec == VEC_DB : vm->save.rip != s->iret_rip;
 
-	if (vm->save.rip == s->iret_rip && !exc)
-		return; /* not run yet (a host interrupt): step it next entry */
-	nmi_step_end(s, vm->save.rip == s->iret_rip);
-	if (vm->save.rip != s->iret_rip) {
-		s->nmi_masked = false; /* the IRET completed */
+	if (!exc && !done)
+		return;
+	nmi_step_end(s, !done);
+	if (done) {
+		s->nmi_masked = false;
 		s->iret_seen = false;
-		if (exc && vec == VEC_DB)
-			nmi_step_trap(s);
-		else if (exc)
-			reflect_exception(vm, (u32)vec);
-	} else {
-		reflect_exception(vm, (u32)vec); /* the IRET faulted */
 	}
+	if (exc && vec == VEC_DB)
+		nmi_step_trap(s);
+	else if (exc)
+		reflect_exception(vm, (u32)vec);
 	if (exc)
 		x->code = EXIT_INTR_WINDOW; /* handled here; an NMI window opens */
 }
