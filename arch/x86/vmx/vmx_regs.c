@@ -357,13 +357,12 @@ bool vmx_intr_allowed(struct vcpu_hw *v)
 }
 
 /*
- * The single-step trap of an emulated instruction, as §26.7.3 asks of a
- * VMM that emulates an instruction with TF = 1: BS in the guest's pending
- * debug exceptions (§25.4.2, Table 25-4); the CPU delivers the #DB right
- * after the entry and sets DR6 as for a trap of its own (§27.7.3). A
- * trap held over from a MOV SS before the instruction merges into it, as
- * on the CPU. An exception the instruction raised is already queued: it
- * wins, no trap.
+ * The single-step trap of an emulated instruction: BS in the guest's
+ * pending debug exceptions (§25.4.2, Table 25-4); the CPU delivers the
+ * #DB right after the entry and sets DR6 as for a trap of its own
+ * (§27.7.3). A trap held over from a MOV SS before the instruction merges
+ * into it, as on the CPU. An exception the instruction raised is already
+ * queued: it wins, no trap.
  */
 void vmx_single_step_trap(struct vcpu_hw *v)
 {
