@@ -29,7 +29,7 @@ guest-lib := lib/boot.o lib/isr.o lib/start.o lib/serial.o lib/printf.o \
 	lib/fwcfg.o lib/acpi.o lib/pmtimer.o lib/lapic.o lib/irq.o lib/hv.o
 
 # Multiboot guests and their own objects.
-GUEST_NAMES := hello modes exits memtest smp triplefault hammer bench reset heartbeat
+GUEST_NAMES := hello modes exits memtest smp triplefault hammer bench reset heartbeat singlestep
 GUEST_NAMES += hostile_wedge hostile_storm hostile_ipi apicmode
 guest-objs-hello := tests/hello.o
 guest-objs-modes := tests/modes.o tests/modes_low_blob.o
@@ -41,6 +41,7 @@ guest-objs-hammer := tests/hammer.o
 guest-objs-bench := tests/bench.o
 guest-objs-reset := tests/reset.o
 guest-objs-heartbeat := tests/heartbeat.o
+guest-objs-singlestep := tests/singlestep.o
 guest-objs-hostile_wedge := tests/hostile_wedge.o tests/smp_trampoline_blob.o
 guest-objs-hostile_storm := tests/hostile_storm.o
 guest-objs-hostile_ipi := tests/hostile_ipi.o tests/smp_trampoline_blob.o

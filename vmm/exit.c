@@ -14,6 +14,7 @@
 
 #define VEC_UD 6
 #define VEC_GP 13
+#define RFLAGS_TF (1ULL << 8)
 
 /* Host interrupts and NMIs are taken by the host between entries. */
 static enum exit_action exit_resume(struct vcpu *v, const struct vm_exit *x)
@@ -152,8 +153,14 @@ static int plain_length(struct vcpu *v, u32 code)
 	return 0;
 }
 
-/* Move RIP past the exiting instruction, decoding it when the hardware
- * did not say how long it was. */
+/*
+ * Move RIP past the exiting instruction, decoding it when the hardware
+ * did not say how long it was. The instruction then completed as if the
+ * CPU had run it: an interrupt shadow it was under ends, and with TF set
+ * it owes a single-step trap (SDM Vol. 3B §18.3.1.4), in any ring. A
+ * halted vCPU takes that #DB at once and resumes after the HLT (the trap
+ * is an event that ends the halt, as KVM does).
+ */
 static enum exit_action advance(struct vcpu *v, u8 len)
 {
 	if (!len)
@@ -174,6 +181,10 @@ static enum exit_action advance(struct vcpu *v, u8 len)
 	}
 	vcpu_set_reg(v, REG_RIP, vcpu_reg(v, REG_RIP) + len);
 	vm_ops->end_intr_shadow(&v->hw);
+	if (vcpu_reg(v, REG_RFLAGS) & RFLAGS_TF) {
+		vm_ops->single_step_trap(&v->hw);
+		v->halted = false;
+	}
 	return EXIT_ADVANCE;
 }
 

@@ -199,6 +199,11 @@ struct vcpu_ops {
 
 	/* After changing v->vm->s2: drop stale translations on this CPU. */
 	void (*stage2_flush)(struct vcpu_hw *v);
+	/* The instruction vmm/ emulated and skipped ran with RFLAGS.TF = 1:
+	 * deliver the single-step trap it owes (#DB with DR6.BS, SDM Vol. 3B
+	 * §18.3.1.4) before the next instruction and before any NMI or
+	 * interrupt; nothing if an exception is already queued. */
+	void (*single_step_trap)(struct vcpu_hw *v);
 };
 
 struct cpuinfo;

@@ -62,6 +62,9 @@ unit_uart16550_SRCS := vmm/dev/uart16550.c
 UNIT_TESTS += exit_table
 unit_exit_table_SRCS := vmm/exit.c
 
+UNIT_TESTS += exit_step
+unit_exit_step_SRCS := vmm/exit.c
+
 UNIT_TESTS += gmem
 unit_gmem_SRCS := vmm/gmem.c arch/x86/pgtable.c
 

@@ -23,6 +23,9 @@
 #define IOPM_SIZE (3 * PAGE_SIZE)
 #define MSRPM_SIZE (2 * PAGE_SIZE)
 #define TLB_FLUSH_ALL 1
+#define VEC_DB 1
+#define DR6_BS (1ULL << 14)
+#define RFLAGS_TF (1ULL << 8)
 
 struct svm_vcpu {
 	struct vmcb *vmcb;
@@ -34,6 +37,10 @@ struct svm_vcpu {
 	bool nmi_pending;  /* an NMI waits for the blocking to end */
 	bool iret_seen;    /* IRET intercepted at iret_rip, not yet past it */
 	u64 iret_rip;
+	/* NMI single-step over that IRET (nmi_step_start) */
+	bool nmi_step;      /* TF and the step intercepts are ours */
+	bool step_guest_tf; /* the guest's own TF when the step began */
+	u64 step_dr6;       /* the guest's DR6 when the step began */
 };
 
 static u64 host_vmcb_pa[MAX_CPUS];
@@ -235,11 +242,17 @@ static u64 svm_get_reg(struct vcpu_hw *v, enum vcpu_reg r)
 {
 	u64 val = *reg_slot(vmcb_of(v), r);
 
+	if (r == REG_RFLAGS && priv(v)->nmi_step && !priv(v)->step_guest_tf)
+		val &= ~RFLAGS_TF; /* ours, for the NMI single-step */
 	return r == REG_EFER ? val & ~EFER_SVME : val;
 }
 
 static void svm_set_reg(struct vcpu_hw *v, enum vcpu_reg r, u64 val)
 {
+	if (r == REG_RFLAGS && priv(v)->nmi_step) {
+		priv(v)->step_guest_tf = val & RFLAGS_TF;
+		val |= RFLAGS_TF;
+	}
 	*reg_slot(vmcb_of(v), r) = r == REG_EFER ? val | EFER_SVME : val;
 }
 
@@ -250,14 +263,13 @@ static u64 evtinj(u8 vector, u32 type)
 }
 
 /*
- * NMI blocking (APM §15.20 and §15.21): without the vNMI extension the
- * CPU delivers an injected NMI but does not block the next one for the
- * guest. So the back-end does it: an injected NMI masks NMIs and turns on
- * the IRET intercept; the intercept comes before the IRET runs, so the
- * blocking ends at the first exit after it, seen as RIP having moved on
- * (an IRET that faulted exits at the IRET). An NMI arriving meanwhile
- * waits in nmi_pending and goes in at that entry: one may wait, as on a
- * real CPU; it can be late by the time to the next exit, never nested.
+ * NMI blocking (APM §15.20 and §15.21): without the vNMI extension
+ * (§15.21.10, not in QEMU's TCG) the CPU delivers an injected NMI but does
+ * not block the next one for the guest. So the back-end does it: an
+ * injected NMI masks NMIs and turns on the IRET intercept. The intercept
+ * comes before the IRET runs (§15.9), so the blocking ends at the first
+ * exit after it, seen as RIP having moved on (an IRET that faulted exits
+ * at the IRET).
  */
 static void nmi_inject(struct svm_vcpu *s)
 {
@@ -268,11 +280,109 @@ static void nmi_inject(struct svm_vcpu *s)
 	s->iret_seen = false;
 }
 
-static void nmi_track_exit(struct svm_vcpu *s)
+/*
+ * An NMI that waits must come right after that IRET, before the
+ * interrupted code runs again (SDM Vol. 3A §6.7.1): the next exit may be
+ * far away, inside code that holds a lock its handler takes. Nothing in
+ * SVM exits there: a VINTR window (§15.21.4) needs RFLAGS.IF = 1, which
+ * code interrupted by an NMI often has clear. So the IRET is single-
+ * stepped: TF set for it and #DB intercepted; the IRET loads RFLAGS from
+ * the stack, so our TF is gone after it, and the trap it still takes
+ * (TF was set when it began, §13.1) exits before the next instruction.
+ * The exceptions the IRET itself may raise are intercepted too, to take
+ * TF out before the guest sees the flags (STEP_EXCEPTIONS).
+ */
+#define STEP_EXCEPTIONS ((1u << VEC_DB) | STEP_WITH_ERROR)
+#define STEP_WITH_ERROR ((1u << 11) | (1u << 12) | (1u << 13) | (1u << 14) | (1u << 17))
+
+static void nmi_step_start(struct svm_vcpu *s)
 {
 	struct vmcb *vm = s->vmcb;
 
-	if (vm->control.exitcode == SVM_EXIT_IRET) {
+	s->nmi_step = true;
+	s->step_guest_tf = vm->save.rflags & RFLAGS_TF;
+	s->step_dr6 = vm->save.dr6;
+	vm->save.rflags |= RFLAGS_TF;
+	vm->control.intercept_exc |= STEP_EXCEPTIONS;
+}
+
+/* Undo the step. @retry: the IRET has not completed; TF is still ours
+ * and the IRET is intercepted again when the guest retries it. */
+static void nmi_step_end(struct svm_vcpu *s, bool retry)
+{
+	struct vmcb *vm = s->vmcb;
+
+	s->nmi_step = false;
+	vm->control.intercept_exc &= ~STEP_EXCEPTIONS;
+	if (!retry)
+		return;
+	if (!s->step_guest_tf)
+		vm->save.rflags &= ~RFLAGS_TF;
+	vm->control.intercept1 |= SVM_INTERCEPT_IRET;
+	s->iret_seen = false;
+}
+
+/* An intercepted exception goes to the guest as it came (§15.12: a #PF
+ * intercept leaves CR2 alone, the address is in EXITINFO2). */
+static void reflect_exception(struct vmcb *vm, u32 vec)
+{
+	u64 inj = evtinj(vec, EVENT_EXCEPTION);
+
+	if (STEP_WITH_ERROR & (1u << vec))
+		inj |= SVM_EVTINJ_EV | (vm->control.exitinfo1 << 32);
+	if (vec == 14)
+		vm->save.cr2 = vm->control.exitinfo2;
+	vm->control.eventinj = inj;
+}
+
+/* The step's trap: DR6 as before it, unless the guest stepped too (its
+ * own TF) or the IRET hit a data breakpoint (B0-B3): then its #DB. */
+static void nmi_step_trap(struct svm_vcpu *s)
+{
+	struct vmcb *vm = s->vmcb;
+	u64 hit = vm->save.dr6 & ~s->step_dr6 & 0xf;
+
+	vm->save.dr6 = s->step_dr6 | hit | (s->step_guest_tf ? DR6_BS : 0);
+	if (s->step_guest_tf || hit)
+		vm->control.eventinj = evtinj(VEC_DB, EVENT_EXCEPTION);
+}
+
+/*
+ * An exit while the IRET is single-stepped. A #DB is the step's trap: the
+ * IRET completed (it may have returned to an IRET at the same address, the
+ * common end of nested handlers, so RIP alone does not tell). Another
+ * exception at the IRET is its fault; any other exit with RIP still there
+ * came before it ran (a host interrupt): the step goes on.
+ */
+static void nmi_step_exit(struct svm_vcpu *s, struct vm_exit *x)
+{
+	struct vmcb *vm = s->vmcb;
+	u64 vec = vm->control.exitcode - SVM_EXIT_EXCP_BASE;
+	bool exc = vm->control.exitcode >= SVM_EXIT_EXCP_BASE && vec < 32;
+	bool done = exc ? vec == VEC_DB : vm->save.rip != s->iret_rip;
+
+	if (!exc && !done)
+		return;
+	nmi_step_end(s, !done);
+	if (done) {
+		s->nmi_masked = false;
+		s->iret_seen = false;
+	}
+	if (exc && vec == VEC_DB)
+		nmi_step_trap(s);
+	else if (exc)
+		reflect_exception(vm, (u32)vec);
+	if (exc)
+		x->code = EXIT_INTR_WINDOW; /* handled here; an NMI window opens */
+}
+
+static void nmi_track_exit(struct svm_vcpu *s, struct vm_exit *x)
+{
+	struct vmcb *vm = s->vmcb;
+
+	if (s->nmi_step) {
+		nmi_step_exit(s, x);
+	} else if (vm->control.exitcode == SVM_EXIT_IRET) {
 		vm->control.intercept1 &= ~SVM_INTERCEPT_IRET;
 		s->iret_seen = true;
 		s->iret_rip = vm->save.rip;
@@ -282,10 +392,26 @@ static void nmi_track_exit(struct svm_vcpu *s)
 	}
 }
 
+/* Before an entry: a waiting NMI goes in if it can, or the IRET that
+ * ends its blocking is stepped (never under an event to be delivered
+ * first: that would push our TF). */
+static void nmi_prepare_entry(struct svm_vcpu *s)
+{
+	bool event = s->vmcb->control.eventinj & SVM_EVTINJ_VALID;
+
+	if (!s->nmi_pending || s->nmi_step || event)
+		return;
+	if (!s->nmi_masked)
+		nmi_inject(s);
+	else if (s->iret_seen)
+		nmi_step_start(s);
+}
+
 static void nmi_reset(struct svm_vcpu *s)
 {
 	s->vmcb->control.intercept1 &= ~SVM_INTERCEPT_IRET;
-	s->nmi_masked = s->nmi_pending = s->iret_seen = false;
+	s->vmcb->control.intercept_exc &= ~STEP_EXCEPTIONS;
+	s->nmi_masked = s->nmi_pending = s->iret_seen = s->nmi_step = false;
 }
 
 static void svm_vcpu_load(struct vcpu_hw *v, const struct vcpu_state *st)
@@ -316,6 +442,8 @@ static void svm_inject(struct vcpu_hw *v, const struct vcpu_event *e)
 			nmi_inject(s);
 		return;
 	}
+	if (s->nmi_step)
+		nmi_step_end(s, true); /* its delivery would push our TF */
 	if (e->has_error)
 		inj |= SVM_EVTINJ_EV | ((u64)e->error << 32);
 	vmcb_of(v)->control.eventinj = inj;
@@ -326,7 +454,7 @@ static bool svm_intr_allowed(struct vcpu_hw *v)
 	struct vmcb *vm = vmcb_of(v);
 
 	return (vm->save.rflags & RFLAGS_IF) && !(vm->control.interrupt_shadow & 1) &&
-	       !(vm->control.eventinj & SVM_EVTINJ_VALID);
+	       !(vm->control.eventinj & SVM_EVTINJ_VALID) && !priv(v)->nmi_step;
 }
 
 /* A virtual interrupt request with TPR ignored: the CPU exits (VINTR) as
@@ -335,6 +463,8 @@ static void svm_want_intr_window(struct vcpu_hw *v, bool on)
 {
 	struct vmcb_control *c = &vmcb_of(v)->control;
 
+	if (on && priv(v)->nmi_step)
+		return; /* the step exits after one instruction anyway */
 	if (on) {
 		c->vintr |= SVM_VINTR_V_IRQ | SVM_VINTR_IGN_TPR;
 		c->intercept1 |= SVM_INTERCEPT_VINTR;
@@ -352,6 +482,23 @@ static void svm_end_intr_shadow(struct vcpu_hw *v)
 static void svm_stage2_flush(struct vcpu_hw *v)
 {
 	priv(v)->flush = true;
+}
+
+/*
+ * The single-step trap of an emulated instruction (APM Vol. 2 §13.1):
+ * #DB through EVENTINJ, which delivers the event as given and leaves DR6
+ * alone (§15.20), so BS goes into the guest's DR6 in the VMCB first; the
+ * other DR6 bits stay as they are (sticky). An exception the instruction
+ * raised is already queued: it wins, no trap.
+ */
+static void svm_single_step_trap(struct vcpu_hw *v)
+{
+	struct vmcb *vm = vmcb_of(v);
+
+	if (vm->control.eventinj & SVM_EVTINJ_VALID)
+		return;
+	vm->save.dr6 |= DR6_BS;
+	vm->control.eventinj = evtinj(VEC_DB, EVENT_EXCEPTION);
 }
 
 /* IOIO EXITINFO1, APM §15.10.2 Figure 15-2. */
@@ -453,8 +600,7 @@ static void svm_run(struct vcpu_hw *v)
 	struct svm_vcpu *s = priv(v);
 	struct vmcb *vm = s->vmcb;
 
-	if (s->nmi_pending && !s->nmi_masked && !(vm->control.eventinj & SVM_EVTINJ_VALID))
-		nmi_inject(s);
+	nmi_prepare_entry(s);
 	vm->control.tlb_control = s->flush ? TLB_FLUSH_ALL : 0;
 	s->flush = false;
 	vm->control.clean_bits = 0;
@@ -470,8 +616,8 @@ static void svm_run(struct vcpu_hw *v)
 	asm volatile("cli; stgi" ::: "memory");
 	v->gprs[GPR_RAX] = vm->save.rax;
 	svm_decode(v);
-	nmi_track_exit(s);
 	requeue_interrupted_event(vm);
+	nmi_track_exit(s, &v->exit);
 }
 
 const struct vcpu_ops svm_ops = {
@@ -492,4 +638,5 @@ const struct vcpu_ops svm_ops = {
 	.want_intr_window = svm_want_intr_window,
 	.end_intr_shadow = svm_end_intr_shadow,
 	.stage2_flush = svm_stage2_flush,
+	.single_step_trap = svm_single_step_trap,
 };
