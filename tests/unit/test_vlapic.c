@@ -178,7 +178,9 @@ static void test_no_lost_ipi_vs_timer(void **state)
 
 /* ---- reset on the owner while another CPU raises ---- */
 
+#ifndef RESET_ROUNDS
 #define RESET_ROUNDS 200000
+#endif
 #define RESET_WAIT_S 20
 
 static void *reset_raiser(void *arg)

@@ -93,3 +93,10 @@ unit_irq_SRCS := vmm/irq.c vmm/dev/pic8259.c vmm/dev/ioapic.c vmm/dev/apic_dest.
 UNIT_TESTS += vlapic
 unit_vlapic_SRCS := vmm/dev/vlapic.c vmm/dev/apic_dest.c
 $(BUILD)/tests/unit/test_vlapic: UNIT_CFLAGS += -pthread
+
+# The same under ThreadSanitizer (it cannot be combined with ASan).
+UNIT_TESTS += vlapic_tsan
+unit_vlapic_tsan_SRCS := vmm/dev/vlapic.c vmm/dev/apic_dest.c
+$(BUILD)/tests/unit/test_vlapic_tsan: tests/unit/test_vlapic.c
+$(BUILD)/tests/unit/test_vlapic_tsan: UNIT_CFLAGS := -std=gnu11 -O1 -g $(WARN) -I. \
+	-DHV_HOST_TEST -fsanitize=thread -fno-omit-frame-pointer -pthread
