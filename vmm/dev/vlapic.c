@@ -113,7 +113,7 @@ void vlapic_reset(struct vlapic *l, bool power_on)
 
 	reset_regs(l);
 	if (power_on) {
-		l->enabled = true;
+		__atomic_store_n(&l->enabled, true, __ATOMIC_RELEASE);
 		l->x2apic = false;
 	}
 	spin_unlock_irqrestore(&l->lock, f);
@@ -391,7 +391,7 @@ static void set_enabled(struct vlapic *l, bool on)
 
 	if (!on)
 		reset_regs(l);
-	l->enabled = on;
+	__atomic_store_n(&l->enabled, on, __ATOMIC_RELEASE); /* senders read it unlocked */
 	spin_unlock_irqrestore(&l->lock, f);
 }
 

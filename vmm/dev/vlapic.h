@@ -18,8 +18,9 @@
  *        Other CPUs write them in vlapic_raise_level() under @lock; the
  *        owner sets IRR for its timer and clears it on acceptance with
  *        atomics, without the lock;
- *   (l)  written by the owner under @lock, read by raisers under it:
- *        enabled (a raise to a disabled APIC is dropped, §11.4.3);
+ *   (l)  written by the owner under @lock (an atomic store), read by
+ *        raisers under it and by IPI senders with an atomic load: enabled
+ *        (a raise to a disabled APIC is dropped, §11.4.3);
  *   (or) written by the owner only; other CPUs read them without a lock
  *        to match destinations (one aligned word each: a stale value is a
  *        message that crossed the reprogramming on the bus): id, ldr,
