@@ -66,11 +66,12 @@ static enum exit_action exit_hypercall(struct vcpu *v, const struct vm_exit *x)
 	return EXIT_ADVANCE;
 }
 
+/* The back-end names the check the CPU failed (fail.why). */
 static enum exit_action exit_entry_failed(struct vcpu *v, const struct vm_exit *x)
 {
-	vm_stop(v->vm, "entry-failed vcpu %u reason 0x%x info 0x%llx rip 0x%llx",
+	vm_stop(v->vm, "entry-failed vcpu %u reason 0x%x info 0x%llx rip 0x%llx: %s",
 		v->id, x->raw, (unsigned long long)x->fail.info,
-		(unsigned long long)vcpu_reg(v, REG_RIP));
+		(unsigned long long)vcpu_reg(v, REG_RIP), x->fail.why ? x->fail.why : "unnamed");
 	return EXIT_STOP;
 }
 

@@ -193,6 +193,11 @@ static inline void vmx_invvpid(u64 type, u16 vpid)
  */
 enum { VMX_ENTER_EXITED, VMX_ENTER_FAIL_INVALID, VMX_ENTER_FAIL_VALID };
 u32 vmx_enter(u64 *gprs, u64 *host_rsp, u32 launched);
+
+/* The name of a failed VM entry: @how from vmx_enter, the exit @reason
+ * (bit 31 set), the VM-instruction error and the exit qualification
+ * (vmx_fail.c). */
+const char *vmx_entry_failure_name(u32 how, u32 reason, u32 insn_error, u64 qual);
 void vmx_exit_point(void); /* HOST_RIP: where VM exits land */
 
 /* vmx.c: write the reason a CPU cannot enable VMX; returns false. */

@@ -245,14 +245,17 @@ static void entry_failed(struct vcpu_hw *v, u32 how, u32 reason)
 
 	x->code = EXIT_ENTRY_FAILED;
 	x->insn_len = 0;
+	u32 err = how == VMX_ENTER_FAIL_VALID ? vmcs_read32(VM_INSTRUCTION_ERROR) : 0;
+
 	if (how == VMX_ENTER_EXITED) {
-		x->raw = reason & 0xffff;
+		x->raw = reason;
 		x->fail.info = vmcs_read64(EXIT_QUALIFICATION);
 	} else {
-		x->raw = ~0u;
-		x->fail.info = how == VMX_ENTER_FAIL_VALID ? vmcs_read32(VM_INSTRUCTION_ERROR) : ~0ULL;
+		x->raw = 0;
+		x->fail.info = how == VMX_ENTER_FAIL_VALID ? err : ~0ULL;
 	}
-	printk(LOG_ERR, "vmx: VM entry failed: exit reason %x, %s %llu", reason,
+	x->fail.why = vmx_entry_failure_name(how, reason, err, x->fail.info);
+	printk(LOG_ERR, "vmx: VM entry failed: %s (exit reason %x, %s %llu)", x->fail.why, reason,
 	       how == VMX_ENTER_EXITED ? "qualification" : "VM-instruction error",
 	       (unsigned long long)x->fail.info);
 	if (how != VMX_ENTER_FAIL_INVALID)
