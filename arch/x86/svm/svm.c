@@ -458,7 +458,7 @@ static void svm_decode(struct vcpu_hw *v)
 		decode_npf(x, vm);
 	} else if (code == SVM_EXIT_CR4_WRITE) {
 		decode_cr4_write(x, vm);
-	} else if (code == SVM_EXIT_INVALID) {
+	} else if ((u32)code == (u32)SVM_EXIT_INVALID) { /* QEMU stores 32 bits of -1 */
 		decode_invalid(x, vm);
 	} else if (code == SVM_EXIT_MSR) {
 		x->code = vm->control.exitinfo1 ? EXIT_MSR_WRITE : EXIT_MSR_READ;
