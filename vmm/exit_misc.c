@@ -74,18 +74,18 @@ enum exit_action exit_xsetbv(struct vcpu *v, const struct vm_exit *x)
 
 #define CR0_TS (1ULL << 3)
 
-/*
- * MOV to CR without the GPR number from the hardware (SVM without decode
- * assists, APM §15.33): the instruction at RIP is 0F 22 /r and the source
- * is ModRM.rm (extended by REX.B), whatever ModRM.mod says (SDM Vol. 2B
- * MOV CR). Returns the GPR, or -1 when it is not such an instruction.
- */
 static bool is_legacy_prefix(u8 b)
 {
 	return b == 0x66 || b == 0x67 || b == 0xf2 || b == 0xf3 || b == 0x2e || b == 0x3e ||
 	       b == 0x26 || b == 0x36 || b == 0x64 || b == 0x65;
 }
 
+/*
+ * MOV to CR without the GPR number from the hardware (SVM without decode
+ * assists, APM §15.33): the instruction at RIP is 0F 22 /r and the source
+ * is ModRM.rm (extended by REX.B), whatever ModRM.mod says (SDM Vol. 2B
+ * MOV CR). Returns the GPR, or -1 when it is not such an instruction.
+ */
 static int cr_write_gpr(struct vcpu *v)
 {
 	u8 b[INSN_MAX];
@@ -135,7 +135,11 @@ enum exit_action exit_cr_access(struct vcpu *v, const struct vm_exit *x)
 	int gpr = x->cr.gpr == CR_GPR_DECODE ? cr_write_gpr(v) : x->cr.gpr;
 
 	if (x->cr.write && (x->cr.cr == 0 || x->cr.cr == 4) && gpr >= 0 && gpr < NR_GPRS) {
-		if (cr_write(v, x->cr.cr, vcpu_gpr(v, gpr)))
+		u64 val = vcpu_gpr(v, gpr);
+
+		if (vcpu_code_mode(v) != 64)
+			val = (u32)val; /* outside 64-bit mode MOV CR takes 32 bits */
+		if (cr_write(v, x->cr.cr, val))
 			return EXIT_ADVANCE;
 		vcpu_inject_exception(v, VEC_GP, true, 0);
 		return EXIT_RESUME;
