@@ -6,11 +6,12 @@
  * the CPUID view's (vmm/cpuid_view.c): an MSR whose feature CPUID reports
  * works, one whose feature CPUID hides #GPs; CPUID hides every feature
  * whose MSRs are not in this table (MTRRs, MCA, the PMU: leaf 0xA is 0, so
- * IA32_PMCx/PERFEVTSELx/PERF_GLOBAL_* #GP, as does RDPMC; SPEC_CTRL and
- * friends, IA32_XSS, UMWAIT_CONTROL, BNDCFGS, PKRS, TSC_ADJUST...). Two
+ * IA32_PMCx/PERFEVTSELx/PERF_GLOBAL_* #GP, as does RDPMC on Intel; SPEC_CTRL
+ * and friends, IA32_XSS, UMWAIT_CONTROL, BNDCFGS, PKRS, TSC_ADJUST...). Two
  * exceptions without a CPUID bit, as KVM does: AMD's legacy performance
- * counters read 0 and ignore writes (guests program them unconditionally),
- * and IA32_MISC_ENABLE is offered on both vendors. A value written is
+ * counters read 0 and ignore writes (guests program them unconditionally;
+ * RDPMC 0-3 reads them, vmm/exit.c), and IA32_MISC_ENABLE is offered on
+ * both vendors. A value written is
  * checked as the CPU checks it (reserved bits, canonical addresses, PAT
  * memory types: vmm/cpu_policy.c) so that the VM entry never fails on it,
  * and a guest value that reaches a real MSR goes through wrmsr_safe.

@@ -62,6 +62,19 @@ static u32 write_cr4_safe(u32 v)
 	return fault_last.vector;
 }
 
+// RDPMC of counter @ecx that survives a fault.
+static u32 rdpmc_safe(u32 ecx, u64 *val)
+{
+	u32 lo = 0xdead, hi = 0xbeef;
+
+	fault_last.vector = FAULT_NONE;
+	asm volatile("1: rdpmc\n2:\n\t"
+		     ".pushsection .extable, \"a\"\n\t.long 1b, 2b\n\t.popsection"
+		     : "+a"(lo), "+d"(hi) : "c"(ecx) : "memory");
+	*val = (u64)hi << 32 | lo;
+	return fault_last.vector;
+}
+
 static const char *vec(u32 v)
 {
 	return v == FAULT_NONE ? "no fault" : trap_name(v);
@@ -298,11 +311,15 @@ static void check_pmu(void)
 		check(wrmsr_safe(0xc0010004, 0x1234) == FAULT_NONE &&
 		      rdmsr_safe(0xc0010004, &v) == FAULT_NONE && v == 0,
 		      "AMD PERF_CTR0 ignores a write");
+		check(rdpmc_safe(3, &v) == FAULT_NONE && v == 0, "AMD rdpmc 3 reads 0");
+		check(rdpmc_safe(4, &v) == VEC_GP, "AMD rdpmc 4 raises #GP");
 		return;
 	}
 	check((cpuid_reg(0xa, 0, EAX) & 0xff) == 0, "cpuid 0xa: no architectural PMU");
 	check(rdmsr_safe(0xc1, &v) == VEC_GP, "rdmsr IA32_PMC0 raises #GP (pmu hidden)");
 	check(rdmsr_safe(0x186, &v) == VEC_GP, "rdmsr IA32_PERFEVTSEL0 raises #GP (pmu hidden)");
+	check(rdpmc_safe(0, &v) == VEC_GP, "rdpmc 0 raises #GP (pmu hidden)");
+	check(rdpmc_safe(1u << 30, &v) == VEC_GP, "rdpmc fixed counter 0 raises #GP (pmu hidden)");
 }
 
 static void check_misc_enable(void)
