@@ -7,17 +7,13 @@
  * architectural ones of APM Vol. 2 §3.1 (a particular CPU may reserve
  * more). Pure: the host unit tests call it on hand-made VMCBs.
  */
+#include "arch/x86/cpu.h"
 #include "arch/x86/svm/vmcb.h"
 
-#define CR0_PE (1ULL << 0)
 #define CR0_NW (1ULL << 29)
 #define CR0_CD (1ULL << 30)
-#define CR0_PG (1ULL << 31)
-#define CR4_PAE (1ULL << 5)
 /* CR4 bits AMD64 defines (APM Vol. 2 §3.1.3): 0-12, 16-18, 20-23. */
 #define CR4_DEFINED 0xf71fffULL
-#define EFER_LME (1ULL << 8)
-#define EFER_SVME (1ULL << 12)
 /* EFER bits AMD64 defines (APM Vol. 2 §3.1.7): SCE, LME, LMA, NXE, SVME,
  * LMSLE, FFXSR, TCE, MCOMMIT, INTWB, UAIE, AIBRSE. */
 #define EFER_DEFINED 0x37fd01ULL
