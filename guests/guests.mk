@@ -45,6 +45,10 @@ guest-objs-singlestep := tests/singlestep.o
 # Flat real-mode blobs embedded in a guest (name -> tests/<name>_blob.o).
 GUEST_BLOBS := modes_low smp_trampoline
 
+# Hostile guests (issue 9), one block each.
+GUEST_NAMES += hostile_cpu
+guest-objs-hostile_cpu := tests/hostile_cpu.o
+
 GUEST_ELFS := $(GUEST_NAMES:%=$(GUEST_OUT)/%.elf)
 GUEST_ALL_OBJS := $(sort $(guest-lib) $(foreach g,$(GUEST_NAMES),$(guest-objs-$(g))))
 GUEST_BLOB_OBJS := $(GUEST_BLOBS:%=$(GUEST_OUT)/tests/%_blob.o)

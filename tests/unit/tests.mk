@@ -87,3 +87,12 @@ unit_kbc8042_SRCS := vmm/dev/kbc8042.c
 # vcpu_request() and records what they are asked.
 UNIT_TESTS += irq
 unit_irq_SRCS := vmm/irq.c vmm/dev/pic8259.c vmm/dev/ioapic.c vmm/dev/apic_dest.c
+
+UNIT_TESTS += cpu_policy
+unit_cpu_policy_SRCS := vmm/cpu_policy.c
+
+UNIT_TESTS += cpuid_view
+unit_cpuid_view_SRCS := vmm/cpuid_view.c
+
+UNIT_TESTS += entry_fail
+unit_entry_fail_SRCS := arch/x86/svm/svm_check.c arch/x86/vmx/vmx_fail.c
