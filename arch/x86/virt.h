@@ -130,6 +130,10 @@ struct vm_exit {
 		struct {
 			u64 gpa;
 			bool read, write, fetch;
+			/* the fault hit the guest's own page-table walk (or
+			 * an A/D update), not the access's final address:
+			 * gpa is a guest paging-structure entry */
+			bool walk;
 		} stage2;
 		struct {
 			u8 vector;
