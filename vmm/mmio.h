@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * MMIO emulation: a second-level fault on an address a device claims on
- * the VM's MMIO bus is served by decoding the faulting instruction (a MOV
- * family load or store) and performing it against the device.
+ * MMIO emulation: a second-level data access outside the VM's RAM is
+ * served by decoding the faulting instruction (a MOV-family load or
+ * store, MOVS or STOS) and performing it against the device model that
+ * claims the address on the VM's MMIO bus, or against nothing (all-ones,
+ * writes dropped) when no device does. vmm/mmio.c says the rules.
  */
 #ifndef VMM_MMIO_H
 #define VMM_MMIO_H
@@ -10,12 +12,19 @@
 #include "vmm/exit.h"
 
 struct vcpu;
+struct vm;
 
 /*
- * Emulate the access at @gpa. Returns EXIT_ADVANCE when done (RIP is
- * advanced by the caller's rules), or EXIT_STOP after stopping the guest
- * with a reason (undecodable instruction).
+ * Emulate the data access at @gpa (not RAM). Returns EXIT_ADVANCE when
+ * done (RIP is advanced by the caller's rules), EXIT_RESUME when a long
+ * REP string instruction has more to do, or EXIT_STOP after stopping the
+ * guest with a reason (an instruction it cannot emulate, an access across
+ * a device region's edge).
  */
 enum exit_action mmio_emulate(struct vcpu *v, u64 gpa);
+
+/* "hv: guest <name> unclaimed-mmio <count>" when the VM touched any
+ * address nobody claims (logged with the exit statistics at a stop). */
+void mmio_stats_log(const struct vm *vm);
 
 #endif
