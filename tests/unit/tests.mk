@@ -84,3 +84,6 @@ unit_kbc8042_SRCS := vmm/dev/kbc8042.c
 # vcpu_request() and records what they are asked.
 UNIT_TESTS += irq
 unit_irq_SRCS := vmm/irq.c vmm/dev/pic8259.c vmm/dev/ioapic.c vmm/dev/apic_dest.c
+
+UNIT_TESTS += vga
+unit_vga_SRCS := vmm/dev/vga.c
