@@ -177,8 +177,7 @@ static bool mmio_access(struct vcpu *v, u64 gpa, unsigned size, bool write, u64 
 	return true;
 }
 
-/* RAM, device or nothing: one string element's memory operand. */
-static bool mem_access(struct vcpu *v, u64 gpa, unsigned size, bool write, u64 *val)
+bool mmio_mem_access(struct vcpu *v, u64 gpa, unsigned size, bool write, u64 *val)
 {
 	if (!gmem_is_ram(&v->vm->mem, gpa, size))
 		return mmio_access(v, gpa, size, write, val);
@@ -243,10 +242,10 @@ static bool string_step(struct vcpu *v, const struct insn *in, unsigned size)
 	bool movs = in->opcode == 0xa4 || in->opcode == 0xa5;
 
 	if (movs && (!string_gpa(v, in->seg, rsi & amask, size, false, &gpa) ||
-		     !mem_access(v, gpa, size, false, &val)))
+		     !mmio_mem_access(v, gpa, size, false, &val)))
 		return false;
 	if (!string_gpa(v, SEG_ES, rdi & amask, size, true, &gpa) ||
-	    !mem_access(v, gpa, size, true, &val))
+	    !mmio_mem_access(v, gpa, size, true, &val))
 		return false;
 	vcpu_set_gpr(v, GPR_RDI, step_ptr(rdi, amask, step));
 	if (movs)

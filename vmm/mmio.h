@@ -23,6 +23,13 @@ struct vm;
  */
 enum exit_action mmio_emulate(struct vcpu *v, u64 gpa);
 
+/*
+ * A memory operand the hypervisor performs for the guest (string
+ * instructions) at @gpa, @size bytes: RAM, a device, or nothing (as
+ * above). False when the guest was stopped (an access across an edge).
+ */
+bool mmio_mem_access(struct vcpu *v, u64 gpa, unsigned size, bool write, u64 *val);
+
 /* "hv: guest <name> unclaimed-mmio <count>" when the VM touched any
  * address nobody claims (logged with the exit statistics at a stop). */
 void mmio_stats_log(const struct vm *vm);
