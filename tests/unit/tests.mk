@@ -87,3 +87,8 @@ unit_irq_SRCS := vmm/irq.c vmm/dev/pic8259.c vmm/dev/ioapic.c vmm/dev/apic_dest.
 
 UNIT_TESTS += vga
 unit_vga_SRCS := vmm/dev/vga.c
+
+# mmio.c with the real decoder and bus; the test file fakes the vCPU, guest
+# RAM, the page walk and vm_stop()/printk() (it records what they say).
+UNIT_TESTS += mmio
+unit_mmio_SRCS := vmm/mmio.c vmm/insn.c vmm/bus.c
