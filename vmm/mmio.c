@@ -19,10 +19,11 @@
  *   splits such an access into bus cycles whose meaning each device
  *   decides on its own (the LAPIC and I/O APIC leave unaligned accesses
  *   undefined, SDM Vol. 3A §10.4.1); no guest does it on purpose.
- * A long REP string instruction is done in slices of STRING_SLICE
- * elements, re-entering the guest in between, so a huge rCX never holds
- * the CPU.
+ * A long REP string instruction is done in slices (mmio_slice_over()),
+ * re-entering the guest in between, so a huge rCX never holds the CPU.
  */
+#include "arch/x86/cpu.h"
+#include "arch/x86/tsc.h"
 #include "kernel/format.h"
 #include "kernel/log.h"
 #include "vmm/gwalk.h"
@@ -122,7 +123,6 @@ static u64 store_value(struct vcpu *v, const struct insn *in, const struct acces
 }
 
 #define MMIO_LOG_FIRST 4
-#define STRING_SLICE 4096
 #define RFLAGS_DF (1ULL << 10)
 
 /* Unclaimed accesses per VM id: (a) any vCPU of the VM. */
@@ -253,6 +253,18 @@ static bool string_step(struct vcpu *v, const struct insn *in, unsigned size)
 	return true;
 }
 
+bool mmio_slice_over(unsigned n, u64 start_tsc)
+{
+	u64 khz;
+
+	if (n >= MMIO_SLICE_MAX)
+		return true;
+	if (!n || n % 64)
+		return false;
+	khz = tsc_khz();
+	return khz && rdtsc() - start_tsc > khz * MMIO_SLICE_US / 1000;
+}
+
 static bool is_string(const struct insn *in)
 {
 	return !in->two_byte && (in->opcode == 0xa4 || in->opcode == 0xa5 ||
@@ -264,10 +276,10 @@ static bool is_string(const struct insn *in)
 static enum exit_action mmio_string(struct vcpu *v, const struct insn *in)
 {
 	unsigned size = (in->opcode & 1) ? in->opsize : 1;
-	u64 amask = size_mask(in->addrsize), rcx;
+	u64 amask = size_mask(in->addrsize), rcx, t0 = rdtsc();
 
 	for (unsigned n = 0; !in->rep || (vcpu_gpr(v, GPR_RCX) & amask); n++) {
-		if (in->rep && n == STRING_SLICE)
+		if (in->rep && mmio_slice_over(n, t0))
 			return EXIT_RESUME;
 		if (!string_step(v, in, size))
 			return EXIT_STOP;

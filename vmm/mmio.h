@@ -30,6 +30,18 @@ enum exit_action mmio_emulate(struct vcpu *v, u64 gpa);
  */
 bool mmio_mem_access(struct vcpu *v, u64 gpa, unsigned size, bool write, u64 *val);
 
+/*
+ * Long REP string instructions (here and port I/O) run in slices: a slice
+ * ends after MMIO_SLICE_MAX elements or MMIO_SLICE_US of host time,
+ * whichever comes first (time checked every 64 elements), and the guest is
+ * re-entered at the unfinished instruction, so a huge rCX never keeps the
+ * CPU from its host work or the guest's interrupts, however slow the
+ * elements are. True when element number @n (from 0) must not start.
+ */
+#define MMIO_SLICE_MAX 4096
+#define MMIO_SLICE_US 1000
+bool mmio_slice_over(unsigned n, u64 start_tsc);
+
 /* "hv: guest <name> unclaimed-mmio <count>" when the VM touched any
  * address nobody claims (logged with the exit statistics at a stop). */
 void mmio_stats_log(const struct vm *vm);

@@ -7,7 +7,7 @@
 //   main      addresses nobody claims read all-ones of every size (MOV,
 //             MOVZX, MOVSX, MOVS, STOS) and drop writes; MOVS from the
 //             LAPIC; REP INSB/OUTSB with ECX = 0xffffffff on an unclaimed
-//             port and on the UART, ended after 50 ms by a LAPIC timer
+//             port and on the UART, ended after 500 ms by a LAPIC timer
 //             interrupt whose handler zeroes ECX (the REP must be
 //             interruptible, i.e. done in slices); last, a jump to an
 //             address nobody claims: the fetch stops the guest.
@@ -35,7 +35,7 @@
 #define COM1 0x3f8
 #define TIMER_VECTOR 0x40
 #define REP_BUF 0x400000u       // 4 MiB: REP INS lands here and above
-#define STOP_AFTER_NS 50000000u // 50 ms of LAPIC timer (ns counts)
+#define STOP_AFTER 50000000u // LAPIC timer counts: 500 ms at the 100 MHz virtual bus
 
 static volatile u32 timer_hits;
 
@@ -102,12 +102,12 @@ static void huge_rep(const char *what, bool in, u16 port)
 	u32 count = 0xffffffffu, hits = timer_hits, start = pmtimer_read(), us;
 	void *ptr = (void *)REP_BUF;
 
-	lapic_timer_oneshot(TIMER_VECTOR, STOP_AFTER_NS);
+	lapic_timer_oneshot(TIMER_VECTOR, STOP_AFTER);
 	if (in)
-		asm volatile("cld; sti; rep insb; cli"
+		asm volatile("cld; sti; nop; rep insb; cli"
 			     : "+D"(ptr), "+c"(count) : "d"(port) : "memory");
 	else
-		asm volatile("cld; sti; rep outsb; cli"
+		asm volatile("cld; sti; nop; rep outsb; cli"
 			     : "+S"(ptr), "+c"(count) : "d"(port) : "memory");
 	us = (u32)pmtimer_ticks_to_us(pmtimer_since(start));
 	check(count == 0 && timer_hits == hits + 1 && (u32)ptr > REP_BUF,

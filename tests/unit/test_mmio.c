@@ -9,7 +9,8 @@
  * (device/nothing, nothing/device, nothing/RAM) stop the guest naming the
  * region; instructions the emulator does not do stop it with exactly the
  * bytes fetched ("no bytes" when none could be); MOVS/STOS with and
- * without REP, DF, 16-bit addressing, slicing of a huge rCX; REX.W C7.
+ * without REP, DF, 16-bit addressing, slicing of a huge rCX by count and
+ * by time; REX.W C7.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -33,6 +34,7 @@
 #define NOWHERE 0xc0000000ULL
 
 static u8 ram[RAM2_END];
+static u64 fake_tsc_khz = ~0ULL >> 24; /* time never runs out */
 static u64 regs[NR_REGS];
 static struct segment cs;
 static struct vcpu vcpu;
@@ -69,6 +71,11 @@ bool gmem_write(const struct gmem *m, u64 gpa, const void *src, u64 len)
 		return false;
 	memcpy(ram + gpa, src, len);
 	return true;
+}
+
+u64 tsc_khz(void)
+{
+	return fake_tsc_khz;
 }
 
 bool gwalk_translate(struct vcpu *v, u64 lin, enum gwalk_access acc, u64 *gpa)
@@ -171,6 +178,7 @@ static int setup(void **state)
 
 	(void)state;
 	memset(ram, 0xcc, sizeof(ram));
+	fake_tsc_khz = ~0ULL >> 24;
 	memset(regs, 0, sizeof(regs));
 	memset(&vcpu, 0, sizeof(vcpu));
 	memset(&vm, 0, sizeof(vm));
@@ -371,6 +379,22 @@ static void test_huge_rep_is_sliced(void **state)
 	assert_int_equal(gpr[GPR_RCX], 0);
 }
 
+/* A slow slice ends on time, at a multiple of 64 elements. */
+static void test_slice_ends_on_time(void **state)
+{
+	(void)state;
+	fake_tsc_khz = 1; /* a TSC tick is a millisecond: time is up at once */
+	gpr[GPR_RDI] = NOWHERE;
+	gpr[GPR_RCX] = 100000;
+	assert_int_equal(RUN(NOWHERE, 0xf3, 0xab), EXIT_RESUME);
+	assert_int_equal(gpr[GPR_RCX], 100000 - 64);
+	assert_true(mmio_slice_over(4096, 0));
+	assert_false(mmio_slice_over(0, 0));
+	assert_false(mmio_slice_over(63, 0));
+	fake_tsc_khz = 0; /* unknown: only the count */
+	assert_false(mmio_slice_over(64, 0));
+}
+
 static void test_16bit_addressing_wraps(void **state)
 {
 	(void)state;
@@ -399,6 +423,7 @@ int main(void)
 		cmocka_unit_test_setup(test_rep_movs_device_to_ram_backwards, setup),
 		cmocka_unit_test_setup(test_movs_without_rep_ignores_rcx, setup),
 		cmocka_unit_test_setup(test_huge_rep_is_sliced, setup),
+		cmocka_unit_test_setup(test_slice_ends_on_time, setup),
 		cmocka_unit_test_setup(test_16bit_addressing_wraps, setup),
 	};
 
