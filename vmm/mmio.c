@@ -15,7 +15,11 @@
  *   the PC's master abort answers: reads give all-ones, writes are
  *   dropped; counted per VM, the first MMIO_LOG_FIRST of them logged;
  * - across a region's edge (device and nothing, two devices, device or
- *   nothing and RAM): the guest is stopped ("mmio-straddle"). Hardware
+ *   nothing and RAM): the guest is stopped ("mmio-straddle"), except for
+ *   an access split by a page boundary between RAM and nothing: the CPU
+ *   does that as two accesses, and so does the emulation (the fault names
+ *   only the page that faulted: the operand's address says where the
+ *   access starts, mmio_operand.h). Hardware
  *   splits such an access into bus cycles whose meaning each device
  *   decides on its own (the LAPIC and I/O APIC leave unaligned accesses
  *   undefined, SDM Vol. 3A §10.4.1); no guest does it on purpose.
@@ -29,6 +33,7 @@
 #include "vmm/gwalk.h"
 #include "vmm/insn.h"
 #include "vmm/mmio.h"
+#include "vmm/mmio_operand.h"
 #include "vmm/vcpu.h"
 #include "vmm/vm.h"
 
@@ -292,6 +297,46 @@ static enum exit_action mmio_string(struct vcpu *v, const struct insn *in)
 	return EXIT_ADVANCE;
 }
 
+/*
+ * A MOV-family access at linear @lin that crosses into the next page: the
+ * two parts, each RAM or nothing, are done apart as the CPU does them. A
+ * device in either part stops the guest. False when the guest stopped.
+ */
+static bool split_access(struct vcpu *v, u64 gpa, u64 lin, unsigned size, bool write,
+			 u64 *val)
+{
+	unsigned lo = PAGE_SIZE - (unsigned)(lin & (PAGE_SIZE - 1));
+	enum gwalk_access acc = write ? GWALK_WRITE : GWALK_READ;
+	const struct bus_region *r = NULL;
+	u64 glo, ghi, vlo = *val & size_mask(lo), vhi = *val >> (8 * lo);
+
+	if (!gwalk_translate(v, lin, acc, &glo) || !gwalk_translate(v, lin + lo, acc, &ghi))
+		return mmio_access(v, gpa, size, write, val); /* cannot be: it faulted */
+	if ((r = bus_overlap(&v->vm->mmio, glo, lo)) || (r = bus_overlap(&v->vm->mmio, ghi, size - lo))) {
+		vm_stop(v->vm, "mmio-straddle gpa 0x%llx size %u %s %s vcpu %u rip 0x%llx",
+			(unsigned long long)glo, size, write ? "write" : "read", r->name, v->id,
+			(unsigned long long)vcpu_reg(v, REG_RIP));
+		return false;
+	}
+	if (!mmio_mem_access(v, glo, lo, write, &vlo) ||
+	    !mmio_mem_access(v, ghi, size - lo, write, &vhi))
+		return false;
+	*val = (vlo & size_mask(lo)) | (vhi << (8 * lo));
+	return true;
+}
+
+/* The data access of a MOV-family instruction that faulted at @gpa. */
+static bool mov_access(struct vcpu *v, u64 gpa, const u8 *buf, unsigned n,
+		       const struct insn *in, unsigned size, bool write, u64 *val)
+{
+	u64 lin;
+
+	if (mmio_operand_linear(v, buf, n, vcpu_code_mode(v), in, &lin) &&
+	    (lin & (PAGE_SIZE - 1)) + size > PAGE_SIZE)
+		return split_access(v, gpa, lin, size, write, val);
+	return mmio_access(v, gpa, size, write, val);
+}
+
 enum exit_action mmio_emulate(struct vcpu *v, u64 gpa)
 {
 	u8 buf[INSN_MAX];
@@ -309,10 +354,10 @@ enum exit_action mmio_emulate(struct vcpu *v, u64 gpa)
 	}
 	if (a.write) {
 		val = store_value(v, &in, &a);
-		if (!mmio_access(v, gpa, a.size, true, &val))
+		if (!mov_access(v, gpa, buf, n, &in, a.size, true, &val))
 			return EXIT_STOP;
 	} else {
-		if (!mmio_access(v, gpa, a.size, false, &val))
+		if (!mov_access(v, gpa, buf, n, &in, a.size, false, &val))
 			return EXIT_STOP;
 		if (a.ext == 2)
 			val = sign_extend(val, a.size);

@@ -6,7 +6,8 @@
 // and prints how much it checked. Under the hypervisor it then probes
 // addresses nobody claims (above the end of its RAM, in the PCI hole below
 // 4 GiB) as a PC answers them: reads of every size give all-ones and
-// writes vanish (a master abort). Last it jumps to an address above its
+// writes vanish (a master abort); an access across the end of its RAM
+// keeps its RAM half. Last it jumps to an address above its
 // RAM: fetching code from nowhere must stop the guest; if the call
 // returns (or faults), the test fails.
 #include "lib/div64.h"
@@ -128,6 +129,20 @@ static void probe_unclaimed(u32 addr, const char *where)
 	      "%s write dropped", where);
 }
 
+// A 4-byte access across the end of RAM is two accesses, as on a PC: the
+// RAM half is read and written, the other half is all-ones and dropped.
+static void probe_split(u32 top)
+{
+	volatile u16 *low = (volatile u16 *)(top - 2);
+	volatile u32 *across = (volatile u32 *)(top - 2);
+
+	*low = 0x5a5a;
+	check(*across == 0xffff5a5au, "read across the end of RAM: 0x%x", *across);
+	*across = 0x11223344u;
+	check(*low == 0x3344 && *across == 0xffff3344u,
+	      "write across the end of RAM keeps its RAM half only");
+}
+
 static noreturn void touch_outside(u64 top)
 {
 	u64 probe = top + OUTSIDE_GAP;
@@ -139,6 +154,7 @@ static noreturn void touch_outside(u64 top)
 	probe_unclaimed((u32)probe, "above RAM");
 	probe_unclaimed(PCI_HOLE, "PCI hole");
 	probe_unclaimed(BELOW_IOAPIC, "below the I/O APIC");
+	probe_split((u32)top);
 	printf("fetching code outside RAM at 0x%llx\n", probe);
 	((void (*)(void))(u32)probe)();
 	test_fail("code fetch outside RAM returned");

@@ -6,8 +6,10 @@
  * the LAPIC page. Covered: MOV loads and stores, MOVZX/MOVSX and byte
  * register merges against a device and against nothing (all-ones, dropped
  * writes, counted, the first four logged); accesses across a region's edge
- * (device/nothing, nothing/device, nothing/RAM) stop the guest naming the
- * region; instructions the emulator does not do stop it with exactly the
+ * (device/nothing, nothing/device) stop the guest naming the region; an
+ * access split by a page boundary between RAM and nothing is done in two
+ * parts (operand addresses from ModR/M, SIB, RIP-relative and 16-bit
+ * forms); instructions the emulator does not do stop it with exactly the
  * bytes fetched ("no bytes" when none could be); MOVS/STOS with and
  * without REP, DF, 16-bit addressing, slicing of a huge rCX by count and
  * by time; REX.W C7.
@@ -37,6 +39,7 @@ static u8 ram[RAM2_END];
 static u64 fake_tsc_khz = ~0ULL >> 24; /* time never runs out */
 static u64 regs[NR_REGS];
 static struct segment cs;
+static u64 ss_base;
 static struct vcpu vcpu;
 static struct vm vm;
 static char stop_msg[256], log_msg[256];
@@ -104,7 +107,7 @@ u64 vcpu_reg(struct vcpu *v, enum vcpu_reg r)
 static void fake_get_seg(struct vcpu_hw *v, enum vcpu_seg s, struct segment *out)
 {
 	(void)v;
-	*out = s == SEG_CS ? cs : (struct segment){ .attr = 0x93 };
+	*out = s == SEG_CS ? cs : (struct segment){ .attr = 0x93, .base = s == SEG_SS ? ss_base : 0 };
 }
 
 static const struct vcpu_ops fake_ops = { .get_seg = fake_get_seg };
@@ -179,6 +182,7 @@ static int setup(void **state)
 	(void)state;
 	memset(ram, 0xcc, sizeof(ram));
 	fake_tsc_khz = ~0ULL >> 24;
+	ss_base = 0;
 	memset(regs, 0, sizeof(regs));
 	memset(&vcpu, 0, sizeof(vcpu));
 	memset(&vm, 0, sizeof(vm));
@@ -194,6 +198,18 @@ static int setup(void **state)
 	cs = (struct segment){ .attr = 0x9b | SEG_ATTR_DB };
 	assert_true(bus_register(&vm.mmio, LAPIC, 0x1000, dev_read, dev_write, NULL, "lapic"));
 	return 0;
+}
+
+/* The VM's unclaimed-access count, as mmio_stats_log() says it. */
+static unsigned long long unclaimed_count(void)
+{
+	unsigned long long n = 0;
+	unsigned before = logs;
+
+	mmio_stats_log(&vm);
+	if (logs != before)
+		assert_int_equal(sscanf(log_msg, "guest t unclaimed-mmio %llu", &n), 1);
+	return n;
 }
 
 /* Put @n instruction bytes at RIP and emulate a fault at @gpa. */
@@ -245,7 +261,7 @@ static void test_unclaimed_loads(void **state)
 	/* mov [nowhere], eax: dropped, counted */
 	assert_int_equal(RUN(NOWHERE, 0x89, 0x05, 0x00, 0x00, 0x00, 0xc0), EXIT_ADVANCE);
 	assert_int_equal(dev.reads + dev.writes, 0);
-	assert_int_equal(logs, 4); /* the first four only */
+	assert_int_equal(logs, 4); /* the first four only (a fresh VM id) */
 	mmio_stats_log(&vm);
 	assert_string_equal(log_msg, "guest t unclaimed-mmio 5");
 }
@@ -285,13 +301,69 @@ static void test_straddles_stop(void **state)
 			    "rip 0x1000");
 	assert_int_equal(dev.writes, 0);
 	setup(state);
-	assert_int_equal(RUN(RAM2_BASE - 2, 0x8b, 0x05, 0xfe, 0xff, 0x01, 0x00), EXIT_STOP);
-	assert_string_equal(stop_msg, "mmio-straddle gpa 0x1fffe size 4 read ram vcpu 0 "
-			    "rip 0x1000");
-	setup(state);
-	assert_int_equal(RUN(RAM2_BASE - 2, 0x66, 0x8b, 0x05, 0xfe, 0xff, 0x01, 0x00),
-			 EXIT_ADVANCE); /* 2 bytes: fits */
+	/* unclaimed and then RAM, without a page boundary in between cannot
+	 * be (RAM is in pages); without the instruction's operand address
+	 * (fetch fails) the access is taken from the faulting address */
+	regs[REG_RIP] = RAM1_END + 0x100;
+	assert_int_equal(mmio_emulate(&vcpu, RAM2_BASE - 2), EXIT_STOP);
+	assert_string_equal(stop_msg, "unsupported-mmio-instruction gpa 0x1fffe vcpu 0 "
+			    "rip 0x10100 no bytes (undecodable)");
+}
+
+/* An access split by a page boundary between RAM and nothing: each part
+ * as the CPU does it, whichever page the fault named. */
+static void test_page_split_ram_and_nothing(void **state)
+{
+	unsigned long long before = unclaimed_count();
+
+	(void)state;
+	memcpy(ram + RAM1_END - 2, "\x11\x22", 2);
+	gpr[GPR_RBX] = RAM1_END - 2;
+	/* mov eax, [ebx]: faults on the page after RAM */
+	assert_int_equal(RUN(RAM1_END, 0x8b, 0x03), EXIT_ADVANCE);
+	assert_int_equal(gpr[GPR_RAX], 0xffff2211);
+	/* mov [ebx+ecx*4+0x10], eax with the RAM page second */
+	gpr[GPR_RBX] = RAM2_BASE - 0x20;
+	gpr[GPR_RCX] = 3;
+	gpr[GPR_RAX] = 0xa1b2c3d4;
+	assert_int_equal(RUN(RAM2_BASE - 1, 0x89, 0x44, 0x8b, 0x13), EXIT_ADVANCE);
+	assert_int_equal(ram[RAM2_BASE], 0xc3);
+	assert_int_equal(ram[RAM2_BASE + 1], 0xb2);
+	assert_int_equal(ram[RAM2_BASE + 2], 0xa1);
+	assert_int_equal(ram[RAM2_BASE + 3], 0xcc);
+	assert_int_equal(unclaimed_count() - before, 2);
+	assert_int_equal(vcpu.hw.exit.insn_len, 4);
+}
+
+/* The page split reaches a device: stopped, naming the access's start. */
+static void test_page_split_into_device(void **state)
+{
+	(void)state;
+	gpr[GPR_RSI] = 0x2;
+	/* mov ax, [bp+si-4] in 16-bit code, SS base 0xfedf0000 */
+	regs[REG_CR0] = 0;
+	ss_base = 0xfedf0000;
+	gpr[GPR_RBP] = 0xfffe;
+	assert_int_equal(RUN(LAPIC - 4, 0x8b, 0x42, 0xfc), EXIT_ADVANCE); /* fits below */
 	assert_int_equal(gpr[GPR_RAX] & 0xffff, 0xffff);
+	gpr[GPR_RBP] = 0x0000;
+	gpr[GPR_RSI] = 0xffff; /* bp+si-2 wraps to 0xfffd */
+	assert_int_equal(RUN(LAPIC, 0x66, 0x8b, 0x42, 0xfe), EXIT_STOP); /* eax: 4 bytes */
+	assert_string_equal(stop_msg, "mmio-straddle gpa 0xfedffffd size 4 read lapic vcpu 0 "
+			    "rip 0x1000");
+	assert_int_equal(dev.reads, 0);
+}
+
+/* 64-bit RIP-relative: a qword that starts 4 bytes before RAM's end. */
+static void test_rip_relative_split(void **state)
+{
+	(void)state;
+	regs[REG_EFER] = 1ULL << 10;
+	cs.attr = 0x9b | SEG_ATTR_L;
+	memcpy(ram + RAM1_END - 4, "\x01\x02\x03\x04", 4);
+	/* mov rax, [rip + (0xfffc - 0x1007)] */
+	assert_int_equal(RUN(RAM1_END, 0x48, 0x8b, 0x05, 0xf5, 0xef, 0x00, 0x00), EXIT_ADVANCE);
+	assert_int_equal(gpr[GPR_RAX], 0xffffffff04030201ULL);
 }
 
 /* ---- what it cannot do ---- */
@@ -326,6 +398,8 @@ static void test_partial_fetch(void **state)
 
 static void test_rep_stos_to_nowhere(void **state)
 {
+	unsigned long long before = unclaimed_count();
+
 	(void)state;
 	gpr[GPR_RDI] = NOWHERE;
 	gpr[GPR_RCX] = 10;
@@ -333,8 +407,7 @@ static void test_rep_stos_to_nowhere(void **state)
 	assert_int_equal(gpr[GPR_RCX], 0);
 	assert_int_equal(gpr[GPR_RDI], NOWHERE + 40);
 	assert_int_equal(vcpu.hw.exit.insn_len, 2);
-	mmio_stats_log(&vm);
-	assert_string_equal(log_msg, "guest t unclaimed-mmio 10");
+	assert_int_equal(unclaimed_count() - before, 10);
 }
 
 static void test_rep_movs_device_to_ram_backwards(void **state)
@@ -417,6 +490,9 @@ int main(void)
 		cmocka_unit_test_setup(test_unclaimed_logged_line, setup),
 		cmocka_unit_test_setup(test_rex_w_store_sign_extends, setup),
 		cmocka_unit_test_setup(test_straddles_stop, setup),
+		cmocka_unit_test_setup(test_page_split_ram_and_nothing, setup),
+		cmocka_unit_test_setup(test_page_split_into_device, setup),
+		cmocka_unit_test_setup(test_rip_relative_split, setup),
 		cmocka_unit_test_setup(test_unsupported_names_bytes, setup),
 		cmocka_unit_test_setup(test_partial_fetch, setup),
 		cmocka_unit_test_setup(test_rep_stos_to_nowhere, setup),

@@ -91,4 +91,4 @@ unit_vga_SRCS := vmm/dev/vga.c
 # mmio.c with the real decoder and bus; the test file fakes the vCPU, guest
 # RAM, the page walk and vm_stop()/printk() (it records what they say).
 UNIT_TESTS += mmio
-unit_mmio_SRCS := vmm/mmio.c vmm/insn.c vmm/bus.c
+unit_mmio_SRCS := vmm/mmio.c vmm/mmio_operand.c vmm/insn.c vmm/bus.c
