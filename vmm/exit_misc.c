@@ -111,12 +111,11 @@ gp:
  * A second-level fault: the address is outside the guest's RAM. A data
  * access is emulated (mmio.c: a device, or nothing: all-ones and dropped
  * writes). An instruction fetch from outside RAM stops the guest, and so
- * does a fault in the guest's own page walk (a paging-structure entry or
- * A/D update outside RAM: SVM EXITINFO1 bit 33, APM Vol. 2 §15.25.6; VMX
- * qualification bit 8 clear, SDM Vol. 3C Table 28-7): the access's
- * operand was never reached, so emulating the instruction would hand its
- * data to the wrong address; on hardware such a walk reads device
- * registers or all-ones as page-table entries, which no guest means.
+ * does a fault in the guest's own page walk (x->stage2.walk: a
+ * paging-structure entry or A/D update outside RAM): the access's operand
+ * was never reached, so emulating the instruction would hand its data to
+ * the wrong address; on hardware such a walk reads device registers or
+ * all-ones as page-table entries, which no guest means.
  */
 enum exit_action exit_stage2_fault(struct vcpu *v, const struct vm_exit *x)
 {
