@@ -10,6 +10,7 @@
 #include "kernel/string.h"
 #include "vmm/exit.h"
 #include "vmm/insn.h"
+#include "vmm/mmio.h"
 #include "vmm/vcpu.h"
 #include "vmm/vm.h"
 
@@ -242,6 +243,7 @@ void exit_stats_log_vm(const struct vm *vm)
 	}
 	format_counts(buf, sizeof(buf), total, sum);
 	printk(LOG_INFO, "guest %s %s", vm->name, buf);
+	mmio_stats_log(vm);
 }
 
 void exit_stats_log(const char *vm_name, const struct vcpu *v)

@@ -156,17 +156,28 @@ enum exit_action exit_cr_access(struct vcpu *v, const struct vm_exit *x)
 }
 
 /*
- * A second-level fault: the address is outside the guest's RAM. If a
- * device model claims it on the MMIO bus the access is emulated; anything
- * else is an access to nowhere and stops the guest.
+ * A second-level fault: the address is outside the guest's RAM. A data
+ * access is emulated (mmio.c: a device, or nothing: all-ones and dropped
+ * writes). An instruction fetch from outside RAM stops the guest, and so
+ * does a fault in the guest's own page walk (x->stage2.walk: a
+ * paging-structure entry or A/D update outside RAM): the access's operand
+ * was never reached, so emulating the instruction would hand its data to
+ * the wrong address; on hardware such a walk reads device registers or
+ * all-ones as page-table entries, which no guest means.
  */
 enum exit_action exit_stage2_fault(struct vcpu *v, const struct vm_exit *x)
 {
-	if (!x->stage2.fetch && bus_find(&v->vm->mmio, x->stage2.gpa, 1))
-		return mmio_emulate(v, x->stage2.gpa);
-	vm_stop(v->vm, "bad-memory-access gpa 0x%llx %s vcpu %u rip 0x%llx",
-		(unsigned long long)x->stage2.gpa,
-		x->stage2.fetch ? "fetch" : x->stage2.write ? "write" : "read", v->id,
-		(unsigned long long)vcpu_reg(v, REG_RIP));
+	u64 gpa = x->stage2.gpa;
+	const struct bus_region *r;
+
+	if (!x->stage2.walk && !x->stage2.fetch && !gmem_is_ram(&v->vm->mem, gpa, 1))
+		return mmio_emulate(v, gpa);
+	r = bus_find(&v->vm->mmio, gpa, 1);
+	vm_stop(v->vm, "bad-memory-access gpa 0x%llx %s vcpu %u rip 0x%llx target %s",
+		(unsigned long long)gpa,
+		x->stage2.walk ? "page-walk" : x->stage2.fetch ? "fetch" :
+		x->stage2.write ? "write" : "read", v->id,
+		(unsigned long long)vcpu_reg(v, REG_RIP),
+		r ? r->name : gmem_is_ram(&v->vm->mem, gpa, 1) ? "ram" : "unclaimed");
 	return EXIT_STOP;
 }

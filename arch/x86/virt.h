@@ -132,6 +132,12 @@ struct vm_exit {
 		struct {
 			u64 gpa;
 			bool read, write, fetch;
+			/* the fault hit the guest's own page-table walk (or
+			 * an A/D update), not the access's final address:
+			 * gpa is a guest paging-structure entry (SVM:
+			 * EXITINFO1 bit 33, APM Vol. 2 §15.25.6; VMX: exit
+			 * qualification bit 8 clear, SDM Vol. 3C Table 28-7) */
+			bool walk;
 		} stage2;
 		struct {
 			u8 vector;

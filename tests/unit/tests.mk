@@ -96,3 +96,10 @@ unit_cpuid_view_SRCS := vmm/cpuid_view.c
 
 UNIT_TESTS += entry_fail
 unit_entry_fail_SRCS := arch/x86/svm/svm_check.c arch/x86/vmx/vmx_fail.c
+UNIT_TESTS += vga
+unit_vga_SRCS := vmm/dev/vga.c
+
+# mmio.c with the real decoder and bus; the test file fakes the vCPU, guest
+# RAM, the page walk and vm_stop()/printk() (it records what they say).
+UNIT_TESTS += mmio
+unit_mmio_SRCS := vmm/mmio.c vmm/mmio_operand.c vmm/insn.c vmm/bus.c

@@ -522,7 +522,8 @@ static void decode_io(struct vm_exit *x, const struct vmcb *vm)
 }
 
 /* Nested page fault: EXITINFO1 is a #PF-style error code, EXITINFO2 the
- * guest physical address (§15.25.6). */
+ * guest physical address (§15.25.6). EXITINFO1 bit 32 says the fault was
+ * on the final guest-physical address, bit 33 on a guest page table. */
 static void decode_npf(struct vm_exit *x, const struct vmcb *vm)
 {
 	u64 err = vm->control.exitinfo1;
@@ -532,6 +533,7 @@ static void decode_npf(struct vm_exit *x, const struct vmcb *vm)
 	x->stage2.write = err & 2;
 	x->stage2.fetch = err & 16;
 	x->stage2.read = !x->stage2.write && !x->stage2.fetch;
+	x->stage2.walk = (err & (1ULL << 33)) && !(err & (1ULL << 32));
 }
 
 static u32 simple_code(u64 code)

@@ -129,13 +129,17 @@ static void decode_io(struct vm_exit *x, u64 q)
 }
 
 /* Table 28-7: the access that faulted; §28.2.1: the guest-physical
- * address field. */
+ * address field. Bit 8 (valid with bit 7) is set when the address is the
+ * translation of the linear address, clear for a paging-structure access
+ * of the walk or an A/D update; with bit 7 clear (PDPTE loads) it is
+ * clear too: no final translation either. */
 static void decode_ept_violation(struct vm_exit *x, u64 q, u32 idt_info)
 {
 	x->stage2.gpa = vmcs_read64(GUEST_PHYSICAL_ADDRESS);
 	x->stage2.read = q & (1u << 0);
 	x->stage2.write = q & (1u << 1);
 	x->stage2.fetch = q & (1u << 2);
+	x->stage2.walk = !(q & (1u << 8));
 	nmi_reblock(q & (1u << 12), idt_info);
 }
 
