@@ -121,6 +121,12 @@ void vm_stop(struct vm *vm, const char *fmt, ...)
 	fail();
 }
 
+void mmio_stats_log(const struct vm *vm)
+{
+	(void)vm;
+	fail();
+}
+
 /* ---- tests ---- */
 
 static struct vcpu *exit_with(u32 code, u8 len, u64 rflags)

@@ -131,6 +131,8 @@ static struct vmcb *vmcb_of(struct vcpu_hw *v) { return priv(v)->vmcb; }
 static void set_intercepts(struct vmcb_control *c)
 {
 	c->intercept_exc = 0;
+	/* CR4 writes are checked against the guest's CPUID view in vmm/. */
+	c->intercept_cr = SVM_INTERCEPT_CR4_WRITE;
 	c->intercept1 = SVM_INTERCEPT_INTR | SVM_INTERCEPT_NMI |
 			SVM_INTERCEPT_SMI | SVM_INTERCEPT_INIT |
 			SVM_INTERCEPT_RDPMC | SVM_INTERCEPT_CPUID |
@@ -247,6 +249,8 @@ static u64 svm_get_reg(struct vcpu_hw *v, enum vcpu_reg r)
 	return r == REG_EFER ? val & ~EFER_SVME : val;
 }
 
+/* A CR4 write emulated for the guest flushes its TLB as the MOV would
+ * have (APM Vol. 2 §5.5.3). */
 static void svm_set_reg(struct vcpu_hw *v, enum vcpu_reg r, u64 val)
 {
 	if (r == REG_RFLAGS && priv(v)->nmi_step) {
@@ -254,6 +258,8 @@ static void svm_set_reg(struct vcpu_hw *v, enum vcpu_reg r, u64 val)
 		val |= RFLAGS_TF;
 	}
 	*reg_slot(vmcb_of(v), r) = r == REG_EFER ? val | EFER_SVME : val;
+	if (r == REG_CR4)
+		priv(v)->flush = true;
 }
 
 /* EVENTINJ (APM §15.20): vector, type, valid; the error code is added. */
@@ -516,7 +522,8 @@ static void decode_io(struct vm_exit *x, const struct vmcb *vm)
 }
 
 /* Nested page fault: EXITINFO1 is a #PF-style error code, EXITINFO2 the
- * guest physical address (§15.25.6). */
+ * guest physical address (§15.25.6). EXITINFO1 bit 32 says the fault was
+ * on the final guest-physical address, bit 33 on a guest page table. */
 static void decode_npf(struct vm_exit *x, const struct vmcb *vm)
 {
 	u64 err = vm->control.exitinfo1;
@@ -526,6 +533,7 @@ static void decode_npf(struct vm_exit *x, const struct vmcb *vm)
 	x->stage2.write = err & 2;
 	x->stage2.fetch = err & 16;
 	x->stage2.read = !x->stage2.write && !x->stage2.fetch;
+	x->stage2.walk = (err & (1ULL << 33)) && !(err & (1ULL << 32));
 }
 
 static u32 simple_code(u64 code)
@@ -552,9 +560,36 @@ static u32 simple_code(u64 code)
 	case SVM_EXIT_VMRUN: case SVM_EXIT_VMLOAD: case SVM_EXIT_VMSAVE:
 	case SVM_EXIT_STGI: case SVM_EXIT_CLGI: case SVM_EXIT_SKINIT:
 		return EXIT_VIRT_INSN;
-	case SVM_EXIT_INVALID: return EXIT_ENTRY_FAILED;
 	default: return EXIT_UNKNOWN;
 	}
+}
+
+/*
+ * A CR4 write intercept (APM §15.9): with decode assists EXITINFO1 bit 63
+ * says a MOV and bits 3:0 name its GPR (§15.33.1); without them vmm/
+ * decodes the instruction.
+ */
+static void decode_cr4_write(struct vm_exit *x, const struct vmcb *vm)
+{
+	u64 info = vm->control.exitinfo1;
+
+	x->code = EXIT_CR_ACCESS;
+	x->cr.cr = 4;
+	x->cr.write = true;
+	x->cr.gpr = (info >> 63) ? info & 0xf : CR_GPR_DECODE;
+}
+
+/* VMEXIT_INVALID: name the consistency check the VMCB fails (§15.5.1). */
+static void decode_invalid(struct vm_exit *x, const struct vmcb *vm)
+{
+	const char *why = svm_check_vmcb(vm);
+
+	x->code = EXIT_ENTRY_FAILED;
+	x->fail.info = 0;
+	x->fail.why = why ? why : "invalid guest state (VMRUN consistency check)";
+	printk(LOG_ERR, "svm: VMRUN failed (VMEXIT_INVALID): %s; cr0 %llx cr3 %llx cr4 %llx efer %llx",
+	       x->fail.why, (unsigned long long)vm->save.cr0, (unsigned long long)vm->save.cr3,
+	       (unsigned long long)vm->save.cr4, (unsigned long long)vm->save.efer);
 }
 
 static void svm_decode(struct vcpu_hw *v)
@@ -570,6 +605,10 @@ static void svm_decode(struct vcpu_hw *v)
 		decode_io(x, vm);
 	} else if (code == SVM_EXIT_NPF) {
 		decode_npf(x, vm);
+	} else if (code == SVM_EXIT_CR4_WRITE) {
+		decode_cr4_write(x, vm);
+	} else if ((u32)code == (u32)SVM_EXIT_INVALID) { /* QEMU stores 32 bits of -1 */
+		decode_invalid(x, vm);
 	} else if (code == SVM_EXIT_MSR) {
 		x->code = vm->control.exitinfo1 ? EXIT_MSR_WRITE : EXIT_MSR_READ;
 		x->msr.index = (u32)v->gprs[GPR_RCX];

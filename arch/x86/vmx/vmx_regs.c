@@ -114,13 +114,13 @@ void vmx_write_reg(struct vcpu_hw *v, enum vcpu_reg r, u64 val)
 		vmcs_write64(GUEST_RFLAGS, val | RFLAGS_FIXED1);
 		break;
 	case REG_SFMASK: /* bits 63:32 are reserved */
-		wrmsr(MSR_IA32_FMASK, (u32)val);
+		wrmsr_safe(MSR_IA32_FMASK, (u32)val);
 		break;
 	default:
 		if (reg_field[r])
 			vmcs_write64(reg_field[r], val);
 		else if (reg_msr[r])
-			wrmsr(reg_msr[r], val);
+			wrmsr_safe(reg_msr[r], val); /* vmm/ checked it; a miss is dropped */
 	}
 }
 
