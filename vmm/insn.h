@@ -24,6 +24,7 @@ struct insn {
 	u8 opsize;        /* operand size in bytes: 1, 2, 4 or 8 */
 	u8 addrsize;      /* 2, 4 or 8 */
 	bool rep;         /* F3 */
+	u8 mprefix;       /* mandatory prefix: F2/F3 (the last), else 66, else 0 */
 	u8 seg;           /* segment override (enum vcpu_seg), SEG_DS if none */
 	u64 imm;
 };
