@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * libFuzzer harness: the host's ACPI table parser (drivers/acpi.c). The
- * input is physical memory from address 0, with the RSDP at 0; the
+ * input is physical memory from address 0, with the RSDP at 16 (address
+ * 0 means "none" to the parser; byte 0 holds the harness's flag); the
  * parser reads it through struct acpi_mem, one mapping at a time (a fresh
  * heap copy of exactly the bytes asked for, so ASan sees any read past a
  * mapping). Checksums are what a fuzzer cannot guess: unless the first
@@ -69,7 +70,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	u16 port;
 	u32 baud;
 
-	if (acpi_parse(&am, NULL, 0, 0, &ai) == ACPI_OK)
+	if (acpi_parse(&am, NULL, 0, 16, &ai) == ACPI_OK)
 		acpi_spcr_console_port(&ai, &port, &baud);
 	free(im.last);
 	acpi_aml_find_s5(data, (u32)size, &a, &b);

@@ -138,7 +138,7 @@ def mb2():
     put('mb2', 'grub-bios', struct.pack('<II', 8 + len(tags), 0) + tags)
 
 
-# ---- ACPI: physical memory from 0, RSDP at 0 ----
+# ---- ACPI: physical memory from 0, RSDP at 16 ----
 def acpi():
     mem = bytearray(0x1000)
 
@@ -151,7 +151,7 @@ def acpi():
                      struct.pack('<IQ', 36, 0x40) + b'\0\0\0\0')
     rsdp[8] = (-sum(rsdp[:20])) & 0xff
     rsdp[32] = (-sum(rsdp[:36])) & 0xff
-    mem[0:36] = rsdp
+    mem[16:52] = rsdp
     table(0x40, b'XSDT', 1, struct.pack('<QQQQ', 0x100, 0x300, 0x400, 0x500))
     fadt = bytearray(244)
     struct.pack_into('<II', fadt, 0, 0, 0x600)    # FIRMWARE_CTRL, DSDT
@@ -202,7 +202,7 @@ def loader():
     img += bytes(0x100 - len(img))
     put('loader', 'mb2-elf64', b'\0' + img)
     # bzImage: setup header at 0x1f1, protocol 2.15, 1 setup sector
-    bz = bytearray(1024 + 64)
+    bz = bytearray(1024 + 65)  # a multiple of 3: the initrd seed is a third
     bz[0x1f1] = 1
     struct.pack_into('<H', bz, 0x1fe, 0xaa55)
     bz[0x200:0x202] = b'\xeb\x66'
@@ -217,7 +217,7 @@ def loader():
     struct.pack_into('<Q', bz, 0x258, 0x1000000)   # pref_address
     struct.pack_into('<I', bz, 0x260, 0x100000)    # init_size
     put('loader', 'bzimage-2.15', b'\0' + bz)
-    put('loader', 'bzimage-initrd', b'\1' + bz + bytes(range(256))[:len(bz) // 3 + 1])
+    put('loader', 'bzimage-initrd', b'\1' + bz + bytes(i & 0xff for i in range(len(bz) // 3)))
     put('loader', 'flat-bootsector', b'\0' + b'\xfa\xf4' + bytes(508) + b'\x55\xaa')
 
 

@@ -24,9 +24,11 @@ run_one() {
 	for d in "$top/tests/fuzz/corpus/$name" "$top/tests/fuzz/regress/$name"; do
 		[ -d "$d" ] && seeds+=("$d")
 	done
+	local t0=$SECONDS
 	nice "$bin" -max_total_time="$secs" -print_final_stats=1 -timeout=10 -rss_limit_mb=2048 \
 		-artifact_prefix="$crashes/" "$work" "${seeds[@]}" > "$logs/$name.log" 2>&1
 	echo $? > "$logs/$name.rc"
+	echo $((SECONDS - t0)) > "$logs/$name.time"
 }
 
 summary() {
@@ -35,7 +37,7 @@ summary() {
 	line=$(grep -E '^#[0-9]+.*(pulse|NEW|REDUCE|DONE)' "$log" | tail -1)
 	printf "%-12s %s %6s s %8s exec/s  cov %6s  ft %6s  corpus %s\n" "$name" \
 		"$([ "$rc" = 0 ] && echo ok || echo CRASH)" \
-		"$(sed -n 's/^stat::total_run_time: *//p' "$log")" \
+		"$(cat "$logs/$name.time" 2>/dev/null)" \
 		"$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log")" \
 		"$(echo "$line" | sed -n 's/.* cov: \([0-9]*\).*/\1/p')" \
 		"$(echo "$line" | sed -n 's/.* ft: \([0-9]*\).*/\1/p')" \
