@@ -169,8 +169,12 @@ static unsigned parse_prefixes(const u8 *b, unsigned n, int mode, struct insn *i
 		}
 		while (k < ARRAY_SIZE(segs) && segs[k].prefix != p)
 			k++;
-		if (k < ARRAY_SIZE(segs))
-			in->seg = segs[k].seg;
+		if (k < ARRAY_SIZE(segs)) {
+			/* 64-bit mode ignores ES/CS/SS/DS overrides (SDM Vol. 1
+			 * §3.3.7.1): they do not replace an FS/GS one. */
+			if (mode != 64 || segs[k].seg >= SEG_FS || in->seg < SEG_FS)
+				in->seg = segs[k].seg;
+		}
 		else if (p == 0x66)
 			opsz = true;
 		else if (p == 0x67)

@@ -798,6 +798,31 @@ static void test_xop_and_refusals(void **state)
 	}
 }
 
+/*
+ * Segment overrides: the last one counts, except that 64-bit mode ignores
+ * ES/CS/SS/DS overrides (SDM Vol. 1 §3.3.7.1), so they never replace an
+ * FS/GS one there (string I/O reads OUTS's source through in.seg).
+ */
+static void test_segment_overrides(void **state)
+{
+	static const u8 fs_ds[] = { 0x64, 0x3e, 0x6e };  /* fs ds outsb */
+	static const u8 ds_gs[] = { 0x3e, 0x65, 0x6e };  /* ds gs outsb */
+	static const u8 gs_ss[] = { 0x65, 0x36, 0x6f };  /* gs ss outsd */
+	struct insn in;
+
+	(void)state;
+	assert_true(decodes(fs_ds, sizeof(fs_ds), 64, &in));
+	assert_int_equal(in.seg, SEG_FS);
+	assert_true(decodes(gs_ss, sizeof(gs_ss), 64, &in));
+	assert_int_equal(in.seg, SEG_GS);
+	assert_true(decodes(ds_gs, sizeof(ds_gs), 64, &in));
+	assert_int_equal(in.seg, SEG_GS);
+	assert_true(decodes(fs_ds, sizeof(fs_ds), 32, &in));
+	assert_int_equal(in.seg, SEG_DS);
+	assert_true(decodes(gs_ss, sizeof(gs_ss), 16, &in));
+	assert_int_equal(in.seg, SEG_SS);
+}
+
 /* LDS/LES with a memory operand are what C5/C4 mean in 32-bit code. */
 static void test_lds_les_32bit(void **state)
 {
@@ -853,6 +878,7 @@ int main(void)
 		cmocka_unit_test(test_lds_les_32bit),
 		cmocka_unit_test(test_length_classes),
 		cmocka_unit_test(test_xop_and_refusals),
+		cmocka_unit_test(test_segment_overrides),
 		cmocka_unit_test(test_output_reset),
 	};
 
