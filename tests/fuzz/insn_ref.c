@@ -205,6 +205,35 @@ static bool mov_check(const u8 *b, unsigned n, int mode, const ZydisDecodedInstr
 	return ok;
 }
 
+/*
+ * String I/O (INS/OUTS, 6C-6F): exit_io.c takes the address size, the
+ * REP prefix and, for OUTS, the source segment from the decoder. In
+ * 64-bit mode ES, CS, SS and DS all mean base 0, and Zydis reports DS.
+ * REP is compared only without an F2 prefix: REPNE is defined for CMPS
+ * and SCAS only (SDM Vol. 2B, REP), the decoder's rep means "F3 present"
+ * and Zydis's "F3 is the last of F2/F3".
+ */
+static bool string_io_check(const struct insn *in, const ZydisDecodedInstruction *zi,
+			    const ZydisDecodedOperand *op, int mode, bool f2)
+{
+	static const ZydisRegister segs[] = {
+		[SEG_ES] = ZYDIS_REGISTER_ES, [SEG_CS] = ZYDIS_REGISTER_CS,
+		[SEG_SS] = ZYDIS_REGISTER_SS, [SEG_DS] = ZYDIS_REGISTER_DS,
+		[SEG_FS] = ZYDIS_REGISTER_FS, [SEG_GS] = ZYDIS_REGISTER_GS,
+	};
+	ZydisRegister seg = ZYDIS_REGISTER_NONE, ours = segs[in->seg];
+
+	for (int i = 0; i < zi->operand_count; i++) /* INS/OUTS: all hidden */
+		if (op[i].type == ZYDIS_OPERAND_TYPE_MEMORY)
+			seg = op[i].mem.segment;
+	if (mode == 64 && ours != ZYDIS_REGISTER_FS && ours != ZYDIS_REGISTER_GS)
+		ours = ZYDIS_REGISTER_DS;
+	if (zi->address_width != in->addrsize * 8 ||
+	    (!f2 && !!(zi->attributes & ZYDIS_ATTRIB_HAS_REP) != in->rep))
+		return false;
+	return in->opcode < 0x6e || seg == ours; /* INS always writes ES:[rDI] */
+}
+
 /* An instruction the MMIO path emulates (mmio.c's classify()). */
 static bool ours_is_mmio_move(const struct insn *in)
 {
@@ -263,6 +292,13 @@ bool insn_ref_check(const u8 *b, unsigned n, int mode, struct insn_ref_stats *st
 			dump("length mismatch", b, n, mode);
 			fprintf(stderr, "  ours %u, zydis %u\n", in.len, zi.length);
 		}
+		return false;
+	}
+	if (!in.two_byte && in.opcode >= 0x6c && in.opcode <= 0x6f &&
+	    !string_io_check(&in, &zi, op, mode, memchr(b, 0xf2, in.len) != NULL)) {
+		st->len_bad++;
+		if (verbose)
+			dump("string I/O: address size, REP or segment differ", b, n, mode);
 		return false;
 	}
 	if (!mov_family(&zi, op, &mem)) {
