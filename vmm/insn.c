@@ -148,6 +148,14 @@ static bool known_1byte(u8 op)
 	       modrm_1byte(op);
 }
 
+/* The segment after an override prefix for @seg: 64-bit mode ignores
+ * ES/CS/SS/DS overrides (SDM Vol. 1 §3.3.7.1), so they do not replace an
+ * FS/GS one there. */
+static u8 seg_override(u8 cur, u8 seg, int mode)
+{
+	return mode == 64 && seg < SEG_FS && cur >= SEG_FS ? cur : seg;
+}
+
 static unsigned parse_prefixes(const u8 *b, unsigned n, int mode, struct insn *in)
 {
 	static const struct { u8 prefix, seg; } segs[] = {
@@ -169,12 +177,8 @@ static unsigned parse_prefixes(const u8 *b, unsigned n, int mode, struct insn *i
 		}
 		while (k < ARRAY_SIZE(segs) && segs[k].prefix != p)
 			k++;
-		if (k < ARRAY_SIZE(segs)) {
-			/* 64-bit mode ignores ES/CS/SS/DS overrides (SDM Vol. 1
-			 * §3.3.7.1): they do not replace an FS/GS one. */
-			if (mode != 64 || segs[k].seg >= SEG_FS || in->seg < SEG_FS)
-				in->seg = segs[k].seg;
-		}
+		if (k < ARRAY_SIZE(segs))
+			in->seg = seg_override(in->seg, segs[k].seg, mode);
 		else if (p == 0x66)
 			opsz = true;
 		else if (p == 0x67)
