@@ -66,7 +66,7 @@ for n in "${names[@]}"; do
 	[ "$(cat "$logs/$n.rc")" = 0 ] || failed=1
 done
 if [ -z "$only" ] || [ "$only" = insn_diff ]; then
-	echo "fuzz: differential decoder run (Zydis), 20M byte strings per mode"
+	echo "fuzz: differential decoder run (Zydis), ${INSN_DIFF_COUNT:-20000000} byte strings per mode and test"
 	INSN_DIFF_COUNT=${INSN_DIFF_COUNT:-20000000} INSN_DIFF_SEED=${INSN_DIFF_SEED:-$(date +%s)} \
 		nice "$BUILD/tests/unit/test_insn_diff" 2>&1 | tee "$logs/insn_diff.log" |
 		grep -E 'strings|#UD|PASSED|FAILED' || failed=1
