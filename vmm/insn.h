@@ -32,7 +32,9 @@ struct insn {
 /*
  * Decode the instruction at @bytes (@n valid) in a code segment of
  * @mode bits (16, 32 or 64). Returns false for opcodes the decoder does
- * not know or when @n is too short.
+ * not know (VEX/EVEX/XOP, three-byte maps, undefined ones), for encodings
+ * whose length depends on the CPU vendor, or when @n is too short.
+ * tests/fuzz/insn_ref.h compares it with a reference decoder.
  */
 bool insn_decode(const u8 *bytes, unsigned n, int mode, struct insn *out);
 
