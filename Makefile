@@ -13,6 +13,7 @@
 #   make systest    system tests only (T=name to run one)
 #   make bench      exit-cost benchmark (bare QEMU vs SVM vs VMX)
 #   make check-slow the slower tier: Linux under VMX in Bochs
+#   make fuzz       libFuzzer harnesses, FUZZ_SECONDS each (FUZZ=name: one)
 #   make deps       install the Debian packages the build and tests need
 #   DEBUG=1         build without optimisation
 
@@ -134,6 +135,7 @@ deps:
 	@sh tools/deps.sh
 
 include tests/unit/unit.mk
+include tests/fuzz/fuzz.mk
 
 check: deps all unit-build
 	bash tests/check.sh $(BUILD)

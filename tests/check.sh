@@ -4,7 +4,7 @@
 # The test runner behind `make check`: host unit tests (cmocka binaries in
 # BUILD/tests/unit/) and system tests (tests/system/tests.cfg), then one
 # summary line "N passed, N failed". Every test case counts once: each
-# cmocka case, each system test.
+# cmocka case, each fuzz harness's replay of its inputs, each system test.
 #   tests/check.sh [--unit-only|--system-only|--slow] BUILD [SYSTEM-TEST-NAME...]
 # --slow runs the slower system tests of tests/system/tests-slow.cfg.
 set -u
@@ -49,6 +49,29 @@ run_unit() {
 			grep -E '^\[  (FAILED|ERROR)|ERROR|error:|runtime error|AddressSanitizer' "$log" | head -20
 		else
 			echo "PASS unit $name ($np cases)"
+		fi
+	done
+}
+
+# The fuzz harnesses' replay builds (tests/fuzz/fuzz.mk) over their seed
+# corpus and regression inputs: one case per harness.
+run_fuzz_replay() {
+	local bin name log inputs
+	for bin in "$BUILD"/tests/fuzz/replay/fuzz_*; do
+		[ -x "$bin" ] || continue
+		name=${bin##*/fuzz_}
+		log=$out/fuzz_$name.log
+		inputs=()
+		for f in "$top/tests/fuzz/corpus/$name"/* "$top/tests/fuzz/regress/$name"/*; do
+			[ -f "$f" ] && inputs+=("$f")
+		done
+		if "$bin" "${inputs[@]}" >"$log" 2>&1; then
+			note_pass 1
+			echo "PASS fuzz-replay $name (${#inputs[@]} inputs)"
+		else
+			note_fail 1 "fuzz-replay/$name"
+			echo "FAIL fuzz-replay $name: see $log"
+			grep -E 'runtime error|ERROR|SUMMARY' "$log" | head -5
 		fi
 	done
 }
@@ -175,6 +198,7 @@ run_system() {
 }
 
 [ $mode != system ] && run_unit
+[ $mode != system ] && run_fuzz_replay
 [ $mode != unit ] && run_system
 end_all=$(date +%s.%N)
 printf "total time %.1f s\n" "$(awk "BEGIN { print $end_all - $start_all }")"

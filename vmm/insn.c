@@ -24,15 +24,29 @@ static bool modrm_1byte(u8 op)
 	       op == 0xfe || op == 0xff;
 }
 
-/* Two-byte (0F xx) opcodes without ModR/M (Table A-3). */
+/* Two-byte (0F xx) opcodes without ModR/M (Table A-3): FEMMS (0F 0E,
+ * AMD APM Vol. 5) and GETSEC (0F 37, SDM Vol. 2D ch. 7) among them. */
 static bool no_modrm_2byte(u8 op)
 {
 	return op == 0x05 || op == 0x06 || op == 0x07 || op == 0x08 ||
-	       op == 0x09 || op == 0x0b || op == 0x30 || op == 0x31 ||
-	       op == 0x32 || op == 0x33 || op == 0x34 || op == 0x35 ||
-	       op == 0x77 || op == 0xa0 || op == 0xa1 || op == 0xa2 ||
-	       op == 0xa8 || op == 0xa9 || op == 0xaa || (op >= 0x80 && op <= 0x8f) ||
-	       (op >= 0xc8 && op <= 0xcf);
+	       op == 0x09 || op == 0x0b || op == 0x0e || op == 0x30 ||
+	       op == 0x31 || op == 0x32 || op == 0x33 || op == 0x34 ||
+	       op == 0x35 || op == 0x37 || op == 0x77 || op == 0xa0 ||
+	       op == 0xa1 || op == 0xa2 || op == 0xa8 || op == 0xa9 ||
+	       op == 0xaa || (op >= 0x80 && op <= 0x8f) || (op >= 0xc8 && op <= 0xcf);
+}
+
+/*
+ * Two-byte opcodes the decoder takes: not the three-byte escapes (0F 38,
+ * 0F 3A, not needed) and not the ones no current CPU defines (Table A-3:
+ * 0F 04, 0A, 0C, 24-27 (the 386's MOV to/from test registers), 36, 39,
+ * 3B-3F, 7A, 7B), which raise #UD and so never exit.
+ */
+static bool known_2byte(u8 op)
+{
+	return op != 0x38 && op != 0x3a && op != 0x04 && op != 0x0a && op != 0x0c &&
+	       (op < 0x24 || op > 0x27) && op != 0x36 && op != 0x39 &&
+	       (op < 0x3b || op > 0x3f) && op != 0x7a && op != 0x7b;
 }
 
 /* Immediate bytes of a one-byte opcode (0 when none). */
@@ -59,14 +73,19 @@ static unsigned imm_1byte(u8 op, unsigned opsize, const struct insn *in)
 
 /* Immediate bytes of a two-byte opcode (Table A-3): Jcc rel16/32, and
  * the imm8 forms (PSHUFx, shift groups 12-14, SHLD/SHRD, BT group 8,
- * CMPPS, PINSRW, PEXTRW, SHUFPS). */
-static unsigned imm_2byte(u8 op, unsigned opsize)
+ * CMPPS, PINSRW, PEXTRW, SHUFPS); 3DNow! (0F 0F /r ib: the imm8 selects
+ * the operation, AMD APM Vol. 3 §1.2.7); EXTRQ (66 0F 78 /0 ib ib) and
+ * INSERTQ (F2 0F 78 /r ib ib), AMD APM Vol. 4, whose two imm8 are the
+ * field length and index (without 66/F2, 0F 78 is VMREAD: none). */
+static unsigned imm_2byte(u8 op, unsigned opsize, u8 mprefix)
 {
 	if (op >= 0x80 && op <= 0x8f)
 		return opsize == 2 ? 2 : 4;
 	if ((op >= 0x70 && op <= 0x73) || op == 0xa4 || op == 0xac || op == 0xba ||
-	    op == 0xc2 || op == 0xc4 || op == 0xc5 || op == 0xc6)
+	    op == 0xc2 || op == 0xc4 || op == 0xc5 || op == 0xc6 || op == 0x0f)
 		return 1;
+	if (op == 0x78 && (mprefix == 0x66 || mprefix == 0xf2))
+		return 2;
 	return 0;
 }
 
@@ -77,6 +96,14 @@ static bool is_vex(const u8 *b, unsigned n, int mode)
 	if (b[0] != 0xc4 && b[0] != 0xc5 && b[0] != 0x62)
 		return false;
 	return mode == 64 || (n > 1 && (b[1] & 0xc0) == 0xc0);
+}
+
+/* XOP (AMD APM Vol. 3 §1.9, Vol. 4 §1.1): 8F is the XOP escape, not POP
+ * r/m (8F /0), when the next byte's ModR/M.reg bits (its map_select,
+ * 8 or more for XOP) are not 0, in every mode. */
+static bool is_xop(const u8 *b, unsigned n)
+{
+	return b[0] == 0x8f && n > 1 && ((b[1] >> 3) & 7) != 0;
 }
 
 /* moffs forms (A0-A3) carry an address-size displacement. */
@@ -121,6 +148,14 @@ static bool known_1byte(u8 op)
 	       modrm_1byte(op);
 }
 
+/* The segment after an override prefix for @seg: 64-bit mode ignores
+ * ES/CS/SS/DS overrides (SDM Vol. 1 §3.3.7.1), so they do not replace an
+ * FS/GS one there. */
+static u8 seg_override(u8 cur, u8 seg, int mode)
+{
+	return mode == 64 && seg < SEG_FS && cur >= SEG_FS ? cur : seg;
+}
+
 static unsigned parse_prefixes(const u8 *b, unsigned n, int mode, struct insn *in)
 {
 	static const struct { u8 prefix, seg; } segs[] = {
@@ -129,27 +164,35 @@ static unsigned parse_prefixes(const u8 *b, unsigned n, int mode, struct insn *i
 	};
 	unsigned i = 0;
 	bool opsz = false, adsz = false;
+	u8 last_rep = 0;
 
 	in->seg = SEG_DS;
 	for (; i < n && i < INSN_MAX; i++) {
 		u8 p = b[i];
 		unsigned k = 0;
 
+		if (mode == 64 && (p & 0xf0) == 0x40) {
+			in->rex = p; /* the last REX counts, if right before the opcode */
+			continue;
+		}
 		while (k < ARRAY_SIZE(segs) && segs[k].prefix != p)
 			k++;
 		if (k < ARRAY_SIZE(segs))
-			in->seg = segs[k].seg;
+			in->seg = seg_override(in->seg, segs[k].seg, mode);
 		else if (p == 0x66)
 			opsz = true;
 		else if (p == 0x67)
 			adsz = true;
-		else if (p == 0xf3)
-			in->rep = true;
-		else if (p != 0xf0 && p != 0xf2)
+		else if (p == 0xf3 || p == 0xf2)
+			last_rep = p;
+		else if (p != 0xf0)
 			break;
+		in->rep |= p == 0xf3;
+		in->rex = 0; /* SDM Vol. 2A §2.2.1: a REX before a legacy prefix is ignored */
 	}
-	if (mode == 64 && i < n && (b[i] & 0xf0) == 0x40)
-		in->rex = b[i++];
+	/* SDM Vol. 2A §2.1.2 (mandatory prefixes): F2/F3, the last one
+	 * given, select the instruction before 66 does. */
+	in->mprefix = last_rep ? last_rep : opsz ? 0x66 : 0;
 	in->opsize = mode == 16 ? (opsz ? 4 : 2) : (opsz ? 2 : 4);
 	if (in->rex & 8)
 		in->opsize = 8;
@@ -157,45 +200,66 @@ static unsigned parse_prefixes(const u8 *b, unsigned n, int mode, struct insn *i
 	return i;
 }
 
+/*
+ * A near branch (Jcc rel16/32) with 66 in 64-bit mode takes rel32 on
+ * Intel CPUs (SDM Vol. 2A §2.2.1.3: operand size forced to 64 bits) and
+ * rel16 on AMD ones (APM Vol. 3 §1.2.2): its length depends on the vendor.
+ * It never exits, so it is refused rather than guessed.
+ */
+static bool vendor_dependent(const struct insn *in, int mode)
+{
+	return mode == 64 && in->two_byte && in->opcode >= 0x80 && in->opcode <= 0x8f &&
+	       in->opsize == 2;
+}
+
+/* ModR/M, SIB and displacement bytes at @b; 0 when @n is too short. */
+static unsigned modrm_len(const struct insn *in, const u8 *b, unsigned n)
+{
+	bool ok = true;
+	unsigned len;
+
+	/* MOV to/from CR and DR (0F 20-23): always a register operand,
+	 * whatever ModR/M.mod says (SDM Vol. 2B MOV-Control/Debug Registers):
+	 * no SIB, no displacement. */
+	if (in->two_byte && (in->opcode & 0xfc) == 0x20)
+		return 1;
+	len = modrm_extra(b, n, in->addrsize, &ok);
+	return ok ? len : 0;
+}
+
 bool insn_decode(const u8 *b, unsigned n, int mode, struct insn *in)
 {
-	unsigned i, extra = 0;
-	bool ok = true;
+	unsigned i, imm;
 
 	memset(in, 0, sizeof(*in));
 	i = parse_prefixes(b, n, mode, in);
-	if (i >= n || is_vex(b + i, n - i, mode))
-		return false; /* VEX/EVEX-encoded instructions never exit to us */
+	if (i >= n || is_vex(b + i, n - i, mode) || is_xop(b + i, n - i))
+		return false; /* VEX/EVEX/XOP-encoded instructions never exit to us */
 	if (b[i] == 0x0f) {
 		in->two_byte = true;
-		if (++i >= n || b[i] == 0x38 || b[i] == 0x3a)
-			return false; /* three-byte opcode maps: not needed */
+		if (++i >= n || !known_2byte(b[i]))
+			return false;
 	}
 	in->opcode = b[i++];
 	in->has_modrm = in->two_byte ? !no_modrm_2byte(in->opcode) : modrm_1byte(in->opcode);
-	if (!in->two_byte && !known_1byte(in->opcode))
+	if ((!in->two_byte && !known_1byte(in->opcode)) || vendor_dependent(in, mode))
 		return false;
 	if (in->has_modrm) {
-		if (i >= n)
+		unsigned extra = i < n ? modrm_len(in, b + i, n - i) : 0;
+
+		if (!extra)
 			return false;
 		in->modrm = b[i];
-		extra = modrm_extra(b + i, n - i, in->addrsize, &ok);
-		if (!ok)
-			return false;
 		i += extra;
 	}
-	{
-		unsigned imm = in->two_byte ? imm_2byte(in->opcode, in->opsize) :
-			       imm_1byte(in->opcode, in->opsize, in) +
-			       moffs_1byte(in->opcode, in->addrsize);
-
-		if (i + imm > n)
-			return false;
-		for (unsigned k = 0; k < imm && k < 8; k++)
-			in->imm |= (u64)b[i + k] << (8 * k);
-		i += imm;
-	}
-	if (i > INSN_MAX || i > n)
+	imm = in->two_byte ? imm_2byte(in->opcode, in->opsize, in->mprefix) :
+	      imm_1byte(in->opcode, in->opsize, in) + moffs_1byte(in->opcode, in->addrsize);
+	if (i + imm > n)
+		return false;
+	for (unsigned k = 0; k < imm && k < 8; k++)
+		in->imm |= (u64)b[i + k] << (8 * k);
+	i += imm;
+	if (i > INSN_MAX)
 		return false;
 	in->len = (u8)i;
 	return true;

@@ -24,6 +24,7 @@ struct insn {
 	u8 opsize;        /* operand size in bytes: 1, 2, 4 or 8 */
 	u8 addrsize;      /* 2, 4 or 8 */
 	bool rep;         /* F3 */
+	u8 mprefix;       /* mandatory prefix: F2/F3 (the last), else 66, else 0 */
 	u8 seg;           /* segment override (enum vcpu_seg), SEG_DS if none */
 	u64 imm;
 };
@@ -31,7 +32,9 @@ struct insn {
 /*
  * Decode the instruction at @bytes (@n valid) in a code segment of
  * @mode bits (16, 32 or 64). Returns false for opcodes the decoder does
- * not know or when @n is too short.
+ * not know (VEX/EVEX/XOP, three-byte maps, undefined ones), for encodings
+ * whose length depends on the CPU vendor, or when @n is too short.
+ * tests/fuzz/insn_ref.h compares it with a reference decoder.
  */
 bool insn_decode(const u8 *bytes, unsigned n, int mode, struct insn *out);
 

@@ -94,6 +94,16 @@ static bool load_segment(struct vm *vm, const u8 *img, u64 len, u64 off, u64 fil
 	return true;
 }
 
+/* Little-endian fields at any offset: an image's headers need not be
+ * aligned (the program header table sits where e_phoff says). */
+static u64 rd(const u8 *p, unsigned n)
+{
+	u64 v = 0;
+
+	memcpy(&v, p, n);
+	return v;
+}
+
 /* ELF32 and ELF64 PT_LOAD segments; returns the entry point or 0 and
  * the end of the highest segment in *end. */
 static u64 load_elf(struct vm *vm, const u8 *img, u64 len, u64 *end, char *err,
@@ -105,22 +115,22 @@ static u64 load_elf(struct vm *vm, const u8 *img, u64 len, u64 *end, char *err,
 
 	if (len < 64 || (id->cls != 1 && id->cls != 2) || id->data != 1)
 		return ERR("not a little-endian ELF32/ELF64 file");
-	entry = is64 ? *(const u64 *)(img + 24) : *(const u32 *)(img + 24);
-	phoff = is64 ? *(const u64 *)(img + 32) : *(const u32 *)(img + 28);
-	phentsize = *(const u16 *)(img + (is64 ? 54 : 42));
-	phnum = *(const u16 *)(img + (is64 ? 56 : 44));
+	entry = rd(img + 24, is64 ? 8 : 4);
+	phoff = is64 ? rd(img + 32, 8) : rd(img + 28, 4);
+	phentsize = rd(img + (is64 ? 54 : 42), 2);
+	phnum = rd(img + (is64 ? 56 : 44), 2);
 	if (phoff > len || phnum * phentsize > len - phoff || phentsize < (is64 ? 56u : 32u))
 		return ERR("program headers lie outside the file");
 	for (u64 i = 0; i < phnum; i++) {
 		const u8 *ph = img + phoff + i * phentsize;
 		u64 off, paddr, filesz, memsz;
 
-		if (*(const u32 *)ph != 1) /* PT_LOAD */
+		if (rd(ph, 4) != 1) /* PT_LOAD */
 			continue;
-		off = is64 ? *(const u64 *)(ph + 8) : *(const u32 *)(ph + 4);
-		paddr = is64 ? *(const u64 *)(ph + 24) : *(const u32 *)(ph + 12);
-		filesz = is64 ? *(const u64 *)(ph + 32) : *(const u32 *)(ph + 16);
-		memsz = is64 ? *(const u64 *)(ph + 40) : *(const u32 *)(ph + 20);
+		off = is64 ? rd(ph + 8, 8) : rd(ph + 4, 4);
+		paddr = is64 ? rd(ph + 24, 8) : rd(ph + 12, 4);
+		filesz = is64 ? rd(ph + 32, 8) : rd(ph + 16, 4);
+		memsz = is64 ? rd(ph + 40, 8) : rd(ph + 20, 4);
 		if (!load_segment(vm, img, len, off, filesz, memsz, paddr, err, errlen))
 			return 0;
 		*end = MAX(*end, paddr + memsz);

@@ -94,6 +94,8 @@ static bool classify(const struct insn *in, struct access *a)
 	unsigned osz = in->opsize;
 
 	*a = (struct access){ .reg = reg_index(in), .dsize = osz };
+	if (in->has_modrm && (in->modrm >> 6) == 3)
+		return false; /* register operands only: no memory access */
 	if (in->two_byte) {
 		if (op != 0xb6 && op != 0xb7 && op != 0xbe && op != 0xbf)
 			return false;

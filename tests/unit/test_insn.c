@@ -705,6 +705,124 @@ static void test_vex_evex_in_64bit(void **state)
 	assert_int_equal(bad, 0);
 }
 
+/*
+ * Length classes a reference decoder (Zydis, tests/fuzz/insn_diff.c)
+ * found wrong: MOV to/from CR/DR (0F 20-23) take a register operand
+ * whatever ModR/M.mod says (no SIB, no displacement); FEMMS (0F 0E) and
+ * GETSEC (0F 37) have no ModR/M; 3DNow! (0F 0F /r ib) has an imm8;
+ * EXTRQ (66 0F 78 /0 ib ib) and INSERTQ (F2 0F 78 /r ib ib) have two,
+ * VMREAD (0F 78 /r) none.
+ */
+static const struct rec length_classes[] = {
+	{ "mov rax, cr0 (mod 11)", 64, { 0x0f, 0x20, 0xc0 }, 3, 0x20, .two_byte = true,
+	  .has_modrm = true, .modrm = 0xc0 },
+	{ "mov cr3, eax (mod 00 rm 100: no SIB)", 32, { 0x0f, 0x22, 0x1c }, 3, 0x22,
+	  .two_byte = true, .has_modrm = true, .modrm = 0x1c },
+	{ "mov eax, cr0 (mod 10: no disp32)", 32, { 0x0f, 0x20, 0x80 }, 3, 0x20,
+	  .two_byte = true, .has_modrm = true, .modrm = 0x80 },
+	{ "mov ax, dr1 (mod 01: no disp8)", 16, { 0x0f, 0x21, 0x48 }, 3, 0x21,
+	  .two_byte = true, .has_modrm = true, .modrm = 0x48 },
+	{ "mov dr7, eax (mod 00 rm 110: no disp16)", 16, { 0x0f, 0x23, 0x3e }, 3, 0x23,
+	  .two_byte = true, .has_modrm = true, .modrm = 0x3e },
+	{ "mov cr8, rax (rex.r, mod 00 rm 101: no RIP disp32)", 64, { 0x44, 0x0f, 0x22, 0x05 },
+	  4, 0x22, .two_byte = true, .has_modrm = true, .modrm = 0x05, .rex = 0x44 },
+	{ "femms", 32, { 0x0f, 0x0e }, 2, 0x0e, .two_byte = true },
+	{ "getsec", 64, { 0x0f, 0x37 }, 2, 0x37, .two_byte = true },
+	{ "pfadd mm0, [eax] (3DNow!)", 32, { 0x0f, 0x0f, 0x00, 0x9e }, 4, 0x0f,
+	  .two_byte = true, .has_modrm = true, .imm = 0x9e },
+	{ "pfmul mm1, [rax+8] (3DNow!)", 64, { 0x0f, 0x0f, 0x48, 0x08, 0xb4 }, 5, 0x0f,
+	  .two_byte = true, .has_modrm = true, .modrm = 0x48, .imm = 0xb4 },
+	{ "extrq xmm0, 8, 4", 64, { 0x66, 0x0f, 0x78, 0xc0, 0x08, 0x04 }, 6, 0x78,
+	  .two_byte = true, .has_modrm = true, .modrm = 0xc0, .opsize = 2, .imm = 0x0408 },
+	{ "insertq xmm0, xmm1, 8, 4", 32, { 0xf2, 0x0f, 0x78, 0xc1, 0x08, 0x04 }, 6, 0x78,
+	  .two_byte = true, .has_modrm = true, .modrm = 0xc1, .imm = 0x0408 },
+	{ "vmread [eax], eax (no imm)", 32, { 0x0f, 0x78, 0x00 }, 3, 0x78, .two_byte = true,
+	  .has_modrm = true },
+	{ "extrq xmm0, xmm1 (66 0F 79: no imm)", 64, { 0x66, 0x0f, 0x79, 0xc1 }, 4, 0x79,
+	  .two_byte = true, .has_modrm = true, .modrm = 0xc1, .opsize = 2 },
+	/* REX: the last one counts, and only right before the opcode */
+	{ "rex.w rex.b: mov [r8], eax", 64, { 0x48, 0x41, 0x89, 0x00 }, 4, 0x89,
+	  .has_modrm = true, .rex = 0x41 },
+	{ "rex.w ss: mov [rax], eax (rex ignored)", 64, { 0x48, 0x36, 0x89, 0x00 }, 4, 0x89,
+	  .has_modrm = true },
+	{ "66 jz rel16 (16/32-bit: both vendors)", 32, { 0x66, 0x0f, 0x84, 0x10, 0x00 }, 5,
+	  0x84, .two_byte = true, .opsize = 2, .imm = 0x10 },
+};
+
+static void test_length_classes(void **state)
+{
+	struct insn in;
+
+	(void)state;
+	check_all(length_classes, ARRAY_SIZE(length_classes));
+	/* the reg field of a MOV CR selects the register: still 3 bytes */
+	for (unsigned m = 0; m < 256; m++) {
+		u8 b[INSN_MAX] = { 0x0f, 0x20, (u8)m, 0x25, 0x44, 0x33, 0x22, 0x11 };
+
+		for (int mode = 16; mode <= 64; mode += 16) {
+			b[1] = 0x20 + (m & 3);
+			assert_true(decodes(b, sizeof(b), mode, &in));
+			assert_int_equal(in.len, 3);
+		}
+	}
+}
+
+/*
+ * Refused: 8F with ModR/M.reg != 0 is XOP (AMD APM Vol. 3 §1.9), not POP;
+ * Jcc with 66 in 64-bit mode (rel32 on Intel, rel16 on AMD); two-byte
+ * opcodes no CPU defines. POP r/m (8F /0) is still decoded.
+ */
+static void test_xop_and_refusals(void **state)
+{
+	static const u8 refused[][8] = {
+		{ 0x8f, 0xe8, 0x78, 0xc2, 0xc1, 0x10 },  /* vprotb xmm0, xmm1, 16 */
+		{ 0x8f, 0xe9, 0x78, 0x81, 0xc1 },        /* vfrczps xmm0, xmm1 */
+		{ 0x8f, 0xea, 0x78, 0x10, 0xc0, 1, 0, 0, }, /* bextr eax, eax, imm32 */
+		{ 0x8f, 0x08, 0x00 },                    /* 8F /1: no POP */
+		{ 0x0f, 0x04 }, { 0x0f, 0x0a }, { 0x0f, 0x0c }, { 0x0f, 0x24, 0xc0 },
+		{ 0x0f, 0x26, 0xc0 }, { 0x0f, 0x36 }, { 0x0f, 0x39 }, { 0x0f, 0x3f },
+		{ 0x0f, 0x7a, 0xc0 }, { 0x0f, 0x7b, 0xc0 },
+	};
+	static const u8 jz16[] = { 0x66, 0x0f, 0x84, 0x10, 0x00, 0x00, 0x00, 0x90 };
+	static const u8 pop[] = { 0x8f, 0x00 };   /* pop [eax] */
+	struct insn in;
+
+	(void)state;
+	for (int mode = 16; mode <= 64; mode += 16)
+		for (unsigned i = 0; i < ARRAY_SIZE(refused); i++)
+			assert_false(decodes(refused[i], sizeof(refused[i]), mode, &in));
+	assert_false(decodes(jz16, sizeof(jz16), 64, &in));
+	for (int mode = 16; mode <= 64; mode += 16) {
+		assert_true(decodes(pop, sizeof(pop), mode, &in));
+		assert_int_equal(in.len, 2);
+	}
+}
+
+/*
+ * Segment overrides: the last one counts, except that 64-bit mode ignores
+ * ES/CS/SS/DS overrides (SDM Vol. 1 §3.3.7.1), so they never replace an
+ * FS/GS one there (string I/O reads OUTS's source through in.seg).
+ */
+static void test_segment_overrides(void **state)
+{
+	static const u8 fs_ds[] = { 0x64, 0x3e, 0x6e };  /* fs ds outsb */
+	static const u8 ds_gs[] = { 0x3e, 0x65, 0x6e };  /* ds gs outsb */
+	static const u8 gs_ss[] = { 0x65, 0x36, 0x6f };  /* gs ss outsd */
+	struct insn in;
+
+	(void)state;
+	assert_true(decodes(fs_ds, sizeof(fs_ds), 64, &in));
+	assert_int_equal(in.seg, SEG_FS);
+	assert_true(decodes(gs_ss, sizeof(gs_ss), 64, &in));
+	assert_int_equal(in.seg, SEG_GS);
+	assert_true(decodes(ds_gs, sizeof(ds_gs), 64, &in));
+	assert_int_equal(in.seg, SEG_GS);
+	assert_true(decodes(fs_ds, sizeof(fs_ds), 32, &in));
+	assert_int_equal(in.seg, SEG_DS);
+	assert_true(decodes(gs_ss, sizeof(gs_ss), 16, &in));
+	assert_int_equal(in.seg, SEG_SS);
+}
+
 /* LDS/LES with a memory operand are what C5/C4 mean in 32-bit code. */
 static void test_lds_les_32bit(void **state)
 {
@@ -758,6 +876,9 @@ int main(void)
 		cmocka_unit_test(test_two_byte_length_or_refused),
 		cmocka_unit_test(test_vex_evex_in_64bit),
 		cmocka_unit_test(test_lds_les_32bit),
+		cmocka_unit_test(test_length_classes),
+		cmocka_unit_test(test_xop_and_refusals),
+		cmocka_unit_test(test_segment_overrides),
 		cmocka_unit_test(test_output_reset),
 	};
 

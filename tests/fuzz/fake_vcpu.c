@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The fake vCPU of fake_vcpu.h: CR0.PE, EFER.LMA and CS.L/D give the
+ * code mode the test asked for (vcpu_code_mode() reads them like on a
+ * real vCPU), linear = guest-physical = an offset into fake.code, and the
+ * VM's buses answer with fake.bus_val.
+ */
+#include <stdarg.h>
+#include <string.h>
+
+#include "tests/fuzz/fake_vcpu.h"
+#include "vmm/gmem.h"
+#include "vmm/gwalk.h"
+
+struct fake_cpu fake;
+
+static void fake_get_seg(struct vcpu_hw *hw, enum vcpu_seg s, struct segment *out)
+{
+	(void)hw, (void)s;
+	memset(out, 0, sizeof(*out));
+	out->attr = SEG_ATTR_P | SEG_ATTR_S | 0xb;
+	if (fake.mode == 64)
+		out->attr |= SEG_ATTR_L;
+	else if (fake.mode == 32)
+		out->attr |= SEG_ATTR_DB;
+}
+
+static const struct vcpu_ops fake_ops = { .get_seg = fake_get_seg };
+const struct vcpu_ops *vm_ops = &fake_ops;
+
+u64 vcpu_reg(struct vcpu *v, enum vcpu_reg r)
+{
+	(void)v;
+	switch (r) {
+	case REG_CR0:
+		return fake.mode == 16 ? 0x10 : 0x80000011; /* real mode: PE=0 */
+	case REG_EFER:
+		return fake.mode == 64 ? 0xd00 : 0; /* LME, LMA, NXE */
+	default:
+		return 0; /* RIP 0: the code starts at fake.code[0] */
+	}
+}
+
+u64 vcpu_gpr(struct vcpu *v, unsigned gpr)
+{
+	(void)v;
+	return gpr < NR_GPRS ? fake.gpr[gpr] : 0;
+}
+
+void vcpu_set_gpr(struct vcpu *v, unsigned gpr, u64 val)
+{
+	(void)v;
+	if (gpr < NR_GPRS)
+		fake.gpr[gpr] = val;
+	fake.gpr_writes++;
+	fake.gpr_last = gpr;
+}
+
+bool gwalk_translate(struct vcpu *v, u64 lin, enum gwalk_access acc, u64 *gpa)
+{
+	(void)v, (void)acc;
+	*gpa = lin;
+	return true;
+}
+
+bool gmem_read(const struct gmem *m, u64 gpa, void *dst, u64 len)
+{
+	(void)m;
+	if (gpa >= fake.code_len || len > fake.code_len - gpa)
+		return false;
+	memcpy(dst, fake.code + gpa, len);
+	return true;
+}
+
+static u64 mask(unsigned size)
+{
+	return size >= 8 ? ~0ULL : (1ULL << (size * 8)) - 1;
+}
+
+bool vm_bus_read(struct vm *vm, struct bus *b, u64 addr, unsigned size, u64 *val)
+{
+	(void)vm, (void)b;
+	fake.bus_reads++;
+	fake.bus_addr = addr;
+	fake.bus_size = size;
+	*val = fake.bus_val & mask(size);
+	return true;
+}
+
+bool vm_bus_write(struct vm *vm, struct bus *b, u64 addr, unsigned size, u64 val)
+{
+	(void)vm, (void)b;
+	fake.bus_writes++;
+	fake.bus_addr = addr;
+	fake.bus_size = size;
+	fake.bus_written = val;
+	return true;
+}
+
+void vm_stop(struct vm *vm, const char *fmt, ...)
+{
+	(void)vm, (void)fmt;
+	fake.stopped = true;
+}
+
+void fake_cpu_setup(struct vcpu *v, struct vm *vm, int mode)
+{
+	fake.mode = mode;
+	fake.bus_reads = fake.bus_writes = fake.gpr_writes = 0;
+	fake.bus_addr = fake.bus_written = 0;
+	fake.bus_size = fake.gpr_last = 0;
+	fake.stopped = false;
+	memset(v, 0, sizeof(*v));
+	v->vm = vm;
+}

@@ -1,0 +1,252 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+#
+# Writes the hand-made seed inputs of tests/fuzz/corpus/<harness>/ (run
+# once; the files are committed). Each seed is a small meaningful input in
+# the harness's format: device operation streams that program the device as
+# a guest OS does (devfuzz.h), instructions the MMIO path meets, a real
+# multiboot2 information, ACPI tables, and minimal multiboot, multiboot2,
+# bzImage and flat images. Real config files and real guest ELFs (stripped)
+# are copied in by `mkseeds.py --real BUILD`.
+import os
+import shutil
+import struct
+import subprocess
+import sys
+
+top = os.path.dirname(os.path.abspath(__file__))
+
+
+def put(harness, name, data):
+    d = os.path.join(top, 'corpus', harness)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, name), 'wb') as f:
+        f.write(bytes(data))
+
+
+# ---- device operation streams (devfuzz.h) ----
+SIZES = {1: 0, 2: 1, 4: 2, 8: 3}
+
+
+def rd(off, size=1, region=0):
+    return bytes([0 | SIZES[size] << 2 | region << 4]) + struct.pack('<H', off)
+
+
+def wr(off, val, size=1, region=0):
+    return bytes([1 | SIZES[size] << 2 | region << 4]) + struct.pack('<HQ', off, val)
+
+
+def tick(n):
+    return bytes([2]) + struct.pack('<I', n)
+
+
+def ev(arg, val=0):
+    return bytes([3, arg]) + struct.pack('<Q', val)
+
+
+def devices():
+    put('uart16550', 'init-8n1-loopback',
+        wr(3, 0x80) + wr(0, 1) + wr(1, 0) + wr(3, 3) + wr(2, 0xc7) + wr(1, 0x0f) +
+        wr(4, 0x1b) + wr(0, 0x41) + rd(5) + rd(2) + rd(0) + ev(0x78) + rd(0) + rd(6) + rd(7))
+    put('pit8254', 'linux-calibrate',
+        wr(3, 0x34) + wr(0, 0x9c) + wr(0, 0x2e) + tick(5000) + wr(3, 0x00) + rd(0) + rd(0) +
+        wr(0, 1, region=1) + wr(3, 0xb0) + wr(2, 0xff) + wr(2, 0xff) + tick(100000) +
+        rd(0, region=1) + wr(3, 0xe2) + rd(0) + rd(2) + wr(3, 0x12) + wr(0, 5) + tick(10))
+    put('rtc_cmos', 'read-time-periodic',
+        wr(0, 0x0a) + wr(1, 0x26) + wr(0, 0x0b) + wr(1, 0x52) + wr(0, 0x00) + rd(1) +
+        wr(0, 0x02) + rd(1) + wr(0, 0x04) + rd(1) + tick(2000000) + wr(0, 0x0c) + rd(1) +
+        wr(0, 0x0d) + rd(1) + wr(0, 0x32) + rd(1) + wr(0, 0x8f) + wr(1, 0x0a) + ev(0))
+    put('kbc8042', 'linux-probe',
+        wr(0, 0x20, region=1) + rd(0, region=1) + rd(0) + wr(0, 0x60, region=1) + wr(0, 0x47) +
+        wr(0, 0xaa, region=1) + rd(0) + wr(0, 0xff) + rd(0) + rd(0) + wr(0, 0xf4) + rd(0) +
+        wr(0, 0xd1, region=1) + wr(0, 0xdf) + rd(0, region=2) + wr(0, 2, region=2) +
+        wr(0, 0xfe, region=1))
+    pic = (wr(0, 0x11) + wr(1, 0x20) + wr(1, 0x04) + wr(1, 0x01) +
+           wr(0, 0x11, region=1) + wr(1, 0x28, region=1) + wr(1, 0x02, region=1) +
+           wr(1, 0x01, region=1) + wr(1, 0x00) + wr(1, 0x00, region=1))
+    put('pic8259', 'init-irq-eoi',
+        pic + ev(0, 1) + ev(0x80) + wr(0, 0x20) + ev(8, 1) + ev(0x80) + wr(0, 0x20, region=1) +
+        wr(0, 0x20) + wr(0, 0x0b) + rd(0) + wr(0, 0x0a) + rd(0) + wr(0, 0x20, region=2) +
+        rd(1, region=2) + ev(9, 1) + ev(9, 0) + wr(0, 0xc7) + wr(1, 0xff))
+    put('ioapic', 'route-level-eoi',
+        wr(0, 0x01, 4) + rd(0x10, 4) + wr(0, 0x00, 4) + rd(0x10, 4) + wr(0, 0x10, 4) +
+        wr(0x10, 0xa030, 4) + wr(0, 0x11, 4) + wr(0x10, 0x01000000, 4) + ev(0, 1) +
+        ev(0x80, 0x30) + ev(0, 0) + wr(0, 0x12, 4) + wr(0x10, 0x31, 4) + ev(1, 1) + ev(1, 0) +
+        wr(0x40, 0x30, 4))
+    put('fw_cfg', 'signature-filedir',
+        wr(0, 0, 2) + rd(1) + rd(1) + rd(1) + rd(1) + wr(0, 1, 2) + rd(1) + wr(0, 0x19, 2) +
+        b''.join(rd(1) for _ in range(20)) + wr(0, 0x20, 2) + rd(1) + wr(0, 0x4005, 2) + wr(1, 7))
+    put('acpi_pm', 'timer-sleep-reset',
+        rd(8, 4) + tick(3579) + rd(8, 4) + wr(2, 0x0100, 2) + rd(0, 2) + wr(0, 0x8000, 2) +
+        rd(4, 2) + wr(4, 0x0001, 2) + wr(4, 0x3400, 2) + wr(0, 0x06, 1, region=1))
+    put('vlapic', 'enable-timer-ipi',
+        wr(0xf0, 0x1ff, 4) + wr(0x80, 0x10, 4) + wr(0x3e0, 0x3, 4) + wr(0x320, 0x20030, 4) +
+        wr(0x380, 0x1000, 4) + rd(0x390, 4) + ev(6) + ev(5) + wr(0xb0, 0, 4) +
+        wr(0x310, 0x01000000, 4) + wr(0x300, 0x4041, 4) + ev(0x08) + ev(5) + ev(0) +
+        wr(0x300, 0xc4500, 4) + wr(0x300, 0xc4600 | 0x10, 4) + ev(4, 0x51) + ev(0x0c, 0x52) +
+        rd(0x200, 4) + rd(0x100, 4) + ev(3) + ev(1, 0x02) + ev(1, 0x0d) + ev(2 | 6 << 3, 0x30 << 3) +
+        ev(2 | 0x7f << 3 & 0xf8, 0x40 << 3) + ev(0x0f, 12345) + ev(7))
+
+
+# ---- instructions: mode byte (bit 2: all bytes fetchable), then bytes ----
+def insns():
+    m16, m32, m64 = 4 | 0, 4 | 1, 4 | 2
+    seeds = {
+        'mov-store-64': (m64, '89 08'), 'mov-load-rip': (m64, '8b 05 00 10 00 00'),
+        'mov-imm-sib': (m64, 'c7 44 24 08 01 00 00 00'), 'movzx-word': (m64, '0f b7 40 04'),
+        'movsx-rex': (m64, '48 0f bf 80 00 10 00 00'), 'moffs64': (m64, 'a1 00 00 e0 fe 00 00 00 00'),
+        'mov-16bit': (m16, 'c7 06 34 12 cd ab'), 'mov-67': (m32, '67 89 47 10'),
+        'ah-store': (m32, '88 20'), 'mov-cr': (m32, '0f 22 1c'), 'extrq': (m64, '66 0f 78 c0 08 04'),
+        'xop': (m64, '8f e8 78 c2 c1 10'), '3dnow': (m32, '0f 0f 00 9e'),
+        'rep-outs': (m32, 'f3 6f'), 'rex-rex': (m64, '48 41 89 00'), 'prefixes': (m64, '2e 3e 26 36 48 c7 80 00 10 00 00 01 00 00 00'),
+    }
+    for name, (mode, hexs) in seeds.items():
+        b = bytes([mode]) + bytes.fromhex(hexs)
+        put('insn', name, b)
+        put('insn_zydis', name, bytes([mode & 3]) + bytes.fromhex(hexs))
+
+
+# ---- MSR and CR operations (fuzz_msr_cr.c): 12 bytes each ----
+def msr_cr():
+    def op(kind, sel, val, flags=0):
+        return bytes([kind | flags, sel & 0xff, (sel >> 8) & 0xff, sel >> 16]) + struct.pack('<Q', val)
+    named = lambda i: i  # index into named[]
+    s = (op(0, named(0), 0, 4) + op(1, named(10), 0xd01, 4) + op(1, named(12), 0xffffffff81000000, 4) +
+         op(1, named(9), 0x0007040600070406, 4) + op(0, named(9), 0, 4) + op(1, named(1), 0xfee00c00, 4) +
+         op(1, 0x0f, 0x10, 8) + op(0, 0x30, 0, 8) + op(1, 0x30, 0x000000010000c030, 8) +
+         op(2, 0x00, 0x80000011) + op(2, 0x04, 0x000006f0) + op(3, 0x20, 0) + op(0, 0x1a0, 0) +
+         op(1, named(15), 0x7fffffff0000, 4) + op(0, 0x48, 0))
+    put('msr_cr', 'linux-boot-msrs', s)
+
+
+# ---- multiboot2 information ----
+def mb2():
+    def tag(t, payload):
+        b = struct.pack('<II', t, 8 + len(payload)) + payload
+        return b + b'\0' * (-len(b) % 8)
+    tags = (tag(1, b'loglevel=debug console=com1\0') + tag(2, b'GRUB 2.06\0') +
+            tag(3, struct.pack('<II', 0x200000, 0x300000) + b'hv.cfg\0') +
+            tag(3, struct.pack('<II', 0x300000, 0x1300000) + b'vmlinuz\0') +
+            tag(4, struct.pack('<II', 639, 523264)) +
+            tag(6, struct.pack('<II', 24, 0) +
+                struct.pack('<QQII', 0, 0x9fc00, 1, 0) + struct.pack('<QQII', 0x9fc00, 0x400, 2, 0) +
+                struct.pack('<QQII', 0xf0000, 0x10000, 2, 0) + struct.pack('<QQII', 0x100000, 0x1fee0000, 1, 0) +
+                struct.pack('<QQII', 0x1ffe0000, 0x20000, 3, 0) + struct.pack('<QQII', 0xfffc0000, 0x40000, 2, 0)) +
+            tag(14, b'RSD PTR \x00BOCHS \x00' + struct.pack('<I', 0x1ffe1000)) +
+            tag(8, struct.pack('<QIIIBBH', 0xb8000, 160, 80, 25, 16, 2, 0)) +
+            tag(21, struct.pack('<I', 0x100000)) + tag(0, b''))
+    put('mb2', 'grub-bios', struct.pack('<II', 8 + len(tags), 0) + tags)
+
+
+# ---- ACPI: physical memory from 0, RSDP at 16 ----
+def acpi():
+    mem = bytearray(0x1000)
+
+    def table(at, sig, rev, body):
+        t = bytearray(sig + struct.pack('<IBB', 36 + len(body), rev, 0) + b'HVOEM HVTABLE ' +
+                      struct.pack('<I', 1) + b'HVTC' + struct.pack('<I', 1) + body)
+        t[9] = (-sum(t)) & 0xff
+        mem[at:at + len(t)] = t
+    rsdp = bytearray(b'RSD PTR ' + b'\0' + b'HVOEM ' + b'\x02' + struct.pack('<I', 0) +
+                     struct.pack('<IQ', 36, 0x40) + b'\0\0\0\0')
+    rsdp[8] = (-sum(rsdp[:20])) & 0xff
+    rsdp[32] = (-sum(rsdp[:36])) & 0xff
+    mem[16:52] = rsdp
+    table(0x40, b'XSDT', 1, struct.pack('<QQQQ', 0x100, 0x300, 0x400, 0x500))
+    fadt = bytearray(244)
+    struct.pack_into('<II', fadt, 0, 0, 0x600)    # FIRMWARE_CTRL, DSDT
+    struct.pack_into('<H', fadt, 46 - 36 + 0, 9)  # SCI_INT
+    struct.pack_into('<I', fadt, 76 - 36, 0x600)  # PM1a_EVT_BLK
+    struct.pack_into('<I', fadt, 88 - 36, 0x604)  # PM1a_CNT_BLK
+    struct.pack_into('<I', fadt, 108 - 36, 0x608) # PM_TMR_BLK
+    fadt[89 - 36 + 0] = 4
+    struct.pack_into('<BBBBQ', fadt, 116 - 36, 1, 8, 0, 1, 0xcf9)  # RESET_REG
+    fadt[128 - 36] = 6
+    struct.pack_into('<Q', fadt, 140 - 36, 0x600)  # X_DSDT
+    table(0x100, b'FACP', 6, bytes(fadt))
+    madt = struct.pack('<II', 0xfee00000, 1)
+    madt += bytes([0, 8, 0, 0]) + struct.pack('<I', 1) + bytes([0, 8, 1, 1]) + struct.pack('<I', 1)
+    madt += bytes([1, 12, 4, 0]) + struct.pack('<II', 0xfec00000, 0)
+    madt += bytes([2, 10, 0, 0]) + struct.pack('<IH', 2, 0) + bytes([4, 6, 0xff, 5, 0, 1])
+    madt += bytes([9, 16, 0, 0]) + struct.pack('<IIII', 2, 1, 2, 0)[:12]
+    table(0x300, b'APIC', 5, madt)
+    table(0x400, b'HPET', 1, struct.pack('<I', 0x8086a201) + bytes([0, 0, 0, 0]) +
+          struct.pack('<Q', 0xfed00000) + bytes([0, 0x80, 0, 0]))
+    table(0x500, b'SPCR', 2, bytes([1, 0, 0, 0]) + bytes([1, 8, 0, 1]) + struct.pack('<Q', 0x3f8) +
+          bytes([0, 4]) + struct.pack('<I', 4) + bytes([7, 0, 1, 0, 0, 0]) + b'\xff\xff\xff\xff' +
+          bytes(4) + bytes(4))
+    aml = b'\x08_S5_\x12\x06\x04\x0a\x05\x0a\x05\x00\x00'
+    table(0x600, b'DSDT', 2, b'\x10\x05\\_SB_' + aml)
+    put('acpi', 'xsdt-fadt-madt-hpet-spcr-dsdt', mem)
+    put('acpi', 'aml-s5', aml)
+
+
+# ---- loader images: first byte bit 0 = an initrd follows (last quarter) ----
+def loader():
+    # multiboot v1 ELF32: header in the first 8 KiB, one PT_LOAD at 1 MiB
+    code = b'\xb8\x00\x00\x00\x00\xf4'
+    ehdr = (b'\x7fELF\x01\x01\x01' + bytes(9) + struct.pack('<HHIIIIIHHHHHH', 2, 3, 1, 0x100040, 52, 0,
+            0, 52, 32, 1, 40, 0, 0))
+    phdr = struct.pack('<IIIIIIII', 1, 0, 0x100000, 0x100000, 0x80, 0x1000, 7, 0x1000)
+    mb1 = struct.pack('<III', 0x1badb002, 3, (-(0x1badb002 + 3)) & 0xffffffff)
+    img = bytearray(ehdr + phdr + bytes(12) + mb1 + code)
+    img += bytes(0x80 - len(img))
+    put('loader', 'mb1-elf32', b'\0' + img)
+    put('loader', 'mb1-elf32-initrd', b'\1' + img + b'initrd contents, 32 bytes here.!' * 2)
+    # multiboot2 ELF64
+    hdr = struct.pack('<IIII', 0xe85250d6, 0, 24, (-(0xe85250d6 + 24)) & 0xffffffff) + struct.pack('<HHI', 0, 0, 8)
+    ehdr = (b'\x7fELF\x02\x01\x01' + bytes(9) + struct.pack('<HHIQQQIHHHHHH', 2, 62, 1, 0x100080, 64, 0,
+            0, 64, 56, 1, 64, 0, 0))
+    phdr = struct.pack('<IIQQQQQQ', 1, 7, 0, 0x100000, 0x100000, 0x100, 0x2000, 0x1000)
+    img = bytearray(ehdr + phdr + hdr + code)
+    img += bytes(0x100 - len(img))
+    put('loader', 'mb2-elf64', b'\0' + img)
+    # bzImage: setup header at 0x1f1, protocol 2.15, 1 setup sector
+    bz = bytearray(1024 + 65)  # a multiple of 3: the initrd seed is a third
+    bz[0x1f1] = 1
+    struct.pack_into('<H', bz, 0x1fe, 0xaa55)
+    bz[0x200:0x202] = b'\xeb\x66'
+    bz[0x202:0x206] = b'HdrS'
+    struct.pack_into('<H', bz, 0x206, 0x020f)
+    bz[0x211] = 0x01  # loadflags: LOADED_HIGH
+    struct.pack_into('<I', bz, 0x214, 0x100000)
+    struct.pack_into('<I', bz, 0x22c, 0x7fffffff)  # initrd_addr_max
+    struct.pack_into('<I', bz, 0x230, 0x200000)    # kernel_alignment
+    bz[0x234] = 1
+    struct.pack_into('<I', bz, 0x238, 255)         # cmdline_size
+    struct.pack_into('<Q', bz, 0x258, 0x1000000)   # pref_address
+    struct.pack_into('<I', bz, 0x260, 0x100000)    # init_size
+    put('loader', 'bzimage-2.15', b'\0' + bz)
+    put('loader', 'bzimage-initrd', b'\1' + bz + bytes(i & 0xff for i in range(len(bz) // 3)))
+    put('loader', 'flat-bootsector', b'\0' + b'\xfa\xf4' + bytes(508) + b'\x55\xaa')
+
+
+def real(build):
+    for cfg in ['guests/hv.cfg', 'tests/system/configs/guest-two.cfg',
+                'tests/system/configs/linux-2cpu.cfg', 'tests/system/configs/corrupt.cfg',
+                'tests/system/configs/guest-mb2.cfg']:
+        src = os.path.join(top, '..', '..', cfg)
+        if os.path.exists(src):
+            shutil.copy(src, os.path.join(top, 'corpus', 'config', os.path.basename(cfg)))
+    for elf in ['mb2.elf', 'hello.elf']:
+        src = os.path.join(build, 'guests', elf)
+        if os.path.exists(src):
+            out = os.path.join(top, 'corpus', 'loader', 'real-' + elf)
+            subprocess.run(['strip', '-o', out + '.tmp', src], check=True)
+            with open(out + '.tmp', 'rb') as f:
+                data = f.read()
+            os.remove(out + '.tmp')
+            with open(out, 'wb') as f:
+                f.write(b'\0' + data)
+
+
+if __name__ == '__main__':
+    devices()
+    insns()
+    msr_cr()
+    mb2()
+    acpi()
+    loader()
+    os.makedirs(os.path.join(top, 'corpus', 'config'), exist_ok=True)
+    if len(sys.argv) > 2 and sys.argv[1] == '--real':
+        real(sys.argv[2])
