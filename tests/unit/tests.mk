@@ -84,3 +84,7 @@ unit_kbc8042_SRCS := vmm/dev/kbc8042.c
 # vcpu_request() and records what they are asked.
 UNIT_TESTS += irq
 unit_irq_SRCS := vmm/irq.c vmm/dev/pic8259.c vmm/dev/ioapic.c vmm/dev/apic_dest.c
+
+# The image loaders; the test file stubs tsc_khz() (the bzImage TSC hint).
+UNIT_TESTS += loader
+unit_loader_SRCS := vmm/loader.c vmm/loader_linux.c vmm/gmem.c vmm/cpu_state.c kernel/cmdline.c
