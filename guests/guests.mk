@@ -101,6 +101,12 @@ $(GUEST_BLOBS:%=$(GUEST_OUT)/tests/%.bin): $(GUEST_OUT)/tests/%.bin: guests/test
 $(GUEST_BLOB_OBJS): $(GUEST_OUT)/tests/%_blob.o: $(GUEST_OUT)/tests/%.bin guests/lib/blob.asm
 	$(GUEST_NASM) -f elf32 -DBLOB_NAME=$* -DBLOB_FILE='"$<"' guests/lib/blob.asm -o $@
 
+# Bad images for the bad-images hostile test, made from a good guest.
+guests: $(GUEST_OUT)/bad-images.stamp
+$(GUEST_OUT)/bad-images.stamp: tools/mkbadimages.py $(GUEST_OUT)/heartbeat.elf
+	python3 $^ $(GUEST_OUT)
+	@touch $@
+
 define GUEST_ELF_RULE
 $(GUEST_OUT)/$(1).elf: $(addprefix $(GUEST_OUT)/,$(guest-objs-$(1))) \
 		$(GUEST_LIB_OBJS) guests/lib/guest.ld
