@@ -29,7 +29,7 @@ guest-lib := lib/boot.o lib/isr.o lib/start.o lib/serial.o lib/printf.o \
 	lib/fwcfg.o lib/acpi.o lib/pmtimer.o lib/lapic.o lib/irq.o lib/hv.o
 
 # Multiboot guests and their own objects.
-GUEST_NAMES := hello modes exits memtest smp triplefault hammer bench reset heartbeat
+GUEST_NAMES := hello modes exits memtest smp triplefault hammer bench reset heartbeat loginject
 guest-objs-hello := tests/hello.o
 guest-objs-modes := tests/modes.o tests/modes_low_blob.o
 guest-objs-exits := tests/exits.o
@@ -40,6 +40,7 @@ guest-objs-hammer := tests/hammer.o
 guest-objs-bench := tests/bench.o
 guest-objs-reset := tests/reset.o
 guest-objs-heartbeat := tests/heartbeat.o
+guest-objs-loginject := tests/loginject.o
 
 # Flat real-mode blobs embedded in a guest (name -> tests/<name>_blob.o).
 GUEST_BLOBS := modes_low smp_trampoline

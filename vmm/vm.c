@@ -281,7 +281,7 @@ void vm_stop(struct vm *vm, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(reason, sizeof(reason), fmt, ap);
 	va_end(ap);
-	if (vm->line_len)
+	if (vm->line_len || vm->mid_line)
 		vm_console_putc(vm, '\n');
 	printk(LOG_INFO, "guest %s stop %s", vm->name, reason);
 	if (vm->boot_tsc && tsc_khz()) {
@@ -330,15 +330,53 @@ bool vm_reboot(struct vm *vm)
 	return true;
 }
 
-/* One guest owns the console: bytes pass through. Otherwise whole lines
- * with the guest's name in front. */
+/*
+ * The owner's bytes pass through, except that a line starting "hv:" (the
+ * hypervisor's own prefix) gets "[<name>] " in front, so that no guest can
+ * print a line a reader or a script takes for the hypervisor's. A carriage
+ * return starts a line too (a terminal, or a transcript with CRs removed,
+ * shows what follows it at the line start). The first bytes of a line are
+ * held in vm->line until they match "hv:" or cannot.
+ */
+static void console_owner_putc(struct vm *vm, char c)
+{
+	static const char hv[] = "hv:";
+	char out[CFG_NAME_MAX + 8];
+	int n;
+
+	if (c == '\n' || c == '\r') {
+		log_write(vm->line, vm->line_len);
+		log_write(&c, 1);
+		vm->line_len = 0;
+		vm->mid_line = false;
+		return;
+	}
+	if (vm->mid_line) {
+		log_write(&c, 1);
+		return;
+	}
+	vm->line[vm->line_len++] = c;
+	if (c != hv[vm->line_len - 1]) {
+		log_write(vm->line, vm->line_len);
+	} else if (vm->line_len == sizeof(hv) - 1) {
+		n = snprintf(out, sizeof(out), "[%s] %s", vm->name, hv);
+		log_write(out, MIN((size_t)n, sizeof(out) - 1));
+	} else {
+		return; /* still a possible "hv:" */
+	}
+	vm->line_len = 0;
+	vm->mid_line = true;
+}
+
+/* One guest owns the console: bytes pass through (console_owner_putc).
+ * Otherwise whole lines with the guest's name in front. */
 void vm_console_putc(struct vm *vm, char c)
 {
 	char out[CFG_NAME_MAX + sizeof(vm->line) + 4];
 	int n;
 
 	if (vm->console_owner) {
-		log_write(&c, 1);
+		console_owner_putc(vm, c);
 		return;
 	}
 	if (c != '\n' && vm->line_len < sizeof(vm->line)) {

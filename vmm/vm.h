@@ -59,9 +59,11 @@ struct vm {
 	const char *volatile reset_reason;
 	u32 resets;
 	u64 boot_tsc;                /* vCPU 0's: TSC at this boot's first entry */
-	/* (v) console line buffer when the console is shared */
+	/* (v) console line buffer when the console is shared; the owner's
+	 * held line start (up to "hv:") and whether it is inside a line */
 	char line[128];
 	unsigned line_len;
+	bool mid_line;
 };
 
 extern const struct vcpu_ops *vm_ops; /* the back-end in use */
