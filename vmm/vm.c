@@ -141,6 +141,10 @@ static bool load_image(struct vm *vm, const struct cfg_guest *g,
 		printk(LOG_ERR, "config line %u: guest %s: image '%s': %s", g->line, g->name, g->kernel, err);
 		return false;
 	}
+	printk(LOG_DEBUG, "guest %s image '%s' %llu bytes loaded, entry 0x%llx, ram at host 0x%llx",
+	       vm->name, g->kernel, (unsigned long long)m->size,
+	       (unsigned long long)(vm->boot.segs[SEG_CS].base + vm->boot.regs[REG_RIP]),
+	       (unsigned long long)vm->mem.host_base);
 	return true;
 }
 
