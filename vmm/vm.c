@@ -162,6 +162,8 @@ static struct vm *vm_create(const struct cfg_guest *g, u32 id,
 	}
 	hv_strlcpy(vm->name, g->name, sizeof(vm->name));
 	hv_strlcpy(vm->cmdline, g->cmdline, sizeof(vm->cmdline));
+	vm->restart_on_stop = g->restart;
+	vm->max_restarts = g->max_restarts;
 	vm->id = vm->hw.id = id;
 	vm->cpus = g->cpus;
 	vm->pio.name = "pio";
@@ -270,21 +272,25 @@ void vm_run_all(void)
 			asm volatile("sti; pause; cli" ::: "memory");
 }
 
-void vm_stop(struct vm *vm, const char *fmt, ...)
+/* Reasons after which a guest is not restarted: it powered its machine
+ * off, or it cannot run again. */
+static bool stop_is_final(const char *reason)
 {
-	char reason[160];
-	va_list ap;
-	u64 ms, flags = spin_lock_irqsave(&vm->lock);
+	static const char *const final[] = { "poweroff", "reset-failed", "vcpu-init-failed",
+					     "cpu-busy" };
 
-	if (vm->state == VM_STOPPED) {
-		spin_unlock_irqrestore(&vm->lock, flags);
-		return;
-	}
-	vm->state = VM_STOPPED;
-	spin_unlock_irqrestore(&vm->lock, flags);
-	va_start(ap, fmt);
-	vsnprintf(reason, sizeof(reason), fmt, ap);
-	va_end(ap);
+	for (unsigned i = 0; i < ARRAY_SIZE(final); i++)
+		if (!strncmp(reason, final[i], strlen(final[i])))
+			return true;
+	return false;
+}
+
+/* The stop line and what goes with it: run time, exit statistics and the
+ * host's free memory (a leak shows as a shrinking figure over restarts). */
+static void log_stop(struct vm *vm, const char *reason)
+{
+	u64 ms;
+
 	if (vm->line_len || vm->mid_line)
 		vm_console_putc(vm, '\n');
 	printk(LOG_INFO, "guest %s stop %s", vm->name, reason);
@@ -295,10 +301,54 @@ void vm_stop(struct vm *vm, const char *fmt, ...)
 		       vm->resets ? "last reset" : "first instruction");
 	}
 	exit_stats_log_vm(vm);
-	for (u32 i = 0; i < vm->nvcpus; i++) {
+	for (u32 i = 0; i < vm->nvcpus; i++)
 		exit_stats_log(vm->name, vm->vcpus[i]);
-		vcpu_request(vm->vcpus[i], VCPU_REQ_STOP);
+	printk(LOG_INFO, "mem free %llu KiB at guest %s stop", (unsigned long long)(pmm_free_bytes() >> 10),
+	       vm->name);
+}
+
+/* Decide under the lock: stop for good, restart (on_stop = restart and
+ * restarts left), or nothing when the VM is stopped or restarting. */
+static enum { STOP_NONE, STOP_FINAL, STOP_RESTART } stop_decide(struct vm *vm, const char *reason)
+{
+	u64 flags = spin_lock_irqsave(&vm->lock);
+	int what = STOP_FINAL;
+
+	if (vm->state == VM_STOPPED || vm->restart_pending)
+		what = STOP_NONE;
+	else if (vm->restart_on_stop && vm->restarts_done < vm->max_restarts &&
+		 !stop_is_final(reason))
+		what = STOP_RESTART;
+	if (what == STOP_RESTART)
+		vm->restart_pending = true;
+	else if (what == STOP_FINAL)
+		vm->state = VM_STOPPED;
+	spin_unlock_irqrestore(&vm->lock, flags);
+	return what;
+}
+
+void vm_stop(struct vm *vm, const char *fmt, ...)
+{
+	char reason[160];
+	va_list ap;
+	int what;
+
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof(reason), fmt, ap);
+	va_end(ap);
+	what = stop_decide(vm, reason);
+	if (what == STOP_NONE)
+		return;
+	log_stop(vm, reason);
+	if (what == STOP_RESTART) {
+		vm->restarts_done++;
+		printk(LOG_INFO, "guest %s restart %u of %u", vm->name, vm->restarts_done,
+		       vm->max_restarts);
+		vm_request_reset(vm, "restart");
+		return;
 	}
+	for (u32 i = 0; i < vm->nvcpus; i++)
+		vcpu_request(vm->vcpus[i], VCPU_REQ_STOP);
 	if (!__atomic_sub_fetch(&vms_running, 1, __ATOMIC_ACQ_REL) && smp_this_cpu() != 0)
 		smp_kick(0);
 }
@@ -317,6 +367,7 @@ bool vm_reboot(struct vm *vm)
 	char err[128];
 	u64 f = spin_lock_irqsave(&vm->dev_lock);
 
+	vm->restart_pending = false; /* a stop from now on is the new boot's */
 	devices_reset(vm);
 	spin_unlock_irqrestore(&vm->dev_lock, f);
 	memset(phys_to_virt(vm->mem.host_base), 0, vm->mem.host_size);
