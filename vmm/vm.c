@@ -373,6 +373,8 @@ bool vm_reboot(struct vm *vm)
 	memset(phys_to_virt(vm->mem.host_base), 0, vm->mem.host_size);
 	vm->resets++;
 	printk(LOG_INFO, "guest %s reset %s count %u", vm->name, vm->reset_reason, vm->resets);
+	printk(LOG_INFO, "mem free %llu KiB at guest %s reset",
+	       (unsigned long long)(pmm_free_bytes() >> 10), vm->name);
 	if (!devices_firmware_tables(vm)) {
 		vm_stop(vm, "reset-failed firmware tables");
 		return false;
