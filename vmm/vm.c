@@ -307,12 +307,14 @@ static void log_stop(struct vm *vm, const char *reason)
 	       vm->name);
 }
 
+enum stop_action { STOP_NONE, STOP_FINAL, STOP_RESTART };
+
 /* Decide under the lock: stop for good, restart (on_stop = restart and
  * restarts left), or nothing when the VM is stopped or restarting. */
-static enum { STOP_NONE, STOP_FINAL, STOP_RESTART } stop_decide(struct vm *vm, const char *reason)
+static enum stop_action stop_decide(struct vm *vm, const char *reason)
 {
 	u64 flags = spin_lock_irqsave(&vm->lock);
-	int what = STOP_FINAL;
+	enum stop_action what = STOP_FINAL;
 
 	if (vm->state == VM_STOPPED || vm->restart_pending)
 		what = STOP_NONE;
@@ -331,7 +333,7 @@ void vm_stop(struct vm *vm, const char *fmt, ...)
 {
 	char reason[160];
 	va_list ap;
-	int what;
+	enum stop_action what;
 
 	va_start(ap, fmt);
 	vsnprintf(reason, sizeof(reason), fmt, ap);
@@ -365,9 +367,11 @@ void vm_request_reset(struct vm *vm, const char *reason)
 bool vm_reboot(struct vm *vm)
 {
 	char err[128];
-	u64 f = spin_lock_irqsave(&vm->dev_lock);
+	u64 f = spin_lock_irqsave(&vm->lock);
 
 	vm->restart_pending = false; /* a stop from now on is the new boot's */
+	spin_unlock_irqrestore(&vm->lock, f);
+	f = spin_lock_irqsave(&vm->dev_lock);
 	devices_reset(vm);
 	spin_unlock_irqrestore(&vm->dev_lock, f);
 	memset(phys_to_virt(vm->mem.host_base), 0, vm->mem.host_size);
