@@ -99,21 +99,32 @@ static void make_elf(u8 *img, u32 entry, u32 phoff)
 	put_mb1(img, 0, NULL);
 }
 
-static bool load(struct fx *f, u64 len)
+static bool load_with(struct fx *f, u64 len, const struct loader_file *initrd)
 {
 	struct loader_file k = { f->img, len, "kernel" };
 
-	return loader_load(f->vm, &k, NULL, &f->boot, f->err, sizeof(f->err));
+	return loader_load(f->vm, &k, initrd, &f->boot, f->err, sizeof(f->err));
 }
 
+static bool load(struct fx *f, u64 len) { return load_with(f, len, NULL); }
+
 /* Refused with a message containing @want, whatever the buffer held. */
-static void expect_refused(struct fx *f, u64 len, const char *want)
+static void expect_refused_with(struct fx *f, u64 len, const struct loader_file *initrd,
+				const char *want)
 {
 	strcpy(f->err, STALE);
-	assert_false(load(f, len));
+	assert_false(load_with(f, len, initrd));
 	assert_non_null(strstr(f->err, want));
 	assert_null(strstr(f->err, "stale"));
 }
+
+static void expect_refused(struct fx *f, u64 len, const char *want)
+{
+	expect_refused_with(f, len, NULL, want);
+}
+
+/* An initrd/module larger than the guest's RAM (never read). */
+static const struct loader_file huge = { (const u8 *)"", 8 * MiB, "huge.bin" };
 
 static void test_elf_loads(void **state)
 {
@@ -272,6 +283,99 @@ static void test_bzimage(void **state)
 	expect_refused(f, IMG_SIZE, "zImage loads low");
 }
 
+static void test_elf_bad_class(void **state)
+{
+	struct fx *f = *state;
+
+	make_elf(f->img, SEG_ADDR, 52);
+	f->img[4] = 3;
+	expect_refused(f, IMG_SIZE, "not a little-endian ELF32/ELF64 file");
+}
+
+static void test_multiboot_small_ram_and_module(void **state)
+{
+	struct fx *f = *state;
+
+	make_elf(f->img, SEG_ADDR, 52);
+	expect_refused_with(f, IMG_SIZE, &huge, "module 'huge.bin' (8192 KiB) does not fit");
+	gmem_layout(&f->vm->mem, 1 * MiB, (u64)(uintptr_t)f->ram);
+	expect_refused(f, IMG_SIZE, "a multiboot guest needs at least 2 MiB of RAM");
+}
+
+/* A multiboot2 header at 0x180 (8-aligned) with one extra tag. */
+static void put_mb2(u8 *img, u16 type, u16 flags, u32 size, u32 value)
+{
+	u8 *h = img + 0x180, *t = h + 16;
+	u32 len = 16 + 16 + 8;
+
+	put32(h, 0xe85250d6);
+	put32(h + 4, 0);
+	put32(h + 8, len);
+	put32(h + 12, -(0xe85250d6u + len));
+	put16(t, type);
+	put16(t + 2, flags);
+	put32(t + 4, size);
+	put32(t + 8, value);
+	memset(t + 16, 0, 8); /* end tag */
+}
+
+static void test_multiboot2(void **state)
+{
+	struct fx *f = *state;
+
+	make_elf(f->img, SEG_ADDR, 52);
+	put_mb2(f->img, 3, 0, 12, SEG_ADDR + 8); /* entry address tag */
+	assert_true(load(f, IMG_SIZE));
+	assert_int_equal(f->boot.regs[REG_RIP], SEG_ADDR + 8);
+	assert_int_equal(f->boot.gprs[GPR_RAX], 0x36d76289);
+	put_mb2(f->img, 1, 0, 12, 99); /* requires information tag 99 */
+	expect_refused(f, IMG_SIZE, "requires multiboot2 information tag 99");
+	put_mb2(f->img, 7, 0, 4, 0);
+	expect_refused(f, IMG_SIZE, "malformed multiboot2 header tag 7");
+	put_mb2(f->img, 3, 0, 12, 0);
+	put32(f->img + 24, 0);
+	expect_refused(f, IMG_SIZE, "the entry point is 0");
+	f->img[0] = 0;
+	expect_refused(f, IMG_SIZE, "multiboot2 images must be ELF files");
+	make_elf(f->img, SEG_ADDR, 52);
+	put_mb2(f->img, 3, 0, 12, SEG_ADDR);
+	gmem_layout(&f->vm->mem, 1 * MiB, (u64)(uintptr_t)f->ram);
+	expect_refused(f, IMG_SIZE, "a multiboot2 guest needs at least 2 MiB of RAM");
+}
+
+static void test_flat_refusals(void **state)
+{
+	struct fx *f = *state;
+	u8 *big = calloc(1, 0x100000);
+
+	memset(f->img, 0xf4, IMG_SIZE);
+	expect_refused_with(f, 512, &huge, "a flat binary takes no initrd");
+	strcpy(f->err, STALE);
+	{
+		struct loader_file k = { big, 0x100000, "big" };
+
+		assert_false(loader_load(f->vm, &k, NULL, &f->boot, f->err, sizeof(f->err)));
+		assert_non_null(strstr(f->err, "flat binary of 1048576 bytes does not fit below 0x9c000"));
+	}
+	free(big);
+	gmem_layout(&f->vm->mem, 0x7000, (u64)(uintptr_t)f->ram);
+	expect_refused(f, 512, "the guest has too little RAM for a flat binary");
+}
+
+static void test_bzimage_cmdline_and_initrd(void **state)
+{
+	struct fx *f = *state;
+
+	make_bzimage(f->img, 0x020f, 4);
+	expect_refused_with(f, IMG_SIZE, &huge, "initrd of 8 MiB and the kernel do not fit in 4 MiB");
+	put32(f->img + 0x238, 8);
+	strcpy(f->vm->cmdline, "console=ttyS0 quiet");
+	expect_refused(f, IMG_SIZE, "exceeds the kernel's limit of 8");
+	gmem_layout(&f->vm->mem, 1 * MiB, (u64)(uintptr_t)f->ram);
+	make_bzimage(f->img, 0x020f, 4);
+	expect_refused(f, IMG_SIZE, "1 MiB of RAM is too little for this kernel");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -288,6 +392,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_mb1_without_addresses, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_empty_and_flat, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bzimage, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_elf_bad_class, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_multiboot_small_ram_and_module, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_multiboot2, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_flat_refusals, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bzimage_cmdline_and_initrd, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
