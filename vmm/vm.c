@@ -303,8 +303,8 @@ static void log_stop(struct vm *vm, const char *reason)
 	exit_stats_log_vm(vm);
 	for (u32 i = 0; i < vm->nvcpus; i++)
 		exit_stats_log(vm->name, vm->vcpus[i]);
-	printk(LOG_INFO, "mem free %llu KiB at guest %s stop", (unsigned long long)(pmm_free_bytes() >> 10),
-	       vm->name);
+	printk(LOG_INFO, "mem free %llu KiB at guest %s stop",
+	       (unsigned long long)(pmm_free_bytes() >> 10), vm->name);
 }
 
 enum stop_action { STOP_NONE, STOP_FINAL, STOP_RESTART };
