@@ -83,43 +83,58 @@ soak_restart() {
 	figs=$(mem_figures "$log") || { echo "  free memory shrank"; ok=1; }
 	for g in "crasher stop triple-fault" "beater stop exit-device status 0"; do
 		n=$(count "$log" "^hv: guest $g")
-		[ "$n" -eq $((RESTARTS + 1)) ] || { echo "  $n lines 'hv: guest $g', not $((RESTARTS + 1))"; ok=1; }
+		[ "$n" -eq $((RESTARTS + 1)) ] ||
+			{ echo "  $n lines 'hv: guest $g', not $((RESTARTS + 1))"; ok=1; }
 	done
-	grep -q "^hv: guest beater restart $RESTARTS of $RESTARTS$" "$log" || { echo "  no last restart of beater"; ok=1; }
+	grep -q "^hv: guest beater restart $RESTARTS of $RESTARTS$" "$log" ||
+		{ echo "  no last restart of beater"; ok=1; }
 	grep -q '^hv: all guests stopped$' "$log" || { echo "  the guests did not all stop"; ok=1; }
 	grep -q '^hv: panic:' "$log" && { echo "  hypervisor panic"; ok=1; }
 	[ $ok = 0 ] || tail -n 20 "$log" | sed 's/^/    | /'
-	verdict restart $ok "stops $(count "$log" '^hv: guest [a-z]+ stop ') restarts $(count "$log" '^hv: guest [a-z]+ restart [0-9]+ of')" "$figs" "$secs"
+	verdict restart $ok "stops $(count "$log" '^hv: guest [a-z]+ stop ')\
+ restarts $(count "$log" '^hv: guest [a-z]+ restart [0-9]+ of')" "$figs" "$secs"
 }
 
+# The guest's own checks judged here, not by drive.py's exit status: its
+# 2 s timer check is +-5% of host time and fails now and then on a loaded
+# host (counted and reported, not a soak failure); any other failed check is.
 soak_linux() {
 	local cfg=$out/soak-linux.cfg log=$out/soak-linux.serial img t0 secs ok=0 figs boots
+	local timer_fails per_boot
 	cat > "$cfg" <<-CFG
-	# soak: the Linux guest rebooted $REBOOTS times from its shell.
+	# soak: the Linux guest rebooted $REBOOTS times from its shell ("quiet":
+	# no kernel message splits the shell prompt line drive.py waits for).
 	[guest linux]
 	cpus = 0-1
 	memory = 256M
 	kernel = bzImage
 	initrd = initrd.cpio.gz
-	cmdline = console=ttyS0 panic=-1 hv.expect_cpus=2
+	cmdline = console=ttyS0 panic=-1 quiet hv.expect_cpus=2
 	CFG
 	img=$(soak_image "$cfg" soak-linux) || { verdict linux 1 "no image" "0 0 0" 0; return; }
 	t0=$(date +%s.%N)
 	python3 "$top/guests/linux/drive.py" --timeout $((300 + REBOOTS * 120)) --quiet \
 		--reboots "$REBOOTS" --then poweroff --log "$log.raw" -- \
 		sh "$top/tools/run.sh" --accel tcg --bios seabios --smp 2 --mem 1024 "$img" \
-		> /dev/null 2>&1 || { echo "  drive.py: the run failed"; ok=1; }
+		> /dev/null 2>&1
 	tr -d '\r' < "$log.raw" > "$log"
 	secs=$(awk "BEGIN { printf \"%.1f\", $(date +%s.%N) - $t0 }")
 	figs=$(mem_figures "$log") || { echo "  free memory shrank"; ok=1; }
-	boots=$(sed -n 's/^drive: boots \([0-9]*\)$/\1/p' "$log")
-	[ "${boots:-0}" -eq $((REBOOTS + 1)) ] || { echo "  ${boots:-0} boots, not $((REBOOTS + 1))"; ok=1; }
+	boots=$(count "$log" '^hv-linux: userspace up ')
+	[ "$boots" -eq $((REBOOTS + 1)) ] || { echo "  $boots boots, not $((REBOOTS + 1))"; ok=1; }
 	[ "$(count "$log" '^hv: guest linux reset reset-register count')" -eq "$REBOOTS" ] ||
 		{ echo "  not $REBOOTS resets"; ok=1; }
+	[ "$(count "$log" '^hv-linux: checks done$')" -eq "$boots" ] ||
+		{ echo "  a boot did not finish its checks"; ok=1; }
+	grep -E '^hv-linux: check [a-z]+ FAIL' "$log" | grep -v 'check timer FAIL' &&
+		{ echo "  a guest check failed"; ok=1; }
+	timer_fails=$(count "$log" '^hv-linux: check timer FAIL')
 	grep -q '^hv: guest linux stop poweroff$' "$log" || { echo "  no poweroff"; ok=1; }
 	grep -qE '^hv: panic:|Kernel panic' "$log" && { echo "  panic"; ok=1; }
 	[ $ok = 0 ] || tail -n 20 "$log" | sed 's/^/    | /'
-	verdict linux $ok "boots ${boots:-0} (${REBOOTS} reboots, $(awk "BEGIN { printf \"%.1f\", $secs / ($REBOOTS + 1) }") s per boot)" "$figs" "$secs"
+	per_boot=$(awk "BEGIN { printf \"%.1f\", $secs / ($boots ? $boots : 1) }")
+	verdict linux $ok "boots $boots ($per_boot s each; timer check off by >5% in $timer_fails)" \
+		"$figs" "$secs"
 }
 
 for p in "${parts[@]}"; do
