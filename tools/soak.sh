@@ -131,6 +131,9 @@ soak_linux() {
 	timer_fails=$(count "$log" '^hv-linux: check timer FAIL')
 	grep -q '^hv: guest linux stop poweroff$' "$log" || { echo "  no poweroff"; ok=1; }
 	grep -qE '^hv: panic:|Kernel panic' "$log" && { echo "  panic"; ok=1; }
+	# kernel trouble short of a panic (a soft lockup, an oops) fails too
+	grep -aE 'BUG: |Oops|soft lockup' "$log" | grep -v '^drive:' | head -3 | sed 's/^/  /' |
+		grep . && ok=1
 	[ $ok = 0 ] || tail -n 20 "$log" | sed 's/^/    | /'
 	per_boot=$(awk "BEGIN { printf \"%.1f\", $secs / ($boots ? $boots : 1) }")
 	verdict linux $ok "boots $boots ($per_boot s each; timer check off by >5% in $timer_fails)" \
