@@ -29,7 +29,12 @@ guest-lib := lib/boot.o lib/isr.o lib/start.o lib/serial.o lib/printf.o \
 	lib/fwcfg.o lib/acpi.o lib/pmtimer.o lib/lapic.o lib/irq.o lib/hv.o
 
 # Multiboot guests and their own objects.
-GUEST_NAMES := hello modes exits memtest smp triplefault hammer bench reset heartbeat loginject
+GUEST_NAMES := hello modes exits memtest smp triplefault hammer bench reset
+GUEST_NAMES += heartbeat
+GUEST_NAMES += singlestep
+GUEST_NAMES += vga hostile_mmio
+GUEST_NAMES += hostile_wedge hostile_storm hostile_ipi apicmode
+GUEST_NAMES += loginject
 guest-objs-hello := tests/hello.o
 guest-objs-modes := tests/modes.o tests/modes_low_blob.o
 guest-objs-exits := tests/exits.o
@@ -40,10 +45,21 @@ guest-objs-hammer := tests/hammer.o
 guest-objs-bench := tests/bench.o
 guest-objs-reset := tests/reset.o
 guest-objs-heartbeat := tests/heartbeat.o
+guest-objs-singlestep := tests/singlestep.o
+guest-objs-vga := tests/vga.o
+guest-objs-hostile_mmio := tests/hostile_mmio.o
+guest-objs-hostile_wedge := tests/hostile_wedge.o tests/smp_trampoline_blob.o
+guest-objs-hostile_storm := tests/hostile_storm.o
+guest-objs-hostile_ipi := tests/hostile_ipi.o tests/smp_trampoline_blob.o
+guest-objs-apicmode := tests/apicmode.o
 guest-objs-loginject := tests/loginject.o
 
 # Flat real-mode blobs embedded in a guest (name -> tests/<name>_blob.o).
 GUEST_BLOBS := modes_low smp_trampoline
+
+# Hostile guests (issue 9), one block each.
+GUEST_NAMES += hostile_cpu
+guest-objs-hostile_cpu := tests/hostile_cpu.o
 
 GUEST_ELFS := $(GUEST_NAMES:%=$(GUEST_OUT)/%.elf)
 GUEST_ALL_OBJS := $(sort $(guest-lib) $(foreach g,$(GUEST_NAMES),$(guest-objs-$(g))))

@@ -40,6 +40,23 @@ const struct bus_region *bus_find(const struct bus *b, u64 addr, unsigned size)
 	return NULL;
 }
 
+const struct bus_region *bus_overlap(const struct bus *b, u64 addr, u64 size)
+{
+	u64 last = addr + size - 1;
+
+	if (!size)
+		return NULL;
+	if (last < addr) /* wraps: up to the top of the space */
+		last = ~0ULL;
+	for (unsigned i = 0; i < b->n; i++) {
+		const struct bus_region *r = &b->regions[i];
+
+		if (r->base <= last && addr <= r->base + (r->len - 1))
+			return r;
+	}
+	return NULL;
+}
+
 static u64 all_ones(unsigned size)
 {
 	return size >= 8 ? ~0ULL : (1ULL << (size * 8)) - 1;

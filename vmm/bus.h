@@ -37,6 +37,11 @@ bool bus_register(struct bus *b, u64 base, u64 len, bus_read_fn read,
 /* The region containing [addr, addr+size), or NULL. */
 const struct bus_region *bus_find(const struct bus *b, u64 addr, unsigned size);
 
+/* The first region that overlaps [addr, addr+size) in any byte, or NULL:
+ * with bus_find() it tells an access inside one region from one that
+ * straddles a region's edge. */
+const struct bus_region *bus_overlap(const struct bus *b, u64 addr, u64 size);
+
 /*
  * Access the bus. Returns false when nobody claims the address; a read
  * then yields all-ones of @size bytes (what a PC bus returns).

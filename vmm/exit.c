@@ -5,15 +5,18 @@
  * into it or in that guest being stopped with a clear log line; nothing
  * here panics the machine.
  */
+#include "arch/x86/cpu.h"
 #include "kernel/log.h"
 #include "kernel/string.h"
 #include "vmm/exit.h"
 #include "vmm/insn.h"
+#include "vmm/mmio.h"
 #include "vmm/vcpu.h"
 #include "vmm/vm.h"
 
 #define VEC_UD 6
 #define VEC_GP 13
+#define RFLAGS_TF (1ULL << 8)
 
 /* Host interrupts and NMIs are taken by the host between entries. */
 static enum exit_action exit_resume(struct vcpu *v, const struct vm_exit *x)
@@ -38,12 +41,29 @@ static enum exit_action exit_undefined(struct vcpu *v, const struct vm_exit *x)
 	return EXIT_RESUME;
 }
 
-/* RDPMC: no performance counters are exposed (CPUID leaf 0xA is 0). */
-static enum exit_action exit_gp(struct vcpu *v, const struct vm_exit *x)
+/*
+ * RDPMC (SDM Vol. 2B, APM Vol. 3): #GP at CPL > 0 without CR4.PCE, and
+ * for a counter the CPU does not have. It reads the PMU the MSR policy
+ * shows (vmm/exit_msr.c): on AMD counters 0-3 are the legacy PERF_CTR0-3,
+ * which read 0; CPUID leaf 0xA reports no Intel counters, general or
+ * fixed.
+ */
+#define CR4_PCE (1ULL << 8)
+
+static enum exit_action exit_rdpmc(struct vcpu *v, const struct vm_exit *x)
 {
+	struct segment ss;
+
 	(void)x;
-	vcpu_inject_exception(v, VEC_GP, true, 0);
-	return EXIT_RESUME;
+	vm_ops->get_seg(&v->hw, SEG_SS, &ss);
+	if ((((ss.attr >> 5) & 3) && !(vcpu_reg(v, REG_CR4) & CR4_PCE)) ||
+	    !cpu_is_amd() || (u32)v->hw.gprs[GPR_RCX] > 3) {
+		vcpu_inject_exception(v, VEC_GP, true, 0);
+		return EXIT_RESUME;
+	}
+	v->hw.gprs[GPR_RAX] = 0;
+	v->hw.gprs[GPR_RDX] = 0;
+	return EXIT_ADVANCE;
 }
 
 static enum exit_action exit_triple_fault(struct vcpu *v, const struct vm_exit *x)
@@ -66,11 +86,12 @@ static enum exit_action exit_hypercall(struct vcpu *v, const struct vm_exit *x)
 	return EXIT_ADVANCE;
 }
 
+/* The back-end names the check the CPU failed (fail.why). */
 static enum exit_action exit_entry_failed(struct vcpu *v, const struct vm_exit *x)
 {
-	vm_stop(v->vm, "entry-failed vcpu %u reason 0x%x info 0x%llx rip 0x%llx",
+	vm_stop(v->vm, "entry-failed vcpu %u reason 0x%x info 0x%llx rip 0x%llx: %s",
 		v->id, x->raw, (unsigned long long)x->fail.info,
-		(unsigned long long)vcpu_reg(v, REG_RIP));
+		(unsigned long long)vcpu_reg(v, REG_RIP), x->fail.why ? x->fail.why : "unnamed");
 	return EXIT_STOP;
 }
 
@@ -105,7 +126,7 @@ const struct exit_row exit_table[NR_EXIT_CODES] = {
 	[EXIT_STAGE2_FAULT] = { "stage2-fault", exit_stage2_fault },
 	[EXIT_VIRT_INSN] = { "virt-insn", exit_undefined },
 	[EXIT_MONITOR] = { "monitor", exit_undefined },
-	[EXIT_RDPMC] = { "rdpmc", exit_gp },
+	[EXIT_RDPMC] = { "rdpmc", exit_rdpmc },
 	[EXIT_INVLPG] = { "invlpg", exit_unsupported },
 	[EXIT_TASK_SWITCH] = { "task-switch", exit_unsupported },
 	[EXIT_ENTRY_FAILED] = { "entry-failed", exit_entry_failed },
@@ -152,8 +173,14 @@ static int plain_length(struct vcpu *v, u32 code)
 	return 0;
 }
 
-/* Move RIP past the exiting instruction, decoding it when the hardware
- * did not say how long it was. */
+/*
+ * Move RIP past the exiting instruction, decoding it when the hardware
+ * did not say how long it was. The instruction then completed as if the
+ * CPU had run it: an interrupt shadow it was under ends, and with TF set
+ * it owes a single-step trap (SDM Vol. 3B §18.3.1.4), in any ring. A
+ * halted vCPU takes that #DB at once and resumes after the HLT (the trap
+ * is an event that ends the halt, as KVM does).
+ */
 static enum exit_action advance(struct vcpu *v, u8 len)
 {
 	if (!len)
@@ -174,6 +201,10 @@ static enum exit_action advance(struct vcpu *v, u8 len)
 	}
 	vcpu_set_reg(v, REG_RIP, vcpu_reg(v, REG_RIP) + len);
 	vm_ops->end_intr_shadow(&v->hw);
+	if (vcpu_reg(v, REG_RFLAGS) & RFLAGS_TF) {
+		vm_ops->single_step_trap(&v->hw);
+		v->halted = false;
+	}
 	return EXIT_ADVANCE;
 }
 
@@ -212,6 +243,7 @@ void exit_stats_log_vm(const struct vm *vm)
 	}
 	format_counts(buf, sizeof(buf), total, sum);
 	printk(LOG_INFO, "guest %s %s", vm->name, buf);
+	mmio_stats_log(vm);
 }
 
 void exit_stats_log(const char *vm_name, const struct vcpu *v)

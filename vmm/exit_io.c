@@ -8,16 +8,20 @@
  * String forms (INS/OUTS, SDM Vol. 2B) move between the port and guest
  * memory at ES:rDI (INS) or seg:rSI (OUTS, DS unless overridden), stepping
  * by the element size backwards when RFLAGS.DF is set; with REP, rCX
- * counts down. A long REP is done in slices so the host stays responsive:
- * the instruction is re-entered until rCX reaches zero.
+ * counts down. The memory operand may be RAM, a device or nothing
+ * (mmio_mem_access(): all-ones, writes dropped, like any access there).
+ * A long REP is done in slices so the host stays responsive: the
+ * instruction is re-entered until rCX reaches zero (slices bounded in
+ * elements and in host time: mmio_slice_over()).
  */
+#include "arch/x86/cpu.h"
 #include "vmm/exit.h"
 #include "vmm/gwalk.h"
 #include "vmm/insn.h"
+#include "vmm/mmio.h"
 #include "vmm/vcpu.h"
 #include "vmm/vm.h"
 
-#define STRING_SLICE 4096
 #define RFLAGS_DF (1ULL << 10)
 #define VEC_GP 13
 
@@ -27,7 +31,7 @@ static u64 mask_of(unsigned bytes)
 }
 
 /* Guest memory access at seg:offset (offset already masked). */
-static bool string_mem(struct vcpu *v, unsigned seg, u64 off, void *buf,
+static bool string_mem(struct vcpu *v, unsigned seg, u64 off, u64 *buf,
 		       unsigned size, bool write)
 {
 	struct segment s;
@@ -37,8 +41,7 @@ static bool string_mem(struct vcpu *v, unsigned seg, u64 off, void *buf,
 	if (!gwalk_translate(v, (vcpu_code_mode(v) == 64 && seg < SEG_FS ? 0 : s.base) + off,
 			     write ? GWALK_WRITE : GWALK_READ, &gpa))
 		return false;
-	return write ? gmem_write(&v->vm->mem, gpa, buf, size)
-		     : gmem_read(&v->vm->mem, gpa, buf, size);
+	return mmio_mem_access(v, gpa, size, write, buf);
 }
 
 /* Move one element; false when guest memory is not there. */
@@ -67,7 +70,7 @@ static enum exit_action string_io(struct vcpu *v, const struct vm_exit *x)
 {
 	u8 buf[INSN_MAX];
 	struct insn in;
-	u64 amask;
+	u64 amask, t0 = rdtsc();
 
 	if (!insn_decode(buf, vcpu_fetch(v, buf, sizeof(buf)), vcpu_code_mode(v), &in)) {
 		vm_stop(v->vm, "undecodable-instruction vcpu %u rip 0x%llx", v->id,
@@ -77,9 +80,11 @@ static enum exit_action string_io(struct vcpu *v, const struct vm_exit *x)
 	v->hw.exit.insn_len = in.len;
 	amask = mask_of(in.addrsize);
 	for (unsigned n = 0; !in.rep || (v->hw.gprs[GPR_RCX] & amask); n++) {
-		if (in.rep && n == STRING_SLICE)
+		if (in.rep && mmio_slice_over(n, t0))
 			return EXIT_RESUME; /* continue after a look at the host */
 		if (!string_step(v, x, &in)) {
+			if (!vm_running(v->vm))
+				return EXIT_STOP; /* stopped by the access */
 			vcpu_inject_exception(v, VEC_GP, true, 0);
 			return EXIT_RESUME;
 		}

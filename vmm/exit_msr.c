@@ -2,20 +2,29 @@
 /*
  * MSR policy: an allowlist. Every MSR access exits; the ones below are
  * emulated or switched through the back-end, every other one raises #GP(0)
- * in the guest as on a CPU without that MSR (and is counted). Numbers from
- * the Intel SDM Vol. 4 and AMD APM Vol. 2 App. A.
+ * in the guest as on a CPU without that MSR (and is counted). The rule is
+ * the CPUID view's (vmm/cpuid_view.c): an MSR whose feature CPUID reports
+ * works, one whose feature CPUID hides #GPs; CPUID hides every feature
+ * whose MSRs are not in this table (MTRRs, MCA, the PMU: leaf 0xA is 0, so
+ * IA32_PMCx/PERFEVTSELx/PERF_GLOBAL_* #GP, as does RDPMC on Intel; SPEC_CTRL
+ * and friends, IA32_XSS, UMWAIT_CONTROL, BNDCFGS, PKRS, TSC_ADJUST...). Two
+ * exceptions without a CPUID bit, as KVM does: AMD's legacy performance
+ * counters read 0 and ignore writes (guests program them unconditionally;
+ * RDPMC 0-3 reads them, vmm/exit.c), and IA32_MISC_ENABLE is offered on
+ * both vendors. A value written is
+ * checked as the CPU checks it (reserved bits, canonical addresses, PAT
+ * memory types: vmm/cpu_policy.c) so that the VM entry never fails on it,
+ * and a guest value that reaches a real MSR goes through wrmsr_safe.
+ * Numbers from the Intel SDM Vol. 4 and AMD APM Vol. 2 App. A.
  */
 #include "arch/x86/cpu.h"
 #include "kernel/log.h"
+#include "vmm/cpuid_view.h"
 #include "vmm/exit.h"
 #include "vmm/vcpu.h"
 #include "vmm/vm.h"
 
 #define VEC_GP 13
-#define APIC_DEFAULT_BASE 0xfee00000ULL
-#define APIC_BASE_BSP (1ULL << 8)
-#define APIC_BASE_EN (1ULL << 11)
-#define EFER_ALLOWED (EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE)
 
 struct msr_rule {
 	u32 msr;
@@ -27,32 +36,43 @@ struct msr_rule {
 static bool tsc_read(struct vcpu *v, u64 *val) { (void)v; *val = rdtsc(); return true; }
 static bool ignore_write(struct vcpu *v, u64 val) { (void)v, (void)val; return true; }
 static bool zero_read(struct vcpu *v, u64 *val) { (void)v; *val = 0; return true; }
-static bool fast_strings_read(struct vcpu *v, u64 *val) { (void)v; *val = 1; return true; }
-
-#define APIC_BASE_EXTD (1ULL << 10)
-
-static u64 apic_base(struct vcpu *v)
-{
-	return APIC_DEFAULT_BASE | APIC_BASE_EN | (v->id == 0 ? APIC_BASE_BSP : 0) |
-	       (v->lapic.x2apic ? APIC_BASE_EXTD : 0);
-}
-
-static bool apic_base_read(struct vcpu *v, u64 *val) { *val = apic_base(v); return true; }
 
 /*
- * The APIC cannot move. xAPIC -> x2APIC is the one mode change offered;
- * leaving x2APIC mode while enabled is an invalid transition (SDM Vol. 3A
- * §11.12.5, #GP).
+ * IA32_MISC_ENABLE (SDM Vol. 4 Table 2-2): fast strings (bit 0) is the
+ * guest's to change; "BTS unavailable" and "PEBS unavailable" (bits 11,
+ * 12) read 1 (no debug store) and are read-only, so writes to them are
+ * ignored; every other bit reads 0 (no thermal control, EIST, MONITOR,
+ * xTPR, CPUID limit, XD disable: their features are hidden or their
+ * disabling is not offered) and writing 1 to it raises #GP, as for a
+ * reserved bit.
  */
+#define MISC_FAST_STRINGS (1ULL << 0)
+#define MISC_READ_ONLY ((1ULL << 11) | (1ULL << 12))
+
+static bool misc_enable_read(struct vcpu *v, u64 *val)
+{
+	*val = MISC_READ_ONLY | (v->fast_strings_off ? 0 : MISC_FAST_STRINGS);
+	return true;
+}
+
+static bool misc_enable_write(struct vcpu *v, u64 val)
+{
+	if (val & ~(MISC_FAST_STRINGS | MISC_READ_ONLY))
+		return false;
+	v->fast_strings_off = !(val & MISC_FAST_STRINGS);
+	return true;
+}
+
+/* IA32_APIC_BASE: the mode transitions live with the APIC (vlapic.c). */
+static bool apic_base_read(struct vcpu *v, u64 *val)
+{
+	*val = vlapic_base_read(&v->lapic, v->id == 0);
+	return true;
+}
+
 static bool apic_base_write(struct vcpu *v, u64 val)
 {
-	u64 cur = apic_base(v), fixed = ~(APIC_BASE_EN | APIC_BASE_EXTD);
-
-	if ((val & fixed) != (cur & fixed) || ((cur & APIC_BASE_EXTD) && !(val & APIC_BASE_EXTD)))
-		return false;
-	if (val & APIC_BASE_EXTD)
-		vlapic_enable_x2apic(&v->lapic);
-	return true;
+	return vlapic_base_write(&v->lapic, val, v->id == 0);
 }
 
 static bool tsc_deadline_read(struct vcpu *v, u64 *val)
@@ -76,17 +96,70 @@ static bool feature_control_read(struct vcpu *v, u64 *val)
 	return cpuid(1, 0).ecx & (1u << 5);
 }
 
+/* EFER: the bits the guest's CPUID offers, LME fixed while paging is
+ * on; LMA is the CPU's (the write's LMA bit is ignored). */
 static bool efer_write(struct vcpu *v, u64 val)
 {
 	u64 old = vcpu_reg(v, REG_EFER);
+	struct cpu_view c;
 
-	if (val & ~EFER_ALLOWED)
-		return false;
-	/* LME may not change while paging is on (SDM Vol. 3A §10.8.5). */
-	if (((val ^ old) & EFER_LME) && (vcpu_reg(v, REG_CR0) & CR0_PG))
+	cpu_view_of(v, &c);
+	if (!policy_efer_valid(&c, old, val, vcpu_reg(v, REG_CR0)))
 		return false;
 	vcpu_set_reg(v, REG_EFER, (val & ~EFER_LMA) | (old & EFER_LMA));
 	return true;
+}
+
+/* IA32_FMASK bits 63:32 are reserved (SDM Vol. 4 Table 2-2). */
+static bool sfmask_write(struct vcpu *v, u64 val)
+{
+	if (val >> 32)
+		return false;
+	vcpu_set_reg(v, REG_SFMASK, val);
+	return true;
+}
+
+static bool pat_write(struct vcpu *v, u64 val)
+{
+	if (!policy_pat_valid(val))
+		return false;
+	vcpu_set_reg(v, REG_PAT, val);
+	return true;
+}
+
+/*
+ * WRMSR of a linear address (FS/GS/KERNEL_GS base, LSTAR, CSTAR,
+ * SYSENTER_EIP/ESP) raises #GP when it is not canonical for the guest's
+ * address width (SDM Vol. 2B WRMSR, Vol. 4 §2.1).
+ */
+static bool guest_canonical(struct vcpu *v, u64 va)
+{
+	struct cpu_view c = {
+		.l7 = cpuid_guest(v, 7, 0),
+		.l80000008 = cpuid_guest(v, 0x80000008, 0),
+	};
+
+	return policy_canonical(va, policy_va_bits(&c));
+}
+
+static bool address_write(struct vcpu *v, enum vcpu_reg r, u64 val)
+{
+	if (!guest_canonical(v, val))
+		return false;
+	vcpu_set_reg(v, r, val);
+	return true;
+}
+
+static bool lstar_write(struct vcpu *v, u64 val) { return address_write(v, REG_LSTAR, val); }
+static bool cstar_write(struct vcpu *v, u64 val) { return address_write(v, REG_CSTAR, val); }
+static bool kgs_write(struct vcpu *v, u64 val) { return address_write(v, REG_KERNEL_GS_BASE, val); }
+static bool sysenter_esp_write(struct vcpu *v, u64 val)
+{
+	return address_write(v, REG_SYSENTER_ESP, val);
+}
+static bool sysenter_eip_write(struct vcpu *v, u64 val)
+{
+	return address_write(v, REG_SYSENTER_EIP, val);
 }
 
 static bool seg_base_read(struct vcpu *v, enum vcpu_seg s, u64 *val)
@@ -102,6 +175,8 @@ static bool seg_base_write(struct vcpu *v, enum vcpu_seg s, u64 val)
 {
 	struct segment seg;
 
+	if (!guest_canonical(v, val))
+		return false;
 	vm_ops->get_seg(&v->hw, s, &seg);
 	seg.base = val;
 	vm_ops->set_seg(&v->hw, s, &seg);
@@ -118,15 +193,15 @@ static bool gs_write(struct vcpu *v, u64 val) { return seg_base_write(v, SEG_GS,
  * and the hypervisor never reads it, so the guest's value lives in the
  * real MSR. It exists when CPUID offers RDTSCP or RDPID.
  */
-static bool tsc_aux_exists(void)
+static bool tsc_aux_exists(struct vcpu *v)
 {
-	return (cpuid(0x80000001, 0).edx & (1u << 27)) || (cpuid(7, 0).ecx & (1u << 22));
+	return (cpuid_guest(v, 0x80000001, 0).edx & (1u << 27)) ||
+	       (cpuid_guest(v, 7, 0).ecx & (1u << 22));
 }
 
 static bool tsc_aux_read(struct vcpu *v, u64 *val)
 {
-	(void)v;
-	if (!tsc_aux_exists())
+	if (!tsc_aux_exists(v))
 		return false;
 	*val = rdmsr(MSR_TSC_AUX);
 	return true;
@@ -134,11 +209,7 @@ static bool tsc_aux_read(struct vcpu *v, u64 *val)
 
 static bool tsc_aux_write(struct vcpu *v, u64 val)
 {
-	(void)v;
-	if (!tsc_aux_exists() || (val >> 32))
-		return false;
-	wrmsr(MSR_TSC_AUX, val);
-	return true;
+	return tsc_aux_exists(v) && !(val >> 32) && wrmsr_safe(MSR_TSC_AUX, val);
 }
 
 /* AMD's interrupt-pending message register (C1E control, MSR
@@ -166,24 +237,33 @@ static const struct msr_rule rules[] = {
 	{ 0x3a, REG_NONE, feature_control_read, NULL },          /* FEATURE_CONTROL */
 	{ 0x8b, REG_NONE, zero_read, ignore_write },             /* BIOS_SIGN_ID */
 	{ 0x174, REG_SYSENTER_CS, NULL, NULL },
-	{ 0x175, REG_SYSENTER_ESP, NULL, NULL },
-	{ 0x176, REG_SYSENTER_EIP, NULL, NULL },
-	{ 0x1a0, REG_NONE, fast_strings_read, ignore_write },    /* MISC_ENABLE */
-	{ 0x277, REG_PAT, NULL, NULL },
+	{ 0x175, REG_SYSENTER_ESP, NULL, sysenter_esp_write },
+	{ 0x176, REG_SYSENTER_EIP, NULL, sysenter_eip_write },
+	{ 0x1a0, REG_NONE, misc_enable_read, misc_enable_write }, /* MISC_ENABLE */
+	{ 0x277, REG_PAT, NULL, pat_write },
 	{ 0xc0000080, REG_EFER, NULL, efer_write },
 	{ 0xc0000081, REG_STAR, NULL, NULL },
-	{ 0xc0000082, REG_LSTAR, NULL, NULL },
-	{ 0xc0000083, REG_CSTAR, NULL, NULL },
-	{ 0xc0000084, REG_SFMASK, NULL, NULL },
+	{ 0xc0000082, REG_LSTAR, NULL, lstar_write },
+	{ 0xc0000083, REG_CSTAR, NULL, cstar_write },
+	{ 0xc0000084, REG_SFMASK, NULL, sfmask_write },
 	{ 0xc0000100, REG_NONE, fs_read, fs_write },
 	{ 0xc0000101, REG_NONE, gs_read, gs_write },
-	{ 0xc0000102, REG_KERNEL_GS_BASE, NULL, NULL },
+	{ 0xc0000102, REG_KERNEL_GS_BASE, NULL, kgs_write },
 	{ MSR_TSC_AUX, REG_NONE, tsc_aux_read, tsc_aux_write },
 	{ 0xc0010055, REG_NONE, amd_only_zero_read, amd_only_ignore_write },
 };
 
+/* AMD's legacy PERF_CTL0-3 (0xC0010000-3) and PERF_CTR0-3 (0xC0010004-7),
+ * APM Vol. 2 §13.2: no CPUID bit announces them, so guests program them
+ * unconditionally; without a virtual PMU they read 0 and ignore writes. */
+static const struct msr_rule amd_perf_rule = {
+	0xc0010000, REG_NONE, amd_only_zero_read, amd_only_ignore_write
+};
+
 static const struct msr_rule *find_rule(u32 msr)
 {
+	if (msr >= 0xc0010000 && msr <= 0xc0010007)
+		return &amd_perf_rule;
 	for (unsigned i = 0; i < ARRAY_SIZE(rules); i++)
 		if (rules[i].msr == msr)
 			return &rules[i];

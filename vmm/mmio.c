@@ -3,12 +3,37 @@
  * MMIO instruction emulation (mmio.h). Supported: MOV r/m,r (88/89), MOV
  * r,r/m (8A/8B), MOV r/m,imm (C6/C7), MOV with a moffs (A0-A3), MOVZX
  * (0F B6/B7) and MOVSX (0F BE/BF) — what compilers emit for volatile
- * device accesses. Register writes follow SDM Vol. 1 §3.4.1.1: a 32-bit
- * destination zero-extends, 8- and 16-bit ones merge; without REX, byte
- * registers 4-7 are AH, CH, DH, BH.
+ * device accesses — and MOVS/STOS (A4/A5/AA/AB, with REP), what memcpy
+ * and memset emit for a frame buffer. Register writes follow SDM Vol. 1
+ * §3.4.1.1: a 32-bit destination zero-extends, 8- and 16-bit ones merge;
+ * without REX, byte registers 4-7 are AH, CH, DH, BH. Anything else
+ * (XCHG, CMPXCHG, ADD, ... on a device) stops the guest, naming the bytes.
+ *
+ * Where an access of @size bytes at a guest-physical address goes:
+ * - inside one device region: to that device model;
+ * - wholly outside every region and outside RAM: nobody claims it, and
+ *   the PC's master abort answers: reads give all-ones, writes are
+ *   dropped; counted per VM, the first MMIO_LOG_FIRST of them logged;
+ * - across a region's edge (device and nothing, two devices, device or
+ *   nothing and RAM): the guest is stopped ("mmio-straddle"), except for
+ *   an access split by a page boundary between RAM and nothing: the CPU
+ *   does that as two accesses, and so does the emulation (the fault names
+ *   only the page that faulted: the operand's address says where the
+ *   access starts, mmio_operand.h). Hardware
+ *   splits such an access into bus cycles whose meaning each device
+ *   decides on its own (the LAPIC and I/O APIC leave unaligned accesses
+ *   undefined, SDM Vol. 3A §10.4.1); no guest does it on purpose.
+ * A long REP string instruction is done in slices (mmio_slice_over()),
+ * re-entering the guest in between, so a huge rCX never holds the CPU.
  */
+#include "arch/x86/cpu.h"
+#include "arch/x86/tsc.h"
+#include "kernel/format.h"
+#include "kernel/log.h"
+#include "vmm/gwalk.h"
 #include "vmm/insn.h"
 #include "vmm/mmio.h"
+#include "vmm/mmio_operand.h"
 #include "vmm/vcpu.h"
 #include "vmm/vm.h"
 
@@ -102,24 +127,238 @@ static u64 store_value(struct vcpu *v, const struct insn *in, const struct acces
 	return a->size == 8 ? sign_extend(in->imm, 4) : in->imm & size_mask(a->size);
 }
 
+#define MMIO_LOG_FIRST 4
+#define RFLAGS_DF (1ULL << 10)
+
+/* Unclaimed accesses per VM id: (a) any vCPU of the VM. */
+static u64 unclaimed[VM_MAX];
+
+static void note_unclaimed(struct vcpu *v, u64 gpa, unsigned size, bool write)
+{
+	u64 n;
+
+	if (v->vm->id >= VM_MAX)
+		return;
+	n = __atomic_fetch_add(&unclaimed[v->vm->id], 1, __ATOMIC_RELAXED);
+	if (n < MMIO_LOG_FIRST)
+		printk(LOG_INFO, "guest %s unclaimed-mmio %s gpa 0x%llx size %u vcpu %u rip 0x%llx",
+		       v->vm->name, write ? "write" : "read", (unsigned long long)gpa, size,
+		       v->id, (unsigned long long)vcpu_reg(v, REG_RIP));
+}
+
+void mmio_stats_log(const struct vm *vm)
+{
+	u64 n = vm->id < VM_MAX ? __atomic_load_n(&unclaimed[vm->id], __ATOMIC_RELAXED) : 0;
+
+	if (n)
+		printk(LOG_INFO, "guest %s unclaimed-mmio %llu", vm->name, (unsigned long long)n);
+}
+
+/* Is any byte of [gpa, gpa+size) RAM? */
+static bool touches_ram(const struct gmem *m, u64 gpa, unsigned size)
+{
+	for (unsigned i = 0; i < size; i++)
+		if (gmem_is_ram(m, gpa + i, 1))
+			return true;
+	return false;
+}
+
+/* One access outside RAM (see the top of the file); false when the guest
+ * was stopped. */
+static bool mmio_access(struct vcpu *v, u64 gpa, unsigned size, bool write, u64 *val)
+{
+	struct vm *vm = v->vm;
+	const struct bus_region *r = bus_overlap(&vm->mmio, gpa, size);
+
+	if (r ? bus_find(&vm->mmio, gpa, size) != r : touches_ram(&vm->mem, gpa, size)) {
+		vm_stop(vm, "mmio-straddle gpa 0x%llx size %u %s %s vcpu %u rip 0x%llx",
+			(unsigned long long)gpa, size, write ? "write" : "read",
+			r ? r->name : "ram", v->id, (unsigned long long)vcpu_reg(v, REG_RIP));
+		return false;
+	}
+	if (write ? !vm_bus_write(vm, &vm->mmio, gpa, size, *val)
+		  : !vm_bus_read(vm, &vm->mmio, gpa, size, val))
+		note_unclaimed(v, gpa, size, write);
+	return true;
+}
+
+bool mmio_mem_access(struct vcpu *v, u64 gpa, unsigned size, bool write, u64 *val)
+{
+	if (!gmem_is_ram(&v->vm->mem, gpa, size))
+		return mmio_access(v, gpa, size, write, val);
+	if (write)
+		return gmem_write(&v->vm->mem, gpa, val, size);
+	*val = 0;
+	return gmem_read(&v->vm->mem, gpa, val, size);
+}
+
+/* "bytes 8b 05 ..." for the @n fetched bytes, or "no bytes". */
+static void format_bytes(char *out, size_t len, const u8 *buf, unsigned n)
+{
+	int k = snprintf(out, len, n ? "bytes" : "no bytes");
+
+	for (unsigned i = 0; i < n && i < 8 && k < (int)len; i++)
+		k += snprintf(out + k, len - k, " %02x", buf[i]);
+}
+
+static void stop_unsupported(struct vcpu *v, u64 gpa, const u8 *buf, unsigned n,
+			     const char *why)
+{
+	char bytes[32];
+
+	format_bytes(bytes, sizeof(bytes), buf, n);
+	vm_stop(v->vm, "unsupported-mmio-instruction gpa 0x%llx vcpu %u rip 0x%llx %s%s",
+		(unsigned long long)gpa, v->id, (unsigned long long)vcpu_reg(v, REG_RIP),
+		bytes, why);
+}
+
+/* seg:off of a string operand to guest-physical; the element must not
+ * cross a page. False, with the guest stopped, when it cannot be done. */
+static bool string_gpa(struct vcpu *v, unsigned seg, u64 off, unsigned size, bool write,
+		       u64 *gpa)
+{
+	struct segment s;
+	u64 lin;
+
+	vm_ops->get_seg(&v->hw, seg, &s);
+	lin = (vcpu_code_mode(v) == 64 && seg < SEG_FS ? 0 : s.base) + off;
+	if ((lin & (PAGE_SIZE - 1)) + size <= PAGE_SIZE &&
+	    gwalk_translate(v, lin, write ? GWALK_WRITE : GWALK_READ, gpa))
+		return true;
+	vm_stop(v->vm, "unsupported-mmio-instruction vcpu %u rip 0x%llx string operand "
+		"0x%llx unmapped or across a page", v->id,
+		(unsigned long long)vcpu_reg(v, REG_RIP), (unsigned long long)lin);
+	return false;
+}
+
+static u64 step_ptr(u64 ptr, u64 amask, s64 step)
+{
+	return (ptr & ~amask) | ((ptr + (u64)step) & amask);
+}
+
+/* One element of MOVS (A4/A5) or STOS (AA/AB), SDM Vol. 2B: from seg:rSI
+ * (DS unless overridden) or AL/AX/EAX/RAX to ES:rDI, stepping backwards
+ * when RFLAGS.DF is set. False when the guest was stopped. */
+static bool string_step(struct vcpu *v, const struct insn *in, unsigned size)
+{
+	u64 amask = size_mask(in->addrsize), rsi = vcpu_gpr(v, GPR_RSI);
+	u64 rdi = vcpu_gpr(v, GPR_RDI), val = vcpu_gpr(v, GPR_RAX) & size_mask(size), gpa;
+	s64 step = (vcpu_reg(v, REG_RFLAGS) & RFLAGS_DF) ? -(s64)size : (s64)size;
+	bool movs = in->opcode == 0xa4 || in->opcode == 0xa5;
+
+	if (movs && (!string_gpa(v, in->seg, rsi & amask, size, false, &gpa) ||
+		     !mmio_mem_access(v, gpa, size, false, &val)))
+		return false;
+	if (!string_gpa(v, SEG_ES, rdi & amask, size, true, &gpa) ||
+	    !mmio_mem_access(v, gpa, size, true, &val))
+		return false;
+	vcpu_set_gpr(v, GPR_RDI, step_ptr(rdi, amask, step));
+	if (movs)
+		vcpu_set_gpr(v, GPR_RSI, step_ptr(rsi, amask, step));
+	return true;
+}
+
+bool mmio_slice_over(unsigned n, u64 start_tsc)
+{
+	u64 khz;
+
+	if (n >= MMIO_SLICE_MAX)
+		return true;
+	if (!n || n % 64)
+		return false;
+	khz = tsc_khz();
+	return khz && rdtsc() - start_tsc > khz * MMIO_SLICE_US / 1000;
+}
+
+static bool is_string(const struct insn *in)
+{
+	return !in->two_byte && (in->opcode == 0xa4 || in->opcode == 0xa5 ||
+				 in->opcode == 0xaa || in->opcode == 0xab);
+}
+
+/* MOVS/STOS, REP in slices: rCX counts down; EXIT_RESUME re-enters the
+ * unfinished instruction (an interrupt may come first, as on hardware). */
+static enum exit_action mmio_string(struct vcpu *v, const struct insn *in)
+{
+	unsigned size = (in->opcode & 1) ? in->opsize : 1;
+	u64 amask = size_mask(in->addrsize), rcx, t0 = rdtsc();
+
+	for (unsigned n = 0; !in->rep || (vcpu_gpr(v, GPR_RCX) & amask); n++) {
+		if (in->rep && mmio_slice_over(n, t0))
+			return EXIT_RESUME;
+		if (!string_step(v, in, size))
+			return EXIT_STOP;
+		if (!in->rep)
+			break;
+		rcx = vcpu_gpr(v, GPR_RCX);
+		vcpu_set_gpr(v, GPR_RCX, step_ptr(rcx, amask, -1));
+	}
+	v->hw.exit.insn_len = in->len;
+	return EXIT_ADVANCE;
+}
+
+/*
+ * A MOV-family access at linear @lin that crosses into the next page: the
+ * two parts, each RAM or nothing, are done apart as the CPU does them. A
+ * device in either part stops the guest. False when the guest stopped.
+ */
+static bool split_access(struct vcpu *v, u64 gpa, u64 lin, unsigned size, bool write,
+			 u64 *val)
+{
+	unsigned lo = PAGE_SIZE - (unsigned)(lin & (PAGE_SIZE - 1));
+	enum gwalk_access acc = write ? GWALK_WRITE : GWALK_READ;
+	const struct bus_region *r = NULL;
+	u64 glo, ghi, vlo = *val & size_mask(lo), vhi = *val >> (8 * lo);
+
+	if (!gwalk_translate(v, lin, acc, &glo) || !gwalk_translate(v, lin + lo, acc, &ghi))
+		return mmio_access(v, gpa, size, write, val); /* cannot be: it faulted */
+	if ((r = bus_overlap(&v->vm->mmio, glo, lo)) || (r = bus_overlap(&v->vm->mmio, ghi, size - lo))) {
+		vm_stop(v->vm, "mmio-straddle gpa 0x%llx size %u %s %s vcpu %u rip 0x%llx",
+			(unsigned long long)glo, size, write ? "write" : "read", r->name, v->id,
+			(unsigned long long)vcpu_reg(v, REG_RIP));
+		return false;
+	}
+	if (!mmio_mem_access(v, glo, lo, write, &vlo) ||
+	    !mmio_mem_access(v, ghi, size - lo, write, &vhi))
+		return false;
+	*val = (vlo & size_mask(lo)) | (vhi << (8 * lo));
+	return true;
+}
+
+/* The data access of a MOV-family instruction that faulted at @gpa. */
+static bool mov_access(struct vcpu *v, u64 gpa, const u8 *buf, unsigned n,
+		       const struct insn *in, unsigned size, bool write, u64 *val)
+{
+	u64 lin;
+
+	if (mmio_operand_linear(v, buf, n, vcpu_code_mode(v), in, &lin) &&
+	    (lin & (PAGE_SIZE - 1)) + size > PAGE_SIZE)
+		return split_access(v, gpa, lin, size, write, val);
+	return mmio_access(v, gpa, size, write, val);
+}
+
 enum exit_action mmio_emulate(struct vcpu *v, u64 gpa)
 {
 	u8 buf[INSN_MAX];
 	struct insn in;
 	struct access a;
 	unsigned n = vcpu_fetch(v, buf, sizeof(buf));
+	bool decoded = insn_decode(buf, n, vcpu_code_mode(v), &in);
 	u64 val;
 
-	if (!insn_decode(buf, n, vcpu_code_mode(v), &in) || !classify(&in, &a)) {
-		vm_stop(v->vm, "unsupported-mmio-instruction gpa 0x%llx vcpu %u rip 0x%llx "
-			"bytes %02x %02x %02x %02x", (unsigned long long)gpa, v->id,
-			(unsigned long long)vcpu_reg(v, REG_RIP), buf[0], buf[1], buf[2], buf[3]);
+	if (decoded && is_string(&in))
+		return mmio_string(v, &in);
+	if (!decoded || !classify(&in, &a)) {
+		stop_unsupported(v, gpa, buf, n, decoded ? "" : " (undecodable)");
 		return EXIT_STOP;
 	}
 	if (a.write) {
-		vm_bus_write(v->vm, &v->vm->mmio, gpa, a.size, store_value(v, &in, &a));
+		val = store_value(v, &in, &a);
+		if (!mov_access(v, gpa, buf, n, &in, a.size, true, &val))
+			return EXIT_STOP;
 	} else {
-		vm_bus_read(v->vm, &v->vm->mmio, gpa, a.size, &val);
+		if (!mov_access(v, gpa, buf, n, &in, a.size, false, &val))
+			return EXIT_STOP;
 		if (a.ext == 2)
 			val = sign_extend(val, a.size);
 		write_gpr(v, a.reg, a.dsize, in.rex, val);

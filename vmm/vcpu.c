@@ -6,7 +6,9 @@
  * handles requests (stop, INIT, SIPI, NMI), fires the virtual LAPIC timer
  * and injects the highest deliverable interrupt, or asks for an
  * interrupt-window exit when the guest cannot take it yet. A halted vCPU
- * sleeps in a host HLT until an interrupt is due.
+ * sleeps in a host HLT until an interrupt is due. A VM none of whose vCPUs
+ * can ever run again (each waits for a SIPI or is halted with interrupts
+ * off, and nothing can wake any of them) is stopped as wedged.
  */
 #include "arch/x86/cpu.h"
 #include "arch/x86/lapic.h"
@@ -81,14 +83,15 @@ void vcpu_deliver_ipi(struct vcpu *v, u32 mode, u8 vector)
 	}
 }
 
-/* INIT: the reset state, waiting for a STARTUP IPI (SDM Vol. 3A §9.4.4). */
-static void do_init(struct vcpu *v)
+/* INIT: the reset state, waiting for a STARTUP IPI (SDM Vol. 3A §9.4.4);
+ * a platform reset (@power_on) also puts the APIC back in xAPIC mode. */
+static void do_init(struct vcpu *v, bool power_on)
 {
 	struct vcpu_state s;
 
 	cpu_state_real(&s, 0, 0);
 	vm_ops->vcpu_load(&v->hw, &s);
-	vlapic_init(&v->lapic, v->id);
+	vlapic_reset(&v->lapic, power_on);
 	v->wait_sipi = true;
 	v->halted = false;
 }
@@ -121,7 +124,7 @@ static void do_reset(struct vcpu *v)
 {
 	struct vm *vm = v->vm;
 
-	do_init(v);
+	do_init(v, true);
 	if (v->id != 0) {
 		__atomic_add_fetch(&vm->reset_parked, 1, __ATOMIC_ACQ_REL);
 		return;
@@ -174,7 +177,7 @@ static bool handle_requests(struct vcpu *v)
 	if (req & VCPU_REQ_DUMP)
 		dump_state(v);
 	if (req & VCPU_REQ_INIT)
-		do_init(v);
+		do_init(v, false);
 	if (req & VCPU_REQ_SIPI)
 		do_sipi(v);
 	if ((req & VCPU_REQ_NMI) && !v->wait_sipi) {
@@ -193,7 +196,9 @@ static u64 earliest(u64 a, u64 b)
 /*
  * The 8259 pair reaches vCPU 0 through LINT0 when the guest programmed it
  * as ExtINT and left it unmasked (the PC's virtual-wire mode, SDM Vol. 3A
- * §11.5.1). Returns true when it has an interrupt for this vCPU.
+ * §11.5.1). With the local APIC globally disabled its INTR pin goes
+ * straight to the CPU (§11.4.3). Returns true when it has an interrupt for
+ * this vCPU.
  */
 static bool extint_pending(struct vcpu *v)
 {
@@ -201,7 +206,8 @@ static bool extint_pending(struct vcpu *v)
 	u64 f;
 	bool pending;
 
-	if (v->id != 0 || (lint0 & (1u << 16)) || ((lint0 >> 8) & 7) != 7)
+	if (v->id != 0 || (v->lapic.enabled &&
+			   ((lint0 & (1u << 16)) || ((lint0 >> 8) & 7) != 7)))
 		return false;
 	f = spin_lock_irqsave(&v->vm->dev_lock);
 	pending = pic_has_intr(&v->vm->dev->pic);
@@ -277,15 +283,85 @@ static u64 host_duties(void)
 	return smp_this_cpu() == 0 ? vm_console_poll() : 0;
 }
 
+/*
+ * Wedged VMs (SDM Vol. 3A §9.4.4: a vCPU in wait-for-SIPI runs only after
+ * a STARTUP IPI; HLT with IF=0 ends only on NMI, INIT, SMI or reset). Only
+ * a running vCPU of the same VM sends IPIs, and only a device whose I/O
+ * APIC entry is unmasked in NMI mode could send an NMI. So when every
+ * vCPU is stuck, none has a request pending and no device can send an
+ * NMI, nothing will ever run that VM again: it is stopped. Each vCPU
+ * marks itself stuck under vm->lock before it sleeps and unmarks itself
+ * under it after, before it takes its requests; a sender sets the
+ * request before it can mark itself stuck, so the check under the lock
+ * sees either the sender running or the request.
+ */
+static u32 stuck_kind(struct vcpu *v)
+{
+	if (v->wait_sipi)
+		return VCPU_STUCK_SIPI;
+	if (v->halted && !(vcpu_reg(v, REG_RFLAGS) & RFLAGS_IF))
+		return VCPU_STUCK_HLT_CLI;
+	return 0;
+}
+
+static bool device_nmi_possible(struct vm *vm)
+{
+	return vm->dev && ioapic_nmi_routed(&vm->dev->ioapic);
+}
+
+static const char *stuck_text(u32 kinds)
+{
+	return kinds == VCPU_STUCK_SIPI ? "waiting for sipi" :
+	       kinds == VCPU_STUCK_HLT_CLI ? "halted with interrupts disabled" :
+	       "waiting for sipi or halted with interrupts disabled";
+}
+
+static void note_stuck(struct vcpu *v, u32 kind)
+{
+	struct vm *vm = v->vm;
+	u32 kinds = 0;
+	bool wedged = true;
+	u64 f = spin_lock_irqsave(&vm->lock);
+
+	v->stuck = kind;
+	for (u32 i = 0; i < vm->nvcpus && wedged; i++) {
+		struct vcpu *t = vm->vcpus[i];
+
+		wedged = t->stuck && !__atomic_load_n(&t->requests, __ATOMIC_ACQUIRE);
+		kinds |= t->stuck;
+	}
+	spin_unlock_irqrestore(&vm->lock, f);
+	if (wedged && !device_nmi_possible(vm))
+		vm_stop(vm, "wedged all vcpus %s vcpus %u last vcpu %u rip 0x%llx",
+			stuck_text(kinds), vm->nvcpus, v->id,
+			(unsigned long long)vcpu_reg(v, REG_RIP));
+}
+
+static void note_unstuck(struct vcpu *v)
+{
+	u64 f;
+
+	if (!v->stuck)
+		return;
+	f = spin_lock_irqsave(&v->vm->lock);
+	v->stuck = 0;
+	spin_unlock_irqrestore(&v->vm->lock, f);
+}
+
 /* Sleep until a request or the next timer event. */
 static void idle(struct vcpu *v, u64 deadline)
 {
+	u32 kind = stuck_kind(v);
+
+	if (kind)
+		note_stuck(v, kind);
 	while (!__atomic_load_n(&v->requests, __ATOMIC_ACQUIRE)) {
 		if (deadline && rdtsc() >= deadline)
 			break;
 		lapic_timer_arm(earliest(deadline, host_duties()));
 		asm volatile("sti; hlt; cli" ::: "memory");
 	}
+	note_unstuck(v);
 }
 
 void vcpu_run(struct vcpu *v)

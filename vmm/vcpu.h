@@ -24,6 +24,10 @@ struct vm;
 #define VCPU_REQ_DUMP (1u << 6)   /* print its state on the log (Ctrl-T) */
 #define VCPU_REQ_RESET (1u << 7)  /* platform reset (vm_request_reset) */
 
+/* Why a sleeping vCPU cannot run by itself (vcpu.stuck). */
+#define VCPU_STUCK_SIPI (1u << 0)     /* waiting for a STARTUP IPI */
+#define VCPU_STUCK_HLT_CLI (1u << 1)  /* HLT with RFLAGS.IF = 0 */
+
 struct vcpu {
 	struct vcpu_hw hw;        /* (o) must stay first */
 	struct vm *vm;            /* (c) */
@@ -32,14 +36,18 @@ struct vcpu {
 	volatile u32 requests;    /* (a) VCPU_REQ_* */
 	bool halted;              /* (o) in HLT, waiting for an interrupt */
 	bool wait_sipi;           /* (o) after INIT, until a SIPI */
+	u32 stuck;                /* (o) writes under vm->lock, any vCPU of the
+				     VM reads under it: VCPU_STUCK_* while it
+				     sleeps unable to wake itself, else 0 */
 	u64 exits[NR_EXIT_CODES]; /* (o) exits by code */
 	u64 exits_total;          /* (o) */
 	u64 pio_unclaimed;        /* (o) I/O to ports nobody registered */
 	u64 msr_refused;          /* (o) MSR accesses answered with #GP */
+	bool fast_strings_off;    /* (o) IA32_MISC_ENABLE[0] cleared by the guest */
 	volatile u8 sipi_vector;  /* (a) written before VCPU_REQ_SIPI */
 	u64 dev_deadline;         /* (o) vCPU 0: next device timer event */
 	bool dev_poll;            /* (o) vCPU 0: devices must be polled */
-	struct vlapic lapic;      /* IRR: any CPU under lapic.lock; rest (o) */
+	struct vlapic lapic;      /* field rules in vmm/dev/vlapic.h */
 };
 
 static inline struct vcpu *vcpu_of(struct vcpu_hw *hw)

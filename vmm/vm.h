@@ -41,7 +41,7 @@ struct vm {
 	bool console_owner;          /* (c) output unprefixed */
 	volatile u32 state;          /* (a) enum vm_state */
 	volatile u32 vcpus_live;     /* (a) vCPU loops not yet returned */
-	spinlock_t lock;             /* state changes (stop) */
+	spinlock_t lock;             /* state changes (stop); vcpu.stuck */
 	spinlock_t dev_lock;         /* device models: every bus access and
 					each input or timer event into them */
 	struct vcpu_state boot;      /* (c) where vCPU 0 starts */

@@ -2,7 +2,13 @@
 /*
  * Host CPU helpers: CPUID, MSRs, control registers, and the architectural
  * bit names this hypervisor uses (Intel SDM Vol. 3A §2.5, AMD APM Vol. 2
- * §3.1). All inline; no state.
+ * §3.1). All inline; no state, except the *_safe functions of safe.asm.
+ *
+ * Rule: a value a guest chose never reaches WRMSR, XSETBV or any other
+ * privileged instruction through the plain helpers here. vmm/ validates
+ * it first (vmm/cpu_policy.c) and then executes it through a *_safe
+ * function, whose exception fixup turns a fault the validation missed
+ * into "false" (and a #GP for the guest) instead of a host panic.
  */
 #ifndef ARCH_X86_CPU_H
 #define ARCH_X86_CPU_H
@@ -80,6 +86,12 @@ static inline void wrmsr(u32 msr, u64 v)
  * Implemented in arch/x86/safe.asm with an exception fixup.
  */
 bool rdmsr_safe(u32 msr, u64 *val);
+
+/* wrmsr and xsetbv that survive a #GP (or #UD): false then, and nothing
+ * was written. The only way to put a guest-chosen value into an MSR or an
+ * XCR (see the rule above). */
+bool wrmsr_safe(u32 msr, u64 val);
+bool xsetbv_safe(u32 xcr, u64 val);
 
 #define DEFINE_CR(n)                                                  \
 	static inline u64 read_cr##n(void)                            \

@@ -112,6 +112,8 @@ enum exit_code {
 	NR_EXIT_CODES
 };
 
+#define CR_GPR_DECODE 0xfe
+
 struct vm_exit {
 	u32 code;     /* enum exit_code */
 	u32 raw;      /* vendor's exit reason, for logs */
@@ -130,6 +132,12 @@ struct vm_exit {
 		struct {
 			u64 gpa;
 			bool read, write, fetch;
+			/* the fault hit the guest's own page-table walk (or
+			 * an A/D update), not the access's final address:
+			 * gpa is a guest paging-structure entry (SVM:
+			 * EXITINFO1 bit 33, APM Vol. 2 §15.25.6; VMX: exit
+			 * qualification bit 8 clear, SDM Vol. 3C Table 28-7) */
+			bool walk;
 		} stage2;
 		struct {
 			u8 vector;
@@ -139,13 +147,15 @@ struct vm_exit {
 		struct {
 			u8 cr;
 			bool write;
-			u8 gpr; /* VMX: the MOV's GPR (enum vcpu_gpr); 0xff: CLTS, LMSW */
+			u8 gpr; /* the MOV's GPR (enum vcpu_gpr); 0xff: CLTS, LMSW;
+				 * CR_GPR_DECODE: a MOV, vmm/ decodes it */
 		} cr;
 		struct {
 			u8 vector;
 		} sipi;
 		struct {
 			u64 info; /* vendor detail for the log */
+			const char *why; /* EXIT_ENTRY_FAILED: the check that failed */
 		} fail;
 	};
 };
@@ -199,6 +209,11 @@ struct vcpu_ops {
 
 	/* After changing v->vm->s2: drop stale translations on this CPU. */
 	void (*stage2_flush)(struct vcpu_hw *v);
+	/* The instruction vmm/ emulated and skipped ran with RFLAGS.TF = 1:
+	 * deliver the single-step trap it owes (#DB with DR6.BS, SDM Vol. 3B
+	 * §18.3.1.4) before the next instruction and before any NMI or
+	 * interrupt; nothing if an exception is already queued. */
+	void (*single_step_trap)(struct vcpu_hw *v);
 };
 
 struct cpuinfo;

@@ -62,6 +62,11 @@ void trap_set_handler(u8 vector, trap_handler_t handler)
 	handlers[vector] = handler;
 }
 
+void trap_set_gate_dpl(u8 vector, u8 dpl)
+{
+	idt[vector].type_attr = (idt[vector].type_attr & ~0x60) | ((dpl & 3) << 5);
+}
+
 static u32 read_cr2(void)
 {
 	u32 v;

@@ -32,6 +32,8 @@ void idt_init(void);
 void idt_load(void);
 // Run handler for vector (NULL: back to "unexpected").
 void trap_set_handler(u8 vector, trap_handler_t handler);
+// Let code at privilege dpl (0-3) raise vector with INT n (gate DPL).
+void trap_set_gate_dpl(u8 vector, u8 dpl);
 // Flat GDT from lib/boot.asm, for application processors.
 void gdt_reload(void);
 // Mnemonic of an exception vector ("#GP"), or "irq".

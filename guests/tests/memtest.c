@@ -3,10 +3,13 @@
 // The memory guest: walks the multiboot memory map, writes an
 // address-dependent pattern over every available byte above 2 MiB (and
 // below 4 GiB, as paging is off) except its own image, reads it all back,
-// and prints how much it checked. Under the hypervisor it then reads a
-// physical address above the end of its RAM, which the hypervisor must
-// refuse by stopping the guest: if the read returns (or faults), the test
-// fails.
+// and prints how much it checked. Under the hypervisor it then probes
+// addresses nobody claims (above the end of its RAM, in the PCI hole below
+// 4 GiB) as a PC answers them: reads of every size give all-ones and
+// writes vanish (a master abort); an access across the end of its RAM
+// keeps its RAM half. Last it jumps to an address above its
+// RAM: fetching code from nowhere must stop the guest; if the call
+// returns (or faults), the test fails.
 #include "lib/div64.h"
 #include "lib/fwcfg.h"
 #include "lib/fault.h"
@@ -19,6 +22,8 @@
 #define ADDR_LIMIT 0x100000000ull // paging off: 32-bit physical addresses
 #define OUTSIDE_GAP 0x1000000u // probe 16 MiB above the top of RAM
 #define OUTSIDE_LIMIT 0xc0000000u // stay below the PCI hole
+#define PCI_HOLE 0xc0000000u // 3 GiB: nothing there in a small guest
+#define BELOW_IOAPIC 0xfebff000u // the page below the I/O APIC
 
 extern const u8 __image_start[], __image_end[];
 
@@ -107,22 +112,52 @@ static u64 test_all(u64 *checked)
 	return top;
 }
 
+// Reads of 1, 2 and 4 bytes give all-ones; a write does not stick.
+static void probe_unclaimed(u32 addr, const char *where)
+{
+	u32 v = 0;
+	u32 vec = read32_safe(addr, &v);
+
+	if (vec != FAULT_NONE)
+		test_fail("read of %s 0x%x raised %s", where, addr, trap_name(vec));
+	check(v == 0xffffffffu, "%s 0x%x reads 0x%x (all-ones)", where, addr, v);
+	check(*(volatile u16 *)(addr + 6) == 0xffffu, "%s 16-bit read all-ones", where);
+	check(*(volatile u8 *)(addr + 9) == 0xffu, "%s 8-bit read all-ones", where);
+	*(volatile u32 *)addr = 0x12345678u;
+	*(volatile u8 *)(addr + 4) = 0;
+	check(*(volatile u32 *)addr == 0xffffffffu && *(volatile u8 *)(addr + 4) == 0xffu,
+	      "%s write dropped", where);
+}
+
+// A 4-byte access across the end of RAM is two accesses, as on a PC: the
+// RAM half is read and written, the other half is all-ones and dropped.
+static void probe_split(u32 top)
+{
+	volatile u16 *low = (volatile u16 *)(top - 2);
+	volatile u32 *across = (volatile u32 *)(top - 2);
+
+	*low = 0x5a5a;
+	check(*across == 0xffff5a5au, "read across the end of RAM: 0x%x", *across);
+	*across = 0x11223344u;
+	check(*low == 0x3344 && *across == 0xffff3344u,
+	      "write across the end of RAM keeps its RAM half only");
+}
+
 static noreturn void touch_outside(u64 top)
 {
 	u64 probe = top + OUTSIDE_GAP;
-	u32 v = 0;
 
 	if (probe >= OUTSIDE_LIMIT)
 		test_fail("RAM top 0x%llx leaves no probe address below 0x%x", top,
 			  OUTSIDE_LIMIT);
 	printf("touching memory outside RAM at 0x%llx\n", probe);
-	u32 vec = read32_safe((u32)probe, &v);
-
-	if (vec != FAULT_NONE)
-		test_fail("access outside RAM raised %s instead of stopping the guest",
-			  trap_name(vec));
-	printf("read returned 0x%x\n", v);
-	test_fail("access outside RAM was allowed");
+	probe_unclaimed((u32)probe, "above RAM");
+	probe_unclaimed(PCI_HOLE, "PCI hole");
+	probe_unclaimed(BELOW_IOAPIC, "below the I/O APIC");
+	probe_split((u32)top);
+	printf("fetching code outside RAM at 0x%llx\n", probe);
+	((void (*)(void))(u32)probe)();
+	test_fail("code fetch outside RAM returned");
 }
 
 int main(void)

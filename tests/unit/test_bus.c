@@ -395,6 +395,30 @@ static void test_callback_offset_and_mask(void **state)
 	assert_int_equal(lo.val, 1);
 }
 
+/* bus_overlap(): any byte in common, at both edges, across a gap, and an
+ * access that covers a whole region. */
+static void test_overlap_edges(void **state)
+{
+	struct bus b = { .name = "mmio" };
+
+	(void)state;
+	assert_true(reg(&b, 0x1000, 0x100));
+	assert_true(reg(&b, 0x2000, 0x20));
+	assert_null(bus_overlap(&b, 0xffc, 4));
+	assert_ptr_equal(bus_overlap(&b, 0xffe, 4), &b.regions[0]);
+	assert_ptr_equal(bus_overlap(&b, 0x10fe, 4), &b.regions[0]);
+	assert_ptr_equal(bus_overlap(&b, 0x10ff, 1), &b.regions[0]);
+	assert_null(bus_overlap(&b, 0x1100, 8));
+	assert_ptr_equal(bus_overlap(&b, 0x1ff0, 0x40), &b.regions[1]);
+	assert_ptr_equal(bus_overlap(&b, 0x1ffc, 8), &b.regions[1]);
+	assert_null(bus_overlap(&b, 0x2020, 4));
+	assert_null(bus_overlap(&b, 0x1000, 0));
+	assert_null(bus_overlap(&b, ~0ULL - 2, 8)); /* wraps: nothing up there */
+	/* inside one region: bus_find agrees; straddling: it does not */
+	assert_ptr_equal(bus_find(&b, 0x10fc, 4), bus_overlap(&b, 0x10fc, 4));
+	assert_null(bus_find(&b, 0x10fe, 4));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -409,6 +433,7 @@ int main(void)
 		cmocka_unit_test(test_unclaimed_read_write),
 		cmocka_unit_test(test_null_callbacks),
 		cmocka_unit_test(test_callback_offset_and_mask),
+		cmocka_unit_test(test_overlap_edges),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -87,6 +87,12 @@ void vcpu_set_reg(struct vcpu *v, enum vcpu_reg r, u64 val)
 	fail();
 }
 
+void mmio_stats_log(const struct vm *vm)
+{
+	(void)vm;
+	fail();
+}
+
 void vm_stop(struct vm *vm, const char *fmt, ...)
 {
 	(void)vm, (void)fmt;

@@ -66,6 +66,7 @@ static int setup(void **state)
 		cpus[i].id = i;
 		cpus[i].vm = &vm;
 		cpus[i].lapic.id = i;
+		cpus[i].lapic.enabled = true;
 		cpus[i].lapic.dfr = 0xffffffff; /* flat */
 		cpus[i].lapic.ldr = (1u << i) << 24;
 		vm.vcpus[i] = &cpus[i];

@@ -62,6 +62,9 @@ unit_uart16550_SRCS := vmm/dev/uart16550.c
 UNIT_TESTS += exit_table
 unit_exit_table_SRCS := vmm/exit.c
 
+UNIT_TESTS += exit_step
+unit_exit_step_SRCS := vmm/exit.c
+
 UNIT_TESTS += gmem
 unit_gmem_SRCS := vmm/gmem.c arch/x86/pgtable.c
 
@@ -84,6 +87,35 @@ unit_kbc8042_SRCS := vmm/dev/kbc8042.c
 # vcpu_request() and records what they are asked.
 UNIT_TESTS += irq
 unit_irq_SRCS := vmm/irq.c vmm/dev/pic8259.c vmm/dev/ioapic.c vmm/dev/apic_dest.c
+
+UNIT_TESTS += cpu_policy
+unit_cpu_policy_SRCS := vmm/cpu_policy.c
+
+UNIT_TESTS += cpuid_view
+unit_cpuid_view_SRCS := vmm/cpuid_view.c
+
+UNIT_TESTS += entry_fail
+unit_entry_fail_SRCS := arch/x86/svm/svm_check.c arch/x86/vmx/vmx_fail.c
+UNIT_TESTS += vga
+unit_vga_SRCS := vmm/dev/vga.c
+
+# mmio.c with the real decoder and bus; the test file fakes the vCPU, guest
+# RAM, the page walk and vm_stop()/printk() (it records what they say).
+UNIT_TESTS += mmio
+unit_mmio_SRCS := vmm/mmio.c vmm/mmio_operand.c vmm/insn.c vmm/bus.c
+
+# vlapic.c with stubs for the vCPU, the VM and the TSC clock; two cases run
+# real threads (pthreads) against the cross-CPU rules of vlapic.h.
+UNIT_TESTS += vlapic
+unit_vlapic_SRCS := vmm/dev/vlapic.c vmm/dev/apic_dest.c
+$(BUILD)/tests/unit/test_vlapic: UNIT_CFLAGS += -pthread
+
+# The same under ThreadSanitizer (it cannot be combined with ASan).
+UNIT_TESTS += vlapic_tsan
+unit_vlapic_tsan_SRCS := vmm/dev/vlapic.c vmm/dev/apic_dest.c
+$(BUILD)/tests/unit/test_vlapic_tsan: tests/unit/test_vlapic.c
+$(BUILD)/tests/unit/test_vlapic_tsan: UNIT_CFLAGS := -std=gnu11 -O1 -g $(WARN) -I. \
+	-DHV_HOST_TEST -fsanitize=thread -fno-omit-frame-pointer -pthread
 
 # The image loaders; the test file stubs tsc_khz() (the bzImage TSC hint).
 UNIT_TESTS += loader

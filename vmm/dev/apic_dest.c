@@ -16,6 +16,8 @@ bool vlapic_match_dest(const struct vlapic *l, u32 dest, bool logical)
 {
 	u32 ldr = l->ldr >> 24;
 
+	if (!l->enabled) /* globally disabled: receives nothing (§11.4.3) */
+		return false;
 	if (l->x2apic) /* §11.12.10: 32-bit IDs, cluster:16 bit:16 logical */
 		return !logical ? dest == 0xffffffff || l->id == dest :
 		       dest == 0xffffffff ||

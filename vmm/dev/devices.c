@@ -36,6 +36,14 @@ static void com1_tx(void *ctx, u8 byte)
 	vm_console_putc(ctx, (char)byte);
 }
 
+/* A text row the VGA finished (vga.h): one console line. */
+static void vga_line(void *ctx, const char *text, unsigned len)
+{
+	for (unsigned i = 0; i < len; i++)
+		vm_console_putc(ctx, text[i]);
+	vm_console_putc(ctx, '\n');
+}
+
 static void com1_irq(void *ctx, bool level)
 {
 	vm_set_irq(ctx, IRQ_COM1, level);
@@ -129,6 +137,7 @@ static void devices_setup(struct vm *vm, struct vm_devices *d)
 
 	devices_setup_pc(vm, d);
 	uart16550_init(&d->com1, com1_tx, com1_irq, vm);
+	vga_init(&d->vga, vga_line, vm);
 	acpi_pm_init(&d->pm, &pm);
 	fw_cfg_init(&d->fw_cfg, vm->mem.ram_size, (u16)vcpu_count(vm));
 }
@@ -166,6 +175,7 @@ static bool devices_register(struct vm *vm, struct vm_devices *d)
 		  "kbc-cmd" },
 		{ PORT_A, KBC_PORT_A_LEN, kbc_port_a_read, kbc_port_a_write, &d->kbc,
 		  "port-92" },
+		{ VGA_PORT_BASE, VGA_PORT_LEN, vga_port_read, vga_port_write, &d->vga, "vga" },
 	};
 
 	for (unsigned i = 0; i < ARRAY_SIZE(pio); i++)
@@ -173,7 +183,9 @@ static bool devices_register(struct vm *vm, struct vm_devices *d)
 				  pio[i].write, pio[i].dev, pio[i].name))
 			return false;
 	return bus_register(&vm->mmio, ACPI_TABLES_IOAPIC_ADDR, IOAPIC_MMIO_LEN,
-			    ioapic_read, ioapic_write, &d->ioapic, "ioapic");
+			    ioapic_read, ioapic_write, &d->ioapic, "ioapic") &&
+	       bus_register(&vm->mmio, VGA_WINDOW_BASE, VGA_WINDOW_LEN, vga_mem_read,
+			    vga_mem_write, &d->vga, "vga");
 }
 
 void devices_reset(struct vm *vm)

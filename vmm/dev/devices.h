@@ -6,7 +6,9 @@
  * QEMU's fw_cfg at 0x510), the PC's legacy chips (8254 PIT at 0x40 with
  * port 0x61, 8259 pair at 0x20/0xa0 with the ELCR at 0x4d0, MC146818 RTC
  * at 0x70, 8042 keyboard controller at 0x60/0x64 with port 0x92, I/O APIC
- * at 0xfec00000) and the ACPI tables that describe it. Models are in
+ * at 0xfec00000, a VGA in text mode at 0xa0000 and ports 0x3c0-0x3df whose
+ * text is mirrored to the guest's console) and the ACPI tables that
+ * describe it. Models are in
  * vmm/dev/<model>.c and know only their registers; this file places them
  * on the VM's buses and wires their interrupt lines (vmm/irq.h).
  */
@@ -21,6 +23,7 @@
 #include "vmm/dev/pit8254.h"
 #include "vmm/dev/rtc_cmos.h"
 #include "vmm/dev/uart16550.h"
+#include "vmm/dev/vga.h"
 
 struct vm;
 
@@ -33,6 +36,7 @@ struct vm_devices {
 	struct ioapic ioapic;
 	struct rtc_cmos rtc;
 	struct kbc kbc;
+	struct vga vga;
 };
 
 /* Create and register every device of @vm and write its firmware tables.

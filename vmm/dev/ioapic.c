@@ -120,6 +120,18 @@ void ioapic_eoi(struct ioapic *io, u8 vector)
 	spin_unlock_irqrestore(&io->lock, f);
 }
 
+bool ioapic_nmi_routed(struct ioapic *io)
+{
+	bool routed = false;
+	u64 f = spin_lock_irqsave(&io->lock);
+
+	for (unsigned pin = 0; pin < IOAPIC_PINS && !routed; pin++)
+		routed = !(io->rte[pin] & RTE_MASKED) &&
+			 ((io->rte[pin] >> RTE_DM_SHIFT) & RTE_DM_MASK) == IOAPIC_DM_NMI;
+	spin_unlock_irqrestore(&io->lock, f);
+	return routed;
+}
+
 static u32 reg_read(const struct ioapic *io, u8 reg)
 {
 	if (reg >= REG_RTE && reg < REG_RTE_END) {

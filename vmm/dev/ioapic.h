@@ -65,4 +65,8 @@ void ioapic_set_irq(struct ioapic *io, unsigned pin, bool level);
  * IRR of the entries using it (and deliver again if still asserted). */
 void ioapic_eoi(struct ioapic *io, u8 vector);
 
+/* Is any entry unmasked in NMI delivery mode (could a device send an
+ * NMI)? Any CPU. */
+bool ioapic_nmi_routed(struct ioapic *io);
+
 #endif

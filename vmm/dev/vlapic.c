@@ -3,7 +3,11 @@
  * Virtual xAPIC (vlapic.h). Register offsets: SDM Vol. 3A Table 11-1. The
  * interrupt logic follows §11.8: a fixed interrupt sets its IRR bit; the
  * highest IRR vector whose priority class exceeds the PPR is delivered,
- * moving to ISR; EOI clears the highest ISR bit.
+ * moving to ISR; EOI clears the highest ISR bit. IRR and TMR are shared
+ * with other CPUs and change only by atomic read-modify-writes (the
+ * field rules are in vlapic.h): a plain "word |= bit" on the owner would
+ * lose a bit another CPU set in the same word between its load and its
+ * store (Linux's timer vector and its IPI vectors share a word).
  */
 #include "arch/x86/cpu.h"
 #include "arch/x86/tsc.h"
@@ -41,25 +45,78 @@
 #define REG_SELF_IPI 0x3f0 /* x2APIC only */
 #define SVR_ENABLE (1u << 8)
 
-void vlapic_init(struct vlapic *l, u32 id)
+#define APIC_BASE_BSP (1ULL << 8)
+#define APIC_BASE_EXTD (1ULL << 10)
+#define APIC_BASE_EN (1ULL << 11)
+
+/* ISR: the owner's alone. */
+static void set_bit(u32 *map, int v) { map[v >> 5] |= 1u << (v & 31); }
+static void clear_bit(u32 *map, int v) { map[v >> 5] &= ~(1u << (v & 31)); }
+
+/* IRR and TMR: lock-prefixed OR / AND on the 32-bit word. */
+static void set_bit_atomic(u32 *map, int v)
 {
-	memset(l, 0, sizeof(*l));
-	l->id = id;
+	__atomic_fetch_or(&map[v >> 5], 1u << (v & 31), __ATOMIC_RELEASE);
+}
+
+static void clear_bit_atomic(u32 *map, int v)
+{
+	__atomic_fetch_and(&map[v >> 5], ~(1u << (v & 31)), __ATOMIC_ACQ_REL);
+}
+
+static u32 word(const u32 *map, int i)
+{
+	return __atomic_load_n(&map[i], __ATOMIC_ACQUIRE);
+}
+
+static int highest(const u32 *map)
+{
+	for (int i = 7; i >= 0; i--) {
+		u32 w = word(map, i);
+
+		if (w)
+			return i * 32 + 31 - __builtin_clz(w);
+	}
+	return -1;
+}
+
+/* The power-up register state (§11.4.7.1), ID and mode kept. IRR and TMR
+ * are stored atomically: a raiser may be reading them under the lock. */
+static void reset_regs(struct vlapic *l)
+{
+	for (int i = 0; i < 8; i++) {
+		__atomic_store_n(&l->irr[i], 0, __ATOMIC_RELEASE);
+		__atomic_store_n(&l->tmr[i], 0, __ATOMIC_RELEASE);
+		l->isr[i] = 0;
+	}
+	l->tpr = l->ldr = l->esr = l->icr_hi = 0;
+	l->icr = 0;
 	l->dfr = 0xffffffff;
 	l->svr = 0xff;
 	for (int i = 0; i < 6; i++)
 		l->lvt[i] = LVT_MASK;
+	l->timer_init = l->timer_div = 0;
+	l->timer_start = l->timer_deadline = 0;
 }
 
-static void set_bit(u32 *map, int v) { map[v >> 5] |= 1u << (v & 31); }
-static void clear_bit(u32 *map, int v) { map[v >> 5] &= ~(1u << (v & 31)); }
-
-static int highest(const u32 *map)
+void vlapic_init(struct vlapic *l, u32 id)
 {
-	for (int i = 7; i >= 0; i--)
-		if (map[i])
-			return i * 32 + 31 - __builtin_clz(map[i]);
-	return -1;
+	memset(l, 0, sizeof(*l));
+	l->id = id;
+	l->enabled = true;
+	reset_regs(l);
+}
+
+void vlapic_reset(struct vlapic *l, bool power_on)
+{
+	u64 f = spin_lock_irqsave(&l->lock);
+
+	reset_regs(l);
+	if (power_on) {
+		__atomic_store_n(&l->enabled, true, __ATOMIC_RELEASE);
+		l->x2apic = false;
+	}
+	spin_unlock_irqrestore(&l->lock, f);
 }
 
 static u32 ppr(const struct vlapic *l)
@@ -124,8 +181,10 @@ u64 vlapic_timer_poll(struct vlapic *l)
 	now = rdtsc();
 	if (now < l->timer_deadline)
 		return l->timer_deadline;
-	if (!(l->lvt[0] & LVT_MASK))
-		set_bit(l->irr, l->lvt[0] & 0xff);
+	if (!(l->lvt[0] & LVT_MASK)) {
+		clear_bit_atomic(l->tmr, l->lvt[0] & 0xff); /* edge (§11.8.4) */
+		set_bit_atomic(l->irr, l->lvt[0] & 0xff);
+	}
 	if (l->lvt[0] & TIMER_PERIODIC) {
 		u64 period = MAX(counts_to_tsc(l, l->timer_init), 1);
 
@@ -143,7 +202,7 @@ int vlapic_pending(struct vlapic *l)
 {
 	int irr;
 
-	if (!(l->svr & SVR_ENABLE))
+	if (!l->enabled || !(l->svr & SVR_ENABLE))
 		return -1;
 	irr = highest(l->irr);
 	return irr >= 16 && ((u32)irr & 0xf0) > (ppr(l) & 0xf0) ? irr : -1;
@@ -151,24 +210,27 @@ int vlapic_pending(struct vlapic *l)
 
 void vlapic_accept(struct vlapic *l, int vector)
 {
-	u64 f = spin_lock_irqsave(&l->lock);
-
-	clear_bit(l->irr, vector);
+	clear_bit_atomic(l->irr, vector);
 	set_bit(l->isr, vector);
-	spin_unlock_irqrestore(&l->lock, f);
 }
 
+/* TMR first, then IRR: the owner that sees the IRR bit sees its TMR. */
 void vlapic_raise_level(struct vcpu *v, u8 vector, bool level)
 {
-	u64 f = spin_lock_irqsave(&v->lapic.lock);
+	struct vlapic *l = &v->lapic;
+	u64 f = spin_lock_irqsave(&l->lock);
+	bool enabled = l->enabled;
 
-	set_bit(v->lapic.irr, vector);
-	if (level)
-		set_bit(v->lapic.tmr, vector);
-	else
-		clear_bit(v->lapic.tmr, vector);
-	spin_unlock_irqrestore(&v->lapic.lock, f);
-	vcpu_request(v, VCPU_REQ_INTR);
+	if (enabled) {
+		if (level)
+			set_bit_atomic(l->tmr, vector);
+		else
+			clear_bit_atomic(l->tmr, vector);
+		set_bit_atomic(l->irr, vector);
+	}
+	spin_unlock_irqrestore(&l->lock, f);
+	if (enabled)
+		vcpu_request(v, VCPU_REQ_INTR);
 }
 
 void vlapic_raise(struct vcpu *v, u8 vector)
@@ -181,21 +243,18 @@ void vlapic_raise(struct vcpu *v, u8 vector)
 static void eoi(struct vcpu *v, struct vlapic *l)
 {
 	int isr = highest(l->isr);
-	bool level;
-	u64 f;
 
 	if (isr < 0)
 		return;
 	clear_bit(l->isr, isr);
-	f = spin_lock_irqsave(&l->lock);
-	level = l->tmr[isr >> 5] & (1u << (isr & 31));
-	spin_unlock_irqrestore(&l->lock, f);
-	if (level)
+	if (word(l->tmr, isr >> 5) & (1u << (isr & 31)))
 		vm_eoi_broadcast(v->vm, (u8)isr);
 }
 
 /* ICR (§11.6.1): destination by shorthand or by the destination field;
- * lowest-priority delivery goes to the first match. */
+ * lowest-priority delivery goes to the first match. Only the vCPUs of the
+ * sender's VM are candidates; an APIC ID outside it matches nothing, and
+ * a globally disabled APIC receives nothing, not even by shorthand. */
 static void send_ipi(struct vcpu *self, u32 lo, u32 dest)
 {
 	struct vm *vm = self->vm;
@@ -209,7 +268,7 @@ static void send_ipi(struct vcpu *self, u32 lo, u32 dest)
 			   shorthand == 3 ? t != self :
 			   vlapic_match_dest(&t->lapic, dest, logical);
 
-		if (!hit)
+		if (!hit || !__atomic_load_n(&t->lapic.enabled, __ATOMIC_ACQUIRE))
 			continue;
 		vcpu_deliver_ipi(t, mode, lo & 0xff);
 		if (mode == 1 && !shorthand)
@@ -224,9 +283,9 @@ static u32 read_reg(struct vlapic *l, u32 reg)
 	if (reg >= REG_ISR && reg < REG_ISR + 0x80)
 		return l->isr[(reg - REG_ISR) >> 4];
 	if (reg >= REG_TMR && reg < REG_TMR + 0x80)
-		return l->tmr[(reg - REG_TMR) >> 4];
+		return word(l->tmr, (reg - REG_TMR) >> 4);
 	if (reg >= REG_IRR && reg < REG_IRR + 0x80)
-		return l->irr[(reg - REG_IRR) >> 4];
+		return word(l->irr, (reg - REG_IRR) >> 4);
 	if (reg >= REG_LVT_TIMER && reg <= REG_LVT_ERROR)
 		return l->lvt[(reg - REG_LVT_TIMER) >> 4];
 	switch (reg) {
@@ -273,11 +332,21 @@ static void write_reg(struct vcpu *v, struct vlapic *l, u32 reg, u32 val)
 	}
 }
 
+/* The MMIO page is decoded only in xAPIC mode: disabled (§11.4.3) or in
+ * x2APIC mode (§11.12.1.2) it acts as nothing there, like an unclaimed
+ * address of a PC (reads all-ones, writes dropped). */
+static bool mmio_decoded(const struct vlapic *l)
+{
+	return l->enabled && !l->x2apic;
+}
+
 u64 vlapic_mmio_read(void *dev, u64 offset, unsigned size)
 {
 	struct vcpu *v = vcpu_current();
 
 	(void)dev, (void)size;
+	if (!mmio_decoded(&v->lapic))
+		return 0xffffffff;
 	return read_reg(&v->lapic, (u32)offset & 0xff0);
 }
 
@@ -286,7 +355,8 @@ void vlapic_mmio_write(void *dev, u64 offset, unsigned size, u64 val)
 	struct vcpu *v = vcpu_current();
 
 	(void)dev, (void)size;
-	write_reg(v, &v->lapic, (u32)offset & 0xff0, (u32)val);
+	if (mmio_decoded(&v->lapic))
+		write_reg(v, &v->lapic, (u32)offset & 0xff0, (u32)val);
 }
 
 /* ---- TSC deadline and x2APIC ---- */
@@ -305,9 +375,50 @@ bool vlapic_tsc_deadline_write(struct vlapic *l, u64 val)
 	return true;
 }
 
-void vlapic_enable_x2apic(struct vlapic *l)
+/* ---- IA32_APIC_BASE ---- */
+
+u64 vlapic_base_read(const struct vlapic *l, bool bsp)
 {
-	l->x2apic = true;
+	return VLAPIC_BASE | (bsp ? APIC_BASE_BSP : 0) | (l->enabled ? APIC_BASE_EN : 0) |
+	       (l->x2apic ? APIC_BASE_EXTD : 0);
+}
+
+/* EN=0: the APIC is off and its state is lost (§11.4.3); the lock keeps
+ * raisers from setting IRR bits behind the reset. */
+static void set_enabled(struct vlapic *l, bool on)
+{
+	u64 f = spin_lock_irqsave(&l->lock);
+
+	if (!on)
+		reset_regs(l);
+	__atomic_store_n(&l->enabled, on, __ATOMIC_RELEASE); /* senders read it unlocked */
+	spin_unlock_irqrestore(&l->lock, f);
+}
+
+/*
+ * Table 11-5 and Figure "Local x2APIC State Transitions" (§11.12.5):
+ * xAPIC <-> disabled, xAPIC -> x2APIC, x2APIC -> disabled are valid;
+ * EN=0 with EXTD=1 is invalid, and x2APIC -> xAPIC and disabled ->
+ * x2APIC are not transitions of that figure: #GP. Bits 0-7 and 9 are
+ * reserved. The base address (bits 12 up) may not change: the page is one
+ * registration on the VM's bus shared by every vCPU, and a guest that
+ * moved it would find nothing at the new address; a #GP at the WRMSR
+ * says so where it happens (no PC operating system moves it).
+ */
+bool vlapic_base_write(struct vlapic *l, u64 val, bool bsp)
+{
+	u64 mode = APIC_BASE_EN | APIC_BASE_EXTD;
+	bool en = val & APIC_BASE_EN, extd = val & APIC_BASE_EXTD;
+
+	(void)bsp; /* read-only here */
+	if ((val & ~(mode | APIC_BASE_BSP)) != VLAPIC_BASE || (extd && !en))
+		return false;
+	if ((l->x2apic && en && !extd) || (!l->enabled && extd))
+		return false;
+	if (en != l->enabled)
+		set_enabled(l, en);
+	l->x2apic = extd;
+	return true;
 }
 
 /* The x2APIC LDR is derived from the ID: cluster in bits 31:16, one bit

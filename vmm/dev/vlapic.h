@@ -1,11 +1,33 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The virtual local APIC of one vCPU, in xAPIC mode (Intel SDM Vol. 3A
- * ch. 11): ID, version, TPR/PPR, EOI, SVR, ISR/IRR/TMR, ICR (fixed, NMI,
- * INIT and STARTUP IPIs), LVT and the timer (one-shot and periodic). The
+ * The virtual local APIC of one vCPU (Intel SDM Vol. 3A ch. 11): ID,
+ * version, TPR/PPR, EOI, SVR, ISR/IRR/TMR, ICR (fixed, NMI, INIT and
+ * STARTUP IPIs), LVT and the timer (one-shot, periodic, TSC deadline). The
  * timer counts at a virtual bus clock of VLAPIC_BUS_KHZ. Registers are
- * reached through MMIO at 0xFEE00000; delivery to other vCPUs goes
- * through request bits (vcpu_request).
+ * reached through MMIO at 0xFEE00000 in xAPIC mode and through MSRs in
+ * x2APIC mode; IA32_APIC_BASE moves it between xAPIC, x2APIC and disabled
+ * (§11.12.5). Delivery to other vCPUs goes through request bits
+ * (vcpu_request).
+ *
+ * Who touches what. The owner is the vCPU whose lapic this is, on its
+ * physical CPU; other CPUs (sibling vCPUs sending IPIs, device models
+ * raising I/O APIC messages) only raise interrupts:
+ *   (c)  set once by vlapic_init() at creation, read-only afterwards;
+ *   (a)  any CPU, only with atomic read-modify-writes (lock or/and on the
+ *        32-bit word) and atomic loads, never a plain store: IRR and TMR.
+ *        Other CPUs write them in vlapic_raise_level() under @lock; the
+ *        owner sets IRR for its timer and clears it on acceptance with
+ *        atomics, without the lock;
+ *   (l)  written by the owner under @lock (an atomic store), read by
+ *        raisers under it and by IPI senders with an atomic load: enabled
+ *        (a raise to a disabled APIC is dropped, §11.4.3);
+ *   (or) written by the owner only; other CPUs read them without a lock
+ *        to match destinations (one aligned word each: a stale value is a
+ *        message that crossed the reprogramming on the bus): id, ldr,
+ *        dfr, x2apic;
+ *   (o)  the owner only: everything else.
+ * @lock makes a raise (TMR then IRR) land wholly before or wholly after
+ * a reset of the registers; it is initialized once and never again.
  */
 #ifndef VMM_DEV_VLAPIC_H
 #define VMM_DEV_VLAPIC_H
@@ -19,20 +41,50 @@
 struct vcpu;
 
 struct vlapic {
-	spinlock_t lock;     /* IRR is set by other vCPUs */
-	u32 id;
-	u32 tpr, svr, ldr, dfr, esr;
-	u32 icr_hi;
-	u32 lvt[6];          /* timer, thermal, perf, LINT0, LINT1, error */
-	u32 timer_init, timer_div;
-	u64 timer_start;     /* TSC when the count was loaded */
-	u64 timer_deadline;  /* TSC at which it fires next, 0 = idle */
-	u32 irr[8], isr[8], tmr[8];
-	bool x2apic;         /* x2APIC mode (IA32_APIC_BASE.EXTD) */
-	u64 icr;             /* x2APIC: the last ICR written */
+	spinlock_t lock;     /* (c) see above */
+	u32 id;              /* (c) the APIC ID, also the x2APIC ID */
+	u32 ldr, dfr;        /* (or) */
+	u32 tpr, svr, esr;   /* (o) */
+	u32 icr_hi;          /* (o) */
+	u32 lvt[6];          /* (o) timer, thermal, perf, LINT0, LINT1, error */
+	u32 timer_init, timer_div; /* (o) */
+	u64 timer_start;     /* (o) TSC when the count was loaded */
+	u64 timer_deadline;  /* (o) TSC at which it fires next, 0 = idle */
+	u32 irr[8], tmr[8];  /* (a) */
+	u32 isr[8];          /* (o) */
+	bool enabled;        /* (l) IA32_APIC_BASE.EN */
+	bool x2apic;         /* (or) x2APIC mode (IA32_APIC_BASE.EXTD) */
+	u64 icr;             /* (o) x2APIC: the last ICR written */
 };
 
+/* Once, at creation, before any other CPU can see @l: the lock and the
+ * power-up state (xAPIC mode, enabled) with APIC ID @id. */
 void vlapic_init(struct vlapic *l, u32 id);
+
+/*
+ * The owner, on INIT (@power_on false) or a platform reset (true): the
+ * registers go back to their power-up values (§11.4.7.1), under the lock,
+ * which stays as it is: another CPU may hold it. INIT keeps the mode
+ * (xAPIC, x2APIC or disabled, §11.12.5.1); a reset returns to xAPIC.
+ */
+void vlapic_reset(struct vlapic *l, bool power_on);
+
+/*
+ * IA32_APIC_BASE (§11.4.4, Figure 11-5; the transitions of §11.12.5,
+ * Figure "Local x2APIC State Transitions"). The base address is fixed at
+ * VLAPIC_BASE; BSP (bit 8) says whether this is vCPU 0 (@bsp).
+ */
+u64 vlapic_base_read(const struct vlapic *l, bool bsp);
+
+/*
+ * A write to IA32_APIC_BASE by the owner. False (the WRMSR raises #GP):
+ * reserved bits set, EXTD=1 with EN=0 (invalid), x2APIC -> xAPIC without
+ * going through disabled, disabled -> x2APIC, or a new base address (the
+ * page is not relocatable, see vlapic.c). EN=0 disables the APIC: its
+ * registers reset, nothing is delivered to it, its MMIO page reads
+ * all-ones and drops writes. The BSP bit is read-only here.
+ */
+bool vlapic_base_write(struct vlapic *l, u64 val, bool bsp);
 
 /*
  * x2APIC MSRs 0x800-0x8FF (SDM Vol. 3A §11.12.1, Table 11-6) and
@@ -44,18 +96,17 @@ bool vlapic_msr_write(struct vcpu *v, u32 msr, u64 val);
 bool vlapic_tsc_deadline_read(struct vlapic *l, u64 *val);
 bool vlapic_tsc_deadline_write(struct vlapic *l, u64 val);
 
-/* Switch to x2APIC mode (the guest set IA32_APIC_BASE.EXTD). */
-void vlapic_enable_x2apic(struct vlapic *l);
-
-/* MMIO callbacks; @dev is the struct vm, the vCPU is the current one. */
+/* MMIO callbacks; @dev is the struct vm, the vCPU is the current one. In
+ * x2APIC mode or disabled, the page acts as absent (§11.12.1.2). */
 u64 vlapic_mmio_read(void *dev, u64 offset, unsigned size);
 void vlapic_mmio_write(void *dev, u64 offset, unsigned size, u64 val);
 
 /* Is @dest (ICR or I/O APIC destination field) this APIC, in physical
- * or logical (@logical) destination mode? */
+ * or logical (@logical) destination mode? A disabled APIC matches none. */
 bool vlapic_match_dest(const struct vlapic *l, u32 dest, bool logical);
 
-/* Raise @vector in @v's IRR and make it look (any CPU may call this). */
+/* Raise @vector in @v's IRR and make it look (any CPU may call this).
+ * Dropped when @v's APIC is disabled. */
 void vlapic_raise(struct vcpu *v, u8 vector);
 
 /*
@@ -70,8 +121,8 @@ void vlapic_raise_level(struct vcpu *v, u8 vector, bool level);
 struct vm;
 void vm_eoi_broadcast(struct vm *vm, u8 vector);
 
-/* Before entry: fire an expired timer. Returns the TSC deadline of the
- * next timer event or 0. */
+/* The owner, before entry: fire an expired timer (IRR set atomically).
+ * Returns the TSC deadline of the next timer event or 0. */
 u64 vlapic_timer_poll(struct vlapic *l);
 
 /* The vector to deliver now (IRR above PPR), or -1. */
@@ -81,7 +132,7 @@ int vlapic_pending(struct vlapic *l);
 int vlapic_highest_irr(const struct vlapic *l);
 int vlapic_highest_isr(const struct vlapic *l);
 
-/* The CPU took @vector: move it from IRR to ISR. */
+/* The owner: the CPU took @vector: move it from IRR (atomically) to ISR. */
 void vlapic_accept(struct vlapic *l, int vector);
 
 #endif

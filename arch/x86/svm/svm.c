@@ -23,6 +23,9 @@
 #define IOPM_SIZE (3 * PAGE_SIZE)
 #define MSRPM_SIZE (2 * PAGE_SIZE)
 #define TLB_FLUSH_ALL 1
+#define VEC_DB 1
+#define DR6_BS (1ULL << 14)
+#define RFLAGS_TF (1ULL << 8)
 
 struct svm_vcpu {
 	struct vmcb *vmcb;
@@ -34,6 +37,10 @@ struct svm_vcpu {
 	bool nmi_pending;  /* an NMI waits for the blocking to end */
 	bool iret_seen;    /* IRET intercepted at iret_rip, not yet past it */
 	u64 iret_rip;
+	/* NMI single-step over that IRET (nmi_step_start) */
+	bool nmi_step;      /* TF and the step intercepts are ours */
+	bool step_guest_tf; /* the guest's own TF when the step began */
+	u64 step_dr6;       /* the guest's DR6 when the step began */
 };
 
 static u64 host_vmcb_pa[MAX_CPUS];
@@ -124,6 +131,8 @@ static struct vmcb *vmcb_of(struct vcpu_hw *v) { return priv(v)->vmcb; }
 static void set_intercepts(struct vmcb_control *c)
 {
 	c->intercept_exc = 0;
+	/* CR4 writes are checked against the guest's CPUID view in vmm/. */
+	c->intercept_cr = SVM_INTERCEPT_CR4_WRITE;
 	c->intercept1 = SVM_INTERCEPT_INTR | SVM_INTERCEPT_NMI |
 			SVM_INTERCEPT_SMI | SVM_INTERCEPT_INIT |
 			SVM_INTERCEPT_RDPMC | SVM_INTERCEPT_CPUID |
@@ -235,12 +244,22 @@ static u64 svm_get_reg(struct vcpu_hw *v, enum vcpu_reg r)
 {
 	u64 val = *reg_slot(vmcb_of(v), r);
 
+	if (r == REG_RFLAGS && priv(v)->nmi_step && !priv(v)->step_guest_tf)
+		val &= ~RFLAGS_TF; /* ours, for the NMI single-step */
 	return r == REG_EFER ? val & ~EFER_SVME : val;
 }
 
+/* A CR4 write emulated for the guest flushes its TLB as the MOV would
+ * have (APM Vol. 2 §5.5.3). */
 static void svm_set_reg(struct vcpu_hw *v, enum vcpu_reg r, u64 val)
 {
+	if (r == REG_RFLAGS && priv(v)->nmi_step) {
+		priv(v)->step_guest_tf = val & RFLAGS_TF;
+		val |= RFLAGS_TF;
+	}
 	*reg_slot(vmcb_of(v), r) = r == REG_EFER ? val | EFER_SVME : val;
+	if (r == REG_CR4)
+		priv(v)->flush = true;
 }
 
 /* EVENTINJ (APM §15.20): vector, type, valid; the error code is added. */
@@ -250,14 +269,13 @@ static u64 evtinj(u8 vector, u32 type)
 }
 
 /*
- * NMI blocking (APM §15.20 and §15.21): without the vNMI extension the
- * CPU delivers an injected NMI but does not block the next one for the
- * guest. So the back-end does it: an injected NMI masks NMIs and turns on
- * the IRET intercept; the intercept comes before the IRET runs, so the
- * blocking ends at the first exit after it, seen as RIP having moved on
- * (an IRET that faulted exits at the IRET). An NMI arriving meanwhile
- * waits in nmi_pending and goes in at that entry: one may wait, as on a
- * real CPU; it can be late by the time to the next exit, never nested.
+ * NMI blocking (APM §15.20 and §15.21): without the vNMI extension
+ * (§15.21.10, not in QEMU's TCG) the CPU delivers an injected NMI but does
+ * not block the next one for the guest. So the back-end does it: an
+ * injected NMI masks NMIs and turns on the IRET intercept. The intercept
+ * comes before the IRET runs (§15.9), so the blocking ends at the first
+ * exit after it, seen as RIP having moved on (an IRET that faulted exits
+ * at the IRET).
  */
 static void nmi_inject(struct svm_vcpu *s)
 {
@@ -268,11 +286,109 @@ static void nmi_inject(struct svm_vcpu *s)
 	s->iret_seen = false;
 }
 
-static void nmi_track_exit(struct svm_vcpu *s)
+/*
+ * An NMI that waits must come right after that IRET, before the
+ * interrupted code runs again (SDM Vol. 3A §6.7.1): the next exit may be
+ * far away, inside code that holds a lock its handler takes. Nothing in
+ * SVM exits there: a VINTR window (§15.21.4) needs RFLAGS.IF = 1, which
+ * code interrupted by an NMI often has clear. So the IRET is single-
+ * stepped: TF set for it and #DB intercepted; the IRET loads RFLAGS from
+ * the stack, so our TF is gone after it, and the trap it still takes
+ * (TF was set when it began, §13.1) exits before the next instruction.
+ * The exceptions the IRET itself may raise are intercepted too, to take
+ * TF out before the guest sees the flags (STEP_EXCEPTIONS).
+ */
+#define STEP_EXCEPTIONS ((1u << VEC_DB) | STEP_WITH_ERROR)
+#define STEP_WITH_ERROR ((1u << 11) | (1u << 12) | (1u << 13) | (1u << 14) | (1u << 17))
+
+static void nmi_step_start(struct svm_vcpu *s)
 {
 	struct vmcb *vm = s->vmcb;
 
-	if (vm->control.exitcode == SVM_EXIT_IRET) {
+	s->nmi_step = true;
+	s->step_guest_tf = vm->save.rflags & RFLAGS_TF;
+	s->step_dr6 = vm->save.dr6;
+	vm->save.rflags |= RFLAGS_TF;
+	vm->control.intercept_exc |= STEP_EXCEPTIONS;
+}
+
+/* Undo the step. @retry: the IRET has not completed; TF is still ours
+ * and the IRET is intercepted again when the guest retries it. */
+static void nmi_step_end(struct svm_vcpu *s, bool retry)
+{
+	struct vmcb *vm = s->vmcb;
+
+	s->nmi_step = false;
+	vm->control.intercept_exc &= ~STEP_EXCEPTIONS;
+	if (!retry)
+		return;
+	if (!s->step_guest_tf)
+		vm->save.rflags &= ~RFLAGS_TF;
+	vm->control.intercept1 |= SVM_INTERCEPT_IRET;
+	s->iret_seen = false;
+}
+
+/* An intercepted exception goes to the guest as it came (§15.12: a #PF
+ * intercept leaves CR2 alone, the address is in EXITINFO2). */
+static void reflect_exception(struct vmcb *vm, u32 vec)
+{
+	u64 inj = evtinj(vec, EVENT_EXCEPTION);
+
+	if (STEP_WITH_ERROR & (1u << vec))
+		inj |= SVM_EVTINJ_EV | (vm->control.exitinfo1 << 32);
+	if (vec == 14)
+		vm->save.cr2 = vm->control.exitinfo2;
+	vm->control.eventinj = inj;
+}
+
+/* The step's trap: DR6 as before it, unless the guest stepped too (its
+ * own TF) or the IRET hit a data breakpoint (B0-B3): then its #DB. */
+static void nmi_step_trap(struct svm_vcpu *s)
+{
+	struct vmcb *vm = s->vmcb;
+	u64 hit = vm->save.dr6 & ~s->step_dr6 & 0xf;
+
+	vm->save.dr6 = s->step_dr6 | hit | (s->step_guest_tf ? DR6_BS : 0);
+	if (s->step_guest_tf || hit)
+		vm->control.eventinj = evtinj(VEC_DB, EVENT_EXCEPTION);
+}
+
+/*
+ * An exit while the IRET is single-stepped. A #DB is the step's trap: the
+ * IRET completed (it may have returned to an IRET at the same address, the
+ * common end of nested handlers, so RIP alone does not tell). Another
+ * exception at the IRET is its fault; any other exit with RIP still there
+ * came before it ran (a host interrupt): the step goes on.
+ */
+static void nmi_step_exit(struct svm_vcpu *s, struct vm_exit *x)
+{
+	struct vmcb *vm = s->vmcb;
+	u64 vec = vm->control.exitcode - SVM_EXIT_EXCP_BASE;
+	bool exc = vm->control.exitcode >= SVM_EXIT_EXCP_BASE && vec < 32;
+	bool done = exc ? vec == VEC_DB : vm->save.rip != s->iret_rip;
+
+	if (!exc && !done)
+		return;
+	nmi_step_end(s, !done);
+	if (done) {
+		s->nmi_masked = false;
+		s->iret_seen = false;
+	}
+	if (exc && vec == VEC_DB)
+		nmi_step_trap(s);
+	else if (exc)
+		reflect_exception(vm, (u32)vec);
+	if (exc)
+		x->code = EXIT_INTR_WINDOW; /* handled here; an NMI window opens */
+}
+
+static void nmi_track_exit(struct svm_vcpu *s, struct vm_exit *x)
+{
+	struct vmcb *vm = s->vmcb;
+
+	if (s->nmi_step) {
+		nmi_step_exit(s, x);
+	} else if (vm->control.exitcode == SVM_EXIT_IRET) {
 		vm->control.intercept1 &= ~SVM_INTERCEPT_IRET;
 		s->iret_seen = true;
 		s->iret_rip = vm->save.rip;
@@ -282,10 +398,26 @@ static void nmi_track_exit(struct svm_vcpu *s)
 	}
 }
 
+/* Before an entry: a waiting NMI goes in if it can, or the IRET that
+ * ends its blocking is stepped (never under an event to be delivered
+ * first: that would push our TF). */
+static void nmi_prepare_entry(struct svm_vcpu *s)
+{
+	bool event = s->vmcb->control.eventinj & SVM_EVTINJ_VALID;
+
+	if (!s->nmi_pending || s->nmi_step || event)
+		return;
+	if (!s->nmi_masked)
+		nmi_inject(s);
+	else if (s->iret_seen)
+		nmi_step_start(s);
+}
+
 static void nmi_reset(struct svm_vcpu *s)
 {
 	s->vmcb->control.intercept1 &= ~SVM_INTERCEPT_IRET;
-	s->nmi_masked = s->nmi_pending = s->iret_seen = false;
+	s->vmcb->control.intercept_exc &= ~STEP_EXCEPTIONS;
+	s->nmi_masked = s->nmi_pending = s->iret_seen = s->nmi_step = false;
 }
 
 static void svm_vcpu_load(struct vcpu_hw *v, const struct vcpu_state *st)
@@ -316,6 +448,8 @@ static void svm_inject(struct vcpu_hw *v, const struct vcpu_event *e)
 			nmi_inject(s);
 		return;
 	}
+	if (s->nmi_step)
+		nmi_step_end(s, true); /* its delivery would push our TF */
 	if (e->has_error)
 		inj |= SVM_EVTINJ_EV | ((u64)e->error << 32);
 	vmcb_of(v)->control.eventinj = inj;
@@ -326,7 +460,7 @@ static bool svm_intr_allowed(struct vcpu_hw *v)
 	struct vmcb *vm = vmcb_of(v);
 
 	return (vm->save.rflags & RFLAGS_IF) && !(vm->control.interrupt_shadow & 1) &&
-	       !(vm->control.eventinj & SVM_EVTINJ_VALID);
+	       !(vm->control.eventinj & SVM_EVTINJ_VALID) && !priv(v)->nmi_step;
 }
 
 /* A virtual interrupt request with TPR ignored: the CPU exits (VINTR) as
@@ -335,6 +469,8 @@ static void svm_want_intr_window(struct vcpu_hw *v, bool on)
 {
 	struct vmcb_control *c = &vmcb_of(v)->control;
 
+	if (on && priv(v)->nmi_step)
+		return; /* the step exits after one instruction anyway */
 	if (on) {
 		c->vintr |= SVM_VINTR_V_IRQ | SVM_VINTR_IGN_TPR;
 		c->intercept1 |= SVM_INTERCEPT_VINTR;
@@ -354,6 +490,23 @@ static void svm_stage2_flush(struct vcpu_hw *v)
 	priv(v)->flush = true;
 }
 
+/*
+ * The single-step trap of an emulated instruction (APM Vol. 2 §13.1):
+ * #DB through EVENTINJ, which delivers the event as given and leaves DR6
+ * alone (§15.20), so BS goes into the guest's DR6 in the VMCB first; the
+ * other DR6 bits stay as they are (sticky). An exception the instruction
+ * raised is already queued: it wins, no trap.
+ */
+static void svm_single_step_trap(struct vcpu_hw *v)
+{
+	struct vmcb *vm = vmcb_of(v);
+
+	if (vm->control.eventinj & SVM_EVTINJ_VALID)
+		return;
+	vm->save.dr6 |= DR6_BS;
+	vm->control.eventinj = evtinj(VEC_DB, EVENT_EXCEPTION);
+}
+
 /* IOIO EXITINFO1, APM §15.10.2 Figure 15-2. */
 static void decode_io(struct vm_exit *x, const struct vmcb *vm)
 {
@@ -369,7 +522,8 @@ static void decode_io(struct vm_exit *x, const struct vmcb *vm)
 }
 
 /* Nested page fault: EXITINFO1 is a #PF-style error code, EXITINFO2 the
- * guest physical address (§15.25.6). */
+ * guest physical address (§15.25.6). EXITINFO1 bit 32 says the fault was
+ * on the final guest-physical address, bit 33 on a guest page table. */
 static void decode_npf(struct vm_exit *x, const struct vmcb *vm)
 {
 	u64 err = vm->control.exitinfo1;
@@ -379,6 +533,7 @@ static void decode_npf(struct vm_exit *x, const struct vmcb *vm)
 	x->stage2.write = err & 2;
 	x->stage2.fetch = err & 16;
 	x->stage2.read = !x->stage2.write && !x->stage2.fetch;
+	x->stage2.walk = (err & (1ULL << 33)) && !(err & (1ULL << 32));
 }
 
 static u32 simple_code(u64 code)
@@ -405,9 +560,36 @@ static u32 simple_code(u64 code)
 	case SVM_EXIT_VMRUN: case SVM_EXIT_VMLOAD: case SVM_EXIT_VMSAVE:
 	case SVM_EXIT_STGI: case SVM_EXIT_CLGI: case SVM_EXIT_SKINIT:
 		return EXIT_VIRT_INSN;
-	case SVM_EXIT_INVALID: return EXIT_ENTRY_FAILED;
 	default: return EXIT_UNKNOWN;
 	}
+}
+
+/*
+ * A CR4 write intercept (APM §15.9): with decode assists EXITINFO1 bit 63
+ * says a MOV and bits 3:0 name its GPR (§15.33.1); without them vmm/
+ * decodes the instruction.
+ */
+static void decode_cr4_write(struct vm_exit *x, const struct vmcb *vm)
+{
+	u64 info = vm->control.exitinfo1;
+
+	x->code = EXIT_CR_ACCESS;
+	x->cr.cr = 4;
+	x->cr.write = true;
+	x->cr.gpr = (info >> 63) ? info & 0xf : CR_GPR_DECODE;
+}
+
+/* VMEXIT_INVALID: name the consistency check the VMCB fails (§15.5.1). */
+static void decode_invalid(struct vm_exit *x, const struct vmcb *vm)
+{
+	const char *why = svm_check_vmcb(vm);
+
+	x->code = EXIT_ENTRY_FAILED;
+	x->fail.info = 0;
+	x->fail.why = why ? why : "invalid guest state (VMRUN consistency check)";
+	printk(LOG_ERR, "svm: VMRUN failed (VMEXIT_INVALID): %s; cr0 %llx cr3 %llx cr4 %llx efer %llx",
+	       x->fail.why, (unsigned long long)vm->save.cr0, (unsigned long long)vm->save.cr3,
+	       (unsigned long long)vm->save.cr4, (unsigned long long)vm->save.efer);
 }
 
 static void svm_decode(struct vcpu_hw *v)
@@ -423,6 +605,10 @@ static void svm_decode(struct vcpu_hw *v)
 		decode_io(x, vm);
 	} else if (code == SVM_EXIT_NPF) {
 		decode_npf(x, vm);
+	} else if (code == SVM_EXIT_CR4_WRITE) {
+		decode_cr4_write(x, vm);
+	} else if ((u32)code == (u32)SVM_EXIT_INVALID) { /* QEMU stores 32 bits of -1 */
+		decode_invalid(x, vm);
 	} else if (code == SVM_EXIT_MSR) {
 		x->code = vm->control.exitinfo1 ? EXIT_MSR_WRITE : EXIT_MSR_READ;
 		x->msr.index = (u32)v->gprs[GPR_RCX];
@@ -453,8 +639,7 @@ static void svm_run(struct vcpu_hw *v)
 	struct svm_vcpu *s = priv(v);
 	struct vmcb *vm = s->vmcb;
 
-	if (s->nmi_pending && !s->nmi_masked && !(vm->control.eventinj & SVM_EVTINJ_VALID))
-		nmi_inject(s);
+	nmi_prepare_entry(s);
 	vm->control.tlb_control = s->flush ? TLB_FLUSH_ALL : 0;
 	s->flush = false;
 	vm->control.clean_bits = 0;
@@ -470,8 +655,8 @@ static void svm_run(struct vcpu_hw *v)
 	asm volatile("cli; stgi" ::: "memory");
 	v->gprs[GPR_RAX] = vm->save.rax;
 	svm_decode(v);
-	nmi_track_exit(s);
 	requeue_interrupted_event(vm);
+	nmi_track_exit(s, &v->exit);
 }
 
 const struct vcpu_ops svm_ops = {
@@ -492,4 +677,5 @@ const struct vcpu_ops svm_ops = {
 	.want_intr_window = svm_want_intr_window,
 	.end_intr_shadow = svm_end_intr_shadow,
 	.stage2_flush = svm_stage2_flush,
+	.single_step_trap = svm_single_step_trap,
 };

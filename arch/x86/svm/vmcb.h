@@ -107,6 +107,9 @@ BUILD_ASSERT(__builtin_offsetof(struct vmcb, save.rax) == 0x5f8);
 BUILD_ASSERT(__builtin_offsetof(struct vmcb, save.cr2) == 0x640);
 BUILD_ASSERT(__builtin_offsetof(struct vmcb, save.g_pat) == 0x668);
 
+/* intercept_cr (000h): writes of CRn are bit 16 + n */
+#define SVM_INTERCEPT_CR4_WRITE (1u << 20)
+
 /* intercept1 (00Ch) */
 #define SVM_INTERCEPT_INTR (1u << 0)
 #define SVM_INTERCEPT_NMI (1u << 1)
@@ -148,6 +151,7 @@ BUILD_ASSERT(__builtin_offsetof(struct vmcb, save.g_pat) == 0x668);
 /* #VMEXIT codes, APM Vol. 2 Appendix C */
 #define SVM_EXIT_CR0_READ 0x00
 #define SVM_EXIT_CR0_WRITE 0x10
+#define SVM_EXIT_CR4_WRITE 0x14
 #define SVM_EXIT_EXCP_BASE 0x40
 #define SVM_EXIT_INTR 0x60
 #define SVM_EXIT_NMI 0x61
@@ -181,5 +185,12 @@ BUILD_ASSERT(__builtin_offsetof(struct vmcb, save.g_pat) == 0x668);
 #define SVM_EXIT_INVALID 0xffffffffffffffffULL
 
 #define MSR_VM_HSAVE_PA 0xc0010117
+
+/*
+ * The VMRUN consistency checks of APM Vol. 2 §15.5.1 on @vm's guest
+ * state and controls: the name of the first one @vm fails, or NULL.
+ * For the log when VMRUN exits with VMEXIT_INVALID (svm_check.c).
+ */
+const char *svm_check_vmcb(const struct vmcb *vm);
 
 #endif

@@ -167,6 +167,9 @@
 #define INTERRUPTIBILITY_MOV_SS (1u << 1)
 #define INTERRUPTIBILITY_NMI (1u << 3)
 
+/* Guest pending debug exceptions (§25.4.2, Table 25-4): single step. */
+#define PENDING_DBG_BS (1ULL << 14)
+
 /* Segment access rights (§25.4.1, Table 25-2): bits 8-11 are reserved. */
 #define VMX_AR_UNUSABLE (1u << 16)
 

@@ -187,5 +187,6 @@ const struct vcpu_ops vmx_ops = {
 	.intr_allowed = vmx_intr_allowed,
 	.want_intr_window = vmx_want_intr_window,
 	.end_intr_shadow = vmx_end_intr_shadow,
+	.single_step_trap = vmx_single_step_trap,
 	.stage2_flush = vmx_stage2_flush,
 };

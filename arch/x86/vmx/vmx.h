@@ -193,6 +193,25 @@ static inline void vmx_invvpid(u64 type, u16 vpid)
  */
 enum { VMX_ENTER_EXITED, VMX_ENTER_FAIL_INVALID, VMX_ENTER_FAIL_VALID };
 u32 vmx_enter(u64 *gprs, u64 *host_rsp, u32 launched);
+
+/* The name of a failed VM entry: @how from vmx_enter, the exit @reason
+ * (bit 31 set), the VM-instruction error and the exit qualification
+ * (vmx_fail.c). */
+const char *vmx_entry_failure_name(u32 how, u32 reason, u32 insn_error, u64 qual);
+
+/* The guest-state fields vmx_check_guest() looks at (§27.3.1). */
+#define VMX_CHECK_BASES 8 /* FS GS LDTR TR GDTR IDTR SYSENTER_ESP SYSENTER_EIP */
+struct vmx_guest_check {
+	u64 cr0, cr4, efer, rflags, pat, dr7;
+	u64 cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
+	bool unrestricted; /* CR0.PE and PG exempt from FIXED0 */
+	bool ia32e;        /* the "IA-32e mode guest" entry control */
+	u64 bases[VMX_CHECK_BASES];
+	unsigned va_bits;  /* 48, or 57 with 5-level paging */
+};
+
+/* The name of the first guest-state check @g fails, or NULL (vmx_fail.c). */
+const char *vmx_check_guest(const struct vmx_guest_check *g);
 void vmx_exit_point(void); /* HOST_RIP: where VM exits land */
 
 /* vmx.c: write the reason a CPU cannot enable VMX; returns false. */
@@ -231,6 +250,7 @@ void vmx_inject(struct vcpu_hw *v, const struct vcpu_event *e);
 bool vmx_intr_allowed(struct vcpu_hw *v);
 void vmx_want_intr_window(struct vcpu_hw *v, bool on);
 void vmx_end_intr_shadow(struct vcpu_hw *v);
+void vmx_single_step_trap(struct vcpu_hw *v);
 void vmx_set_proc_control(struct vmx_vcpu *s, u32 bit, bool on);
 void vmx_nmi_window_open(struct vcpu_hw *v);
 void vmx_stage2_flush(struct vcpu_hw *v);

@@ -129,13 +129,17 @@ static void decode_io(struct vm_exit *x, u64 q)
 }
 
 /* Table 28-7: the access that faulted; §28.2.1: the guest-physical
- * address field. */
+ * address field. Bit 8 (valid with bit 7) is set when the address is the
+ * translation of the linear address, clear for a paging-structure access
+ * of the walk or an A/D update; with bit 7 clear (PDPTE loads) it is
+ * clear too: no final translation either. */
 static void decode_ept_violation(struct vm_exit *x, u64 q, u32 idt_info)
 {
 	x->stage2.gpa = vmcs_read64(GUEST_PHYSICAL_ADDRESS);
 	x->stage2.read = q & (1u << 0);
 	x->stage2.write = q & (1u << 1);
 	x->stage2.fetch = q & (1u << 2);
+	x->stage2.walk = !(q & (1u << 8));
 	nmi_reblock(q & (1u << 12), idt_info);
 }
 
@@ -233,6 +237,31 @@ static void dump_guest_state(void)
 		       (unsigned long long)vmcs_read64(GUEST_ES_BASE + 2 * s));
 }
 
+/* §27.3.1 repeated on the VMCS when the CPU only says "invalid guest
+ * state": the name of the failed check, or NULL. */
+static const char *guest_state_check(void)
+{
+	static const u32 seg_index[] = { 4, 5, 6, 7 }; /* FS GS LDTR TR */
+	struct vmx_guest_check g = {
+		.cr0 = vmcs_read64(GUEST_CR0), .cr4 = vmcs_read64(GUEST_CR4),
+		.efer = vmcs_read64(GUEST_IA32_EFER), .rflags = vmcs_read64(GUEST_RFLAGS),
+		.pat = vmcs_read64(GUEST_IA32_PAT), .dr7 = vmcs_read64(GUEST_DR7),
+		.cr0_fixed0 = vmx_caps.cr0_fixed0, .cr0_fixed1 = vmx_caps.cr0_fixed1,
+		.cr4_fixed0 = vmx_caps.cr4_fixed0, .cr4_fixed1 = vmx_caps.cr4_fixed1,
+		.unrestricted = true, /* required by vmx_config_init */
+		.ia32e = vmcs_read32(VM_ENTRY_CONTROLS) & ENTRY_IA32E_MODE_GUEST,
+		.va_bits = (read_cr4() & CR4_LA57) ? 57 : 48,
+	};
+
+	for (u32 i = 0; i < ARRAY_SIZE(seg_index); i++)
+		g.bases[i] = vmcs_read64(GUEST_ES_BASE + 2 * seg_index[i]);
+	g.bases[4] = vmcs_read64(GUEST_GDTR_BASE);
+	g.bases[5] = vmcs_read64(GUEST_IDTR_BASE);
+	g.bases[6] = vmcs_read64(GUEST_SYSENTER_ESP);
+	g.bases[7] = vmcs_read64(GUEST_SYSENTER_EIP);
+	return vmx_check_guest(&g);
+}
+
 /*
  * VMLAUNCH/VMRESUME failed as an instruction (§31.2: VMfailInvalid, or
  * VMfailValid with the VM-instruction error number, §31.4), or the entry
@@ -245,14 +274,23 @@ static void entry_failed(struct vcpu_hw *v, u32 how, u32 reason)
 
 	x->code = EXIT_ENTRY_FAILED;
 	x->insn_len = 0;
+	u32 err = how == VMX_ENTER_FAIL_VALID ? vmcs_read32(VM_INSTRUCTION_ERROR) : 0;
+
 	if (how == VMX_ENTER_EXITED) {
-		x->raw = reason & 0xffff;
+		x->raw = reason;
 		x->fail.info = vmcs_read64(EXIT_QUALIFICATION);
 	} else {
-		x->raw = ~0u;
-		x->fail.info = how == VMX_ENTER_FAIL_VALID ? vmcs_read32(VM_INSTRUCTION_ERROR) : ~0ULL;
+		x->raw = 0;
+		x->fail.info = how == VMX_ENTER_FAIL_VALID ? err : ~0ULL;
 	}
-	printk(LOG_ERR, "vmx: VM entry failed: exit reason %x, %s %llu", reason,
+	x->fail.why = vmx_entry_failure_name(how, reason, err, x->fail.info);
+	if (how == VMX_ENTER_EXITED && (reason & 0xffff) == 33 && x->fail.info == 0) {
+		const char *why = guest_state_check();
+
+		if (why)
+			x->fail.why = why;
+	}
+	printk(LOG_ERR, "vmx: VM entry failed: %s (exit reason %x, %s %llu)", x->fail.why, reason,
 	       how == VMX_ENTER_EXITED ? "qualification" : "VM-instruction error",
 	       (unsigned long long)x->fail.info);
 	if (how != VMX_ENTER_FAIL_INVALID)

@@ -15,6 +15,7 @@
 #include "kernel/mm.h"
 
 #define RFLAGS_FIXED1 (1ULL << 1)
+#define RFLAGS_TF (1ULL << 8)
 #define EPT_READ 1ULL
 #define EPT_MT_WB 6
 #define AR_TYPE_ACCESSED 1u
@@ -113,13 +114,13 @@ void vmx_write_reg(struct vcpu_hw *v, enum vcpu_reg r, u64 val)
 		vmcs_write64(GUEST_RFLAGS, val | RFLAGS_FIXED1);
 		break;
 	case REG_SFMASK: /* bits 63:32 are reserved */
-		wrmsr(MSR_IA32_FMASK, (u32)val);
+		wrmsr_safe(MSR_IA32_FMASK, (u32)val);
 		break;
 	default:
 		if (reg_field[r])
 			vmcs_write64(reg_field[r], val);
 		else if (reg_msr[r])
-			wrmsr(reg_msr[r], val);
+			wrmsr_safe(reg_msr[r], val); /* vmm/ checked it; a miss is dropped */
 	}
 }
 
@@ -275,6 +276,19 @@ void vmx_set_seg(struct vcpu_hw *v, enum vcpu_seg s, const struct segment *in)
 }
 
 /*
+ * A single-step trap waits in the pending debug exceptions field (set by
+ * vmx_single_step_trap). §27.7.3: it is delivered after an entry that
+ * injects nothing, before any NMI, interrupt or NMI/interrupt-window exit,
+ * and lost by an entry that injects an NMI or interrupt: those wait for
+ * their window meanwhile.
+ */
+static bool single_step_pending(void)
+{
+	return (vmcs_read64(GUEST_RFLAGS) & RFLAGS_TF) &&
+	       (vmcs_read64(GUEST_PENDING_DBG_EXCEPTIONS) & PENDING_DBG_BS);
+}
+
+/*
  * With virtual NMIs (§25.6.1) an injected NMI blocks the next one until
  * the guest's IRET, and an entry may not inject an NMI into that blocking,
  * nor under blocking by MOV SS (or, on some processors, STI), nor on top
@@ -285,7 +299,8 @@ static bool nmi_must_wait(struct vmx_vcpu *s)
 {
 	return (s->entry_info & INTR_INFO_VALID) ||
 	       (vmcs_read32(GUEST_INTERRUPTIBILITY_INFO) &
-		(INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS | INTERRUPTIBILITY_NMI));
+		(INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS | INTERRUPTIBILITY_NMI)) ||
+	       single_step_pending();
 }
 
 /*
@@ -335,10 +350,26 @@ bool vmx_intr_allowed(struct vcpu_hw *v)
 {
 	if (vmx_priv(v)->entry_info & INTR_INFO_VALID)
 		return false;
-	if (!(vmcs_read64(GUEST_RFLAGS) & RFLAGS_IF))
+	if (!(vmcs_read64(GUEST_RFLAGS) & RFLAGS_IF) || single_step_pending())
 		return false;
 	return !(vmcs_read32(GUEST_INTERRUPTIBILITY_INFO) &
 		 (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS));
+}
+
+/*
+ * The single-step trap of an emulated instruction: BS in the guest's
+ * pending debug exceptions (§25.4.2, Table 25-4); the CPU delivers the
+ * #DB right after the entry and sets DR6 as for a trap of its own
+ * (§27.7.3). A trap held over from a MOV SS before the instruction merges
+ * into it, as on the CPU. An exception the instruction raised is already
+ * queued: it wins, no trap.
+ */
+void vmx_single_step_trap(struct vcpu_hw *v)
+{
+	if (vmx_priv(v)->entry_info & INTR_INFO_VALID)
+		return;
+	vmcs_write64(GUEST_PENDING_DBG_EXCEPTIONS,
+		     vmcs_read64(GUEST_PENDING_DBG_EXCEPTIONS) | PENDING_DBG_BS);
 }
 
 /* A primary processor-based control that changes at run time. */

@@ -107,7 +107,11 @@ static void cr_policy_init(const struct vmx_caps *c, struct vmx_config *k)
 	k->cr0_mask = k->cr0_set | k->cr0_clear;
 	k->cr4_set = c->cr4_fixed0 | CR4_VMXE;
 	k->cr4_clear = ~c->cr4_fixed1;
-	k->cr4_mask = k->cr4_set | k->cr4_clear;
+	/* Every CR4 bit but PGE is owned, so a MOV to CR4 that changes one
+	 * exits and vmm/ checks it against the guest's CPUID view (a bit
+	 * whose feature CPUID hides must #GP, §2.5). PGE, which guests
+	 * toggle to flush global TLB entries, is never hidden. */
+	k->cr4_mask = k->cr4_set | k->cr4_clear | ~CR4_PGE;
 }
 
 /* §25.6.9: one all-ones MSR bitmap for every vCPU: every RDMSR and WRMSR

@@ -1,0 +1,425 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Host unit tests for the virtual local APIC (vmm/dev/vlapic.c): the
+ * cross-CPU rules of vlapic.h under real threads (one thread raising a
+ * vector into the IRR word the owner's timer fires into, while the owner
+ * accepts; one thread raising while the owner resets the APIC under the
+ * lock it must never reinitialize), IA32_APIC_BASE mode transitions (SDM
+ * Vol. 3A §11.12.5: xAPIC, x2APIC, disabled, the invalid ones #GP), what a
+ * disabled APIC does (registers reset, LVT masked, nothing delivered or
+ * matched, MMIO page absent), IPIs reaching only enabled APICs of the VM,
+ * INIT keeping the mode and a reset not, and
+ * level-triggered EOI broadcast through the TMR.
+ */
+#include <pthread.h>
+#include <sched.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "vmm/dev/vlapic.h"
+#include "vmm/vcpu.h"
+#include "vmm/vm.h"
+
+#define TIMER_VEC 0x30 /* the timer and the IPI share IRR word 1 */
+#define IPI_VEC 0x31
+#define REG_EOI 0xb0
+#define REG_SVR 0xf0
+#define REG_LVT_TIMER 0x320
+#define REG_TIMER_INIT 0x380
+#define REG_IRR 0x200
+#define APIC_BASE 0xfee00000ULL
+#define BSP (1ULL << 8)
+#define EXTD (1ULL << 10)
+#define EN (1ULL << 11)
+
+static struct vm vm;
+static struct vcpu cpu, sibling;
+static u32 requests;
+static unsigned ipis, ipi_to, ipi_mode;
+static u32 eoi_vector;
+static unsigned eois;
+
+/* ---- stubs for what vlapic.c calls ---- */
+
+struct vcpu *vcpu_current(void) { return &cpu; }
+u64 tsc_khz(void) { return 1000000; }
+
+void vcpu_request(struct vcpu *v, u32 req)
+{
+	(void)v;
+	__atomic_fetch_or(&requests, req, __ATOMIC_RELAXED);
+}
+
+void vcpu_deliver_ipi(struct vcpu *v, u32 mode, u8 vector)
+{
+	(void)vector;
+	ipis++;
+	ipi_to = v->id;
+	ipi_mode = mode;
+}
+
+void vm_eoi_broadcast(struct vm *m, u8 vector)
+{
+	(void)m;
+	eoi_vector = vector;
+	eois++;
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	memset(&vm, 0, sizeof(vm));
+	memset(&cpu, 0, sizeof(cpu));
+	memset(&sibling, 0, sizeof(sibling));
+	cpu.vm = sibling.vm = &vm;
+	sibling.id = 1;
+	vm.nvcpus = 1;
+	vm.vcpus[0] = &cpu;
+	vm.vcpus[1] = &sibling;
+	vlapic_init(&cpu.lapic, 0);
+	vlapic_init(&sibling.lapic, 1);
+	requests = ipis = 0;
+	eois = 0;
+	return 0;
+}
+
+static u64 now_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (u64)t.tv_sec * 1000000000ULL + (u64)t.tv_nsec;
+}
+
+/* ---- raise on one thread, timer + accept on the owner's ---- */
+
+#define RACE_ROUNDS 200000
+#define RACE_MIN_ROUNDS 1000
+#define RACE_NS 2000000000ULL  /* or 2 s once RACE_MIN_ROUNDS are done */
+#define RACE_MAX_NS 60000000000ULL
+#define LOST_LOOPS 3           /* owner passes that must have taken it */
+
+static volatile u32 delivered, race_done, owner_loops;
+static unsigned lost, rounds;
+
+/* The owner: fire the timer (an edge into IRR word 1) again and again and
+ * take whatever is deliverable, as the vCPU loop does before an entry. */
+static void *owner_thread(void *arg)
+{
+	struct vlapic *l = &cpu.lapic;
+
+	(void)arg;
+	while (!__atomic_load_n(&race_done, __ATOMIC_ACQUIRE)) {
+		int vec;
+
+		l->lvt[0] = TIMER_VEC;
+		l->timer_deadline = 1; /* long past: fires now */
+		vlapic_timer_poll(l);
+		while ((vec = vlapic_pending(l)) >= 0) {
+			vlapic_accept(l, vec);
+			l->isr[vec >> 5] &= ~(1u << (vec & 31)); /* EOI */
+			if (vec == IPI_VEC)
+				__atomic_fetch_add(&delivered, 1, __ATOMIC_RELEASE);
+		}
+		__atomic_fetch_add(&owner_loops, 1, __ATOMIC_RELEASE);
+	}
+	return NULL;
+}
+
+/*
+ * Another CPU: raise the IPI, wait until the owner took it. Every owner
+ * pass that starts after the raise drains the IRR, so an IPI still not
+ * taken after LOST_LOOPS passes is lost (no timeout: a descheduled owner
+ * only makes the wait longer).
+ */
+static void *raiser_thread(void *arg)
+{
+	u64 start_ns = now_ns();
+
+	(void)arg;
+	for (rounds = 0; rounds < RACE_ROUNDS && !lost; rounds++) {
+		u64 t = now_ns() - start_ns;
+		u32 want = __atomic_load_n(&delivered, __ATOMIC_ACQUIRE) + 1;
+		u32 start;
+
+		if ((t > RACE_NS && rounds >= RACE_MIN_ROUNDS) || t > RACE_MAX_NS)
+			break;
+		vlapic_raise(&cpu, IPI_VEC);
+		start = __atomic_load_n(&owner_loops, __ATOMIC_ACQUIRE);
+		while (__atomic_load_n(&delivered, __ATOMIC_ACQUIRE) < want) {
+			/* passes first, then the count they published */
+			if (__atomic_load_n(&owner_loops, __ATOMIC_ACQUIRE) - start >= LOST_LOOPS &&
+			    __atomic_load_n(&delivered, __ATOMIC_ACQUIRE) < want) {
+				lost++;
+				break;
+			}
+			sched_yield(); /* the owner may share this core */
+		}
+	}
+	__atomic_store_n(&race_done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+static void test_no_lost_ipi_vs_timer(void **state)
+{
+	pthread_t owner, raiser;
+
+	(void)state;
+	cpu.lapic.svr = 0x1ff; /* software-enabled */
+	delivered = race_done = lost = owner_loops = 0;
+	assert_int_equal(pthread_create(&owner, NULL, owner_thread, NULL), 0);
+	assert_int_equal(pthread_create(&raiser, NULL, raiser_thread, NULL), 0);
+	pthread_join(raiser, NULL);
+	pthread_join(owner, NULL);
+	print_message("%u rounds, %s\n", rounds, lost ? "an IPI was lost" : "no IPI lost");
+	assert_int_equal(lost, 0);
+	assert_true(rounds >= RACE_MIN_ROUNDS);
+}
+
+/* ---- reset on the owner while another CPU raises ---- */
+
+#ifndef RESET_ROUNDS
+#define RESET_ROUNDS 20000
+#endif
+#define STALL_NS 5000000000ULL /* no lock taken for 5 s: a deadlock */
+
+static volatile u32 reset_progress, reset_finished;
+
+static void *reset_raiser(void *arg)
+{
+	(void)arg;
+	for (unsigned i = 0; i < RESET_ROUNDS; i++) {
+		vlapic_raise(&cpu, (u8)(0x40 + (i & 0x3f)));
+		__atomic_fetch_add(&reset_progress, 1, __ATOMIC_RELAXED);
+	}
+	__atomic_fetch_add(&reset_finished, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+static void *reset_owner(void *arg)
+{
+	(void)arg;
+	for (unsigned i = 0; i < RESET_ROUNDS; i++) {
+		vlapic_reset(&cpu.lapic, i & 1);
+		__atomic_fetch_add(&reset_progress, 1, __ATOMIC_RELAXED);
+	}
+	__atomic_fetch_add(&reset_finished, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/* Wait for both threads while they make progress; false when neither
+ * took the lock for STALL_NS (a ticket lock is slow when its threads are
+ * descheduled, but it moves). */
+static bool reset_threads_finish(void)
+{
+	u32 last = 0;
+	u64 since = now_ns();
+
+	while (__atomic_load_n(&reset_finished, __ATOMIC_ACQUIRE) < 2) {
+		u32 p = __atomic_load_n(&reset_progress, __ATOMIC_RELAXED);
+
+		if (p != last) {
+			last = p;
+			since = now_ns();
+		} else if (now_ns() - since > STALL_NS) {
+			return false;
+		}
+		usleep(10000);
+	}
+	return true;
+}
+
+/* A lock zeroed under its holder is a ticket lock whose next ticket never
+ * comes up: the raiser or the owner would spin for ever. */
+static void test_reset_while_raising(void **state)
+{
+	pthread_t a, b;
+
+	(void)state;
+	reset_progress = reset_finished = 0;
+	assert_int_equal(pthread_create(&a, NULL, reset_raiser, NULL), 0);
+	assert_int_equal(pthread_create(&b, NULL, reset_owner, NULL), 0);
+	assert_true(reset_threads_finish()); /* else the threads are stuck */
+	pthread_join(a, NULL);
+	pthread_join(b, NULL);
+	assert_int_equal(cpu.lapic.lock.next, cpu.lapic.lock.owner);
+	assert_int_equal(cpu.lapic.lock.next, 2 * RESET_ROUNDS); /* every taker */
+	/* the lock still works and the APIC still takes interrupts */
+	vlapic_reset(&cpu.lapic, true);
+	vlapic_raise(&cpu, 0x50);
+	assert_int_equal(vlapic_highest_irr(&cpu.lapic), 0x50);
+}
+
+/* ---- IA32_APIC_BASE ---- */
+
+static void test_base_power_up(void **state)
+{
+	(void)state;
+	assert_int_equal(vlapic_base_read(&cpu.lapic, true), APIC_BASE | EN | BSP);
+	assert_int_equal(vlapic_base_read(&cpu.lapic, false), APIC_BASE | EN);
+	/* writing the value back, with or without BSP, is fine */
+	assert_true(vlapic_base_write(&cpu.lapic, APIC_BASE | EN | BSP, true));
+	assert_true(vlapic_base_write(&cpu.lapic, APIC_BASE | EN, true));
+	assert_int_equal(vlapic_base_read(&cpu.lapic, true), APIC_BASE | EN | BSP);
+}
+
+static void test_base_invalid(void **state)
+{
+	struct vlapic *l = &cpu.lapic;
+
+	(void)state;
+	assert_false(vlapic_base_write(l, APIC_BASE | EXTD, true));       /* EXTD, !EN */
+	assert_false(vlapic_base_write(l, APIC_BASE | EN | 1, true));     /* bit 0 */
+	assert_false(vlapic_base_write(l, APIC_BASE | EN | 0x200, true)); /* bit 9 */
+	assert_false(vlapic_base_write(l, 0xfed00000ULL | EN, true));     /* moved */
+	assert_false(vlapic_base_write(l, APIC_BASE | EN | (1ULL << 52), true));
+	assert_int_equal(vlapic_base_read(l, false), APIC_BASE | EN);   /* unchanged */
+	/* x2APIC -> xAPIC directly is #GP; x2APIC -> disabled -> xAPIC is not */
+	assert_true(vlapic_base_write(l, APIC_BASE | EN | EXTD, true));
+	assert_true(l->x2apic);
+	assert_false(vlapic_base_write(l, APIC_BASE | EN, true));
+	assert_true(l->x2apic);
+	assert_true(vlapic_base_write(l, APIC_BASE, true));
+	assert_int_equal(vlapic_base_read(l, false), APIC_BASE);
+	/* disabled -> x2APIC is not a transition of the figure */
+	assert_false(vlapic_base_write(l, APIC_BASE | EN | EXTD, true));
+	assert_true(vlapic_base_write(l, APIC_BASE | EN, true));
+	assert_int_equal(vlapic_base_read(l, false), APIC_BASE | EN);
+	assert_true(vlapic_base_write(l, APIC_BASE | EN | EXTD, true));
+	assert_int_equal(vlapic_base_read(l, false), APIC_BASE | EN | EXTD);
+}
+
+static void test_disabled_apic(void **state)
+{
+	struct vlapic *l = &cpu.lapic;
+
+	(void)state;
+	vlapic_mmio_write(&vm, REG_SVR, 4, 0x1ff);
+	vlapic_mmio_write(&vm, REG_LVT_TIMER, 4, 0x20030);
+	vlapic_mmio_write(&vm, REG_TIMER_INIT, 4, 1000);
+	vlapic_raise(&cpu, 0x41);
+	assert_int_equal(vlapic_pending(l), 0x41);
+	assert_true(vlapic_base_write(l, APIC_BASE, true)); /* EN = 0 */
+	assert_int_equal(vlapic_highest_irr(l), -1);         /* state lost */
+	assert_int_equal(l->lvt[0], 1u << 16);               /* LVT masked */
+	assert_int_equal(l->timer_deadline, 0);
+	assert_int_equal(vlapic_mmio_read(&vm, REG_SVR, 4), 0xffffffff); /* absent */
+	vlapic_mmio_write(&vm, REG_SVR, 4, 0x1ff);
+	requests = 0;
+	vlapic_raise(&cpu, 0x42);                            /* dropped */
+	assert_int_equal(vlapic_highest_irr(l), -1);
+	assert_int_equal(requests, 0);
+	assert_false(vlapic_match_dest(l, 0, false));
+	assert_false(vlapic_match_dest(l, 0xff, false));
+	/* back to xAPIC: the power-up state */
+	assert_true(vlapic_base_write(l, APIC_BASE | EN, true));
+	assert_int_equal(vlapic_mmio_read(&vm, REG_SVR, 4), 0xff);
+	assert_true(vlapic_match_dest(l, 0, false));
+	vlapic_raise(&cpu, 0x42);
+	assert_int_equal(vlapic_highest_irr(l), 0x42);
+	assert_int_equal(vlapic_pending(l), -1); /* software-disabled (SVR) */
+}
+
+/* IPIs reach only vCPUs of the VM whose APIC is enabled: an ID outside
+ * the VM, or a disabled APIC even by shorthand, gets nothing. */
+static void test_ipi_targets(void **state)
+{
+	(void)state;
+	vm.nvcpus = 2;
+	vlapic_mmio_write(&vm, 0x310, 4, 1u << 24);
+	vlapic_mmio_write(&vm, 0x300, 4, 0x4500); /* INIT to APIC ID 1 */
+	assert_int_equal(ipis, 1);
+	assert_int_equal(ipi_to, 1);
+	assert_int_equal(ipi_mode, 5);
+	for (u32 id = 2; id < 0xff; id++) { /* not in this VM */
+		vlapic_mmio_write(&vm, 0x310, 4, id << 24);
+		vlapic_mmio_write(&vm, 0x300, 4, 0x4500);
+		vlapic_mmio_write(&vm, 0x300, 4, 0x4608);
+		vlapic_mmio_write(&vm, 0x300, 4, 0x4400);
+	}
+	assert_int_equal(ipis, 1);
+	vlapic_mmio_write(&vm, 0x300, 4, 0xc0400); /* NMI, all excluding self */
+	assert_int_equal(ipis, 2);
+	assert_true(vlapic_base_write(&sibling.lapic, APIC_BASE, false)); /* EN=0 */
+	vlapic_mmio_write(&vm, 0x300, 4, 0xc0400);
+	vlapic_mmio_write(&vm, 0x310, 4, 1u << 24);
+	vlapic_mmio_write(&vm, 0x300, 4, 0x4500);
+	assert_int_equal(ipis, 2);
+	vm.nvcpus = 1; /* alone: all-excluding-self reaches nobody */
+	assert_true(vlapic_base_write(&sibling.lapic, APIC_BASE | EN, false));
+	vlapic_mmio_write(&vm, 0x300, 4, 0xc0400);
+	assert_int_equal(ipis, 2);
+}
+
+/* In x2APIC mode the MMIO page is gone too (§11.12.1.2). */
+static void test_x2apic_mmio_absent(void **state)
+{
+	u64 val;
+
+	(void)state;
+	assert_true(vlapic_base_write(&cpu.lapic, APIC_BASE | EN | EXTD, true));
+	assert_int_equal(vlapic_mmio_read(&vm, REG_SVR, 4), 0xffffffff);
+	assert_true(vlapic_msr_read(&cpu, 0x80f, &val));
+	assert_int_equal(val, 0xff);
+}
+
+static void test_init_keeps_mode(void **state)
+{
+	struct vlapic *l = &cpu.lapic;
+
+	(void)state;
+	assert_true(vlapic_base_write(l, APIC_BASE | EN | EXTD, true));
+	vlapic_raise(&cpu, 0x60);
+	vlapic_reset(l, false); /* INIT */
+	assert_true(l->x2apic && l->enabled);
+	assert_int_equal(vlapic_highest_irr(l), -1);
+	vlapic_reset(l, true); /* platform reset */
+	assert_false(l->x2apic);
+	assert_true(l->enabled);
+	assert_int_equal(l->id, 0);
+}
+
+/* A level-triggered vector's EOI goes to the I/O APIC, an edge's not. */
+static void test_level_eoi(void **state)
+{
+	struct vlapic *l = &cpu.lapic;
+
+	(void)state;
+	vlapic_mmio_write(&vm, REG_SVR, 4, 0x1ff);
+	vlapic_raise_level(&cpu, 0x70, true);
+	assert_int_equal(vlapic_mmio_read(&vm, 0x180 + 0x30, 4), 1u << 16); /* TMR */
+	assert_int_equal(vlapic_mmio_read(&vm, REG_IRR + 0x30, 4), 1u << 16);
+	vlapic_accept(l, vlapic_pending(l));
+	assert_int_equal(vlapic_mmio_read(&vm, REG_IRR + 0x30, 4), 0);
+	vlapic_mmio_write(&vm, REG_EOI, 4, 0);
+	assert_int_equal(eois, 1);
+	assert_int_equal(eoi_vector, 0x70);
+	vlapic_raise(&cpu, 0x70); /* edge now: TMR cleared */
+	vlapic_accept(l, vlapic_pending(l));
+	vlapic_mmio_write(&vm, REG_EOI, 4, 0);
+	assert_int_equal(eois, 1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_no_lost_ipi_vs_timer, setup),
+		cmocka_unit_test_setup(test_reset_while_raising, setup),
+		cmocka_unit_test_setup(test_base_power_up, setup),
+		cmocka_unit_test_setup(test_base_invalid, setup),
+		cmocka_unit_test_setup(test_disabled_apic, setup),
+		cmocka_unit_test_setup(test_ipi_targets, setup),
+		cmocka_unit_test_setup(test_x2apic_mmio_absent, setup),
+		cmocka_unit_test_setup(test_init_keeps_mode, setup),
+		cmocka_unit_test_setup(test_level_eoi, setup),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
