@@ -14,6 +14,7 @@
 #   make bench      exit-cost benchmark (bare QEMU vs SVM vs VMX)
 #   make check-slow the slower tier: Linux under VMX in Bochs
 #   make fuzz       libFuzzer harnesses, FUZZ_SECONDS each (FUZZ=name: one)
+#   make soak       soak tier: 100 Linux reboots, 100 guest restarts (PARTS=linux|restart)
 #   make deps       install the Debian packages the build and tests need
 #   DEBUG=1         build without optimisation
 
@@ -145,6 +146,12 @@ unit: deps unit-build
 
 systest: deps all
 	bash tests/check.sh --system-only $(BUILD) $(T)
+
+# The soak tier (not in check): 100 Linux reboots in one VM and 100
+# restarts of hostile guests; free host memory must never shrink.
+.PHONY: soak
+soak: deps all
+	bash tools/soak.sh $(BUILD) $(PARTS)
 
 # The slower tier: Linux under VMX in Bochs (minutes, not seconds).
 check-slow: deps all

@@ -34,6 +34,7 @@ GUEST_NAMES += heartbeat
 GUEST_NAMES += singlestep
 GUEST_NAMES += vga hostile_mmio
 GUEST_NAMES += hostile_wedge hostile_storm hostile_ipi apicmode
+GUEST_NAMES += loginject
 guest-objs-hello := tests/hello.o
 guest-objs-modes := tests/modes.o tests/modes_low_blob.o
 guest-objs-exits := tests/exits.o
@@ -51,6 +52,7 @@ guest-objs-hostile_wedge := tests/hostile_wedge.o tests/smp_trampoline_blob.o
 guest-objs-hostile_storm := tests/hostile_storm.o
 guest-objs-hostile_ipi := tests/hostile_ipi.o tests/smp_trampoline_blob.o
 guest-objs-apicmode := tests/apicmode.o
+guest-objs-loginject := tests/loginject.o
 
 # Flat real-mode blobs embedded in a guest (name -> tests/<name>_blob.o).
 GUEST_BLOBS := modes_low smp_trampoline
@@ -115,6 +117,12 @@ $(GUEST_BLOBS:%=$(GUEST_OUT)/tests/%.bin): $(GUEST_OUT)/tests/%.bin: guests/test
 
 $(GUEST_BLOB_OBJS): $(GUEST_OUT)/tests/%_blob.o: $(GUEST_OUT)/tests/%.bin guests/lib/blob.asm
 	$(GUEST_NASM) -f elf32 -DBLOB_NAME=$* -DBLOB_FILE='"$<"' guests/lib/blob.asm -o $@
+
+# Bad images for the bad-images hostile test, made from a good guest.
+guests: $(GUEST_OUT)/bad-images.stamp
+$(GUEST_OUT)/bad-images.stamp: tools/mkbadimages.py $(GUEST_OUT)/heartbeat.elf
+	python3 $^ $(GUEST_OUT)
+	@touch $@
 
 define GUEST_ELF_RULE
 $(GUEST_OUT)/$(1).elf: $(addprefix $(GUEST_OUT)/,$(guest-objs-$(1))) \

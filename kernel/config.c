@@ -383,6 +383,29 @@ static int parse_cmdline(struct cfg_parser *p, struct span v)
 	return 0;
 }
 
+/* What happens when the guest stops: "stop" (stays stopped) or "restart". */
+static int parse_on_stop(struct cfg_parser *p, struct span v)
+{
+	if (span_is(v, "stop") || span_is(v, "restart")) {
+		p->guest->restart = span_is(v, "restart");
+		return 0;
+	}
+	return fail(p, "bad on_stop ", v, " (use stop or restart)");
+}
+
+static int parse_restarts(struct cfg_parser *p, struct span v)
+{
+	size_t i = 0;
+	u64 n;
+
+	if (!read_number(v, &i, CFG_RESTARTS_MAX, &n) || i != v.len)
+		return fail(p, "bad restarts ", v, " (use a number)");
+	if (n > CFG_RESTARTS_MAX)
+		return fail(p, "restarts ", v, " is more than 1000000");
+	p->guest->max_restarts = (u32)n;
+	return 0;
+}
+
 /* ---- keys ---- */
 
 enum cfg_key_id {
@@ -393,6 +416,8 @@ enum cfg_key_id {
 	KEY_KERNEL,
 	KEY_INITRD,
 	KEY_CMDLINE,
+	KEY_ON_STOP,
+	KEY_RESTARTS,
 	KEY_COUNT,
 };
 
@@ -412,6 +437,8 @@ static const struct cfg_key cfg_keys[KEY_COUNT] = {
 	[KEY_KERNEL] = { "kernel", false, true, false, parse_kernel },
 	[KEY_INITRD] = { "initrd", false, false, false, parse_initrd },
 	[KEY_CMDLINE] = { "cmdline", false, false, true, parse_cmdline },
+	[KEY_ON_STOP] = { "on_stop", false, false, false, parse_on_stop },
+	[KEY_RESTARTS] = { "restarts", false, false, false, parse_restarts },
 };
 
 static int find_key(struct span name)
@@ -522,6 +549,7 @@ static int parse_section(struct cfg_parser *p, struct span l)
 		return -1;
 	g = &p->cfg->guests[p->cfg->nguests++];
 	span_copy(g->name, name);
+	g->max_restarts = CFG_RESTARTS_DEFAULT;
 	g->line = p->line;
 	p->guest = g;
 	p->seen = 0;

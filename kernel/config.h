@@ -14,6 +14,9 @@
  *   kernel = bzImage          file name of a boot module
  *   initrd = initrd.cpio      optional file name of a boot module
  *   cmdline = console=ttyS0   rest of the line, verbatim
+ *   on_stop = restart         optional: stop (default) or restart the guest
+ *                             when it stops (not when it powers off)
+ *   restarts = 10             optional: at most this many restarts (default 10)
  */
 #ifndef KERNEL_CONFIG_H
 #define KERNEL_CONFIG_H
@@ -26,6 +29,8 @@
 #define CFG_CMDLINE_MAX 512
 #define CFG_ERR_MAX 160
 #define CFG_MAX_CPUS 64
+#define CFG_RESTARTS_DEFAULT 10
+#define CFG_RESTARTS_MAX 1000000
 
 struct cfg_guest {
 	char name[CFG_NAME_MAX];
@@ -34,6 +39,8 @@ struct cfg_guest {
 	char kernel[CFG_FILE_MAX];
 	char initrd[CFG_FILE_MAX]; /* "" when none */
 	char cmdline[CFG_CMDLINE_MAX];
+	bool restart;     /* on_stop = restart */
+	u32 max_restarts; /* restarts = N */
 	u32 line; /* line of the [guest ...] header */
 };
 

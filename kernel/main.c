@@ -103,6 +103,16 @@ static void log_settings(void)
 				 !strcmp(v, "poweroff") ? PANIC_POWEROFF : PANIC_HALT);
 }
 
+/* The config's loglevel, from the moment the config is read, unless the
+ * command line set one: the command line wins, as for the console. */
+static void log_settings_from_config(void)
+{
+	char v[16];
+
+	if (cfg.loglevel >= 0 && !cmdline_get(bi.cmdline, "loglevel", v, sizeof(v)))
+		log_set_level(cfg.loglevel);
+}
+
 /* Sanitize the map, mark what must never be handed out, start the pmm. */
 static void memory_init(void)
 {
@@ -195,6 +205,7 @@ static __noreturn void kernel_main_stage2(void)
 	panic_hooks();
 	cpuinfo_read(&cpu);
 	config_load(bi.cmdline, bi.mods, bi.nmods, &cfg);
+	log_settings_from_config();
 	console_refine(&acpi, cfg.console);
 	smp_boot(&acpi.madt, trampoline, max_cpus(), AP_TIMEOUT_MS);
 	report();

@@ -50,12 +50,6 @@ struct mb1_mmap {
 	u32 type;
 } __packed;
 
-struct elf_ident {
-	u8 magic[4], cls, data, version, pad[9];
-	u16 type, machine;
-	u32 version2;
-};
-
 bool loader_error(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
@@ -68,15 +62,21 @@ bool loader_error(char *err, size_t errlen, const char *fmt, ...)
 
 #define ERR(...) loader_error(err, errlen, __VA_ARGS__)
 
-static const struct mb1_header *find_mb1(const u8 *img, u64 len)
-{
-	for (u64 off = 0; off + sizeof(struct mb1_header) <= MIN(len, MB1_SEARCH); off += 4) {
-		const struct mb1_header *h = (const void *)(img + off);
+/* Image fields at any offset: an image's headers need not be aligned
+ * (an ELF's e_phoff may be odd), so they are copied, never dereferenced. */
+static u16 rd16(const u8 *p) { u16 v; memcpy(&v, p, sizeof(v)); return v; }
+static u32 rd32(const u8 *p) { u32 v; memcpy(&v, p, sizeof(v)); return v; }
+static u64 rd64(const u8 *p) { u64 v; memcpy(&v, p, sizeof(v)); return v; }
 
+/* The multiboot header copied into @h; its offset in the file, or -1. */
+static s64 find_mb1(const u8 *img, u64 len, struct mb1_header *h)
+{
+	for (u64 off = 0; off + sizeof(*h) <= MIN(len, MB1_SEARCH); off += 4) {
+		memcpy(h, img + off, sizeof(*h));
 		if (h->magic == MB1_MAGIC && h->magic + h->flags + h->checksum == 0)
-			return h;
+			return (s64)off;
 	}
-	return NULL;
+	return -1;
 }
 
 static bool load_segment(struct vm *vm, const u8 *img, u64 len, u64 off, u64 filesz,
@@ -94,56 +94,46 @@ static bool load_segment(struct vm *vm, const u8 *img, u64 len, u64 off, u64 fil
 	return true;
 }
 
-/* Little-endian fields at any offset: an image's headers need not be
- * aligned (the program header table sits where e_phoff says). */
-static u64 rd(const u8 *p, unsigned n)
+/* ELF32 and ELF64 PT_LOAD segments: the entry point in *entry and the
+ * end of the highest segment in *end. */
+static bool load_elf(struct vm *vm, const u8 *img, u64 len, u64 *entry, u64 *end,
+		     char *err, size_t errlen)
 {
-	u64 v = 0;
+	bool is64 = len > 4 && img[4] == 2;
+	u64 phoff, phnum, phentsize;
 
-	memcpy(&v, p, n);
-	return v;
-}
-
-/* ELF32 and ELF64 PT_LOAD segments; returns the entry point or 0 and
- * the end of the highest segment in *end. */
-static u64 load_elf(struct vm *vm, const u8 *img, u64 len, u64 *end, char *err,
-		    size_t errlen)
-{
-	const struct elf_ident *id = (const void *)img;
-	bool is64 = id->cls == 2;
-	u64 phoff, entry, phnum, phentsize;
-
-	if (len < 64 || (id->cls != 1 && id->cls != 2) || id->data != 1)
+	if (len < 64 || (img[4] != 1 && img[4] != 2) || img[5] != 1)
 		return ERR("not a little-endian ELF32/ELF64 file");
-	entry = rd(img + 24, is64 ? 8 : 4);
-	phoff = is64 ? rd(img + 32, 8) : rd(img + 28, 4);
-	phentsize = rd(img + (is64 ? 54 : 42), 2);
-	phnum = rd(img + (is64 ? 56 : 44), 2);
+	*entry = is64 ? rd64(img + 24) : rd32(img + 24);
+	phoff = is64 ? rd64(img + 32) : rd32(img + 28);
+	phentsize = rd16(img + (is64 ? 54 : 42));
+	phnum = rd16(img + (is64 ? 56 : 44));
 	if (phoff > len || phnum * phentsize > len - phoff || phentsize < (is64 ? 56u : 32u))
 		return ERR("program headers lie outside the file");
 	for (u64 i = 0; i < phnum; i++) {
 		const u8 *ph = img + phoff + i * phentsize;
 		u64 off, paddr, filesz, memsz;
 
-		if (rd(ph, 4) != 1) /* PT_LOAD */
+		if (rd32(ph) != 1) /* PT_LOAD */
 			continue;
-		off = is64 ? rd(ph + 8, 8) : rd(ph + 4, 4);
-		paddr = is64 ? rd(ph + 24, 8) : rd(ph + 12, 4);
-		filesz = is64 ? rd(ph + 32, 8) : rd(ph + 16, 4);
-		memsz = is64 ? rd(ph + 40, 8) : rd(ph + 20, 4);
+		off = is64 ? rd64(ph + 8) : rd32(ph + 4);
+		paddr = is64 ? rd64(ph + 24) : rd32(ph + 12);
+		filesz = is64 ? rd64(ph + 32) : rd32(ph + 16);
+		memsz = is64 ? rd64(ph + 40) : rd32(ph + 20);
 		if (!load_segment(vm, img, len, off, filesz, memsz, paddr, err, errlen))
-			return 0;
+			return false;
 		*end = MAX(*end, paddr + memsz);
 	}
-	return entry;
+	if (!*end)
+		return ERR("the ELF file has no loadable segment");
+	return true;
 }
 
-/* a.out kludge: the header says where the file goes (spec §3.1.3). */
-static u64 load_aout(struct vm *vm, const u8 *img, u64 len, const struct mb1_header *h,
-		     u64 *image_end, char *err, size_t errlen)
+/* a.out kludge: the header (at @hoff) says where the file goes (spec §3.1.3). */
+static bool load_aout(struct vm *vm, const u8 *img, u64 len, const struct mb1_header *h,
+		      u64 hoff, u64 *entry, u64 *image_end, char *err, size_t errlen)
 {
-	u64 hoff = (const u8 *)h - img;
-	u64 start = hoff - (h->header_addr - h->load_addr);
+	u64 start = hoff - ((u64)h->header_addr - h->load_addr);
 	u64 end = h->load_end_addr ? h->load_end_addr : h->load_addr + (len - start);
 	u64 bss = h->bss_end_addr ? h->bss_end_addr : end;
 
@@ -151,9 +141,10 @@ static u64 load_aout(struct vm *vm, const u8 *img, u64 len, const struct mb1_hea
 		return ERR("inconsistent a.out addresses in the multiboot header");
 	if (!load_segment(vm, img, len, start, end - h->load_addr, bss - h->load_addr,
 			  h->load_addr, err, errlen))
-		return 0;
+		return false;
 	*image_end = bss;
-	return h->entry_addr;
+	*entry = h->entry_addr;
+	return true;
 }
 
 u64 loader_place_high(struct vm *vm, const struct loader_file *f, u64 limit, u64 floor)
@@ -234,22 +225,35 @@ static bool place_module(struct vm *vm, const struct loader_file *mod, u64 image
 	return true;
 }
 
+/* The entry point must be a RAM address the image can start at. */
+static bool check_entry(struct vm *vm, u64 entry, char *err, size_t errlen)
+{
+	if (!entry)
+		return ERR("the entry point is 0");
+	if (entry >= 4 * GiB || !gmem_ptr(&vm->mem, entry, 1))
+		return ERR("the entry point 0x%llx is outside the guest's RAM",
+			   (unsigned long long)entry);
+	return true;
+}
+
 static bool load_multiboot(struct vm *vm, const u8 *img, u64 len, const struct mb1_header *h,
-			   const struct loader_file *mod, struct vcpu_state *boot,
+			   u64 hoff, const struct loader_file *mod, struct vcpu_state *boot,
 			   char *err, size_t errlen)
 {
 	bool elf = len >= 4 && !memcmp(img, "\x7f" "ELF", 4);
-	u64 entry, end = 0, mod_at = 0;
+	u64 entry = 0, end = 0, mod_at = 0;
+	bool ok;
 
 	if (gmem_low_end(&vm->mem) < 2 * MiB)
 		return ERR("a multiboot guest needs at least 2 MiB of RAM");
 	if (elf && !(h->flags & MB1_AOUT_KLUDGE))
-		entry = load_elf(vm, img, len, &end, err, errlen);
+		ok = load_elf(vm, img, len, &entry, &end, err, errlen);
 	else if (h->flags & MB1_AOUT_KLUDGE)
-		entry = load_aout(vm, img, len, h, &end, err, errlen);
+		ok = load_aout(vm, img, len, h, hoff, &entry, &end, err, errlen);
 	else
 		return ERR("multiboot header without addresses in a non-ELF image");
-	if (!entry || !place_module(vm, mod, end, &mod_at, err, errlen))
+	if (!ok || !check_entry(vm, entry, err, errlen) ||
+	    !place_module(vm, mod, end, &mod_at, err, errlen))
 		return false;
 	cpu_state_prot32(boot, (u32)entry);
 	boot->gprs[GPR_RAX] = MB1_BOOT_MAGIC;
@@ -420,7 +424,7 @@ static bool load_multiboot2(struct vm *vm, const u8 *img, u64 len, const struct 
 			    char *err, size_t errlen)
 {
 	u32 entry_tag = 0;
-	u64 entry, end = 0, mod_at = 0;
+	u64 entry = 0, end = 0, mod_at = 0;
 
 	if (gmem_low_end(&vm->mem) < 2 * MiB)
 		return ERR("a multiboot2 guest needs at least 2 MiB of RAM");
@@ -428,37 +432,69 @@ static bool load_multiboot2(struct vm *vm, const u8 *img, u64 len, const struct 
 		return ERR("multiboot2 images must be ELF files");
 	if (!mb2_header_tags(h, &entry_tag, err, errlen))
 		return false;
-	entry = load_elf(vm, img, len, &end, err, errlen);
-	if (!entry || !place_module(vm, mod, end, &mod_at, err, errlen))
+	if (!load_elf(vm, img, len, &entry, &end, err, errlen))
 		return false;
-	cpu_state_prot32(boot, entry_tag ? entry_tag : (u32)entry);
+	if (entry_tag)
+		entry = entry_tag;
+	if (!check_entry(vm, entry, err, errlen) ||
+	    !place_module(vm, mod, end, &mod_at, err, errlen))
+		return false;
+	cpu_state_prot32(boot, (u32)entry);
 	boot->gprs[GPR_RAX] = MB2_BOOT_MAGIC;
 	boot->gprs[GPR_RBX] = build_mb2_info(vm, mod, mod_at);
 	return true;
 }
 
-bool loader_load(struct vm *vm, const struct loader_file *kernel,
-		 const struct loader_file *initrd, struct vcpu_state *boot,
-		 char *err, size_t errlen)
+static bool load_flat(struct vm *vm, const u8 *img, u64 len, const struct loader_file *initrd,
+		      struct vcpu_state *boot, char *err, size_t errlen)
 {
-	const u8 *img = kernel->data;
-	u64 len = kernel->len;
-	const struct mb1_header *h = find_mb1(img, len);
-	const struct mb2_hdr *h2 = find_mb2(img, len);
-
-	if (loader_is_bzimage(img, len))
-		return loader_load_linux(vm, img, len, initrd, boot, err, errlen);
-	if (h2)
-		return load_multiboot2(vm, img, len, h2, initrd, boot, err, errlen);
-	if (h)
-		return load_multiboot(vm, img, len, h, initrd, boot, err, errlen);
+	if (!len)
+		return ERR("the image is empty");
 	if (initrd)
 		return ERR("a flat binary takes no initrd");
-	if (!len || len > LOADER_INFO_BASE - LOADER_FLAT_BASE)
+	if (len > LOADER_INFO_BASE - LOADER_FLAT_BASE)
 		return ERR("flat binary of %llu bytes does not fit below 0x%x",
 			   (unsigned long long)len, LOADER_INFO_BASE);
 	if (!gmem_write(&vm->mem, LOADER_FLAT_BASE, img, len))
 		return ERR("the guest has too little RAM for a flat binary");
 	cpu_state_real(boot, 0, LOADER_FLAT_BASE);
 	return true;
+}
+
+static bool load_any(struct vm *vm, const struct loader_file *kernel,
+		     const struct loader_file *initrd, struct vcpu_state *boot,
+		     char *err, size_t errlen)
+{
+	const u8 *img = kernel->data;
+	u64 len = kernel->len;
+	struct mb1_header h;
+	s64 hoff = find_mb1(img, len, &h);
+	const struct mb2_hdr *h2 = find_mb2(img, len);
+
+	if (loader_is_bzimage(img, len))
+		return loader_load_linux(vm, img, len, initrd, boot, err, errlen);
+	if (h2)
+		return load_multiboot2(vm, img, len, h2, initrd, boot, err, errlen);
+	if (hoff >= 0)
+		return load_multiboot(vm, img, len, &h, (u64)hoff, initrd, boot, err, errlen);
+	return load_flat(vm, img, len, initrd, boot, err, errlen);
+}
+
+/*
+ * The message buffer belongs to this one load: cleared first, and a
+ * failure that left no message (a loader bug) still gets one, so a caller
+ * never prints text from an earlier load.
+ */
+bool loader_load(struct vm *vm, const struct loader_file *kernel,
+		 const struct loader_file *initrd, struct vcpu_state *boot,
+		 char *err, size_t errlen)
+{
+	if (!errlen)
+		return false;
+	err[0] = 0;
+	if (load_any(vm, kernel, initrd, boot, err, errlen))
+		return true;
+	if (!err[0])
+		ERR("refused for no stated reason (a loader bug)");
+	return false;
 }

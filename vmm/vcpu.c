@@ -385,8 +385,8 @@ void vcpu_run(struct vcpu *v)
 		}
 		lapic_timer_arm(earliest(deadline, host_duties()));
 		vm_ops->run(&v->hw);
-		if (exit_dispatch(v) == EXIT_STOP)
-			break;
+		if (exit_dispatch(v) == EXIT_STOP && !vm_running(v->vm))
+			break; /* else restarting (on_stop = restart) */
 	}
 	lapic_timer_arm(0);
 	this_cpu()->vcpu = NULL;

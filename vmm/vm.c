@@ -141,6 +141,10 @@ static bool load_image(struct vm *vm, const struct cfg_guest *g,
 		printk(LOG_ERR, "config line %u: guest %s: image '%s': %s", g->line, g->name, g->kernel, err);
 		return false;
 	}
+	printk(LOG_DEBUG, "guest %s image '%s' %llu bytes loaded, entry 0x%llx, ram at host 0x%llx",
+	       vm->name, g->kernel, (unsigned long long)m->size,
+	       (unsigned long long)(vm->boot.segs[SEG_CS].base + vm->boot.regs[REG_RIP]),
+	       (unsigned long long)vm->mem.host_base);
 	return true;
 }
 
@@ -158,6 +162,8 @@ static struct vm *vm_create(const struct cfg_guest *g, u32 id,
 	}
 	hv_strlcpy(vm->name, g->name, sizeof(vm->name));
 	hv_strlcpy(vm->cmdline, g->cmdline, sizeof(vm->cmdline));
+	vm->restart_on_stop = g->restart;
+	vm->max_restarts = g->max_restarts;
 	vm->id = vm->hw.id = id;
 	vm->cpus = g->cpus;
 	vm->pio.name = "pio";
@@ -266,22 +272,26 @@ void vm_run_all(void)
 			asm volatile("sti; pause; cli" ::: "memory");
 }
 
-void vm_stop(struct vm *vm, const char *fmt, ...)
+/* Reasons after which a guest is not restarted: it powered its machine
+ * off, or it cannot run again. */
+static bool stop_is_final(const char *reason)
 {
-	char reason[160];
-	va_list ap;
-	u64 ms, flags = spin_lock_irqsave(&vm->lock);
+	static const char *const final[] = { "poweroff", "reset-failed", "vcpu-init-failed",
+					     "cpu-busy" };
 
-	if (vm->state == VM_STOPPED) {
-		spin_unlock_irqrestore(&vm->lock, flags);
-		return;
-	}
-	vm->state = VM_STOPPED;
-	spin_unlock_irqrestore(&vm->lock, flags);
-	va_start(ap, fmt);
-	vsnprintf(reason, sizeof(reason), fmt, ap);
-	va_end(ap);
-	if (vm->line_len)
+	for (unsigned i = 0; i < ARRAY_SIZE(final); i++)
+		if (!strncmp(reason, final[i], strlen(final[i])))
+			return true;
+	return false;
+}
+
+/* The stop line and what goes with it: run time, exit statistics and the
+ * host's free memory (a leak shows as a shrinking figure over restarts). */
+static void log_stop(struct vm *vm, const char *reason)
+{
+	u64 ms;
+
+	if (vm->line_len || vm->mid_line)
 		vm_console_putc(vm, '\n');
 	printk(LOG_INFO, "guest %s stop %s", vm->name, reason);
 	if (vm->boot_tsc && tsc_khz()) {
@@ -291,10 +301,56 @@ void vm_stop(struct vm *vm, const char *fmt, ...)
 		       vm->resets ? "last reset" : "first instruction");
 	}
 	exit_stats_log_vm(vm);
-	for (u32 i = 0; i < vm->nvcpus; i++) {
+	for (u32 i = 0; i < vm->nvcpus; i++)
 		exit_stats_log(vm->name, vm->vcpus[i]);
-		vcpu_request(vm->vcpus[i], VCPU_REQ_STOP);
+	printk(LOG_INFO, "mem free %llu KiB at guest %s stop",
+	       (unsigned long long)(pmm_free_bytes() >> 10), vm->name);
+}
+
+enum stop_action { STOP_NONE, STOP_FINAL, STOP_RESTART };
+
+/* Decide under the lock: stop for good, restart (on_stop = restart and
+ * restarts left), or nothing when the VM is stopped or restarting. */
+static enum stop_action stop_decide(struct vm *vm, const char *reason)
+{
+	u64 flags = spin_lock_irqsave(&vm->lock);
+	enum stop_action what = STOP_FINAL;
+
+	if (vm->state == VM_STOPPED || vm->restart_pending)
+		what = STOP_NONE;
+	else if (vm->restart_on_stop && vm->restarts_done < vm->max_restarts &&
+		 !stop_is_final(reason))
+		what = STOP_RESTART;
+	if (what == STOP_RESTART)
+		vm->restart_pending = true;
+	else if (what == STOP_FINAL)
+		vm->state = VM_STOPPED;
+	spin_unlock_irqrestore(&vm->lock, flags);
+	return what;
+}
+
+void vm_stop(struct vm *vm, const char *fmt, ...)
+{
+	char reason[160];
+	va_list ap;
+	enum stop_action what;
+
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof(reason), fmt, ap);
+	va_end(ap);
+	what = stop_decide(vm, reason);
+	if (what == STOP_NONE)
+		return;
+	log_stop(vm, reason);
+	if (what == STOP_RESTART) {
+		vm->restarts_done++;
+		printk(LOG_INFO, "guest %s restart %u of %u", vm->name, vm->restarts_done,
+		       vm->max_restarts);
+		vm_request_reset(vm, "restart");
+		return;
 	}
+	for (u32 i = 0; i < vm->nvcpus; i++)
+		vcpu_request(vm->vcpus[i], VCPU_REQ_STOP);
 	if (!__atomic_sub_fetch(&vms_running, 1, __ATOMIC_ACQ_REL) && smp_this_cpu() != 0)
 		smp_kick(0);
 }
@@ -311,13 +367,18 @@ void vm_request_reset(struct vm *vm, const char *reason)
 bool vm_reboot(struct vm *vm)
 {
 	char err[128];
-	u64 f = spin_lock_irqsave(&vm->dev_lock);
+	u64 f = spin_lock_irqsave(&vm->lock);
 
+	vm->restart_pending = false; /* a stop from now on is the new boot's */
+	spin_unlock_irqrestore(&vm->lock, f);
+	f = spin_lock_irqsave(&vm->dev_lock);
 	devices_reset(vm);
 	spin_unlock_irqrestore(&vm->dev_lock, f);
 	memset(phys_to_virt(vm->mem.host_base), 0, vm->mem.host_size);
 	vm->resets++;
 	printk(LOG_INFO, "guest %s reset %s count %u", vm->name, vm->reset_reason, vm->resets);
+	printk(LOG_INFO, "mem free %llu KiB at guest %s reset",
+	       (unsigned long long)(pmm_free_bytes() >> 10), vm->name);
 	if (!devices_firmware_tables(vm)) {
 		vm_stop(vm, "reset-failed firmware tables");
 		return false;
@@ -330,15 +391,53 @@ bool vm_reboot(struct vm *vm)
 	return true;
 }
 
-/* One guest owns the console: bytes pass through. Otherwise whole lines
- * with the guest's name in front. */
+/*
+ * The owner's bytes pass through, except that a line starting "hv:" (the
+ * hypervisor's own prefix) gets "[<name>] " in front, so that no guest can
+ * print a line a reader or a script takes for the hypervisor's. A carriage
+ * return starts a line too (a terminal, or a transcript with CRs removed,
+ * shows what follows it at the line start). The first bytes of a line are
+ * held in vm->line until they match "hv:" or cannot.
+ */
+static void console_owner_putc(struct vm *vm, char c)
+{
+	static const char hv[] = "hv:";
+	char out[CFG_NAME_MAX + 8];
+	int n;
+
+	if (c == '\n' || c == '\r') {
+		log_write(vm->line, vm->line_len);
+		log_write(&c, 1);
+		vm->line_len = 0;
+		vm->mid_line = false;
+		return;
+	}
+	if (vm->mid_line) {
+		log_write(&c, 1);
+		return;
+	}
+	vm->line[vm->line_len++] = c;
+	if (c != hv[vm->line_len - 1]) {
+		log_write(vm->line, vm->line_len);
+	} else if (vm->line_len == sizeof(hv) - 1) {
+		n = snprintf(out, sizeof(out), "[%s] %s", vm->name, hv);
+		log_write(out, MIN((size_t)n, sizeof(out) - 1));
+	} else {
+		return; /* still a possible "hv:" */
+	}
+	vm->line_len = 0;
+	vm->mid_line = true;
+}
+
+/* One guest owns the console: bytes pass through (console_owner_putc).
+ * Otherwise whole lines with the guest's name in front. */
 void vm_console_putc(struct vm *vm, char c)
 {
 	char out[CFG_NAME_MAX + sizeof(vm->line) + 4];
 	int n;
 
 	if (vm->console_owner) {
-		log_write(&c, 1);
+		console_owner_putc(vm, c);
 		return;
 	}
 	if (c != '\n' && vm->line_len < sizeof(vm->line)) {

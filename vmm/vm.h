@@ -58,10 +58,19 @@ struct vm {
 	volatile u32 reset_parked;
 	const char *volatile reset_reason;
 	u32 resets;
+	/* on_stop = restart: (c) the config's choice and limit; under
+	 * vm->lock from a stop until vCPU 0's vm_reboot: restart_pending;
+	 * restarts_done by the one vm_stop() that set restart_pending */
+	bool restart_on_stop;
+	u32 max_restarts;
+	bool restart_pending;
+	u32 restarts_done;
 	u64 boot_tsc;                /* vCPU 0's: TSC at this boot's first entry */
-	/* (v) console line buffer when the console is shared */
+	/* (v) console line buffer when the console is shared; the owner's
+	 * held line start (up to "hv:") and whether it is inside a line */
 	char line[128];
 	unsigned line_len;
+	bool mid_line;
 };
 
 extern const struct vcpu_ops *vm_ops; /* the back-end in use */
@@ -76,8 +85,12 @@ unsigned vm_create_all(const struct config *cfg, const struct boot_module *mods,
 void vm_run_all(void);
 
 /*
- * Stop @vm: log "hv: guest <name> stop <reason>" and its exit statistics
- * once, and make every vCPU of it leave its loop.
+ * Stop @vm: log "hv: guest <name> stop <reason>", its exit statistics and
+ * "hv: mem free <KiB> KiB at guest <name> stop" once, and make every vCPU of
+ * it leave its loop. With on_stop = restart and restarts left (and unless
+ * the reason is final: poweroff, reset-failed, ...) the VM is reset
+ * instead (vm_request_reset, reason "restart"): its vCPUs stay in their
+ * loops, and a vCPU whose exit handler returned EXIT_STOP carries on.
  */
 void vm_stop(struct vm *vm, const char *fmt, ...) __printf(2, 3);
 

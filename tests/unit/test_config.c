@@ -141,6 +141,32 @@ static void test_memory_sizes(void **state)
 	}
 }
 
+#define GUEST_R "[guest r]\ncpus = 1\nmemory = 8M\nkernel = k\n"
+
+static void test_restart_keys(void **state)
+{
+	(void)state;
+	assert_int_equal(parse(GUEST_R), 0);
+	assert_false(cfg.guests[0].restart);
+	assert_int_equal(cfg.guests[0].max_restarts, CFG_RESTARTS_DEFAULT);
+	assert_int_equal(parse(GUEST_R "on_stop = restart\nrestarts = 100\n"), 0);
+	assert_true(cfg.guests[0].restart);
+	assert_int_equal(cfg.guests[0].max_restarts, 100);
+	assert_int_equal(parse(GUEST_R "on_stop = stop\nrestarts = 0\n"), 0);
+	assert_false(cfg.guests[0].restart);
+	assert_int_equal(cfg.guests[0].max_restarts, 0);
+	expect_error(GUEST_R "on_stop = reboot\n", 5,
+		     "bad on_stop 'reboot' (use stop or restart)");
+	expect_error(GUEST_R "on_stop =\n", 5, "missing value for key 'on_stop'");
+	expect_error(GUEST_R "restarts = many\n", 5, "bad restarts 'many' (use a number)");
+	expect_error(GUEST_R "restarts = 3x\n", 5, "bad restarts '3x' (use a number)");
+	expect_error(GUEST_R "restarts = 1000001\n", 5,
+		     "restarts '1000001' is more than 1000000");
+	expect_error(GUEST_R "on_stop = stop\non_stop = stop\n", 6,
+		     "duplicate key 'on_stop'");
+	expect_error("on_stop = restart\n", 1, "key 'on_stop' outside a [guest] section");
+}
+
 static void test_crlf(void **state)
 {
 	(void)state;
@@ -410,6 +436,7 @@ int main(void)
 		cmocka_unit_test(test_full),
 		cmocka_unit_test(test_loglevels),
 		cmocka_unit_test(test_memory_sizes),
+		cmocka_unit_test(test_restart_keys),
 		cmocka_unit_test(test_crlf),
 		cmocka_unit_test(test_no_final_newline),
 		cmocka_unit_test(test_length_bound),

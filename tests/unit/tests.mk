@@ -116,3 +116,7 @@ unit_vlapic_tsan_SRCS := vmm/dev/vlapic.c vmm/dev/apic_dest.c
 $(BUILD)/tests/unit/test_vlapic_tsan: tests/unit/test_vlapic.c
 $(BUILD)/tests/unit/test_vlapic_tsan: UNIT_CFLAGS := -std=gnu11 -O1 -g $(WARN) -I. \
 	-DHV_HOST_TEST -fsanitize=thread -fno-omit-frame-pointer -pthread
+
+# The image loaders; the test file stubs tsc_khz() (the bzImage TSC hint).
+UNIT_TESTS += loader
+unit_loader_SRCS := vmm/loader.c vmm/loader_linux.c vmm/gmem.c vmm/cpu_state.c kernel/cmdline.c
