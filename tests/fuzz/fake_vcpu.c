@@ -1,14 +1,17 @@
 // SPDX-License-Identifier: MIT
 /*
  * The fake vCPU of fake_vcpu.h: CR0.PE, EFER.LMA and CS.L/D give the
- * code mode the test asked for (vcpu_code_mode() reads them like on a
- * real vCPU), linear = guest-physical = an offset into fake.code, and the
- * VM's buses answer with fake.bus_val.
+ * code mode the test asked for (vcpu_code_mode() in vmm/insn.c reads them
+ * like on a real vCPU), linear = guest-physical, RAM is fake.code at 0, and
+ * the VM's buses answer with fake.bus_val.
  */
 #include <stdarg.h>
 #include <string.h>
 
+#include "arch/x86/tsc.h"
+#include "kernel/log.h"
 #include "tests/fuzz/fake_vcpu.h"
+#include "vmm/bus.h"
 #include "vmm/gmem.h"
 #include "vmm/gwalk.h"
 
@@ -58,19 +61,44 @@ void vcpu_set_gpr(struct vcpu *v, unsigned gpr, u64 val)
 
 bool gwalk_translate(struct vcpu *v, u64 lin, enum gwalk_access acc, u64 *gpa)
 {
-	(void)v, (void)acc;
+	(void)v;
+	if (fake.data_unmapped && acc != GWALK_FETCH)
+		return false;
 	*gpa = lin;
 	return true;
+}
+
+static bool in_ram(u64 gpa, u64 len)
+{
+	return gpa < fake.code_len && len <= fake.code_len - gpa;
+}
+
+bool gmem_is_ram(const struct gmem *m, u64 gpa, u64 len)
+{
+	(void)m;
+	return in_ram(gpa, len);
 }
 
 bool gmem_read(const struct gmem *m, u64 gpa, void *dst, u64 len)
 {
 	(void)m;
-	if (gpa >= fake.code_len || len > fake.code_len - gpa)
+	if (!in_ram(gpa, len))
 		return false;
 	memcpy(dst, fake.code + gpa, len);
 	return true;
 }
+
+bool gmem_write(const struct gmem *m, u64 gpa, const void *src, u64 len)
+{
+	(void)m;
+	if (!in_ram(gpa, len))
+		return false;
+	memcpy(fake.code + gpa, src, len);
+	return true;
+}
+
+u64 tsc_khz(void) { return 0; } /* REP slices end by count only */
+void printk(int level, const char *fmt, ...) { (void)level, (void)fmt; }
 
 static u64 mask(unsigned size)
 {
@@ -83,6 +111,7 @@ bool vm_bus_read(struct vm *vm, struct bus *b, u64 addr, unsigned size, u64 *val
 	fake.bus_reads++;
 	fake.bus_addr = addr;
 	fake.bus_size = size;
+	fake.bad_size |= size < 1 || size > 8;
 	*val = fake.bus_val & mask(size);
 	return true;
 }
@@ -93,6 +122,7 @@ bool vm_bus_write(struct vm *vm, struct bus *b, u64 addr, unsigned size, u64 val
 	fake.bus_writes++;
 	fake.bus_addr = addr;
 	fake.bus_size = size;
+	fake.bad_size |= size < 1 || size > 8;
 	fake.bus_written = val;
 	return true;
 }
@@ -103,13 +133,29 @@ void vm_stop(struct vm *vm, const char *fmt, ...)
 	fake.stopped = true;
 }
 
+/* The device page's callbacks: vm_bus_read/write above stand for them. */
+static u64 dev_read(void *d, u64 offset, unsigned size)
+{
+	(void)d, (void)offset, (void)size;
+	return 0;
+}
+
+static void dev_write(void *d, u64 offset, unsigned size, u64 val)
+{
+	(void)d, (void)offset, (void)size, (void)val;
+}
+
 void fake_cpu_setup(struct vcpu *v, struct vm *vm, int mode)
 {
 	fake.mode = mode;
 	fake.bus_reads = fake.bus_writes = fake.gpr_writes = 0;
 	fake.bus_addr = fake.bus_written = 0;
 	fake.bus_size = fake.gpr_last = 0;
-	fake.stopped = false;
+	fake.stopped = fake.bad_size = fake.data_unmapped = false;
 	memset(v, 0, sizeof(*v));
+	memset(vm, 0, sizeof(*vm));
+	strcpy(vm->name, "fuzz");
+	vm->state = VM_RUNNING;
+	bus_register(&vm->mmio, FAKE_DEV_BASE, PAGE_SIZE, dev_read, dev_write, NULL, "dev");
 	v->vm = vm;
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arch/x86/cpu.h"
 #include "arch/x86/tsc.h"
 #include "kernel/log.h"
 #include "tests/fuzz/fake_vm.h"
@@ -77,6 +78,22 @@ void vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 error)
 }
 
 void printk(int level, const char *fmt, ...) { (void)level, (void)fmt; }
+
+/* The guest values that reach a host register went through the policy
+ * checks first; a host process cannot run WRMSR/XSETBV: they succeed. */
+bool wrmsr_safe(u32 msr, u64 val)
+{
+	(void)msr, (void)val;
+	fvm->host_writes++;
+	return true;
+}
+
+bool xsetbv_safe(u32 xcr, u64 val)
+{
+	(void)xcr, (void)val;
+	fvm->host_writes++;
+	return true;
+}
 
 void vm_stop(struct vm *vm, const char *fmt, ...)
 {

@@ -15,10 +15,11 @@ FUZZ_HARNESSES :=
 DEV := tests/fuzz/devfuzz.c vmm/bus.c
 
 FUZZ_HARNESSES += insn
-fuzz_insn_SRCS := vmm/insn.c vmm/mmio.c tests/fuzz/fake_vcpu.c
+FUZZ_MMIO := vmm/insn.c vmm/mmio.c vmm/mmio_operand.c vmm/bus.c tests/fuzz/fake_vcpu.c
+fuzz_insn_SRCS := $(FUZZ_MMIO)
 
 FUZZ_HARNESSES += insn_zydis
-fuzz_insn_zydis_SRCS := vmm/insn.c vmm/mmio.c tests/fuzz/fake_vcpu.c tests/fuzz/insn_ref.c
+fuzz_insn_zydis_SRCS := $(FUZZ_MMIO) tests/fuzz/insn_ref.c
 fuzz_insn_zydis_LIBS := -lZydis
 
 FUZZ_HARNESSES += uart16550
@@ -49,8 +50,8 @@ FUZZ_HARNESSES += vlapic
 fuzz_vlapic_SRCS := vmm/dev/vlapic.c vmm/dev/apic_dest.c tests/fuzz/fake_vm.c $(DEV)
 
 FUZZ_HARNESSES += msr_cr
-fuzz_msr_cr_SRCS := vmm/exit_msr.c vmm/exit_misc.c vmm/dev/vlapic.c vmm/dev/apic_dest.c \
-	tests/fuzz/fake_vm.c
+fuzz_msr_cr_SRCS := vmm/exit_msr.c vmm/exit_misc.c vmm/exit_cpuid.c vmm/cpu_policy.c \
+	vmm/cpuid_view.c vmm/dev/vlapic.c vmm/dev/apic_dest.c tests/fuzz/fake_vm.c
 
 FUZZ_HARNESSES += loader
 fuzz_loader_SRCS := vmm/loader.c vmm/loader_linux.c vmm/cpu_state.c vmm/gmem.c \
@@ -93,7 +94,7 @@ $(BUILD)/tests/fuzz/replay/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/replay_main.c 
 	$(CC) $(UNIT_CFLAGS) -o $@ $< tests/fuzz/replay_main.c $(fuzz_$*_SRCS) $(fuzz_$*_LIBS)
 
 # The bounded differential decoder run: a cmocka test among the unit tests.
-INSN_DIFF_SRCS := tests/fuzz/insn_ref.c tests/fuzz/fake_vcpu.c vmm/insn.c vmm/mmio.c
+INSN_DIFF_SRCS := tests/fuzz/insn_ref.c $(FUZZ_MMIO)
 $(BUILD)/tests/unit/test_insn_diff: tests/fuzz/insn_diff.c $(INSN_DIFF_SRCS) $(wildcard tests/fuzz/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(UNIT_CFLAGS) -o $@ $< $(INSN_DIFF_SRCS) -lcmocka -lZydis

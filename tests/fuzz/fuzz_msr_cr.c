@@ -1,13 +1,17 @@
 // SPDX-License-Identifier: MIT
 /*
- * libFuzzer harness: the MSR policy (vmm/exit_msr.c) and the control-
- * register exit (exit_cr_access in vmm/exit_misc.c) on a fake vCPU
- * (fake_vm.h) with the real local APIC behind the x2APIC MSRs. Each
- * operation is 12 bytes: kind (RDMSR, WRMSR, MOV to CR, CLTS/LMSW-style
- * exit), an MSR index or CR number and GPR, and a 64-bit value. Indices
- * are drawn from the MSRs the policy names, the x2APIC block and
- * anything else. IA32_TSC_AUX (0xC0000103) is left out: its handler runs
- * the real RDMSR/WRMSR, which a host process cannot.
+ * libFuzzer harness: the MSR policy (vmm/exit_msr.c), the control-
+ * register and XSETBV exits (vmm/exit_misc.c) with the real checks of
+ * vmm/cpu_policy.c against the guest's CPUID view (vmm/cpuid_view.c and
+ * vmm/exit_cpuid.c over the host's CPUID) on a fake vCPU (fake_vm.h), with
+ * the real local APIC behind IA32_APIC_BASE and the x2APIC MSRs. Each
+ * operation is 12 bytes: kind (RDMSR, WRMSR, MOV to CR, CLTS-style exit,
+ * MOV to CR the handler decodes itself, XSETBV), an MSR index or CR number,
+ * GPR and CS mode, and a 64-bit value (also the instruction bytes a
+ * decoding handler fetches). Indices are drawn from the MSRs the policy
+ * names, the x2APIC block and anything else. IA32_TSC_AUX (0xC0000103) is
+ * left out: its read runs the real RDMSR, which a host process cannot
+ * (wrmsr_safe and xsetbv_safe are fakes that succeed, fake_vm.c).
  *
  * Checks the exit contract: RESUME means an exception was injected,
  * ADVANCE means none was; a read that succeeds returns EDX:EAX with the
@@ -36,11 +40,18 @@ static const u32 named[] = {
 	0xc1, 0x186, 0x38f, 0x48, 0x49, 0x10a,
 };
 
-/* exit_misc.c's other exits (never taken here) and CLTS's length */
+/* exit_misc.c's other exits (never taken here), CLTS's length, and the
+ * code at RIP (the operation's value) with the mode CS and EFER give. */
 const struct bus_region *bus_find(const struct bus *b, u64 addr, unsigned size)
 {
 	(void)b, (void)addr, (void)size;
 	return NULL;
+}
+
+bool gmem_is_ram(const struct gmem *m, u64 gpa, u64 len)
+{
+	(void)m, (void)gpa, (void)len;
+	return false;
 }
 
 int insn_length_at_rip(struct vcpu *v) { (void)v; return fvm->insn_len; }
@@ -49,6 +60,28 @@ enum exit_action mmio_emulate(struct vcpu *v, u64 gpa)
 {
 	(void)v, (void)gpa;
 	return EXIT_STOP;
+}
+
+static u8 code[8];
+
+int vcpu_code_mode(struct vcpu *v)
+{
+	struct segment cs;
+
+	if (!(vcpu_reg(v, REG_CR0) & 1))
+		return 16;
+	vm_ops->get_seg(&v->hw, SEG_CS, &cs);
+	if ((vcpu_reg(v, REG_EFER) & (1ULL << 10)) && (cs.attr & SEG_ATTR_L))
+		return 64;
+	return (cs.attr & SEG_ATTR_DB) ? 32 : 16;
+}
+
+unsigned vcpu_fetch(struct vcpu *v, u8 *buf, unsigned len)
+{
+	(void)v;
+	len = MIN(len, (unsigned)sizeof(code));
+	memcpy(buf, code, len);
+	return len;
 }
 
 static bool canonical(u64 a)
@@ -104,10 +137,20 @@ static enum exit_action one(struct vcpu *v, const u8 *p)
 			v->hw.gprs[GPR_RAX] |= 0xdead000000000000ULL; /* upper halves ignored */
 		return (p[0] & 1) ? exit_msr_write(v, &x) : exit_msr_read(v, &x);
 	default:
+		fvm->segs[v->id][SEG_CS].attr = (u16)(0x9b | ((p[3] & 4) ? SEG_ATTR_L : 0) |
+						      ((p[3] & 8) ? SEG_ATTR_DB : 0));
+		memcpy(code, p + 4, sizeof(code));
+		if ((p[0] & 3) == 3 && (p[1] & 0x80)) {
+			x.code = EXIT_XSETBV;
+			v->hw.gprs[GPR_RCX] = (p[2] & 1) ? p[2] >> 1 : 0;
+			v->hw.gprs[GPR_RAX] = val & 0xffffffff;
+			v->hw.gprs[GPR_RDX] = val >> 32;
+			return exit_xsetbv(v, &x);
+		}
 		x.code = EXIT_CR_ACCESS;
 		x.cr.cr = p[1] & 15;
 		x.cr.write = (p[0] & 3) == 2 || (p[1] & 0x10);
-		x.cr.gpr = (p[1] & 0x20) ? 0xff : p[2] % NR_GPRS;
+		x.cr.gpr = (p[1] & 0x20) ? 0xff : (p[1] & 0x40) ? CR_GPR_DECODE : p[2] % NR_GPRS;
 		fvm->insn_len = p[3] & 3 ? 2 : 3;
 		if (x.cr.gpr < NR_GPRS)
 			v->hw.gprs[x.cr.gpr] = val;

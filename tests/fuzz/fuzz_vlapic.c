@@ -3,11 +3,13 @@
  * libFuzzer harness: the virtual local APIC (vmm/dev/vlapic.c) of a
  * three-vCPU VM (fake_vm.h): its MMIO page through the bus (devfuzz.h,
  * the vCPU being vcpu_current()), and events for the rest of what a guest
- * or a device reaches: x2APIC MSR reads and writes (0x800-0x8FF), the
- * switch to x2APIC mode, the TSC-deadline MSR, interrupts raised by
- * devices (edge and level), the vCPU taking its highest pending interrupt,
- * the timer poll, and switching the current vCPU. Checks that a pending
- * vector is a real vector (16-255) and is what the IRR says.
+ * or a device reaches: x2APIC MSR reads and writes (0x800-0x8FF), writes
+ * to IA32_APIC_BASE (the xAPIC/x2APIC/disabled transitions; BSP is vCPU
+ * 0) with INIT and platform resets, the TSC-deadline MSR, interrupts
+ * raised by devices (edge and level), the vCPU taking its highest pending
+ * interrupt, the timer poll, and switching the current vCPU. Checks that a
+ * pending vector is a real vector (16-255), and that IA32_APIC_BASE reads
+ * back a refused write unchanged and an accepted one as written.
  */
 #include <stdlib.h>
 
@@ -25,6 +27,22 @@ static void take_interrupt(struct vcpu *v)
 	vlapic_accept(&v->lapic, vec);
 }
 
+/* IA32_APIC_BASE: EN (bit 11) and EXTD (bit 10) from @val, the fixed
+ * base, sometimes reserved bits or another base. */
+static void base_write(struct vcpu *v, u8 arg, u64 val)
+{
+	const u64 bsp_bit = 1ULL << 8; /* read-only: says whether this is vCPU 0 */
+	bool bsp = v->id == 0;
+	u64 before = vlapic_base_read(&v->lapic, bsp), w = VLAPIC_BASE | (val & 0xc00);
+
+	if (arg & 16)
+		w |= val & ~0xc00ULL;
+	if (vlapic_base_write(&v->lapic, w, bsp) ?
+	    vlapic_base_read(&v->lapic, bsp) != ((w & ~bsp_bit) | (bsp ? bsp_bit : 0)) :
+	    vlapic_base_read(&v->lapic, bsp) != before)
+		abort();
+}
+
 static void on_event(u8 arg, u64 val)
 {
 	struct vcpu *v = vcpu_current();
@@ -34,7 +52,12 @@ static void on_event(u8 arg, u64 val)
 	case 0: fvm->current = (arg >> 3) % FAKE_VM_VCPUS; break;
 	case 1: vlapic_msr_read(v, 0x800 + (u32)(val & 0xff), &got); break;
 	case 2: vlapic_msr_write(v, 0x800 + (arg >> 3) * 8 + (u32)(val & 7), val >> 3); break;
-	case 3: vlapic_enable_x2apic(&v->lapic); break;
+	case 3:
+		if (arg & 8)
+			base_write(v, arg, val);
+		else
+			vlapic_reset(&v->lapic, arg & 16);
+		break;
 	case 4: vlapic_raise_level(v, (u8)val, arg & 8); break;
 	case 5: take_interrupt(v); break;
 	case 6: vlapic_timer_poll(&v->lapic); break;

@@ -159,6 +159,7 @@ static struct vcpu v;
 static enum exit_action mmio_run(const u8 *b, unsigned n, int mode)
 {
 	fake_cpu_setup(&v, &vm, mode);
+	fake.data_unmapped = true; /* one access at @gpa, never split at a page */
 	memcpy(fake.code, b, n);
 	fake.code_len = n;
 	for (unsigned i = 0; i < NR_GPRS; i++)
