@@ -84,8 +84,15 @@ def devices():
         wr(0x380, 0x1000, 4) + rd(0x390, 4) + ev(6) + ev(5) + wr(0xb0, 0, 4) +
         wr(0x310, 0x01000000, 4) + wr(0x300, 0x4041, 4) + ev(0x08) + ev(5) + ev(0) +
         wr(0x300, 0xc4500, 4) + wr(0x300, 0xc4600 | 0x10, 4) + ev(4, 0x51) + ev(0x0c, 0x52) +
-        rd(0x200, 4) + rd(0x100, 4) + ev(3) + ev(1, 0x02) + ev(1, 0x0d) + ev(2 | 6 << 3, 0x30 << 3) +
+        rd(0x200, 4) + rd(0x100, 4) + ev(3 | 8, 0xc00) + ev(1, 0x02) + ev(1, 0x0d) + ev(2 | 6 << 3, 0x30 << 3) +
         ev(2 | 0x7f << 3 & 0xf8, 0x40 << 3) + ev(0x0f, 12345) + ev(7))
+    # IA32_APIC_BASE (event 3, bit 3): x2APIC -> xAPIC refused, -> disabled,
+    # -> xAPIC, a new base refused; INIT (event 3) and a platform reset
+    # (event 3, bit 4) in x2APIC mode
+    put('vlapic', 'apic-base-modes',
+        wr(0xf0, 0x1ff, 4) + ev(3 | 8, 0xc00) + ev(3 | 8, 0x800) + ev(3 | 8, 0) + rd(0x20, 4) +
+        ev(4, 0x31) + ev(3 | 8, 0x800) + wr(0xf0, 0x1ff, 4) + ev(3 | 8 | 16, 0xfec00800) +
+        ev(3 | 8, 0xc00) + ev(1, 0x0f) + ev(3) + ev(1, 0x0f) + ev(3 | 16) + rd(0xf0, 4))
 
 
 # ---- instructions: mode byte (bit 2: all bytes fetchable), then bytes ----
@@ -117,6 +124,12 @@ def msr_cr():
          op(2, 0x00, 0x80000011) + op(2, 0x04, 0x000006f0) + op(3, 0x20, 0) + op(0, 0x1a0, 0) +
          op(1, named(15), 0x7fffffff0000, 4) + op(0, 0x48, 0))
     put('msr_cr', 'linux-boot-msrs', s)
+    # CR4.OSXSAVE, then XSETBV (kind 3, sel bit 7: x87|SSE, then AVX
+    # without SSE: #GP); MOV to CR0 the handler decodes itself (sel bit 6,
+    # the value's bytes are 0F 22 C0 in 32-bit code, sel bit 19)
+    x = (op(2, 0x04, 0x406f0) + op(3, 0x80, 3) + op(3, 0x80, 5) +
+         op(3, 0x50 | 0x80000, 0xc0220f) + op(3, 0x50 | 0x80000, 0x0004c0220f48))
+    put('msr_cr', 'xsetbv-cr-decode', x)
 
 
 # ---- multiboot2 information ----
