@@ -60,10 +60,13 @@ unit_uart16550_SRCS := vmm/dev/uart16550.c
 # exit.c calls into the handler files, the vCPU and the log: the test file
 # has link stubs for those symbols (never called).
 UNIT_TESTS += exit_table
-unit_exit_table_SRCS := vmm/exit.c
+unit_exit_table_SRCS := vmm/exit.c vmm/trace.c
 
 UNIT_TESTS += exit_step
-unit_exit_step_SRCS := vmm/exit.c
+unit_exit_step_SRCS := vmm/exit.c vmm/trace.c
+
+UNIT_TESTS += trace
+unit_trace_SRCS := vmm/trace.c
 
 UNIT_TESTS += gmem
 unit_gmem_SRCS := vmm/gmem.c arch/x86/pgtable.c
