@@ -120,3 +120,8 @@ $(BUILD)/tests/unit/test_vlapic_tsan: UNIT_CFLAGS := -std=gnu11 -O1 -g $(WARN) -
 # The image loaders; the test file stubs tsc_khz() (the bzImage TSC hint).
 UNIT_TESTS += loader
 unit_loader_SRCS := vmm/loader.c vmm/loader_linux.c vmm/gmem.c vmm/cpu_state.c kernel/cmdline.c
+
+# The split virtqueue walker against a fake driver in fake guest RAM
+# (virtq_driver.h).
+UNIT_TESTS += virtqueue
+unit_virtqueue_SRCS := vmm/virtio/virtqueue.c vmm/gmem.c
