@@ -125,3 +125,7 @@ unit_loader_SRCS := vmm/loader.c vmm/loader_linux.c vmm/gmem.c vmm/cpu_state.c k
 # (virtq_driver.h).
 UNIT_TESTS += virtqueue
 unit_virtqueue_SRCS := vmm/virtio/virtqueue.c vmm/gmem.c
+
+# The virtio device core with a dummy device; the test file fakes printk().
+UNIT_TESTS += virtio
+unit_virtio_SRCS := vmm/virtio/virtio.c vmm/virtio/virtqueue.c vmm/gmem.c
