@@ -129,3 +129,7 @@ unit_virtqueue_SRCS := vmm/virtio/virtqueue.c vmm/gmem.c
 # The virtio device core with a dummy device; the test file fakes printk().
 UNIT_TESTS += virtio
 unit_virtio_SRCS := vmm/virtio/virtio.c vmm/virtio/virtqueue.c vmm/gmem.c
+
+# virtio-blk through the core, driven by the fake driver; printk() faked.
+UNIT_TESTS += virtio_blk
+unit_virtio_blk_SRCS := vmm/virtio/virtio_blk.c vmm/virtio/virtio.c vmm/virtio/virtqueue.c vmm/gmem.c
