@@ -10,4 +10,5 @@ objs-y += vmm/vm.o vmm/vcpu.o vmm/exit.o vmm/exit_io.o vmm/exit_cpuid.o \
 objs-y += vmm/acpi_tables.o vmm/smbios.o vmm/dev/acpi_pm.o vmm/dev/fw_cfg.o
 # virtio: the virtqueue walker, the device core and the devices (vmm/virtio/),
 # the virtual Ethernet switch (vmm/net/).
-objs-y += vmm/virtio/virtqueue.o vmm/virtio/virtio.o vmm/virtio/virtio_blk.o
+objs-y += vmm/virtio/virtqueue.o vmm/virtio/virtio.o vmm/virtio/virtio_blk.o \
+	vmm/virtio/virtio_rng.o

@@ -133,3 +133,7 @@ unit_virtio_SRCS := vmm/virtio/virtio.c vmm/virtio/virtqueue.c vmm/gmem.c
 # virtio-blk through the core, driven by the fake driver; printk() faked.
 UNIT_TESTS += virtio_blk
 unit_virtio_blk_SRCS := vmm/virtio/virtio_blk.c vmm/virtio/virtio.c vmm/virtio/virtqueue.c vmm/gmem.c
+
+# virtio-rng; the test file stubs arch/x86/rng.h (RDSEED/RDRAND) and printk().
+UNIT_TESTS += virtio_rng
+unit_virtio_rng_SRCS := vmm/virtio/virtio_rng.c vmm/virtio/virtio.c vmm/virtio/virtqueue.c vmm/gmem.c
