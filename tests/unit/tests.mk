@@ -137,3 +137,7 @@ unit_virtio_blk_SRCS := vmm/virtio/virtio_blk.c vmm/virtio/virtio.c vmm/virtio/v
 # virtio-rng; the test file stubs arch/x86/rng.h (RDSEED/RDRAND) and printk().
 UNIT_TESTS += virtio_rng
 unit_virtio_rng_SRCS := vmm/virtio/virtio_rng.c vmm/virtio/virtio.c vmm/virtio/virtqueue.c vmm/gmem.c
+
+# virtio-console: transmit callback and the lossless receive ring.
+UNIT_TESTS += virtio_console
+unit_virtio_console_SRCS := vmm/virtio/virtio_console.c vmm/virtio/virtio.c vmm/virtio/virtqueue.c vmm/gmem.c
