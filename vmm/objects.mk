@@ -12,3 +12,4 @@ objs-y += vmm/acpi_tables.o vmm/smbios.o vmm/dev/acpi_pm.o vmm/dev/fw_cfg.o
 # the virtual Ethernet switch (vmm/net/).
 objs-y += vmm/virtio/virtqueue.o vmm/virtio/virtio.o vmm/virtio/virtio_blk.o \
 	vmm/virtio/virtio_rng.o vmm/virtio/virtio_console.o
+objs-y += vmm/net/switch.o

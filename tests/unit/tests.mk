@@ -141,3 +141,8 @@ unit_virtio_rng_SRCS := vmm/virtio/virtio_rng.c vmm/virtio/virtio.c vmm/virtio/v
 # virtio-console: transmit callback and the lossless receive ring.
 UNIT_TESTS += virtio_console
 unit_virtio_console_SRCS := vmm/virtio/virtio_console.c vmm/virtio/virtio.c vmm/virtio/virtqueue.c vmm/gmem.c
+
+# The virtual Ethernet switch; one case runs two sender threads.
+UNIT_TESTS += switch
+unit_switch_SRCS := vmm/net/switch.c
+$(BUILD)/tests/unit/test_switch: UNIT_CFLAGS += -pthread
