@@ -146,3 +146,8 @@ unit_virtio_console_SRCS := vmm/virtio/virtio_console.c vmm/virtio/virtio.c vmm/
 UNIT_TESTS += switch
 unit_switch_SRCS := vmm/net/switch.c
 $(BUILD)/tests/unit/test_switch: UNIT_CFLAGS += -pthread
+
+# virtio-net: two NICs and a raw port on one switch.
+UNIT_TESTS += virtio_net
+unit_virtio_net_SRCS := vmm/virtio/virtio_net.c vmm/net/switch.c vmm/virtio/virtio.c \
+	vmm/virtio/virtqueue.c vmm/gmem.c
