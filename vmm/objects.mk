@@ -11,5 +11,6 @@ objs-y += vmm/acpi_tables.o vmm/smbios.o vmm/dev/acpi_pm.o vmm/dev/fw_cfg.o
 # virtio: the virtqueue walker, the device core and the devices (vmm/virtio/),
 # the virtual Ethernet switch (vmm/net/).
 objs-y += vmm/virtio/virtqueue.o vmm/virtio/virtio.o vmm/virtio/virtio_blk.o \
-	vmm/virtio/virtio_rng.o vmm/virtio/virtio_console.o vmm/virtio/virtio_net.o
+	vmm/virtio/virtio_rng.o vmm/virtio/virtio_console.o vmm/virtio/virtio_net.o \
+	vmm/virtio/virtio_pci.o
 objs-y += vmm/net/switch.o

@@ -151,3 +151,9 @@ $(BUILD)/tests/unit/test_switch: UNIT_CFLAGS += -pthread
 UNIT_TESTS += virtio_net
 unit_virtio_net_SRCS := vmm/virtio/virtio_net.c vmm/net/switch.c vmm/virtio/virtio.c \
 	vmm/virtio/virtqueue.c vmm/gmem.c
+
+# The modern virtio PCI transport's registers, with virtio-blk behind them
+# and fake PCI glue (MSI-X, INTx).
+UNIT_TESTS += virtio_pci
+unit_virtio_pci_SRCS := vmm/virtio/virtio_pci.c vmm/virtio/virtio_blk.c vmm/virtio/virtio.c \
+	vmm/virtio/virtqueue.c vmm/gmem.c
