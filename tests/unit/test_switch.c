@@ -271,7 +271,7 @@ static void *pump(void *arg)
 	while (sent < 5000 || p->got < 5000) {
 		if (sent < 5000 && net_switch_send(p->from, f, frame(f, p->dst, p->src, 100, 1)))
 			sent++;
-		while (net_port_recv(p->from, r, sizeof(r)) == 114 && r[60] == 1)
+		while (net_port_peek(p->from) && net_port_recv(p->from, r, sizeof(r)) == 114 && r[60] == 1)
 			p->got++;
 	}
 	return NULL;

@@ -157,3 +157,10 @@ unit_virtio_net_SRCS := vmm/virtio/virtio_net.c vmm/net/switch.c vmm/virtio/virt
 UNIT_TESTS += virtio_pci
 unit_virtio_pci_SRCS := vmm/virtio/virtio_pci.c vmm/virtio/virtio_blk.c vmm/virtio/virtio.c \
 	vmm/virtio/virtqueue.c vmm/gmem.c
+
+# The switch's two-sender case again under ThreadSanitizer.
+UNIT_TESTS += switch_tsan
+unit_switch_tsan_SRCS := vmm/net/switch.c
+$(BUILD)/tests/unit/test_switch_tsan: tests/unit/test_switch.c
+$(BUILD)/tests/unit/test_switch_tsan: UNIT_CFLAGS := -std=gnu11 -O1 -g $(WARN) -I. \
+	-DHV_HOST_TEST -fsanitize=thread -fno-omit-frame-pointer -pthread
