@@ -43,7 +43,7 @@ cp "$lin/root.img" "$out/root.img"
 log=$out/console.log
 rm -f "$log"
 
-# MAC 02:07:b5:44:f1:e4: kernel/config.c config_derive_mac("linux", 0).
+# MAC 02:c5:9c:c1:0e:07: kernel/config.c config_derive_mac("linux", 0).
 t0=$(date +%s.%N)
 python3 "$top/guests/linux/drive.py" --timeout "$timeout" --quiet --log "$log" \
 	--reboots 1 --then poweroff -- \
@@ -54,7 +54,7 @@ python3 "$top/guests/linux/drive.py" --timeout "$timeout" --quiet --log "$log" \
 	-chardev stdio,id=con0 -device virtio-serial-pci -device virtconsole,chardev=con0 \
 	-drive "if=virtio,file=$out/root.img,format=raw" \
 	-device virtio-rng-pci \
-	-netdev user,id=n0,restrict=on -device virtio-net-pci,netdev=n0,mac=02:07:b5:44:f1:e4 \
+	-netdev user,id=n0,restrict=on -device virtio-net-pci,netdev=n0,mac=02:c5:9c:c1:0e:07 \
 	>/dev/null 2>&1 || :
 t1=$(date +%s.%N)
 tr -d '\r' <"$log" >"$log.txt" 2>/dev/null || :

@@ -477,6 +477,7 @@ static void test_derived_mac(void **state)
 	u8 a0[6], a1[6], b0[6];
 	/* FNV-1a 64 of "a" then byte 0 is 0x089be207b544f1e4 */
 	static const u8 want[6] = { 0x02, 0x07, 0xb5, 0x44, 0xf1, 0xe4 };
+	static const u8 linux0[6] = { 0x02, 0xc5, 0x9c, 0xc1, 0x0e, 0x07 };
 
 	(void)state;
 	config_derive_mac("a", 0, a0);
@@ -486,6 +487,10 @@ static void test_derived_mac(void **state)
 	assert_memory_not_equal(a0, a1, 6);
 	assert_memory_not_equal(a0, b0, 6);
 	assert_memory_equal(a0, want, 6);
+	/* tools/linux-bare.sh gives QEMU's NIC the default guest's MAC */
+	config_derive_mac("linux", 0, a1);
+	assert_memory_equal(a1, linux0, 6);
+	config_derive_mac("a", 1, a1);
 	assert_int_equal(parse(GUEST_A "net = x\nnet = y\n"), 0);
 	assert_memory_equal(cfg.guests[0].nics[0].mac, a0, 6);
 	assert_memory_equal(cfg.guests[0].nics[1].mac, a1, 6);
