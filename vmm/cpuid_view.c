@@ -5,7 +5,9 @@
  * APIC-timer kHz at 0x40000010); leaves 0x15/0x16 give the TSC frequency
  * (offered on Intel, where guests read them); x2APIC and the TSC-deadline
  * timer are offered (the virtual LAPIC has them); the topology is one
- * thread per core. Hidden, each because what it enumerates is not
+ * thread per core; the APIC flag (leaf 1 EDX[9], and its AMD copy in leaf
+ * 0x80000001) follows IA32_APIC_BASE.EN as on the CPU (SDM Vol. 3A
+ * §11.4.3: with the APIC globally disabled, CPUID reports no APIC). Hidden, each because what it enumerates is not
  * virtualized (its MSRs would #GP, its instructions #UD): VMX/SVM/SMX,
  * MONITOR/MWAIT, machine check (MCE/MCA), MTRRs, the PMU (leaf 0xA is 0,
  * so no IA32_PMCx/PERFEVTSELx), debug store, thermal and power
@@ -90,6 +92,8 @@ static void leaf1(const struct cpuid_ctx *c, struct cpuid_regs *r)
 	r->ebx = (r->ebx & 0xffff) | (c->nvcpus << 16) | (c->vcpu_id << 24);
 	if (c->nvcpus > 1)
 		r->edx |= B(28); /* HTT: the count above is valid */
+	if (c->apic_off)
+		r->edx &= ~B(9);
 }
 
 /*
@@ -165,6 +169,10 @@ void cpuid_view_filter(const struct cpuid_ctx *c, u32 leaf, u32 sub, struct cpui
 		*r = (struct cpuid_regs){ 0, 0, 0, c->vcpu_id };
 		break;
 	case 0xd: xsave_leaf(sub, r); break;
+	case 0x80000001:
+		if (c->apic_off)
+			r->edx &= ~B(9); /* AMD's copy of the APIC flag */
+		break;
 	default: break;
 	}
 }

@@ -150,6 +150,26 @@ static void test_hypervisor_and_tsc_leaves(void **state)
 	assert_int_equal(view(&ctx, 0x16, 0).eax, 2000);
 }
 
+/* The APIC flag follows IA32_APIC_BASE.EN (SDM Vol. 3A §11.4.3), in leaf
+ * 1 and in AMD's copy at 0x80000001; nothing else changes. */
+static void test_apic_flag_follows_enable(void **state)
+{
+	struct cpuid_ctx off = ctx;
+	struct cpuid_regs on1 = view(&ctx, 1, 0), on8 = view(&ctx, 0x80000001, 0), r;
+
+	(void)state;
+	assert_true(on1.edx & B(9));
+	assert_true(on8.edx & B(9));
+	off.apic_off = true;
+	r = view(&off, 1, 0);
+	assert_int_equal(r.edx, on1.edx & ~B(9));
+	assert_int_equal(r.ecx, on1.ecx);
+	assert_int_equal(r.ebx, on1.ebx);
+	r = view(&off, 0x80000001, 0);
+	assert_int_equal(r.edx, on8.edx & ~B(9));
+	assert_int_equal(r.ecx, on8.ecx);
+}
+
 static void test_topology(void **state)
 {
 	struct cpuid_regs r = view(&ctx, 0xb, 0);
@@ -170,6 +190,7 @@ int main(void)
 		cmocka_unit_test(test_extended_leaves),
 		cmocka_unit_test(test_hypervisor_and_tsc_leaves),
 		cmocka_unit_test(test_topology),
+		cmocka_unit_test(test_apic_flag_follows_enable),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
