@@ -294,6 +294,8 @@ static enum exit_action mmio_string(struct vcpu *v, const struct insn *in)
 			break;
 		rcx = vcpu_gpr(v, GPR_RCX);
 		vcpu_set_gpr(v, GPR_RCX, step_ptr(rcx, amask, -1));
+		if ((vcpu_gpr(v, GPR_RCX) & amask) && exit_rep_step(v))
+			return EXIT_RESUME; /* TF: a trap after each iteration */
 	}
 	v->hw.exit.insn_len = in->len;
 	return EXIT_ADVANCE;

@@ -68,6 +68,13 @@ bool gwalk_translate(struct vcpu *v, u64 lin, enum gwalk_access acc, u64 *gpa)
 	return true;
 }
 
+/* No TF in the fake: a REP runs to its end (or its slice's). */
+bool exit_rep_step(struct vcpu *v)
+{
+	(void)v;
+	return false;
+}
+
 static bool in_ram(u64 gpa, u64 len)
 {
 	return gpa < fake.code_len && len <= fake.code_len - gpa;

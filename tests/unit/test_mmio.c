@@ -146,6 +146,18 @@ bool vm_bus_write(struct vm *v, struct bus *b, u64 addr, unsigned size, u64 val)
 	return bus_write(b, addr, size, val);
 }
 
+/* exit.c's single-step trap of a REP iteration: counted, taken with TF. */
+static unsigned rep_traps;
+
+bool exit_rep_step(struct vcpu *v)
+{
+	(void)v;
+	if (!(regs[REG_RFLAGS] & (1ULL << 8)))
+		return false;
+	rep_traps++;
+	return true;
+}
+
 /* A device that records its accesses and reads 0x80 + offset per byte. */
 static struct {
 	unsigned reads, writes;
@@ -189,6 +201,7 @@ static int setup(void **state)
 	memset(&dev, 0, sizeof(dev));
 	stop_msg[0] = log_msg[0] = 0;
 	logs = 0;
+	rep_traps = 0;
 	vm.id = (u32)(vm_id++ % VM_MAX); /* fresh unclaimed counters each test */
 	snprintf(vm.name, sizeof(vm.name), "t");
 	vm.state = VM_RUNNING;
@@ -410,6 +423,24 @@ static void test_rep_stos_to_nowhere(void **state)
 	assert_int_equal(unclaimed_count() - before, 10);
 }
 
+/* With TF a REP stops after each iteration for its trap, RIP kept (SDM
+ * Vol. 3B §18.3.1.4); the last iteration completes the instruction. */
+static void test_rep_stos_single_steps(void **state)
+{
+	(void)state;
+	regs[REG_RFLAGS] = 1ULL << 8;
+	gpr[GPR_RDI] = NOWHERE;
+	gpr[GPR_RCX] = 2;
+	assert_int_equal(RUN(NOWHERE, 0xf3, 0xab), EXIT_RESUME);
+	assert_int_equal(gpr[GPR_RCX], 1);
+	assert_int_equal(gpr[GPR_RDI], NOWHERE + 4);
+	assert_int_equal(rep_traps, 1);
+	assert_int_equal(RUN(NOWHERE + 4, 0xf3, 0xab), EXIT_ADVANCE);
+	assert_int_equal(gpr[GPR_RCX], 0);
+	assert_int_equal(gpr[GPR_RDI], NOWHERE + 8);
+	assert_int_equal(rep_traps, 1); /* the last one's trap comes with the advance */
+}
+
 static void test_rep_movs_device_to_ram_backwards(void **state)
 {
 	(void)state;
@@ -496,6 +527,7 @@ int main(void)
 		cmocka_unit_test_setup(test_unsupported_names_bytes, setup),
 		cmocka_unit_test_setup(test_partial_fetch, setup),
 		cmocka_unit_test_setup(test_rep_stos_to_nowhere, setup),
+		cmocka_unit_test_setup(test_rep_stos_single_steps, setup),
 		cmocka_unit_test_setup(test_rep_movs_device_to_ram_backwards, setup),
 		cmocka_unit_test_setup(test_movs_without_rep_ignores_rcx, setup),
 		cmocka_unit_test_setup(test_huge_rep_is_sliced, setup),
