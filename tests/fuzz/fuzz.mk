@@ -15,7 +15,7 @@ FUZZ_HARNESSES :=
 DEV := tests/fuzz/devfuzz.c vmm/bus.c
 
 FUZZ_HARNESSES += insn
-FUZZ_MMIO := vmm/insn.c vmm/mmio.c vmm/mmio_operand.c vmm/bus.c tests/fuzz/fake_vcpu.c
+FUZZ_MMIO := vmm/insn.c vmm/mmio.c vmm/mmio_operand.c vmm/bus.c vmm/alu.c tests/fuzz/fake_vcpu.c
 fuzz_insn_SRCS := $(FUZZ_MMIO)
 
 FUZZ_HARNESSES += insn_zydis

@@ -104,6 +104,12 @@ u64 vcpu_reg(struct vcpu *v, enum vcpu_reg r)
 	return regs[r];
 }
 
+void vcpu_set_reg(struct vcpu *v, enum vcpu_reg r, u64 val)
+{
+	(void)v;
+	regs[r] = val;
+}
+
 static void fake_get_seg(struct vcpu_hw *v, enum vcpu_seg s, struct segment *out)
 {
 	(void)v;
@@ -392,6 +398,81 @@ static void test_unsupported_names_bytes(void **state)
 	assert_int_equal(dev.reads + dev.writes, 0);
 }
 
+/* ---- read-modify-write where nobody is: all-ones read, write dropped ---- */
+
+#define NOWHERE_DISP 0x00, 0x00, 0x00, 0xc0 /* disp32 0xc0000000 */
+#define FL_CF 0x1ULL
+#define FL_ZF 0x40ULL
+#define FL_SF 0x80ULL
+
+static void test_rmw_cmpxchg_to_nowhere(void **state)
+{
+	unsigned long long before = unclaimed_count();
+
+	(void)state;
+	/* lock cmpxchg [nowhere], ecx; eax 0: no match, eax gets all-ones */
+	gpr[GPR_RAX] = 0xffffffff00000000ULL;
+	gpr[GPR_RCX] = 7;
+	assert_int_equal(RUN(NOWHERE, 0xf0, 0x0f, 0xb1, 0x0d, NOWHERE_DISP), EXIT_ADVANCE);
+	assert_int_equal(gpr[GPR_RAX], 0xffffffff); /* zero-extended */
+	assert_int_equal(regs[REG_RFLAGS] & FL_ZF, 0);
+	assert_int_equal(vcpu.hw.exit.insn_len, 8);
+	assert_int_equal(unclaimed_count() - before, 2); /* the read and the write back */
+	/* eax all-ones: a match, ZF set, eax kept */
+	assert_int_equal(RUN(NOWHERE, 0xf0, 0x0f, 0xb1, 0x0d, NOWHERE_DISP), EXIT_ADVANCE);
+	assert_int_equal(regs[REG_RFLAGS] & FL_ZF, FL_ZF);
+	assert_int_equal(gpr[GPR_RAX], 0xffffffff);
+	assert_int_equal(gpr[GPR_RCX], 7);
+	assert_int_equal(dev.reads + dev.writes, 0);
+}
+
+static void test_rmw_xadd_xchg_alu_to_nowhere(void **state)
+{
+	(void)state;
+	/* lock xadd [nowhere], ecx: ecx = all-ones, flags of 5 + all-ones */
+	gpr[GPR_RCX] = 5;
+	assert_int_equal(RUN(NOWHERE, 0xf0, 0x0f, 0xc1, 0x0d, NOWHERE_DISP), EXIT_ADVANCE);
+	assert_int_equal(gpr[GPR_RCX], 0xffffffff);
+	assert_int_equal(regs[REG_RFLAGS] & (FL_CF | FL_ZF | FL_SF), FL_CF);
+	/* xchg [nowhere], cl (byte) */
+	gpr[GPR_RCX] = 0x1234;
+	assert_int_equal(RUN(NOWHERE, 0x86, 0x0d, NOWHERE_DISP), EXIT_ADVANCE);
+	assert_int_equal(gpr[GPR_RCX], 0x12ff);
+	/* lock or dword [nowhere], 1: result all-ones, SF */
+	assert_int_equal(RUN(NOWHERE, 0xf0, 0x83, 0x0d, NOWHERE_DISP, 0x01), EXIT_ADVANCE);
+	assert_int_equal(regs[REG_RFLAGS] & (FL_CF | FL_ZF | FL_SF), FL_SF);
+	assert_int_equal(vcpu.hw.exit.insn_len, 8);
+	/* add ecx, [nowhere]: ecx = 2 + all-ones = 1, CF */
+	gpr[GPR_RCX] = 2;
+	assert_int_equal(RUN(NOWHERE, 0x03, 0x0d, NOWHERE_DISP), EXIT_ADVANCE);
+	assert_int_equal(gpr[GPR_RCX], 1);
+	assert_int_equal(regs[REG_RFLAGS] & FL_CF, FL_CF);
+	/* lock inc dword [nowhere]: all-ones + 1 = 0, ZF, CF kept */
+	assert_int_equal(RUN(NOWHERE, 0xf0, 0xff, 0x05, NOWHERE_DISP), EXIT_ADVANCE);
+	assert_int_equal(regs[REG_RFLAGS] & (FL_CF | FL_ZF), FL_CF | FL_ZF);
+	/* cmp dword [nowhere], 5: read only */
+	{
+		unsigned long long before = unclaimed_count();
+
+		assert_int_equal(RUN(NOWHERE, 0x83, 0x3d, NOWHERE_DISP, 0x05), EXIT_ADVANCE);
+		assert_int_equal(unclaimed_count() - before, 1);
+		assert_int_equal(regs[REG_RFLAGS] & (FL_CF | FL_ZF | FL_SF), FL_SF);
+	}
+	assert_int_equal(dev.reads + dev.writes, 0);
+	assert_string_equal(stop_msg, "");
+}
+
+/* On a device a read-modify-write stops the guest, the device untouched. */
+static void test_rmw_on_device_stops(void **state)
+{
+	(void)state;
+	/* lock or dword [0xfee00080], 1 */
+	assert_int_equal(RUN(LAPIC + 0x80, 0xf0, 0x83, 0x0d, 0x80, 0x00, 0xe0, 0xfe, 0x01),
+			 EXIT_STOP);
+	assert_true(strstr(stop_msg, "unsupported-mmio-instruction gpa 0xfee00080") != NULL);
+	assert_int_equal(dev.reads + dev.writes, 0);
+}
+
 /* Only the bytes that could be fetched are printed (RAM ends at 64 KiB). */
 static void test_partial_fetch(void **state)
 {
@@ -527,6 +608,9 @@ int main(void)
 		cmocka_unit_test_setup(test_unsupported_names_bytes, setup),
 		cmocka_unit_test_setup(test_partial_fetch, setup),
 		cmocka_unit_test_setup(test_rep_stos_to_nowhere, setup),
+		cmocka_unit_test_setup(test_rmw_cmpxchg_to_nowhere, setup),
+		cmocka_unit_test_setup(test_rmw_xadd_xchg_alu_to_nowhere, setup),
+		cmocka_unit_test_setup(test_rmw_on_device_stops, setup),
 		cmocka_unit_test_setup(test_rep_stos_single_steps, setup),
 		cmocka_unit_test_setup(test_rep_movs_device_to_ram_backwards, setup),
 		cmocka_unit_test_setup(test_movs_without_rep_ignores_rcx, setup),

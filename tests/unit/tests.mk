@@ -102,7 +102,7 @@ unit_vga_SRCS := vmm/dev/vga.c
 # mmio.c with the real decoder and bus; the test file fakes the vCPU, guest
 # RAM, the page walk and vm_stop()/printk() (it records what they say).
 UNIT_TESTS += mmio
-unit_mmio_SRCS := vmm/mmio.c vmm/mmio_operand.c vmm/insn.c vmm/bus.c
+unit_mmio_SRCS := vmm/mmio.c vmm/mmio_operand.c vmm/insn.c vmm/bus.c vmm/alu.c
 
 # vlapic.c with stubs for the vCPU, the VM and the TSC clock; two cases run
 # real threads (pthreads) against the cross-CPU rules of vlapic.h.
@@ -120,3 +120,7 @@ $(BUILD)/tests/unit/test_vlapic_tsan: UNIT_CFLAGS := -std=gnu11 -O1 -g $(WARN) -
 # The image loaders; the test file stubs tsc_khz() (the bzImage TSC hint).
 UNIT_TESTS += loader
 unit_loader_SRCS := vmm/loader.c vmm/loader_linux.c vmm/gmem.c vmm/cpu_state.c kernel/cmdline.c
+
+# The MMIO emulator's ALU against the host CPU's own instructions.
+UNIT_TESTS += alu
+unit_alu_SRCS := vmm/alu.c
