@@ -12,10 +12,13 @@
  * MONITOR/MWAIT, machine check (MCE/MCA), MTRRs, the PMU (leaf 0xA is 0,
  * so no IA32_PMCx/PERFEVTSELx), debug store, thermal and power
  * management, SGX, Intel PT, RDT, MPX, CET, PKS, UINTR, Key Locker,
- * WAITPKG, LA57, AMX, XSAVES (no IA32_XSS), the speculation-control MSRs
- * (SPEC_CTRL, PRED_CMD, FLUSH_CMD, ARCH_CAPABILITIES, CORE_CAPABILITIES)
- * and AMD's IBS, LWP, OSVW, extended perf counters and SEV. The table
- * below is the whole list; README.md documents it.
+ * WAITPKG, LA57, AMX, XSAVES (no IA32_XSS), FLUSH_CMD, ARCH_CAPABILITIES,
+ * CORE_CAPABILITIES, the IA32_SPEC_CTRL bits past SSBD and AMD's
+ * VIRT_SPEC_CTRL, IBS, LWP, OSVW, extended perf counters and SEV. The
+ * table below is the whole list; README.md documents it. Speculation
+ * control is offered as the host has it: IBRS, STIBP, SSBD (IA32_SPEC_CTRL,
+ * kept per vCPU) and IBPB (IA32_PRED_CMD), on both vendors' leaves, so
+ * that a guest OS applies its own mitigations (vmm/exit_msr.c).
  * Leaf numbers and bits: Intel SDM Vol. 2A CPUID, AMD APM Vol. 3 App. E.
  */
 #include "vmm/cpuid_view.h"
@@ -50,9 +53,12 @@ static const struct cpuid_hide hidden[] = {
 	  B(5) /* UINTR */ | B(9) /* SRBDS_CTRL */ | B(13) /* TSX_FORCE_ABORT */ |
 	  B(18) /* PCONFIG */ | B(19) /* arch LBR */ | B(20) /* CET_IBT */ |
 	  B(22) /* AMX-BF16 */ | B(24) /* AMX-TILE */ | B(25) /* AMX-INT8 */ |
-	  B(26) /* IBRS/IBPB */ | B(27) /* STIBP */ | B(28) /* FLUSH_CMD */ |
-	  B(29) /* ARCH_CAPABILITIES */ | B(30) /* CORE_CAPABILITIES */ | B(31) /* SSBD */ } },
+	  B(28) /* FLUSH_CMD */ | B(29) /* ARCH_CAPABILITIES */ |
+	  B(30) /* CORE_CAPABILITIES */ } },
 	{ 7, 1, { B(22) /* HRESET */ | B(26) /* LAM */, 0, 0, 0 } },
+	/* SPEC_CTRL bits beyond IBRS/STIBP/SSBD: PSFD, IPRED_DIS, RRSBA_DIS,
+	 * DDPD_U, BHI_DIS_S */
+	{ 7, 2, { 0, 0, 0, B(0) | B(1) | B(2) | B(3) | B(4) } },
 	{ 0xd, 1, { B(3) /* XSAVES: no IA32_XSS */ | B(4) /* XFD */, 0, ~0u, ~0u } },
 	{ 0x80000001, ANY_SUB, { 0, 0,
 	  B(2) /* SVM */ | B(9) /* OSVW */ | B(10) /* IBS */ | B(12) /* SKINIT */ |
@@ -62,8 +68,7 @@ static const struct cpuid_hide hidden[] = {
 	  B(7) /* MCE */ | B(12) /* MTRR */ | B(14) /* MCA */ | B(25) /* FFXSR */ } },
 	{ 0x80000021, ANY_SUB, { B(8) /* AutomaticIBRS: EFER.AIBRSE */, 0, 0, 0 } },
 	{ 0x80000008, ANY_SUB, { 0,
-	  B(12) /* IBPB */ | B(14) /* IBRS */ | B(15) /* STIBP */ | B(24) /* SSBD */ |
-	  B(25) /* VIRT_SSBD */, 0xffff /* core count */, 0 } },
+	  B(25) /* VIRT_SSBD */ | B(28) /* PSFD */, 0xffff /* core count */, 0 } },
 };
 
 /* Leaves that read all zero: MONITOR, power, perfmon, RDT, SGX, PT, Key

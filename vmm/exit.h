@@ -49,6 +49,10 @@ void exit_stats_log_vm(const struct vm *vm);
  */
 bool exit_rep_step(struct vcpu *v);
 
+/* Per-vCPU MSR state back to its power-on value (IA32_SPEC_CTRL = 0, in
+ * the real MSR too), at a platform reset (vmm/exit_msr.c). */
+void exit_msr_power_on(struct vcpu *v);
+
 /* Handlers, one file per concern (vmm/exit_*.c). */
 enum exit_action exit_io(struct vcpu *v, const struct vm_exit *x);
 enum exit_action exit_msr_read(struct vcpu *v, const struct vm_exit *x);
