@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * The fake vCPU of fake_vcpu.h: CR0.PE, EFER.LMA and CS.L/D give the
- * code mode the test asked for (vcpu_code_mode() in vmm/insn.c reads them
+ * code mode the test asked for (vcpu_code_mode() in vmm/vcpu_mode.c reads them
  * like on a real vCPU), linear = guest-physical, RAM is fake.code at 0, and
  * the VM's buses answer with fake.bus_val.
  */

@@ -49,7 +49,7 @@ unit_pgtable_SRCS := arch/x86/pgtable.c
 # insn.c's guest-fetch helpers need vcpu/gwalk/gmem symbols: the test file
 # has link stubs for them (never called).
 UNIT_TESTS += insn
-unit_insn_SRCS := vmm/insn.c
+unit_insn_SRCS := vmm/insn.c vmm/vcpu_mode.c
 
 UNIT_TESTS += bus
 unit_bus_SRCS := vmm/bus.c
@@ -102,7 +102,8 @@ unit_vga_SRCS := vmm/dev/vga.c
 # mmio.c with the real decoder and bus; the test file fakes the vCPU, guest
 # RAM, the page walk and vm_stop()/printk() (it records what they say).
 UNIT_TESTS += mmio
-unit_mmio_SRCS := vmm/mmio.c vmm/mmio_operand.c vmm/insn.c vmm/bus.c vmm/alu.c
+unit_mmio_SRCS := vmm/mmio.c vmm/mmio_operand.c vmm/insn.c vmm/vcpu_mode.c vmm/bus.c \
+	vmm/alu.c
 
 # vlapic.c with stubs for the vCPU, the VM and the TSC clock; two cases run
 # real threads (pthreads) against the cross-CPU rules of vlapic.h.
