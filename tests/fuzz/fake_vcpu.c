@@ -11,6 +11,7 @@
 #include "arch/x86/tsc.h"
 #include "kernel/log.h"
 #include "tests/fuzz/fake_vcpu.h"
+#include "tests/unit/fake_vcpu_stubs.h"
 #include "vmm/bus.h"
 #include "vmm/gmem.h"
 #include "vmm/gwalk.h"
@@ -85,29 +86,7 @@ static bool in_ram(u64 gpa, u64 len)
 	return gpa < fake.code_len && len <= fake.code_len - gpa;
 }
 
-bool gmem_is_ram(const struct gmem *m, u64 gpa, u64 len)
-{
-	(void)m;
-	return in_ram(gpa, len);
-}
-
-bool gmem_read(const struct gmem *m, u64 gpa, void *dst, u64 len)
-{
-	(void)m;
-	if (!in_ram(gpa, len))
-		return false;
-	memcpy(dst, fake.code + gpa, len);
-	return true;
-}
-
-bool gmem_write(const struct gmem *m, u64 gpa, const void *src, u64 len)
-{
-	(void)m;
-	if (!in_ram(gpa, len))
-		return false;
-	memcpy(fake.code + gpa, src, len);
-	return true;
-}
+FAKE_GMEM(fake.code, in_ram)
 
 u64 tsc_khz(void) { return 0; } /* REP slices end by count only */
 void printk(int level, const char *fmt, ...) { (void)level, (void)fmt; }

@@ -16,47 +16,39 @@
 
 #include "vmm/alu.h"
 
-/* The host instruction with flags in and out (below the red zone). */
-#define HOST_BIN(name, insn, T)                                                     \
+/* The host instruction @insn (operands %[x], the result, and %[y]) with
+ * flags in and out, below the red zone. */
+#define HOST_FN(name, insn, T)                                                      \
 	static u64 name(u64 a, u64 b, u64 *fl)                                      \
 	{                                                                           \
 		T x = (T)a, y = (T)b;                                               \
 		u64 f = *fl;                                                        \
 		asm volatile("sub $128, %%rsp\n\tpush %[f]\n\tpopf\n\t" insn        \
-			     " %[y], %[x]\n\tpushf\n\tpop %[f]\n\tadd $128, %%rsp"   \
+			     "\n\tpushf\n\tpop %[f]\n\tadd $128, %%rsp"                \
 			     : [x] "+r"(x), [f] "+r"(f) : [y] "r"(y) : "cc", "memory"); \
 		*fl = f;                                                            \
 		return (u64)x;                                                      \
 	}
-#define HOST_UN(name, insn, T)                                                      \
-	static u64 name(u64 a, u64 b, u64 *fl)                                      \
-	{                                                                           \
-		T x = (T)a;                                                         \
-		u64 f = *fl;                                                        \
-		(void)b;                                                            \
-		asm volatile("sub $128, %%rsp\n\tpush %[f]\n\tpopf\n\t" insn        \
-			     " %[x]\n\tpushf\n\tpop %[f]\n\tadd $128, %%rsp"         \
-			     : [x] "+r"(x), [f] "+r"(f) : : "cc", "memory");        \
-		*fl = f;                                                            \
-		return (u64)x;                                                      \
-	}
-#define HOST_ALL(op, insn, KIND)                                                    \
-	KIND(op##_1, insn, u8) KIND(op##_2, insn, u16) KIND(op##_4, insn, u32)     \
-	KIND(op##_8, insn, u64)
+#define HOST_ALL(op, insn)                                                          \
+	HOST_FN(op##_1, insn, u8) HOST_FN(op##_2, insn, u16)                        \
+	HOST_FN(op##_4, insn, u32) HOST_FN(op##_8, insn, u64)
 
-HOST_ALL(h_add, "add", HOST_BIN)
-HOST_ALL(h_or, "or", HOST_BIN)
-HOST_ALL(h_adc, "adc", HOST_BIN)
-HOST_ALL(h_sbb, "sbb", HOST_BIN)
-HOST_ALL(h_and, "and", HOST_BIN)
-HOST_ALL(h_sub, "sub", HOST_BIN)
-HOST_ALL(h_xor, "xor", HOST_BIN)
-HOST_ALL(h_cmp, "cmp", HOST_BIN)
-HOST_ALL(h_test, "test", HOST_BIN)
-HOST_ALL(h_inc, "inc", HOST_UN)
-HOST_ALL(h_dec, "dec", HOST_UN)
-HOST_ALL(h_not, "not", HOST_UN)
-HOST_ALL(h_neg, "neg", HOST_UN)
+#define BIN(m) m " %[y], %[x]"
+#define UN(m) m " %[x]"
+
+HOST_ALL(h_add, BIN("add"))
+HOST_ALL(h_or, BIN("or"))
+HOST_ALL(h_adc, BIN("adc"))
+HOST_ALL(h_sbb, BIN("sbb"))
+HOST_ALL(h_and, BIN("and"))
+HOST_ALL(h_sub, BIN("sub"))
+HOST_ALL(h_xor, BIN("xor"))
+HOST_ALL(h_cmp, BIN("cmp"))
+HOST_ALL(h_test, BIN("test"))
+HOST_ALL(h_inc, UN("inc"))
+HOST_ALL(h_dec, UN("dec"))
+HOST_ALL(h_not, UN("not"))
+HOST_ALL(h_neg, UN("neg"))
 
 typedef u64 (*host_fn)(u64, u64, u64 *);
 

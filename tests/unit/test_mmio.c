@@ -23,6 +23,7 @@
 
 #include <cmocka.h>
 
+#include "tests/unit/fake_vcpu_stubs.h"
 #include "vmm/gwalk.h"
 #include "vmm/mmio.h"
 #include "vmm/vcpu.h"
@@ -52,29 +53,7 @@ static bool in_ram(u64 gpa, u64 len)
 	return (gpa + len <= RAM1_END) || (gpa >= RAM2_BASE && gpa + len <= RAM2_END);
 }
 
-bool gmem_is_ram(const struct gmem *m, u64 gpa, u64 len)
-{
-	(void)m;
-	return in_ram(gpa, len);
-}
-
-bool gmem_read(const struct gmem *m, u64 gpa, void *dst, u64 len)
-{
-	(void)m;
-	if (!in_ram(gpa, len))
-		return false;
-	memcpy(dst, ram + gpa, len);
-	return true;
-}
-
-bool gmem_write(const struct gmem *m, u64 gpa, const void *src, u64 len)
-{
-	(void)m;
-	if (!in_ram(gpa, len))
-		return false;
-	memcpy(ram + gpa, src, len);
-	return true;
-}
+FAKE_GMEM(ram, in_ram)
 
 u64 tsc_khz(void)
 {
@@ -98,17 +77,7 @@ void vcpu_set_gpr(struct vcpu *v, unsigned gpr, u64 val)
 	v->hw.gprs[gpr] = val;
 }
 
-u64 vcpu_reg(struct vcpu *v, enum vcpu_reg r)
-{
-	(void)v;
-	return regs[r];
-}
-
-void vcpu_set_reg(struct vcpu *v, enum vcpu_reg r, u64 val)
-{
-	(void)v;
-	regs[r] = val;
-}
+FAKE_VCPU_REGS(regs)
 
 static void fake_get_seg(struct vcpu_hw *v, enum vcpu_seg s, struct segment *out)
 {
