@@ -215,21 +215,34 @@ static void stop_unsupported(struct vcpu *v, u64 gpa, const u8 *buf, unsigned n,
 		bytes, why);
 }
 
-/* seg:off of a string operand to guest-physical; the element must not
- * cross a page. False, with the guest stopped, when it cannot be done. */
+#define VEC_PF 14
+
+/*
+ * seg:off of a string operand to guest-physical; the element must not
+ * cross a page. False when it cannot be done: the guest's page walk
+ * refuses the other operand (the one in RAM, which the CPU had not
+ * reached): #PF with its error code and CR2 is queued for the guest, as
+ * the CPU raises it (SDM Vol. 3A §4.7); else the guest is stopped.
+ */
 static bool string_gpa(struct vcpu *v, unsigned seg, u64 off, unsigned size, bool write,
 		       u64 *gpa)
 {
-	struct segment s;
+	struct segment s, ss;
 	u64 lin;
+	u32 err;
 
 	vm_ops->get_seg(&v->hw, seg, &s);
+	vm_ops->get_seg(&v->hw, SEG_SS, &ss);
 	lin = (vcpu_code_mode(v) == 64 && seg < SEG_FS ? 0 : s.base) + off;
-	if ((lin & (PAGE_SIZE - 1)) + size <= PAGE_SIZE &&
-	    gwalk_translate(v, lin, write ? GWALK_WRITE : GWALK_READ, gpa))
-		return true;
+	if ((lin & (PAGE_SIZE - 1)) + size <= PAGE_SIZE) {
+		if (gwalk_check(v, lin, write, ((ss.attr >> 5) & 3) == 3, gpa, &err))
+			return true;
+		vcpu_set_reg(v, REG_CR2, lin);
+		vcpu_inject_exception(v, VEC_PF, true, err);
+		return false;
+	}
 	vm_stop(v->vm, "unsupported-mmio-instruction vcpu %u rip 0x%llx string operand "
-		"0x%llx unmapped or across a page", v->id,
+		"0x%llx across a page", v->id,
 		(unsigned long long)vcpu_reg(v, REG_RIP), (unsigned long long)lin);
 	return false;
 }
@@ -241,7 +254,8 @@ static u64 step_ptr(u64 ptr, u64 amask, s64 step)
 
 /* One element of MOVS (A4/A5) or STOS (AA/AB), SDM Vol. 2B: from seg:rSI
  * (DS unless overridden) or AL/AX/EAX/RAX to ES:rDI, stepping backwards
- * when RFLAGS.DF is set. False when the guest was stopped. */
+ * when RFLAGS.DF is set. False when the guest was stopped or a fault is
+ * queued for it (rCX and the pointers then count the elements done). */
 static bool string_step(struct vcpu *v, const struct insn *in, unsigned size)
 {
 	u64 amask = size_mask(in->addrsize), rsi = vcpu_gpr(v, GPR_RSI);
@@ -290,7 +304,7 @@ static enum exit_action mmio_string(struct vcpu *v, const struct insn *in)
 		if (in->rep && mmio_slice_over(n, t0))
 			return EXIT_RESUME;
 		if (!string_step(v, in, size))
-			return EXIT_STOP;
+			return vm_running(v->vm) ? EXIT_RESUME : EXIT_STOP; /* #PF queued */
 		if (!in->rep)
 			break;
 		rcx = vcpu_gpr(v, GPR_RCX);

@@ -9,6 +9,8 @@
 // missing page (also part-way through a REP: ECX and EDI then count the
 // elements done) and for a write to a read-only page under CR0.WP, none
 // without CR0.WP; #GP(0) for a null ES and for an offset past ES's limit.
+// The same for MOVS from MMIO whose RAM destination is not mapped: the
+// MMIO read exits, the store's page walk is the hypervisor's.
 #include "lib/cpu.h"
 #include "lib/fault.h"
 #include "lib/printf.h"
@@ -26,6 +28,7 @@
 #define PDE_PS 0x80u
 #define CR0_WP 0x00010000u
 #define CR4_PSE (1u << 4)
+#define NOWHERE 0xc0000000u // PCI hole: nobody there
 #define SEL_SMALL 0x18 // data segment, base P_RW, limit 0xfff
 
 #define EXTABLE ".pushsection .extable, \"a\"\n\t.long 1b, 2b\n\t.popsection\n\t"
@@ -34,7 +37,7 @@ static u32 page_dir[1024] aligned(4096);
 static u32 page_table[1024] aligned(4096);
 static u64 gdt[4] aligned(8);
 
-enum op { INSB, REP_INSB, OUTSB, INSW_ES_SMALL, INSB_ES_NULL };
+enum op { INSB, REP_INSB, OUTSB, INSW_ES_SMALL, INSB_ES_NULL, MOVSB_FROM_NOWHERE };
 
 // Registers after the instruction (or the fault it raised).
 struct sio {
@@ -67,6 +70,10 @@ static struct sio run(enum op op, u32 ptr, u32 count)
 	case INSW_ES_SMALL:
 		asm volatile("push %%es\n\tmov %w2, %%es\n1: insw\n2:\n\tpop %%es\n\t" EXTABLE
 			     : "+D"(r.edi) : "d"(UNCLAIMED_PORT), "r"(SEL_SMALL) : "memory");
+		break;
+	case MOVSB_FROM_NOWHERE:
+		r.esi = NOWHERE;
+		asm volatile("1: movsb\n2:\n\t" EXTABLE : "+S"(r.esi), "+D"(r.edi) : : "memory");
 		break;
 	case INSB_ES_NULL:
 		asm volatile("push %%es\n\tmov %w2, %%es\n1: insb\n2:\n\tpop %%es\n\t" EXTABLE
@@ -132,6 +139,10 @@ static void check_page_faults(void)
 	      "INSB to a read-only page without CR0.WP: done (vector 0x%x)", r.vector);
 	r = run(OUTSB, P_RO + 8, 0);
 	check(r.vector == FAULT_NONE && r.esi == P_RO + 9, "OUTSB from a present page: done");
+	r = run(MOVSB_FROM_NOWHERE, P_NP + 0x30, 0);
+	check(r.vector == VEC_PF && r.error == 2 && r.cr2 == P_NP + 0x30 && r.edi == P_NP + 0x30,
+	      "MOVSB from unclaimed MMIO to a missing page: #PF (vector %u) error 0x%x cr2 0x%x",
+	      r.vector, r.error, r.cr2);
 }
 
 // A copy of the flat GDT (null, code 0x08, data 0x10) with a small data

@@ -74,6 +74,24 @@ bool gwalk_translate(struct vcpu *v, u64 lin, enum gwalk_access acc, u64 *gpa)
 	return true;
 }
 
+/* The checked walk of a string operand: as gwalk_translate(). */
+bool gwalk_check(struct vcpu *v, u64 lin, bool write, bool user, u64 *gpa, u32 *pf_error)
+{
+	*pf_error = user ? GWALK_PF_U : 0;
+	return gwalk_translate(v, lin, write ? GWALK_WRITE : GWALK_READ, gpa);
+}
+
+void vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 error)
+{
+	(void)v, (void)vector, (void)has_error, (void)error;
+	fake.faults++;
+}
+
+bool vm_running(const struct vm *vm)
+{
+	return vm->state == VM_RUNNING;
+}
+
 /* No TF in the fake: a REP runs to its end (or its slice's). */
 bool exit_rep_step(struct vcpu *v)
 {
@@ -120,7 +138,8 @@ bool vm_bus_write(struct vm *vm, struct bus *b, u64 addr, unsigned size, u64 val
 
 void vm_stop(struct vm *vm, const char *fmt, ...)
 {
-	(void)vm, (void)fmt;
+	(void)fmt;
+	vm->state = VM_STOPPED;
 	fake.stopped = true;
 }
 
@@ -143,6 +162,7 @@ void fake_cpu_setup(struct vcpu *v, struct vm *vm, int mode)
 	fake.bus_addr = fake.bus_written = 0;
 	fake.bus_size = fake.gpr_last = 0;
 	fake.stopped = fake.bad_size = fake.data_unmapped = false;
+	fake.faults = 0;
 	memset(v, 0, sizeof(*v));
 	memset(vm, 0, sizeof(*vm));
 	strcpy(vm->name, "fuzz");

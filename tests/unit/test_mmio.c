@@ -67,6 +67,32 @@ bool gwalk_translate(struct vcpu *v, u64 lin, enum gwalk_access acc, u64 *gpa)
 	return true;
 }
 
+/* Paging off too, but the page at not_present (0: none) is missing. */
+static u64 not_present;
+
+bool gwalk_check(struct vcpu *v, u64 lin, bool write, bool user, u64 *gpa, u32 *pf_error)
+{
+	(void)v;
+	*gpa = lin;
+	*pf_error = (write ? GWALK_PF_W : 0) | (user ? GWALK_PF_U : 0);
+	return !not_present || (lin & ~0xfffULL) != not_present;
+}
+
+static unsigned injected, inj_vector, inj_error;
+
+void vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 error)
+{
+	(void)v, (void)has_error;
+	injected++;
+	inj_vector = vector;
+	inj_error = error;
+}
+
+bool vm_running(const struct vm *v)
+{
+	return v->state == VM_RUNNING;
+}
+
 u64 vcpu_gpr(struct vcpu *v, unsigned gpr)
 {
 	return v->hw.gprs[gpr];
@@ -177,6 +203,8 @@ static int setup(void **state)
 	stop_msg[0] = log_msg[0] = 0;
 	logs = 0;
 	rep_traps = 0;
+	not_present = 0;
+	injected = inj_vector = inj_error = 0;
 	vm.id = (u32)(vm_id++ % VM_MAX); /* fresh unclaimed counters each test */
 	snprintf(vm.name, sizeof(vm.name), "t");
 	vm.state = VM_RUNNING;
@@ -507,6 +535,26 @@ static void test_rep_movs_device_to_ram_backwards(void **state)
 	assert_int_equal(dev.reads, 4);
 }
 
+/* MOVS from a device into a page the guest's tables do not map: the #PF
+ * the CPU raises for it (error code, CR2), the elements done kept. */
+static void test_movs_to_unmapped_page_faults(void **state)
+{
+	(void)state;
+	not_present = 0x3000;
+	gpr[GPR_RSI] = LAPIC + 0x20;
+	gpr[GPR_RDI] = 0x2ffe;
+	gpr[GPR_RCX] = 4;
+	assert_int_equal(RUN(LAPIC + 0x20, 0xf3, 0xa4), EXIT_RESUME); /* rep movsb */
+	assert_int_equal(injected, 1);
+	assert_int_equal(inj_vector, 14);
+	assert_int_equal(inj_error, 2);
+	assert_int_equal(regs[REG_CR2], 0x3000);
+	assert_int_equal(gpr[GPR_RCX], 2);
+	assert_int_equal(gpr[GPR_RDI], 0x3000);
+	assert_int_equal(ram[0x2fff], 0xa1);
+	assert_string_equal(stop_msg, "");
+}
+
 static void test_movs_without_rep_ignores_rcx(void **state)
 {
 	(void)state;
@@ -582,6 +630,7 @@ int main(void)
 		cmocka_unit_test_setup(test_rmw_on_device_stops, setup),
 		cmocka_unit_test_setup(test_rep_stos_single_steps, setup),
 		cmocka_unit_test_setup(test_rep_movs_device_to_ram_backwards, setup),
+		cmocka_unit_test_setup(test_movs_to_unmapped_page_faults, setup),
 		cmocka_unit_test_setup(test_movs_without_rep_ignores_rcx, setup),
 		cmocka_unit_test_setup(test_huge_rep_is_sliced, setup),
 		cmocka_unit_test_setup(test_slice_ends_on_time, setup),
