@@ -125,3 +125,7 @@ unit_loader_SRCS := vmm/loader.c vmm/loader_linux.c vmm/gmem.c vmm/cpu_state.c k
 # The MMIO emulator's ALU against the host CPU's own instructions.
 UNIT_TESTS += alu
 unit_alu_SRCS := vmm/alu.c
+
+# The guest page walk and its permission checks on fake page tables.
+UNIT_TESTS += gwalk
+unit_gwalk_SRCS := vmm/gwalk.c
