@@ -29,37 +29,30 @@
 		*fl = f;                                                            \
 		return (u64)x;                                                      \
 	}
-#define HOST_ALL(op, insn)                                                          \
-	HOST_FN(op##_1, insn, u8) HOST_FN(op##_2, insn, u16)                        \
-	HOST_FN(op##_4, insn, u32) HOST_FN(op##_8, insn, u64)
-
 #define BIN(m) m " %[y], %[x]"
 #define UN(m) m " %[x]"
 
-HOST_ALL(h_add, BIN("add"))
-HOST_ALL(h_or, BIN("or"))
-HOST_ALL(h_adc, BIN("adc"))
-HOST_ALL(h_sbb, BIN("sbb"))
-HOST_ALL(h_and, BIN("and"))
-HOST_ALL(h_sub, BIN("sub"))
-HOST_ALL(h_xor, BIN("xor"))
-HOST_ALL(h_cmp, BIN("cmp"))
-HOST_ALL(h_test, BIN("test"))
-HOST_ALL(h_inc, UN("inc"))
-HOST_ALL(h_dec, UN("dec"))
-HOST_ALL(h_not, UN("not"))
-HOST_ALL(h_neg, UN("neg"))
+/* Every operation once: its enum alu_op, its host function, the host
+ * instruction. */
+#define ALU_OPS(X)                                                                  \
+	X(ALU_ADD, h_add, BIN("add")) X(ALU_OR, h_or, BIN("or"))                    \
+	X(ALU_ADC, h_adc, BIN("adc")) X(ALU_SBB, h_sbb, BIN("sbb"))                 \
+	X(ALU_AND, h_and, BIN("and")) X(ALU_SUB, h_sub, BIN("sub"))                 \
+	X(ALU_XOR, h_xor, BIN("xor")) X(ALU_CMP, h_cmp, BIN("cmp"))                 \
+	X(ALU_TEST, h_test, BIN("test")) X(ALU_INC, h_inc, UN("inc"))               \
+	X(ALU_DEC, h_dec, UN("dec")) X(ALU_NOT, h_not, UN("not"))                   \
+	X(ALU_NEG, h_neg, UN("neg"))
+
+/* The four operand sizes of one operation. */
+#define HOST_ALL(op, name, insn)                                                    \
+	HOST_FN(name##_1, insn, u8) HOST_FN(name##_2, insn, u16)                    \
+	HOST_FN(name##_4, insn, u32) HOST_FN(name##_8, insn, u64)
+ALU_OPS(HOST_ALL)
 
 typedef u64 (*host_fn)(u64, u64, u64 *);
 
-#define ROW(op) { op##_1, op##_2, op##_4, op##_8 }
-static const host_fn host[][4] = {
-	[ALU_ADD] = ROW(h_add), [ALU_OR] = ROW(h_or), [ALU_ADC] = ROW(h_adc),
-	[ALU_SBB] = ROW(h_sbb), [ALU_AND] = ROW(h_and), [ALU_SUB] = ROW(h_sub),
-	[ALU_XOR] = ROW(h_xor), [ALU_CMP] = ROW(h_cmp), [ALU_TEST] = ROW(h_test),
-	[ALU_INC] = ROW(h_inc), [ALU_DEC] = ROW(h_dec), [ALU_NOT] = ROW(h_not),
-	[ALU_NEG] = ROW(h_neg),
-};
+#define ROW(op, name, insn) [op] = { name##_1, name##_2, name##_4, name##_8 },
+static const host_fn host[][4] = { ALU_OPS(ROW) };
 
 static const u64 edges[] = { 0, 1, 2, 0x0f, 0x10, 0x7f, 0x80, 0xff, 0x7fff, 0x8000, 0xffff,
 			     0x7fffffff, 0x80000000, 0xffffffff, 0x7fffffffffffffffULL,
