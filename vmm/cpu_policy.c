@@ -164,6 +164,33 @@ bool policy_pat_valid(u64 pat)
 	return true;
 }
 
+#define L7_EDX_IBRS_IBPB (1u << 26)
+#define L7_EDX_STIBP (1u << 27)
+#define L7_EDX_SSBD (1u << 31)
+#define AMD_EBX_IBPB (1u << 12)
+#define AMD_EBX_IBRS (1u << 14)
+#define AMD_EBX_STIBP (1u << 15)
+#define AMD_EBX_SSBD (1u << 24)
+
+u64 policy_spec_ctrl_allowed(const struct cpu_view *c)
+{
+	u32 edx = c->l7.edx, ebx = c->l80000008.ebx;
+	u64 bits = 0;
+
+	if ((edx & L7_EDX_IBRS_IBPB) || (ebx & AMD_EBX_IBRS))
+		bits |= SPEC_CTRL_IBRS;
+	if ((edx & L7_EDX_STIBP) || (ebx & AMD_EBX_STIBP))
+		bits |= SPEC_CTRL_STIBP;
+	if ((edx & L7_EDX_SSBD) || (ebx & AMD_EBX_SSBD))
+		bits |= SPEC_CTRL_SSBD;
+	return bits;
+}
+
+bool policy_pred_cmd_exists(const struct cpu_view *c)
+{
+	return (c->l7.edx & L7_EDX_IBRS_IBPB) || (c->l80000008.ebx & AMD_EBX_IBPB);
+}
+
 unsigned policy_va_bits(const struct cpu_view *c)
 {
 	unsigned bits = (c->l80000008.eax >> 8) & 0xff;

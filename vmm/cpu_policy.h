@@ -67,6 +67,24 @@ bool policy_efer_valid(const struct cpu_view *c, u64 old, u64 efer, u64 cr0);
  * 7 (SDM Vol. 3A §12.12.2). */
 bool policy_pat_valid(u64 pat);
 
+/*
+ * Speculation control (Intel SDM Vol. 4 Table 2-2 and the CPUID
+ * enumeration of IA32_SPEC_CTRL/IA32_PRED_CMD; AMD's 0x80000008 EBX bits):
+ * the IA32_SPEC_CTRL bits the guest's CPUID enumerates, IBRS (bit 0) by
+ * CPUID.7.0:EDX[26] or 0x80000008:EBX[14], STIBP (bit 1) by 7.0:EDX[27] or
+ * EBX[15], SSBD (bit 2) by 7.0:EDX[31] or EBX[24]. 0: the MSR does not
+ * exist (#GP). Any other bit set in a write raises #GP.
+ */
+#define SPEC_CTRL_IBRS (1ULL << 0)
+#define SPEC_CTRL_STIBP (1ULL << 1)
+#define SPEC_CTRL_SSBD (1ULL << 2)
+u64 policy_spec_ctrl_allowed(const struct cpu_view *c);
+
+/* IA32_PRED_CMD (write-only) exists with IBPB (bit 0), enumerated by
+ * CPUID.7.0:EDX[26] or 0x80000008:EBX[12]; its other bits are reserved. */
+#define PRED_CMD_IBPB (1ULL << 0)
+bool policy_pred_cmd_exists(const struct cpu_view *c);
+
 /* Linear-address width: CPUID 0x80000008 EAX[15:8], 48 when 5-level
  * paging is hidden (leaf 7 ECX.LA57), 48 when the leaf says nothing. */
 unsigned policy_va_bits(const struct cpu_view *c);

@@ -5,15 +5,20 @@
  * APIC-timer kHz at 0x40000010); leaves 0x15/0x16 give the TSC frequency
  * (offered on Intel, where guests read them); x2APIC and the TSC-deadline
  * timer are offered (the virtual LAPIC has them); the topology is one
- * thread per core. Hidden, each because what it enumerates is not
+ * thread per core; the APIC flag (leaf 1 EDX[9], and its AMD copy in leaf
+ * 0x80000001) follows IA32_APIC_BASE.EN as on the CPU (SDM Vol. 3A
+ * §11.4.3: with the APIC globally disabled, CPUID reports no APIC). Hidden, each because what it enumerates is not
  * virtualized (its MSRs would #GP, its instructions #UD): VMX/SVM/SMX,
  * MONITOR/MWAIT, machine check (MCE/MCA), MTRRs, the PMU (leaf 0xA is 0,
  * so no IA32_PMCx/PERFEVTSELx), debug store, thermal and power
  * management, SGX, Intel PT, RDT, MPX, CET, PKS, UINTR, Key Locker,
- * WAITPKG, LA57, AMX, XSAVES (no IA32_XSS), the speculation-control MSRs
- * (SPEC_CTRL, PRED_CMD, FLUSH_CMD, ARCH_CAPABILITIES, CORE_CAPABILITIES)
- * and AMD's IBS, LWP, OSVW, extended perf counters and SEV. The table
- * below is the whole list; README.md documents it.
+ * WAITPKG, LA57, AMX, XSAVES (no IA32_XSS), FLUSH_CMD, ARCH_CAPABILITIES,
+ * CORE_CAPABILITIES, the IA32_SPEC_CTRL bits past SSBD and AMD's
+ * VIRT_SPEC_CTRL, IBS, LWP, OSVW, extended perf counters and SEV. The
+ * table below is the whole list; README.md documents it. Speculation
+ * control is offered as the host has it: IBRS, STIBP, SSBD (IA32_SPEC_CTRL,
+ * kept per vCPU) and IBPB (IA32_PRED_CMD), on both vendors' leaves, so
+ * that a guest OS applies its own mitigations (vmm/exit_msr.c).
  * Leaf numbers and bits: Intel SDM Vol. 2A CPUID, AMD APM Vol. 3 App. E.
  */
 #include "vmm/cpuid_view.h"
@@ -48,9 +53,12 @@ static const struct cpuid_hide hidden[] = {
 	  B(5) /* UINTR */ | B(9) /* SRBDS_CTRL */ | B(13) /* TSX_FORCE_ABORT */ |
 	  B(18) /* PCONFIG */ | B(19) /* arch LBR */ | B(20) /* CET_IBT */ |
 	  B(22) /* AMX-BF16 */ | B(24) /* AMX-TILE */ | B(25) /* AMX-INT8 */ |
-	  B(26) /* IBRS/IBPB */ | B(27) /* STIBP */ | B(28) /* FLUSH_CMD */ |
-	  B(29) /* ARCH_CAPABILITIES */ | B(30) /* CORE_CAPABILITIES */ | B(31) /* SSBD */ } },
+	  B(28) /* FLUSH_CMD */ | B(29) /* ARCH_CAPABILITIES */ |
+	  B(30) /* CORE_CAPABILITIES */ } },
 	{ 7, 1, { B(22) /* HRESET */ | B(26) /* LAM */, 0, 0, 0 } },
+	/* SPEC_CTRL bits beyond IBRS/STIBP/SSBD: PSFD, IPRED_DIS, RRSBA_DIS,
+	 * DDPD_U, BHI_DIS_S */
+	{ 7, 2, { 0, 0, 0, B(0) | B(1) | B(2) | B(3) | B(4) } },
 	{ 0xd, 1, { B(3) /* XSAVES: no IA32_XSS */ | B(4) /* XFD */, 0, ~0u, ~0u } },
 	{ 0x80000001, ANY_SUB, { 0, 0,
 	  B(2) /* SVM */ | B(9) /* OSVW */ | B(10) /* IBS */ | B(12) /* SKINIT */ |
@@ -60,8 +68,7 @@ static const struct cpuid_hide hidden[] = {
 	  B(7) /* MCE */ | B(12) /* MTRR */ | B(14) /* MCA */ | B(25) /* FFXSR */ } },
 	{ 0x80000021, ANY_SUB, { B(8) /* AutomaticIBRS: EFER.AIBRSE */, 0, 0, 0 } },
 	{ 0x80000008, ANY_SUB, { 0,
-	  B(12) /* IBPB */ | B(14) /* IBRS */ | B(15) /* STIBP */ | B(24) /* SSBD */ |
-	  B(25) /* VIRT_SSBD */, 0xffff /* core count */, 0 } },
+	  B(25) /* VIRT_SSBD */ | B(28) /* PSFD */, 0xffff /* core count */, 0 } },
 };
 
 /* Leaves that read all zero: MONITOR, power, perfmon, RDT, SGX, PT, Key
@@ -90,6 +97,8 @@ static void leaf1(const struct cpuid_ctx *c, struct cpuid_regs *r)
 	r->ebx = (r->ebx & 0xffff) | (c->nvcpus << 16) | (c->vcpu_id << 24);
 	if (c->nvcpus > 1)
 		r->edx |= B(28); /* HTT: the count above is valid */
+	if (c->apic_off)
+		r->edx &= ~B(9);
 }
 
 /*
@@ -165,6 +174,10 @@ void cpuid_view_filter(const struct cpuid_ctx *c, u32 leaf, u32 sub, struct cpui
 		*r = (struct cpuid_regs){ 0, 0, 0, c->vcpu_id };
 		break;
 	case 0xd: xsave_leaf(sub, r); break;
+	case 0x80000001:
+		if (c->apic_off)
+			r->edx &= ~B(9); /* AMD's copy of the APIC flag */
+		break;
 	default: break;
 	}
 }

@@ -25,6 +25,8 @@ struct cpuid_ctx {
 	u64 cr4;         /* the guest's CR4 (OSXSAVE, OSPKE follow it) */
 	bool intel;      /* host vendor */
 	u64 tsc_khz;     /* TSC frequency */
+	bool apic_off;   /* the guest cleared IA32_APIC_BASE.EN: the APIC
+			    flags (leaf 1 and 0x80000001 EDX[9]) read 0 */
 };
 
 /* Replace @r, the host's answer to (@leaf, @sub), by the guest's. */

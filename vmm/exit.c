@@ -208,6 +208,16 @@ static enum exit_action advance(struct vcpu *v, u8 len)
 	return EXIT_ADVANCE;
 }
 
+bool exit_rep_step(struct vcpu *v)
+{
+	if (!(vcpu_reg(v, REG_RFLAGS) & RFLAGS_TF))
+		return false;
+	vm_ops->end_intr_shadow(&v->hw);
+	vm_ops->single_step_trap(&v->hw);
+	v->halted = false;
+	return true;
+}
+
 enum exit_action exit_dispatch(struct vcpu *v)
 {
 	const struct vm_exit *x = &v->hw.exit;

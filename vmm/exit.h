@@ -40,6 +40,19 @@ void exit_stats_log(const char *vm_name, const struct vcpu *v);
 /* The same summed over the VM's vCPUs: "hv: guest <name> exits ...". */
 void exit_stats_log_vm(const struct vm *vm);
 
+/*
+ * A REP string instruction the hypervisor emulates has done one iteration
+ * and has more to do: with RFLAGS.TF set, the single-step trap of that
+ * iteration is delivered, RIP still at the instruction (SDM Vol. 3B
+ * §18.3.1.4), and true is returned (the handler then resumes the guest);
+ * false when TF is clear.
+ */
+bool exit_rep_step(struct vcpu *v);
+
+/* Per-vCPU MSR state back to its power-on value (IA32_SPEC_CTRL = 0, in
+ * the real MSR too), at a platform reset (vmm/exit_msr.c). */
+void exit_msr_power_on(struct vcpu *v);
+
 /* Handlers, one file per concern (vmm/exit_*.c). */
 enum exit_action exit_io(struct vcpu *v, const struct vm_exit *x);
 enum exit_action exit_msr_read(struct vcpu *v, const struct vm_exit *x);

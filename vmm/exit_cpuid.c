@@ -20,6 +20,7 @@ struct cpuid_regs cpuid_guest(struct vcpu *v, u32 leaf, u32 sub)
 		.cr4 = vcpu_reg(v, REG_CR4),
 		.intel = cpu_is_intel(),
 		.tsc_khz = tsc_khz(),
+		.apic_off = !v->lapic.enabled, /* the owner reads its own APIC */
 	};
 	struct cpuid_regs r = { 0, 0, 0, 0 };
 

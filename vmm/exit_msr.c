@@ -6,8 +6,9 @@
  * the CPUID view's (vmm/cpuid_view.c): an MSR whose feature CPUID reports
  * works, one whose feature CPUID hides #GPs; CPUID hides every feature
  * whose MSRs are not in this table (MTRRs, MCA, the PMU: leaf 0xA is 0, so
- * IA32_PMCx/PERFEVTSELx/PERF_GLOBAL_* #GP, as does RDPMC on Intel; SPEC_CTRL
- * and friends, IA32_XSS, UMWAIT_CONTROL, BNDCFGS, PKRS, TSC_ADJUST...). Two
+ * IA32_PMCx/PERFEVTSELx/PERF_GLOBAL_* #GP, as does RDPMC on Intel;
+ * FLUSH_CMD, ARCH_CAPABILITIES, IA32_XSS, UMWAIT_CONTROL, BNDCFGS, PKRS,
+ * TSC_ADJUST...). Two
  * exceptions without a CPUID bit, as KVM does: AMD's legacy performance
  * counters read 0 and ignore writes (guests program them unconditionally;
  * RDPMC 0-3 reads them, vmm/exit.c), and IA32_MISC_ENABLE is offered on
@@ -228,6 +229,68 @@ static bool amd_only_ignore_write(struct vcpu *v, u64 val)
 	return cpu_is_amd();
 }
 
+/*
+ * IA32_SPEC_CTRL (0x48): the bits the guest's CPUID enumerates
+ * (policy_spec_ctrl_allowed), others #GP. The vCPU owns its physical CPU
+ * and the hypervisor sets no speculation control of its own, so the
+ * guest's value lives in the real MSR too (it also protects the exit
+ * path), written through wrmsr_safe; v->spec_ctrl is what the guest reads.
+ * IA32_PRED_CMD (0x49): write-only, IBPB goes to the real MSR.
+ */
+#define MSR_SPEC_CTRL 0x48
+#define MSR_PRED_CMD 0x49
+
+static u64 spec_ctrl_allowed(struct vcpu *v)
+{
+	struct cpu_view c = {
+		.l7 = cpuid_guest(v, 7, 0),
+		.l80000008 = cpuid_guest(v, 0x80000008, 0),
+	};
+
+	return policy_spec_ctrl_allowed(&c);
+}
+
+static bool spec_ctrl_read(struct vcpu *v, u64 *val)
+{
+	*val = v->spec_ctrl;
+	return spec_ctrl_allowed(v) != 0;
+}
+
+static bool spec_ctrl_write(struct vcpu *v, u64 val)
+{
+	u64 allowed = spec_ctrl_allowed(v);
+
+	if (!allowed || (val & ~allowed) || !wrmsr_safe(MSR_SPEC_CTRL, val))
+		return false;
+	v->spec_ctrl = val;
+	return true;
+}
+
+static bool pred_cmd_read(struct vcpu *v, u64 *val)
+{
+	(void)v, (void)val;
+	return false; /* write-only */
+}
+
+static bool pred_cmd_write(struct vcpu *v, u64 val)
+{
+	struct cpu_view c = {
+		.l7 = cpuid_guest(v, 7, 0),
+		.l80000008 = cpuid_guest(v, 0x80000008, 0),
+	};
+
+	if (!policy_pred_cmd_exists(&c) || (val & ~PRED_CMD_IBPB))
+		return false;
+	return !val || wrmsr_safe(MSR_PRED_CMD, val);
+}
+
+void exit_msr_power_on(struct vcpu *v)
+{
+	if (v->spec_ctrl)
+		wrmsr_safe(MSR_SPEC_CTRL, 0); /* it took the guest's value */
+	v->spec_ctrl = 0;
+}
+
 #define REG_NONE NR_REGS
 
 static const struct msr_rule rules[] = {
@@ -236,6 +299,8 @@ static const struct msr_rule rules[] = {
 	{ 0x6e0, REG_NONE, tsc_deadline_read, tsc_deadline_write }, /* TSC_DEADLINE */
 	{ 0x3a, REG_NONE, feature_control_read, NULL },          /* FEATURE_CONTROL */
 	{ 0x8b, REG_NONE, zero_read, ignore_write },             /* BIOS_SIGN_ID */
+	{ MSR_SPEC_CTRL, REG_NONE, spec_ctrl_read, spec_ctrl_write },
+	{ MSR_PRED_CMD, REG_NONE, pred_cmd_read, pred_cmd_write },
 	{ 0x174, REG_SYSENTER_CS, NULL, NULL },
 	{ 0x175, REG_SYSENTER_ESP, NULL, sysenter_esp_write },
 	{ 0x176, REG_SYSENTER_EIP, NULL, sysenter_eip_write },

@@ -1,9 +1,14 @@
 // SPDX-License-Identifier: MIT
 /*
- * Guest page walks (gwalk.h). Only presence and the large-page bit are
- * interpreted: the hypervisor translates on the guest's behalf to read an
+ * Guest page walks (gwalk.h). gwalk_translate() interprets only presence
+ * and the large-page bit: it translates on the guest's behalf to read an
  * instruction or an operand the guest itself just used, so the guest's
- * permission checks already passed.
+ * permission checks already passed. gwalk_check() is for accesses the CPU
+ * has not made yet (the memory operand of INS/OUTS, whose exit comes
+ * before it): it also applies the R/W and U/S bits of every level, CR0.WP
+ * and SMAP (SDM Vol. 3A §4.6) and says which #PF error code the CPU would
+ * give (§4.7). Accessed and dirty bits are not set, reserved bits are not
+ * checked.
  */
 #include "arch/x86/cpu.h"
 #include "vmm/gmem.h"
@@ -12,11 +17,15 @@
 #include "vmm/vm.h"
 
 #define PTE_P 1ULL
+#define PTE_RW (1ULL << 1)
+#define PTE_US (1ULL << 2)
 #define PTE_PS (1ULL << 7)
 #define ADDR_MASK 0x000ffffffffff000ULL
 #define CR4_PSE (1ULL << 4)
 #define CR4_PAE (1ULL << 5)
 #define CR4_LA57 (1ULL << 12)
+#define CR4_SMAP (1ULL << 21)
+#define RFLAGS_AC (1ULL << 18)
 
 static bool read_entry(struct vcpu *v, u64 gpa, unsigned size, u64 *e)
 {
@@ -25,25 +34,27 @@ static bool read_entry(struct vcpu *v, u64 gpa, unsigned size, u64 *e)
 }
 
 /* 32-bit paging: two levels of 4-byte entries (§4.3). */
-static bool walk32(struct vcpu *v, u64 cr3, u64 lin, bool pse, u64 *gpa)
+static bool walk32(struct vcpu *v, u64 cr3, u64 lin, bool pse, u64 *gpa, u64 *perm)
 {
 	u64 pde, pte;
 
 	if (!read_entry(v, (cr3 & 0xfffff000) + ((lin >> 22) & 0x3ff) * 4, 4, &pde))
 		return false;
+	*perm &= pde;
 	if (pse && (pde & PTE_PS)) {
 		*gpa = (pde & 0xffc00000) | ((pde & 0x1fe000) << 19) | (lin & 0x3fffff);
 		return true;
 	}
 	if (!read_entry(v, (pde & 0xfffff000) + ((lin >> 12) & 0x3ff) * 4, 4, &pte))
 		return false;
+	*perm &= pte;
 	*gpa = (pte & 0xfffff000) | (lin & 0xfff);
 	return true;
 }
 
 /* PAE, 4-level and 5-level paging: 8-byte entries, 9 bits per level
- * (§4.4, §4.5). */
-static bool walk64(struct vcpu *v, u64 table, u64 lin, int levels, u64 *gpa)
+ * (§4.4, §4.5). PAE's PDPTEs have no R/W or U/S bits (§4.4.1). */
+static bool walk64(struct vcpu *v, u64 table, u64 lin, int levels, u64 *gpa, u64 *perm)
 {
 	for (int l = levels; l >= 1; l--) {
 		int shift = 12 + 9 * (l - 1);
@@ -52,6 +63,8 @@ static bool walk64(struct vcpu *v, u64 table, u64 lin, int levels, u64 *gpa)
 
 		if (!read_entry(v, table + idx * 8, 8, &e))
 			return false;
+		if (levels != 3 || l != 3)
+			*perm &= e;
 		if (l == 1 || (l <= 3 && l != levels && (e & PTE_PS)) ||
 		    (l == 2 && levels == 3 && (e & PTE_PS))) {
 			u64 size = 1ULL << shift;
@@ -64,20 +77,58 @@ static bool walk64(struct vcpu *v, u64 table, u64 lin, int levels, u64 *gpa)
 	return false;
 }
 
-bool gwalk_translate(struct vcpu *v, u64 lin, enum gwalk_access acc, u64 *gpa)
+/* The walk for the guest's paging mode; @perm collects the AND of the
+ * R/W and U/S bits of the entries on the way (all set with paging off). */
+static bool walk(struct vcpu *v, u64 lin, u64 *gpa, u64 *perm)
 {
-	u64 cr0 = vcpu_reg(v, REG_CR0), cr4, cr3;
+	u64 cr4, cr3;
 
-	(void)acc;
-	if (!(cr0 & CR0_PG)) {
+	*perm = PTE_RW | PTE_US;
+	if (!(vcpu_reg(v, REG_CR0) & CR0_PG)) {
 		*gpa = lin & 0xffffffffULL;
 		return true;
 	}
 	cr3 = vcpu_reg(v, REG_CR3);
 	cr4 = vcpu_reg(v, REG_CR4);
 	if (vcpu_reg(v, REG_EFER) & EFER_LMA)
-		return walk64(v, cr3 & ADDR_MASK, lin, (cr4 & CR4_LA57) ? 5 : 4, gpa);
+		return walk64(v, cr3 & ADDR_MASK, lin, (cr4 & CR4_LA57) ? 5 : 4, gpa, perm);
 	if (cr4 & CR4_PAE)
-		return walk64(v, cr3 & 0xffffffe0, lin & 0xffffffff, 3, gpa);
-	return walk32(v, cr3, lin & 0xffffffff, cr4 & CR4_PSE, gpa);
+		return walk64(v, cr3 & 0xffffffe0, lin & 0xffffffff, 3, gpa, perm);
+	return walk32(v, cr3, lin & 0xffffffff, cr4 & CR4_PSE, gpa, perm);
+}
+
+bool gwalk_translate(struct vcpu *v, u64 lin, enum gwalk_access acc, u64 *gpa)
+{
+	u64 perm;
+
+	(void)acc;
+	return walk(v, lin, gpa, &perm);
+}
+
+/*
+ * §4.6.1: a user-mode access needs U/S at every level, a user write R/W
+ * too; a supervisor write needs R/W only with CR0.WP; a supervisor data
+ * access to a user page faults under CR4.SMAP unless RFLAGS.AC is set.
+ */
+static bool access_allowed(struct vcpu *v, u64 perm, bool write, bool user)
+{
+	if (user)
+		return (perm & PTE_US) && (!write || (perm & PTE_RW));
+	if (write && !(perm & PTE_RW) && (vcpu_reg(v, REG_CR0) & CR0_WP))
+		return false;
+	return !((perm & PTE_US) && (vcpu_reg(v, REG_CR4) & CR4_SMAP) &&
+		 (vcpu_reg(v, REG_CR0) & CR0_PG) && !(vcpu_reg(v, REG_RFLAGS) & RFLAGS_AC));
+}
+
+bool gwalk_check(struct vcpu *v, u64 lin, bool write, bool user, u64 *gpa, u32 *pf_error)
+{
+	u64 perm;
+
+	*pf_error = (write ? GWALK_PF_W : 0) | (user ? GWALK_PF_U : 0);
+	if (!walk(v, lin, gpa, &perm))
+		return false;
+	if (access_allowed(v, perm, write, user))
+		return true;
+	*pf_error |= GWALK_PF_P;
+	return false;
 }

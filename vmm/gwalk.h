@@ -22,4 +22,17 @@ enum gwalk_access {
 /* False when @lin is not mapped (or the tables are not in RAM). */
 bool gwalk_translate(struct vcpu *v, u64 lin, enum gwalk_access acc, u64 *gpa);
 
+/* #PF error code bits (SDM Vol. 3A §4.7, Figure 4-12). */
+#define GWALK_PF_P (1u << 0) /* a protection violation, not a missing page */
+#define GWALK_PF_W (1u << 1) /* a write */
+#define GWALK_PF_U (1u << 2) /* a user-mode access */
+
+/*
+ * A data access the CPU has not made yet (a write if @write, by user mode
+ * if @user): the translation as gwalk_translate() gives it, and also
+ * refused when the paging permissions forbid it (R/W, U/S, CR0.WP, SMAP).
+ * False with @pf_error set to the #PF error code the CPU would push.
+ */
+bool gwalk_check(struct vcpu *v, u64 lin, bool write, bool user, u64 *gpa, u32 *pf_error);
+
 #endif

@@ -38,7 +38,7 @@ struct insn {
  */
 bool insn_decode(const u8 *bytes, unsigned n, int mode, struct insn *out);
 
-/* Code-segment mode of @v: 16, 32 or 64. */
+/* Code-segment mode of @v: 16, 32 or 64 (vmm/vcpu_mode.c). */
 int vcpu_code_mode(struct vcpu *v);
 
 /* Read up to @len bytes at the guest's CS:RIP; returns how many. */

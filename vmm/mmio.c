@@ -30,6 +30,7 @@
 #include "arch/x86/tsc.h"
 #include "kernel/format.h"
 #include "kernel/log.h"
+#include "vmm/alu.h"
 #include "vmm/gwalk.h"
 #include "vmm/insn.h"
 #include "vmm/mmio.h"
@@ -214,21 +215,34 @@ static void stop_unsupported(struct vcpu *v, u64 gpa, const u8 *buf, unsigned n,
 		bytes, why);
 }
 
-/* seg:off of a string operand to guest-physical; the element must not
- * cross a page. False, with the guest stopped, when it cannot be done. */
+#define VEC_PF 14
+
+/*
+ * seg:off of a string operand to guest-physical; the element must not
+ * cross a page. False when it cannot be done: the guest's page walk
+ * refuses the other operand (the one in RAM, which the CPU had not
+ * reached): #PF with its error code and CR2 is queued for the guest, as
+ * the CPU raises it (SDM Vol. 3A §4.7); else the guest is stopped.
+ */
 static bool string_gpa(struct vcpu *v, unsigned seg, u64 off, unsigned size, bool write,
 		       u64 *gpa)
 {
-	struct segment s;
+	struct segment s, ss;
 	u64 lin;
+	u32 err;
 
 	vm_ops->get_seg(&v->hw, seg, &s);
+	vm_ops->get_seg(&v->hw, SEG_SS, &ss);
 	lin = (vcpu_code_mode(v) == 64 && seg < SEG_FS ? 0 : s.base) + off;
-	if ((lin & (PAGE_SIZE - 1)) + size <= PAGE_SIZE &&
-	    gwalk_translate(v, lin, write ? GWALK_WRITE : GWALK_READ, gpa))
-		return true;
+	if ((lin & (PAGE_SIZE - 1)) + size <= PAGE_SIZE) {
+		if (gwalk_check(v, lin, write, ((ss.attr >> 5) & 3) == 3, gpa, &err))
+			return true;
+		vcpu_set_reg(v, REG_CR2, lin);
+		vcpu_inject_exception(v, VEC_PF, true, err);
+		return false;
+	}
 	vm_stop(v->vm, "unsupported-mmio-instruction vcpu %u rip 0x%llx string operand "
-		"0x%llx unmapped or across a page", v->id,
+		"0x%llx across a page", v->id,
 		(unsigned long long)vcpu_reg(v, REG_RIP), (unsigned long long)lin);
 	return false;
 }
@@ -240,7 +254,8 @@ static u64 step_ptr(u64 ptr, u64 amask, s64 step)
 
 /* One element of MOVS (A4/A5) or STOS (AA/AB), SDM Vol. 2B: from seg:rSI
  * (DS unless overridden) or AL/AX/EAX/RAX to ES:rDI, stepping backwards
- * when RFLAGS.DF is set. False when the guest was stopped. */
+ * when RFLAGS.DF is set. False when the guest was stopped or a fault is
+ * queued for it (rCX and the pointers then count the elements done). */
 static bool string_step(struct vcpu *v, const struct insn *in, unsigned size)
 {
 	u64 amask = size_mask(in->addrsize), rsi = vcpu_gpr(v, GPR_RSI);
@@ -289,11 +304,13 @@ static enum exit_action mmio_string(struct vcpu *v, const struct insn *in)
 		if (in->rep && mmio_slice_over(n, t0))
 			return EXIT_RESUME;
 		if (!string_step(v, in, size))
-			return EXIT_STOP;
+			return vm_running(v->vm) ? EXIT_RESUME : EXIT_STOP; /* #PF queued */
 		if (!in->rep)
 			break;
 		rcx = vcpu_gpr(v, GPR_RCX);
 		vcpu_set_gpr(v, GPR_RCX, step_ptr(rcx, amask, -1));
+		if ((vcpu_gpr(v, GPR_RCX) & amask) && exit_rep_step(v))
+			return EXIT_RESUME; /* TF: a trap after each iteration */
 	}
 	v->hw.exit.insn_len = in->len;
 	return EXIT_ADVANCE;
@@ -339,17 +356,137 @@ static bool mov_access(struct vcpu *v, u64 gpa, const u8 *buf, unsigned n,
 	return mmio_access(v, gpa, size, write, val);
 }
 
+/* Read-modify-write and ALU instructions on memory (see the top). */
+enum rmw_kind { RMW_ALU, RMW_XCHG, RMW_XADD, RMW_CMPXCHG };
+
+struct rmw {
+	enum rmw_kind kind;
+	enum alu_op op;
+	unsigned size;
+	bool imm;    /* second operand: the immediate, not ModRM.reg */
+	bool to_reg; /* ModRM.reg op= memory (02/03, 0A/0B, ...) */
+	bool store;  /* memory is written */
+	u64 b;       /* the immediate, sign-extended */
+};
+
+/* Group-1 and other immediates: imm8 sign-extends (83, 80), imm32 with a
+ * 64-bit operand too (81, F7). */
+static u64 rmw_imm(const struct insn *in, unsigned size, unsigned imm_bytes)
+{
+	return sign_extend(in->imm, MIN(imm_bytes, 4u)) & size_mask(size);
+}
+
+/* Opcodes 00-3B (ALU r/m,r and r,r/m), 80/81/83 (ALU r/m,imm), 84/85
+ * (TEST), 86/87 (XCHG), F6/F7 /0-/3 (TEST imm, NOT, NEG), FE/FF /0-/1
+ * (INC, DEC); 0F B0/B1 (CMPXCHG), 0F C0/C1 (XADD). */
+static bool rmw_classify(const struct insn *in, struct rmw *r)
+{
+	u8 op = in->opcode, ext = (in->modrm >> 3) & 7;
+
+	*r = (struct rmw){ RMW_ALU, ALU_ADD, (op & 1) ? in->opsize : 1, false, false, true, 0 };
+	if (!in->has_modrm || (in->modrm >> 6) == 3)
+		return false;
+	if (in->two_byte) {
+		r->kind = (op & ~1) == 0xb0 ? RMW_CMPXCHG : RMW_XADD;
+		return (op & ~1) == 0xb0 || (op & ~1) == 0xc0;
+	}
+	if (op <= 0x3b && (op & 7) < 4) {
+		r->op = (enum alu_op)(op >> 3);
+		r->to_reg = op & 2;
+	} else if (op == 0x80 || op == 0x81 || op == 0x83) {
+		r->size = op == 0x80 ? 1 : in->opsize;
+		r->op = (enum alu_op)ext;
+		r->imm = true;
+		r->b = rmw_imm(in, r->size, op == 0x81 ? r->size : 1);
+	} else if (op == 0x84 || op == 0x85) {
+		r->op = ALU_TEST;
+	} else if (op == 0x86 || op == 0x87) {
+		r->kind = RMW_XCHG;
+	} else if ((op == 0xf6 || op == 0xf7) && ext != 1 && ext < 4) {
+		static const enum alu_op grp3[] = { ALU_TEST, ALU_TEST, ALU_NOT, ALU_NEG };
+
+		r->op = grp3[ext];
+		r->imm = ext == 0;
+		r->b = rmw_imm(in, r->size, r->size);
+	} else if ((op == 0xfe || op == 0xff) && ext < 2) {
+		r->op = ext ? ALU_DEC : ALU_INC;
+	} else {
+		return false;
+	}
+	r->store = !r->to_reg && r->op != ALU_CMP && r->op != ALU_TEST;
+	return true;
+}
+
+/* The memory operand's new value, and the register's (*reg, written back
+ * when *reg_out) and flags (*fl); @mem is the value read. */
+static u64 rmw_compute(struct vcpu *v, const struct insn *in, const struct rmw *r, u64 mem,
+		       u64 *reg, bool *reg_out, u64 *fl)
+{
+	u64 res;
+
+	*reg_out = false;
+	switch (r->kind) {
+	case RMW_XCHG:
+		res = *reg, *reg = mem, *reg_out = true;
+		return res;
+	case RMW_XADD:
+		res = alu_compute(ALU_ADD, mem, *reg, r->size, fl);
+		*reg = mem, *reg_out = true;
+		return res;
+	case RMW_CMPXCHG: /* a failed compare writes the old value back */
+		alu_compute(ALU_CMP, read_gpr(v, GPR_RAX, r->size, in->rex), mem, r->size, fl);
+		return (*fl & ALU_ZF) ? *reg : mem;
+	default:
+		break;
+	}
+	if (r->to_reg) {
+		res = alu_compute(r->op, *reg, mem, r->size, fl);
+		*reg_out = r->op != ALU_CMP;
+		*reg = res;
+		return mem;
+	}
+	return alu_compute(r->op, mem, r->imm ? r->b : *reg, r->size, fl);
+}
+
+static enum exit_action mmio_rmw(struct vcpu *v, u64 gpa, const u8 *buf, unsigned n,
+				 const struct insn *in, const struct rmw *r)
+{
+	u64 mem, res, reg = read_gpr(v, reg_index(in), r->size, in->rex);
+	u64 fl = vcpu_reg(v, REG_RFLAGS);
+	bool reg_out;
+
+	if (bus_overlap(&v->vm->mmio, gpa, r->size)) {
+		stop_unsupported(v, gpa, buf, n, "");
+		return EXIT_STOP;
+	}
+	if (!mov_access(v, gpa, buf, n, in, r->size, false, &mem))
+		return EXIT_STOP;
+	res = rmw_compute(v, in, r, mem, &reg, &reg_out, &fl);
+	if (r->store && !mov_access(v, gpa, buf, n, in, r->size, true, &res))
+		return EXIT_STOP;
+	if (reg_out)
+		write_gpr(v, reg_index(in), r->size, in->rex, reg);
+	if (r->kind == RMW_CMPXCHG && !(fl & ALU_ZF))
+		write_gpr(v, GPR_RAX, r->size, in->rex, mem);
+	vcpu_set_reg(v, REG_RFLAGS, fl);
+	v->hw.exit.insn_len = in->len;
+	return EXIT_ADVANCE;
+}
+
 enum exit_action mmio_emulate(struct vcpu *v, u64 gpa)
 {
 	u8 buf[INSN_MAX];
 	struct insn in;
 	struct access a;
+	struct rmw r;
 	unsigned n = vcpu_fetch(v, buf, sizeof(buf));
 	bool decoded = insn_decode(buf, n, vcpu_code_mode(v), &in);
 	u64 val;
 
 	if (decoded && is_string(&in))
 		return mmio_string(v, &in);
+	if (decoded && !classify(&in, &a) && rmw_classify(&in, &r))
+		return mmio_rmw(v, gpa, buf, n, &in, &r);
 	if (!decoded || !classify(&in, &a)) {
 		stop_unsupported(v, gpa, buf, n, decoded ? "" : " (undecodable)");
 		return EXIT_STOP;

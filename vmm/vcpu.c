@@ -92,6 +92,8 @@ static void do_init(struct vcpu *v, bool power_on)
 	cpu_state_real(&s, 0, 0);
 	vm_ops->vcpu_load(&v->hw, &s);
 	vlapic_reset(&v->lapic, power_on);
+	if (power_on)
+		exit_msr_power_on(v);
 	v->wait_sipi = true;
 	v->halted = false;
 }

@@ -45,6 +45,7 @@ struct vcpu {
 	u64 pio_unclaimed;        /* (o) I/O to ports nobody registered */
 	u64 msr_refused;          /* (o) MSR accesses answered with #GP */
 	bool fast_strings_off;    /* (o) IA32_MISC_ENABLE[0] cleared by the guest */
+	u64 spec_ctrl;            /* (o) IA32_SPEC_CTRL as the guest wrote it */
 	volatile u8 sipi_vector;  /* (a) written before VCPU_REQ_SIPI */
 	u64 dev_deadline;         /* (o) vCPU 0: next device timer event */
 	bool dev_poll;            /* (o) vCPU 0: devices must be polled */

@@ -300,14 +300,36 @@ static bool stop_wants_trace(const char *reason)
 
 #define STOP_TRACE_LINES 16
 
-/* The stop line and what goes with it: run time, the exits that led to an
- * abnormal stop on the vCPU that hit it, exit statistics and the host's
- * free memory (a leak shows as a shrinking figure over restarts). */
+/*
+ * The VGA text row the guest was writing when it stopped (vga_flush()),
+ * printed like the console's unfinished line. A device model may stop the
+ * VM from inside a bus access, dev_lock held on this CPU (the exit device,
+ * the ACPI power-off): then the lock is already ours.
+ */
+static void flush_screen(struct vm *vm)
+{
+	bool held = __atomic_load_n(&vm->dev_bus_cpu, __ATOMIC_RELAXED) == smp_this_cpu() + 1;
+	u64 f = 0;
+
+	if (!vm->dev)
+		return;
+	if (!held)
+		f = spin_lock_irqsave(&vm->dev_lock);
+	vga_flush(&vm->dev->vga);
+	if (!held)
+		spin_unlock_irqrestore(&vm->dev_lock, f);
+}
+
+/* The stop line and what goes with it: the guest's last text, the exits
+ * that led to an abnormal stop on the vCPU that hit it, run time, exit
+ * statistics and the host's free memory (a leak shows as a shrinking
+ * figure over restarts). */
 static void log_stop(struct vm *vm, const char *reason)
 {
 	struct vcpu *cur = vcpu_current();
 	u64 ms;
 
+	flush_screen(vm);
 	if (vm->line_len || vm->mid_line)
 		vm_console_putc(vm, '\n');
 	printk(LOG_INFO, "guest %s stop %s", vm->name, reason);
@@ -473,8 +495,11 @@ void vm_console_putc(struct vm *vm, char c)
 bool vm_bus_read(struct vm *vm, struct bus *b, u64 addr, unsigned size, u64 *val)
 {
 	u64 f = spin_lock_irqsave(&vm->dev_lock);
-	bool claimed = bus_read(b, addr, size, val);
+	bool claimed;
 
+	vm->dev_bus_cpu = smp_this_cpu() + 1;
+	claimed = bus_read(b, addr, size, val);
+	vm->dev_bus_cpu = 0;
 	spin_unlock_irqrestore(&vm->dev_lock, f);
 	return claimed;
 }
@@ -482,8 +507,11 @@ bool vm_bus_read(struct vm *vm, struct bus *b, u64 addr, unsigned size, u64 *val
 bool vm_bus_write(struct vm *vm, struct bus *b, u64 addr, unsigned size, u64 val)
 {
 	u64 f = spin_lock_irqsave(&vm->dev_lock);
-	bool claimed = bus_write(b, addr, size, val);
+	bool claimed;
 
+	vm->dev_bus_cpu = smp_this_cpu() + 1;
+	claimed = bus_write(b, addr, size, val);
+	vm->dev_bus_cpu = 0;
 	spin_unlock_irqrestore(&vm->dev_lock, f);
 	return claimed;
 }

@@ -44,6 +44,9 @@ struct vm {
 	spinlock_t lock;             /* state changes (stop); vcpu.stuck */
 	spinlock_t dev_lock;         /* device models: every bus access and
 					each input or timer event into them */
+	volatile u32 dev_bus_cpu;    /* [dev_lock] 1 + the CPU inside a bus
+					access (a device may stop the VM
+					from there), 0 outside */
 	struct vcpu_state boot;      /* (c) where vCPU 0 starts */
 	char cmdline[CFG_CMDLINE_MAX]; /* (c) the guest's command line */
 	u64 cpus;                    /* (c) physical CPUs, bit n = CPU n */

@@ -5,7 +5,7 @@
 // power-up value; the writes that must #GP (EXTD without EN, reserved
 // bits, a moved base, x2APIC -> xAPIC directly, disabled -> x2APIC);
 // EN=0 disabling the APIC (its MMIO page reads all-ones and ignores
-// writes, a self-IPI goes nowhere) and EN=1 bringing it back in its
+// writes, a self-IPI goes nowhere, CPUID's APIC flag reads 0) and EN=1 bringing it back in its
 // power-up state; x2APIC -> disabled -> xAPIC when CPUID offers x2APIC;
 // and the I/O APIC ID register's bits 24-27 reading back what was written.
 #include "lib/cpu.h"
@@ -74,10 +74,25 @@ static void check_invalid_writes(void)
 	      "writing the same value back is accepted");
 }
 
+/*
+ * The CPUID APIC flag follows IA32_APIC_BASE.EN (SDM Vol. 3A §11.4.3):
+ * bit 0 here is leaf 1 EDX[9], bit 1 AMD's copy in 0x80000001 EDX[9].
+ */
+static u32 apic_flags(void)
+{
+	u32 f = (cpuid(1, 0).edx >> 9) & 1;
+
+	if (cpuid(0x80000000, 0).eax >= 0x80000001)
+		f |= ((cpuid(0x80000001, 0).edx >> 9) & 1) << 1;
+	return f;
+}
+
 static void check_disable(void)
 {
 	u64 dummy;
+	u32 apic_flags_on = apic_flags();
 
+	check(apic_flags_on & 1, "enabled: CPUID.1:EDX.APIC set");
 	lapic_write(LAPIC_TPR, 0x20);
 	lapic_timer_oneshot(0x49, 0x7fffffff);
 	check(self_ipi() == 1, "self-IPI taken while enabled");
@@ -85,10 +100,13 @@ static void check_disable(void)
 	      base_low() == (BASE_ADDR | BSP), "EN=0 accepted: APIC disabled");
 	check(mmio(LAPIC_VERSION) == 0xffffffff && mmio(LAPIC_SVR) == 0xffffffff,
 	      "disabled: the MMIO page reads all-ones");
+	check(!apic_flags(), "disabled: CPUID reports no APIC (flags 0x%x)", apic_flags());
 	check(self_ipi() == 0, "disabled: a self-IPI written to the page goes nowhere");
 	check(rdmsr_safe(0x802, &dummy) == VEC_GP, "disabled: x2APIC MSRs raise #GP");
 	check(wrmsr_safe(MSR_APIC_BASE, BASE_ADDR | BSP | EN) == FAULT_NONE,
 	      "EN=1 accepted: disabled -> xAPIC");
+	check(apic_flags() == apic_flags_on, "enabled: CPUID reports the APIC again (flags 0x%x)",
+	      apic_flags());
 	check(mmio(LAPIC_SVR) == 0xff && mmio(LAPIC_TPR) == 0 &&
 	      mmio(LAPIC_LVT_TIMER) == LAPIC_LVT_MASKED && mmio(LAPIC_TIMER_INIT) == 0,
 	      "re-enabled in the power-up state (svr 0x%x tpr 0x%x lvt timer 0x%x)",

@@ -9,6 +9,7 @@
 // three timer interrupts after it was sent without taking it (the IPI's
 // vector outranks the timer's, SDM Vol. 3A §11.8.3: no timeout, so a slow
 // vCPU is not a lost IPI). Runs for IPI_ROUNDS or 2 s, then passes.
+#include "lib/ap.h"
 #include "lib/cpu.h"
 #include "lib/irq.h"
 #include "lib/lapic.h"
@@ -18,8 +19,6 @@
 #include "lib/test.h"
 #include "lib/trap.h"
 
-#define TRAMP_BASE 0x8000u
-#define TRAMP_SIPI_VECTOR (TRAMP_BASE >> 12)
 #define AP_STACK_SIZE 8192
 
 #define VEC_TIMER 0x30
@@ -29,16 +28,6 @@
 #define IPI_ROUNDS 20000u
 #define RUN_US 2000000u
 #define LOST_TICKS 3u
-
-// Must match the parameter block at offset 4 of smp_trampoline.asm.
-struct trampoline_params {
-	u32 entry;
-	u32 stack_base;
-	u32 stack_size;
-	u32 next;
-};
-
-extern const u8 smp_trampoline_start[], smp_trampoline_end[];
 
 static u8 ap_stack[AP_STACK_SIZE] aligned(16);
 static volatile u32 ticks, bsp_got, ap_got, ap_sent, ap_lost, ap_up, stop;
@@ -101,19 +90,8 @@ static void ap_main(void)
 
 static void start_ap(u32 apic_id)
 {
-	struct trampoline_params *p = (void *)(TRAMP_BASE + 4);
-
-	memcpy((void *)TRAMP_BASE, smp_trampoline_start,
-	       smp_trampoline_end - smp_trampoline_start);
-	p->entry = (u32)ap_main;
-	p->stack_base = (u32)ap_stack;
-	p->stack_size = AP_STACK_SIZE;
-	p->next = 0;
-	lapic_send_ipi(apic_id, LAPIC_ICR_INIT);
-	pmtimer_delay_us(10000);
-	lapic_send_ipi(apic_id, LAPIC_ICR_SIPI | TRAMP_SIPI_VECTOR);
-	pmtimer_delay_us(200);
-	lapic_send_ipi(apic_id, LAPIC_ICR_SIPI | TRAMP_SIPI_VECTOR);
+	ap_trampoline_install(ap_main, ap_stack, AP_STACK_SIZE);
+	ap_start(apic_id);
 }
 
 static bool is_up(void *arg)

@@ -5,7 +5,8 @@
 // line picks what it does; every case but "main" ends in a stop of this
 // guest that the system test names, and prints FAIL if it survives:
 //   main      addresses nobody claims read all-ones of every size (MOV,
-//             MOVZX, MOVSX, MOVS, STOS) and drop writes; MOVS from the
+//             MOVZX, MOVSX, MOVS, STOS) and drop writes, also for locked
+//             read-modify-writes (CMPXCHG, XADD, OR, XCHG, INC); MOVS from the
 //             LAPIC; REP INSB/OUTSB with ECX = 0xffffffff on an unclaimed
 //             port and on the UART, ended after 500 ms by a LAPIC timer
 //             interrupt whose handler zeroes ECX (the REP must be
@@ -96,6 +97,31 @@ static void string_moves(void)
 	check(buf[0] == ver, "MOVSD from the LAPIC version register (0x%x)", buf[0]);
 }
 
+// Read-modify-write instructions where nobody is: the read gives
+// all-ones, the write is dropped, registers and flags as the instruction
+// defines them (a PC's master abort, for locked cycles too).
+static void unclaimed_rmw(void)
+{
+	volatile u32 *p = (volatile u32 *)(NOWHERE + 0x40);
+	u32 a = 0, c = 7;
+	u8 zf, cf, sf;
+
+	asm volatile("lock cmpxchgl %3, %2; setz %1" : "+a"(a), "=q"(zf), "+m"(*p) : "r"(c) : "cc");
+	check(a == 0xffffffffu && !zf, "LOCK CMPXCHG on nowhere: no match, EAX 0x%x", a);
+	asm volatile("lock cmpxchgl %3, %2; setz %1" : "+a"(a), "=q"(zf), "+m"(*p) : "r"(c) : "cc");
+	check(a == 0xffffffffu && zf, "LOCK CMPXCHG on nowhere with EAX all-ones: ZF %u", zf);
+	c = 5;
+	asm volatile("lock xaddl %0, %2; setc %1" : "+r"(c), "=q"(cf), "+m"(*p) : : "cc");
+	check(c == 0xffffffffu && cf, "LOCK XADD on nowhere: old 0x%x, CF %u", c, cf);
+	asm volatile("lock orl $1, %2; sets %0; setz %1" : "=q"(sf), "=q"(zf), "+m"(*p) : : "cc");
+	check(sf && !zf, "LOCK OR on nowhere: SF %u ZF %u", sf, zf);
+	c = 0x12345678u;
+	asm volatile("xchgl %0, %1" : "+r"(c), "+m"(*p));
+	check(c == 0xffffffffu, "XCHG with nowhere: 0x%x", c);
+	asm volatile("lock incl %1; setz %0" : "=q"(zf), "+m"(*p) : : "cc");
+	check(zf && *p == 0xffffffffu, "LOCK INC on nowhere: ZF %u, the write dropped", zf);
+}
+
 // One REP string I/O with ECX = 0xffffffff, stopped by the timer.
 static void huge_rep(const char *what, bool in, u16 port)
 {
@@ -130,6 +156,7 @@ static noreturn void case_main(void)
 {
 	unclaimed_loads();
 	string_moves();
+	unclaimed_rmw();
 	huge_reps();
 	printf("jumping to 0x%x, where nothing is\n", NOWHERE);
 	((void (*)(void))NOWHERE)();

@@ -15,6 +15,7 @@
 //              PIT's NMI wakes it (the VM must not be stopped).
 // Each mode prints what it is about to do; the system test expects the
 // hypervisor's "stop wedged all vcpus ..." line and nothing after it.
+#include "lib/ap.h"
 #include "lib/cpu.h"
 #include "lib/io.h"
 #include "lib/irq.h"
@@ -26,21 +27,9 @@
 #include "lib/test.h"
 #include "lib/trap.h"
 
-#define TRAMP_BASE 0x8000u
-#define TRAMP_SIPI_VECTOR (TRAMP_BASE >> 12)
 #define AP_STACK_SIZE 8192
 #define ICR_NMI 0x00004400u // NMI, level assert, physical
 #define VEC_NMI 2
-
-// Must match the parameter block at offset 4 of smp_trampoline.asm.
-struct trampoline_params {
-	u32 entry;
-	u32 stack_base;
-	u32 stack_size;
-	u32 next;
-};
-
-extern const u8 smp_trampoline_start[], smp_trampoline_end[];
 
 #define IOAPIC_BASE 0xfec00000u
 #define GSI_PIT 2           // the MADT's override: ISA IRQ 0 -> GSI 2
@@ -82,19 +71,8 @@ static void ap_main(void)
 
 static void start_ap(u32 apic_id)
 {
-	struct trampoline_params *p = (void *)(TRAMP_BASE + 4);
-
-	memcpy((void *)TRAMP_BASE, smp_trampoline_start,
-	       smp_trampoline_end - smp_trampoline_start);
-	p->entry = (u32)ap_main;
-	p->stack_base = (u32)ap_stack;
-	p->stack_size = AP_STACK_SIZE;
-	p->next = 0;
-	lapic_send_ipi(apic_id, LAPIC_ICR_INIT);
-	pmtimer_delay_us(10000);
-	lapic_send_ipi(apic_id, LAPIC_ICR_SIPI | TRAMP_SIPI_VECTOR);
-	pmtimer_delay_us(200);
-	lapic_send_ipi(apic_id, LAPIC_ICR_SIPI | TRAMP_SIPI_VECTOR);
+	ap_trampoline_install(ap_main, ap_stack, AP_STACK_SIZE);
+	ap_start(apic_id);
 }
 
 static bool ap_woke(void *arg)

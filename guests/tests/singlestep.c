@@ -5,6 +5,7 @@
 // DR6.BS set, a trap whose saved EIP is the next instruction (Intel SDM
 // Vol. 3B §18.3.1.4, AMD APM Vol. 2 §13.1.4). Each step runs one
 // instruction (CPUID, IN, OUT, INS, OUTS, REP INS, MMIO read and write,
+// REP INS/OUTS/STOS of three iterations, one trap after each,
 // RDMSR, WRMSR, WBINVD, INVD, MOV to CR4, XSETBV; under hv also HLT and
 // the hypercall) with TF turned on by POPF just before it; the #DB handler
 // records every trap and turns TF off at the expected address, so a step
@@ -81,6 +82,11 @@ STEP(step_out, "movw $0x3ff, %dx; movb $0x5a, %al", "outb %al, %dx");
 STEP(step_ins, "movw $0x3ff, %dx; movl $step_buf, %edi", "insb");
 STEP(step_outs, "movw $0x3ff, %dx; movl $step_buf, %esi", "outsb");
 STEP(step_rep_ins, "movw $0x3ff, %dx; movl $step_buf, %edi; movl $1, %ecx", "rep insb");
+// REP with ECX = 3: a trap after each iteration, the first two at the
+// instruction itself (ECX not yet 0), the last after it.
+STEP(step_rep_ins3, "movw $0x3ff, %dx; movl $step_buf, %edi; movl $3, %ecx", "rep insb");
+STEP(step_rep_outs3, "movw $0x3ff, %dx; movl $step_buf, %esi; movl $3, %ecx", "rep outsb");
+STEP(step_rep_stos_mmio, "movl $0xc0000000, %edi; movl $3, %ecx; xorl %eax, %eax", "rep stosl");
 STEP(step_mmio_read, "", "movl 0xfee00030, %eax");
 STEP(step_mmio_write, "movl 0xfee00080, %eax", "movl %eax, 0xfee00080");
 STEP(step_rdmsr, "movl $0xc0000080, %ecx", "rdmsr");
@@ -120,6 +126,28 @@ static void expect(const char *what, void (*fn)(void), const char *after, u32 n,
 
 #define EXPECT1(what, name) expect(what, name, name##_after, 1, 0)
 
+// A REP of @n iterations under TF (SDM Vol. 3B §18.3.1.4): @n traps with
+// DR6.BS, the first @n - 1 at the instruction (@mid), the last at @after.
+static void expect_rep(const char *what, void (*fn)(void), const char *mid, const char *after,
+		       u32 n)
+{
+	bool ok;
+
+	db_count = 0;
+	memset((void *)db_eip, 0, sizeof(db_eip));
+	db_stop = (u32)after;
+	fn();
+	ok = db_count == n;
+	for (u32 i = 0; ok && i < n; i++)
+		ok = db_eip[i] == (u32)(i + 1 < n ? mid : after) && (db_dr6[i] & DR6_BS);
+	check(ok, "%s: %u #DB (want %u), at the instruction then after it", what, db_count, n);
+	if (!ok)
+		printf("  traps at 0x%x 0x%x 0x%x 0x%x (insn 0x%x, after 0x%x)\n", db_eip[0],
+		       db_eip[1], db_eip[2], db_eip[3], (u32)mid, (u32)after);
+}
+
+#define EXPECT_REP(what, name, n) expect_rep(what, name, name##_mid, name##_after, n)
+
 static void check_io_steps(void)
 {
 	EXPECT1("cpuid", step_cpuid);
@@ -128,6 +156,9 @@ static void check_io_steps(void)
 	EXPECT1("insb", step_ins);
 	EXPECT1("outsb", step_outs);
 	EXPECT1("rep insb (ecx=1)", step_rep_ins);
+	EXPECT_REP("rep insb (ecx=3)", step_rep_ins3, 3);
+	EXPECT_REP("rep outsb (ecx=3)", step_rep_outs3, 3);
+	EXPECT_REP("rep stosl to mmio (ecx=3)", step_rep_stos_mmio, 3);
 	EXPECT1("mmio read (lapic version)", step_mmio_read);
 	EXPECT1("mmio write (lapic tpr)", step_mmio_write);
 }

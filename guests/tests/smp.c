@@ -8,6 +8,7 @@
 // checks that each APIC ID reported in exactly once and cross-checks the
 // CPU count with fw_cfg.
 #include "lib/acpi.h"
+#include "lib/ap.h"
 #include "lib/cpu.h"
 #include "lib/fwcfg.h"
 #include "lib/irq.h"
@@ -18,27 +19,15 @@
 #include "lib/test.h"
 #include "lib/trap.h"
 
-#define TRAMP_BASE 0x8000u
-#define TRAMP_SIPI_VECTOR (TRAMP_BASE >> 12) // start at vector * 4 KiB
 #define AP_STACK_SIZE 8192
 #define MAX_CPUS 64
 #define XAPIC_MAX_ID 0xfe
 #define AP_WAIT_US 1000000
 
-// Must match the parameter block at offset 4 of smp_trampoline.asm.
-struct trampoline_params {
-	u32 entry;
-	u32 stack_base;
-	u32 stack_size;
-	u32 next;
-};
-
 struct cpu_list {
 	u32 n;
 	u32 apic_ids[MAX_CPUS];
 };
-
-extern const u8 smp_trampoline_start[], smp_trampoline_end[];
 
 static u8 ap_stacks[MAX_CPUS][AP_STACK_SIZE] aligned(16);
 static volatile u32 ap_count;
@@ -67,33 +56,6 @@ static void collect_cpu(const struct acpi_lapic *l, void *arg)
 		cpus->apic_ids[cpus->n++] = l->apic_id;
 }
 
-static void install_trampoline(void)
-{
-	u32 size = smp_trampoline_end - smp_trampoline_start;
-	struct trampoline_params *p = (void *)(TRAMP_BASE + 4);
-
-	if (size > 0x1000)
-		test_fail("trampoline of %u bytes is larger than a page", size);
-	memcpy((void *)TRAMP_BASE, smp_trampoline_start, size);
-	p->entry = (u32)ap_main;
-	p->stack_base = (u32)ap_stacks;
-	p->stack_size = AP_STACK_SIZE;
-	p->next = 0;
-}
-
-static bool start_ap(u32 apic_id)
-{
-	if (!lapic_send_ipi(apic_id, LAPIC_ICR_INIT))
-		return false;
-	pmtimer_delay_us(10000);
-	for (int i = 0; i < 2; i++) {
-		if (!lapic_send_ipi(apic_id, LAPIC_ICR_SIPI | TRAMP_SIPI_VECTOR))
-			return false;
-		pmtimer_delay_us(200);
-	}
-	return true;
-}
-
 static bool all_up(void *arg)
 {
 	return ap_count >= *(u32 *)arg;
@@ -112,7 +74,7 @@ static u32 start_aps(const struct cpu_list *cpus, u32 bsp)
 		if (id > XAPIC_MAX_ID)
 			check(false, "apic id %u reachable through the xAPIC", id);
 		else
-			check(start_ap(id), "INIT-SIPI-SIPI sent to apic id %u", id);
+			check(ap_start(id), "INIT-SIPI-SIPI sent to apic id %u", id);
 		started++;
 	}
 	return started;
@@ -143,7 +105,7 @@ int main(void)
 	bsp = lapic_id();
 	printf("bsp apic id %u, %u cpus enabled in the madt\n", bsp, cpus.n);
 	check_cpu_count(cpus.n);
-	install_trampoline();
+	ap_trampoline_install(ap_main, ap_stacks, AP_STACK_SIZE);
 	aps = start_aps(&cpus, bsp);
 	pmtimer_wait(all_up, &aps, AP_WAIT_US);
 	pmtimer_delay_us(10000); // an AP started twice would count again

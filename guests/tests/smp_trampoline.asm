@@ -1,12 +1,12 @@
 ; SPDX-License-Identifier: MIT
 ;
-; Real-mode start-up code for the smp guest's application processors,
-; copied to 0x8000 by smp.c. A SIPI with vector 0x08 starts an AP here at
+; Real-mode start-up code for the test guests' application processors,
+; copied to 0x8000 by lib/ap.c. A SIPI with vector 0x08 starts an AP here at
 ; CS:IP = 0800:0000 in real mode (Intel SDM Vol. 3A, "MP Initialization").
 ; The AP loads the trampoline's flat GDT, enters 32-bit protected mode,
 ; takes the next free stack with an atomic increment, and calls the C entry
-; whose address smp.c wrote into the parameter block. The block's layout
-; is struct trampoline_params in smp.c.
+; whose address lib/ap.c wrote into the parameter block. The block's layout
+; is struct trampoline_params in lib/ap.c.
 
 TRAMP_BASE	equ 0x8000
 SEL_CODE32	equ 0x08
@@ -19,7 +19,7 @@ start:
 	jmp short real16
 
 align 4
-params:					; filled in by the BSP (smp.c)
+params:					; filled in by the BSP (lib/ap.c)
 p_entry		dd 0			; void entry(void), 32-bit
 p_stack_base	dd 0			; lowest byte of the AP stacks
 p_stack_size	dd 0			; bytes per AP stack

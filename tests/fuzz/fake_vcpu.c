@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * The fake vCPU of fake_vcpu.h: CR0.PE, EFER.LMA and CS.L/D give the
- * code mode the test asked for (vcpu_code_mode() in vmm/insn.c reads them
+ * code mode the test asked for (vcpu_code_mode() in vmm/vcpu_mode.c reads them
  * like on a real vCPU), linear = guest-physical, RAM is fake.code at 0, and
  * the VM's buses answer with fake.bus_val.
  */
@@ -11,6 +11,7 @@
 #include "arch/x86/tsc.h"
 #include "kernel/log.h"
 #include "tests/fuzz/fake_vcpu.h"
+#include "tests/unit/fake_vcpu_stubs.h"
 #include "vmm/bus.h"
 #include "vmm/gmem.h"
 #include "vmm/gwalk.h"
@@ -44,6 +45,11 @@ u64 vcpu_reg(struct vcpu *v, enum vcpu_reg r)
 	}
 }
 
+void vcpu_set_reg(struct vcpu *v, enum vcpu_reg r, u64 val)
+{
+	(void)v, (void)r, (void)val; /* RFLAGS after an emulated ALU op */
+}
+
 u64 vcpu_gpr(struct vcpu *v, unsigned gpr)
 {
 	(void)v;
@@ -68,34 +74,37 @@ bool gwalk_translate(struct vcpu *v, u64 lin, enum gwalk_access acc, u64 *gpa)
 	return true;
 }
 
+/* The checked walk of a string operand: as gwalk_translate(). */
+bool gwalk_check(struct vcpu *v, u64 lin, bool write, bool user, u64 *gpa, u32 *pf_error)
+{
+	*pf_error = user ? GWALK_PF_U : 0;
+	return gwalk_translate(v, lin, write ? GWALK_WRITE : GWALK_READ, gpa);
+}
+
+void vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 error)
+{
+	(void)v, (void)vector, (void)has_error, (void)error;
+	fake.faults++;
+}
+
+bool vm_running(const struct vm *vm)
+{
+	return vm->state == VM_RUNNING;
+}
+
+/* No TF in the fake: a REP runs to its end (or its slice's). */
+bool exit_rep_step(struct vcpu *v)
+{
+	(void)v;
+	return false;
+}
+
 static bool in_ram(u64 gpa, u64 len)
 {
 	return gpa < fake.code_len && len <= fake.code_len - gpa;
 }
 
-bool gmem_is_ram(const struct gmem *m, u64 gpa, u64 len)
-{
-	(void)m;
-	return in_ram(gpa, len);
-}
-
-bool gmem_read(const struct gmem *m, u64 gpa, void *dst, u64 len)
-{
-	(void)m;
-	if (!in_ram(gpa, len))
-		return false;
-	memcpy(dst, fake.code + gpa, len);
-	return true;
-}
-
-bool gmem_write(const struct gmem *m, u64 gpa, const void *src, u64 len)
-{
-	(void)m;
-	if (!in_ram(gpa, len))
-		return false;
-	memcpy(fake.code + gpa, src, len);
-	return true;
-}
+FAKE_GMEM(fake.code, in_ram)
 
 u64 tsc_khz(void) { return 0; } /* REP slices end by count only */
 void printk(int level, const char *fmt, ...) { (void)level, (void)fmt; }
@@ -129,7 +138,8 @@ bool vm_bus_write(struct vm *vm, struct bus *b, u64 addr, unsigned size, u64 val
 
 void vm_stop(struct vm *vm, const char *fmt, ...)
 {
-	(void)vm, (void)fmt;
+	(void)fmt;
+	vm->state = VM_STOPPED;
 	fake.stopped = true;
 }
 
@@ -152,6 +162,7 @@ void fake_cpu_setup(struct vcpu *v, struct vm *vm, int mode)
 	fake.bus_addr = fake.bus_written = 0;
 	fake.bus_size = fake.gpr_last = 0;
 	fake.stopped = fake.bad_size = fake.data_unmapped = false;
+	fake.faults = 0;
 	memset(v, 0, sizeof(*v));
 	memset(vm, 0, sizeof(*vm));
 	strcpy(vm->name, "fuzz");

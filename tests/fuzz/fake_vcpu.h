@@ -29,6 +29,7 @@ struct fake_cpu {
 	unsigned gpr_writes, gpr_last;
 	bool bad_size;      /* a bus access of a size outside 1-8 */
 	bool stopped;
+	unsigned faults;    /* exceptions queued for the guest (#PF) */
 	/* set by the test: data accesses do not translate (the guest walk
 	 * fails), so a MOV operand is never split at a page boundary */
 	bool data_unmapped;

@@ -15,7 +15,7 @@ FUZZ_HARNESSES :=
 DEV := tests/fuzz/devfuzz.c vmm/bus.c
 
 FUZZ_HARNESSES += insn
-FUZZ_MMIO := vmm/insn.c vmm/mmio.c vmm/mmio_operand.c vmm/bus.c tests/fuzz/fake_vcpu.c
+FUZZ_MMIO := vmm/insn.c vmm/vcpu_mode.c vmm/mmio.c vmm/mmio_operand.c vmm/bus.c vmm/alu.c tests/fuzz/fake_vcpu.c
 fuzz_insn_SRCS := $(FUZZ_MMIO)
 
 FUZZ_HARNESSES += insn_zydis
@@ -51,7 +51,7 @@ fuzz_vlapic_SRCS := vmm/dev/vlapic.c vmm/dev/apic_dest.c tests/fuzz/fake_vm.c $(
 
 FUZZ_HARNESSES += msr_cr
 fuzz_msr_cr_SRCS := vmm/exit_msr.c vmm/exit_misc.c vmm/exit_cpuid.c vmm/cpu_policy.c \
-	vmm/cpuid_view.c vmm/dev/vlapic.c vmm/dev/apic_dest.c tests/fuzz/fake_vm.c
+	vmm/cpuid_view.c vmm/vcpu_mode.c vmm/dev/vlapic.c vmm/dev/apic_dest.c tests/fuzz/fake_vm.c
 
 FUZZ_HARNESSES += loader
 fuzz_loader_SRCS := vmm/loader.c vmm/loader_linux.c vmm/cpu_state.c vmm/gmem.c \

@@ -64,18 +64,6 @@ enum exit_action mmio_emulate(struct vcpu *v, u64 gpa)
 
 static u8 code[8];
 
-int vcpu_code_mode(struct vcpu *v)
-{
-	struct segment cs;
-
-	if (!(vcpu_reg(v, REG_CR0) & 1))
-		return 16;
-	vm_ops->get_seg(&v->hw, SEG_CS, &cs);
-	if ((vcpu_reg(v, REG_EFER) & (1ULL << 10)) && (cs.attr & SEG_ATTR_L))
-		return 64;
-	return (cs.attr & SEG_ATTR_DB) ? 32 : 16;
-}
-
 unsigned vcpu_fetch(struct vcpu *v, u8 *buf, unsigned len)
 {
 	(void)v;

@@ -204,6 +204,31 @@ static void test_canonical(void **state)
 	assert_int_equal(policy_va_bits(&c), 48);
 }
 
+/* IA32_SPEC_CTRL bits and IA32_PRED_CMD follow the CPUID bits of either
+ * vendor that enumerate them. */
+static void test_spec_ctrl(void **state)
+{
+	struct cpu_view on = all_on(), off = all_off(), c = all_off();
+
+	(void)state;
+	assert_int_equal(policy_spec_ctrl_allowed(&on), 7);
+	assert_int_equal(policy_spec_ctrl_allowed(&off), 0);
+	assert_false(policy_pred_cmd_exists(&off));
+	assert_true(policy_pred_cmd_exists(&on));
+	c.l7.edx = 1u << 26; /* Intel IBRS/IBPB */
+	assert_int_equal(policy_spec_ctrl_allowed(&c), SPEC_CTRL_IBRS);
+	assert_true(policy_pred_cmd_exists(&c));
+	c.l7.edx = (1u << 27) | (1u << 31); /* STIBP, SSBD, no IBRS/IBPB */
+	assert_int_equal(policy_spec_ctrl_allowed(&c), SPEC_CTRL_STIBP | SPEC_CTRL_SSBD);
+	assert_false(policy_pred_cmd_exists(&c));
+	c = all_off();
+	c.l80000008.ebx = 1u << 12; /* AMD IBPB only: PRED_CMD, no SPEC_CTRL */
+	assert_true(policy_pred_cmd_exists(&c));
+	assert_int_equal(policy_spec_ctrl_allowed(&c), 0);
+	c.l80000008.ebx = (1u << 14) | (1u << 24); /* AMD IBRS, SSBD */
+	assert_int_equal(policy_spec_ctrl_allowed(&c), SPEC_CTRL_IBRS | SPEC_CTRL_SSBD);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -214,6 +239,7 @@ int main(void)
 		cmocka_unit_test(test_efer),
 		cmocka_unit_test(test_pat),
 		cmocka_unit_test(test_canonical),
+		cmocka_unit_test(test_spec_ctrl),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

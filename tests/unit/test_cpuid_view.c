@@ -64,9 +64,14 @@ static void test_leaf7(void **state)
 	/* PKS, LA57, WAITPKG, CET, KL, OSPKE hidden; UMIP, PKU, RDPID kept. */
 	assert_int_equal(r.ecx & (B(31) | B(16) | B(5) | B(7) | B(23) | B(4) | B(30)), 0);
 	assert_int_equal(r.ecx & (B(2) | B(3) | B(22)), B(2) | B(3) | B(22));
-	/* Speculation-control MSRs, AMX, UINTR, CET_IBT hidden. */
-	assert_int_equal(r.edx & (B(5) | B(20) | B(22) | B(24) | B(25) | B(26) | B(27) |
-				  B(28) | B(29) | B(30) | B(31)), 0);
+	/* FLUSH_CMD, ARCH/CORE_CAPABILITIES, AMX, UINTR, CET_IBT hidden. */
+	assert_int_equal(r.edx & (B(5) | B(20) | B(22) | B(24) | B(25) | B(28) | B(29) |
+				  B(30)), 0);
+	/* Speculation control offered as the host has it: IBRS/IBPB, STIBP, SSBD. */
+	assert_int_equal(r.edx & (B(26) | B(27) | B(31)), B(26) | B(27) | B(31));
+	/* ... but no IA32_SPEC_CTRL bit past SSBD (7.2 EDX: PSFD, IPRED,
+	 * RRSBA, DDPD_U, BHI). */
+	assert_int_equal(view(&ctx, 7, 2).edx & 0x1f, 0);
 	/* OSPKE follows CR4.PKE. */
 	pke.cr4 = 1ULL << 22;
 	assert_true(view(&pke, 7, 0).ecx & B(4));
@@ -115,7 +120,9 @@ static void test_extended_leaves(void **state)
 	assert_int_equal(r.edx & (B(7) | B(12) | B(14) | B(25)), 0);
 	assert_int_equal(r.edx & (B(11) | B(20) | B(27) | B(29)), B(11) | B(20) | B(27) | B(29));
 	r = view(&ctx, 0x80000008, 0);
-	assert_int_equal(r.ebx & (B(12) | B(14) | B(15) | B(24) | B(25)), 0);
+	assert_int_equal(r.ebx & (B(25) | B(28)), 0); /* VIRT_SSBD, PSFD */
+	assert_int_equal(r.ebx & (B(12) | B(14) | B(15) | B(24)),
+			 B(12) | B(14) | B(15) | B(24)); /* IBPB, IBRS, STIBP, SSBD */
 	assert_int_equal(r.ecx & 0xffff, 0);
 	assert_int_equal(r.eax, ~0u);
 	assert_int_equal(view(&ctx, 0x80000021, 0).eax & B(8), 0);
@@ -150,6 +157,26 @@ static void test_hypervisor_and_tsc_leaves(void **state)
 	assert_int_equal(view(&ctx, 0x16, 0).eax, 2000);
 }
 
+/* The APIC flag follows IA32_APIC_BASE.EN (SDM Vol. 3A §11.4.3), in leaf
+ * 1 and in AMD's copy at 0x80000001; nothing else changes. */
+static void test_apic_flag_follows_enable(void **state)
+{
+	struct cpuid_ctx off = ctx;
+	struct cpuid_regs on1 = view(&ctx, 1, 0), on8 = view(&ctx, 0x80000001, 0), r;
+
+	(void)state;
+	assert_true(on1.edx & B(9));
+	assert_true(on8.edx & B(9));
+	off.apic_off = true;
+	r = view(&off, 1, 0);
+	assert_int_equal(r.edx, on1.edx & ~B(9));
+	assert_int_equal(r.ecx, on1.ecx);
+	assert_int_equal(r.ebx, on1.ebx);
+	r = view(&off, 0x80000001, 0);
+	assert_int_equal(r.edx, on8.edx & ~B(9));
+	assert_int_equal(r.ecx, on8.ecx);
+}
+
 static void test_topology(void **state)
 {
 	struct cpuid_regs r = view(&ctx, 0xb, 0);
@@ -170,6 +197,7 @@ int main(void)
 		cmocka_unit_test(test_extended_leaves),
 		cmocka_unit_test(test_hypervisor_and_tsc_leaves),
 		cmocka_unit_test(test_topology),
+		cmocka_unit_test(test_apic_flag_follows_enable),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

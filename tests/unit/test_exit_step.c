@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "kernel/log.h"
+#include "tests/unit/fake_vcpu_stubs.h"
 #include "vmm/exit.h"
 #include "vmm/insn.h"
 #include "vmm/vcpu.h"
@@ -52,21 +53,9 @@ const struct vcpu_ops *vm_ops = &fake_ops;
 
 /* Link stubs for what vmm/exit.c references; the handler files' rows
  * are not used here. */
-#define HANDLER_STUB(name) \
-	enum exit_action name(struct vcpu *v, const struct vm_exit *x) \
-	{ \
-		(void)v, (void)x; \
-		fail(); \
-		return EXIT_STOP; \
-	}
-
-HANDLER_STUB(exit_io)
-HANDLER_STUB(exit_msr_read)
-HANDLER_STUB(exit_msr_write)
-HANDLER_STUB(exit_cpuid)
-HANDLER_STUB(exit_xsetbv)
-HANDLER_STUB(exit_stage2_fault)
-HANDLER_STUB(exit_cr_access)
+FAKE_EXIT_HANDLERS_UNREACHED_BUT_HLT
+FAKE_EXIT_OTHERS_UNREACHED
+FAKE_VCPU_REGS(regs)
 
 /* HLT halts and completes, as vmm/exit_misc.c does. */
 enum exit_action exit_hlt(struct vcpu *v, const struct vm_exit *x)
@@ -74,20 +63,6 @@ enum exit_action exit_hlt(struct vcpu *v, const struct vm_exit *x)
 	(void)x;
 	v->halted = true;
 	return EXIT_ADVANCE;
-}
-
-unsigned vcpu_fetch(struct vcpu *v, u8 *buf, unsigned len)
-{
-	(void)v, (void)buf, (void)len;
-	fail();
-	return 0;
-}
-
-int insn_length_at_rip(struct vcpu *v)
-{
-	(void)v;
-	fail();
-	return -1;
 }
 
 void printk(int level, const char *fmt, ...)
@@ -101,30 +76,6 @@ void vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 error)
 {
 	(void)v, (void)vector, (void)has_error, (void)error;
 	injected++;
-}
-
-u64 vcpu_reg(struct vcpu *v, enum vcpu_reg r)
-{
-	(void)v;
-	return regs[r];
-}
-
-void vcpu_set_reg(struct vcpu *v, enum vcpu_reg r, u64 val)
-{
-	(void)v;
-	regs[r] = val;
-}
-
-void vm_stop(struct vm *vm, const char *fmt, ...)
-{
-	(void)vm, (void)fmt;
-	fail();
-}
-
-void mmio_stats_log(const struct vm *vm)
-{
-	(void)vm;
-	fail();
 }
 
 /* ---- tests ---- */
@@ -194,6 +145,26 @@ static void test_resume_no_trap(void **state)
 	free(v);
 }
 
+/* A REP iteration under TF (exit_rep_step()): the shadow ends, then the
+ * trap, RIP still at the instruction; without TF nothing. */
+static void test_rep_iteration_traps(void **state)
+{
+	struct vcpu *v = exit_with(EXIT_IO, 2, 0x2 | RFLAGS_TF);
+
+	(void)state;
+	v->halted = true;
+	assert_true(exit_rep_step(v));
+	assert_int_equal(calls, 2);
+	assert_true(shadow_ended_at < trap_at);
+	assert_int_equal(trap_rip, 0x1000);
+	assert_false(v->halted);
+	free(v);
+	v = exit_with(EXIT_IO, 2, 0x2);
+	assert_false(exit_rep_step(v));
+	assert_int_equal(calls, 0);
+	free(v);
+}
+
 /* HLT with TF: the trap is taken at once and ends the halt. */
 static void test_hlt_trap_ends_halt(void **state)
 {
@@ -219,6 +190,7 @@ int main(void)
 		cmocka_unit_test(test_fault_no_trap),
 		cmocka_unit_test(test_resume_no_trap),
 		cmocka_unit_test(test_hlt_trap_ends_halt),
+		cmocka_unit_test(test_rep_iteration_traps),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

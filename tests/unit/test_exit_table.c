@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "kernel/log.h"
+#include "tests/unit/fake_vcpu_stubs.h"
 #include "vmm/exit.h"
 #include "vmm/insn.h"
 #include "vmm/vcpu.h"
@@ -31,36 +32,9 @@
  */
 const struct vcpu_ops *vm_ops;
 
-#define HANDLER_STUB(name) \
-	enum exit_action name(struct vcpu *v, const struct vm_exit *x) \
-	{ \
-		(void)v, (void)x; \
-		fail(); \
-		return EXIT_STOP; \
-	}
-
-HANDLER_STUB(exit_io)
-HANDLER_STUB(exit_msr_read)
-HANDLER_STUB(exit_msr_write)
-HANDLER_STUB(exit_cpuid)
-HANDLER_STUB(exit_hlt)
-HANDLER_STUB(exit_xsetbv)
-HANDLER_STUB(exit_stage2_fault)
-HANDLER_STUB(exit_cr_access)
-
-unsigned vcpu_fetch(struct vcpu *v, u8 *buf, unsigned len)
-{
-	(void)v, (void)buf, (void)len;
-	fail();
-	return 0;
-}
-
-int insn_length_at_rip(struct vcpu *v)
-{
-	(void)v;
-	fail();
-	return -1;
-}
+FAKE_EXIT_HANDLERS_UNREACHED_BUT_HLT
+FAKE_EXIT_HANDLER_UNREACHED(exit_hlt)
+FAKE_EXIT_OTHERS_UNREACHED
 
 void printk(int level, const char *fmt, ...)
 {
@@ -84,18 +58,6 @@ u64 vcpu_reg(struct vcpu *v, enum vcpu_reg r)
 void vcpu_set_reg(struct vcpu *v, enum vcpu_reg r, u64 val)
 {
 	(void)v, (void)r, (void)val;
-	fail();
-}
-
-void mmio_stats_log(const struct vm *vm)
-{
-	(void)vm;
-	fail();
-}
-
-void vm_stop(struct vm *vm, const char *fmt, ...)
-{
-	(void)vm, (void)fmt;
 	fail();
 }
 

@@ -25,8 +25,9 @@
 #include "vmm/vm.h"
 
 /*
- * Link stubs. vmm/insn.c also holds vcpu_code_mode(), vcpu_fetch() and
- * insn_length_at_rip(), which read guest state through these; the tests
+ * Link stubs. vmm/insn.c also holds vcpu_fetch() and insn_length_at_rip()
+ * (with vcpu_code_mode() of vmm/vcpu_mode.c), which read guest state
+ * through these; the tests
  * call only insn_decode(), so none of them is ever called (fail() if so).
  */
 const struct vcpu_ops *vm_ops;

@@ -23,6 +23,7 @@
 
 #include <cmocka.h>
 
+#include "tests/unit/fake_vcpu_stubs.h"
 #include "vmm/gwalk.h"
 #include "vmm/mmio.h"
 #include "vmm/vcpu.h"
@@ -52,29 +53,7 @@ static bool in_ram(u64 gpa, u64 len)
 	return (gpa + len <= RAM1_END) || (gpa >= RAM2_BASE && gpa + len <= RAM2_END);
 }
 
-bool gmem_is_ram(const struct gmem *m, u64 gpa, u64 len)
-{
-	(void)m;
-	return in_ram(gpa, len);
-}
-
-bool gmem_read(const struct gmem *m, u64 gpa, void *dst, u64 len)
-{
-	(void)m;
-	if (!in_ram(gpa, len))
-		return false;
-	memcpy(dst, ram + gpa, len);
-	return true;
-}
-
-bool gmem_write(const struct gmem *m, u64 gpa, const void *src, u64 len)
-{
-	(void)m;
-	if (!in_ram(gpa, len))
-		return false;
-	memcpy(ram + gpa, src, len);
-	return true;
-}
+FAKE_GMEM(ram, in_ram)
 
 u64 tsc_khz(void)
 {
@@ -88,6 +67,32 @@ bool gwalk_translate(struct vcpu *v, u64 lin, enum gwalk_access acc, u64 *gpa)
 	return true;
 }
 
+/* Paging off too, but the page at not_present (0: none) is missing. */
+static u64 not_present;
+
+bool gwalk_check(struct vcpu *v, u64 lin, bool write, bool user, u64 *gpa, u32 *pf_error)
+{
+	(void)v;
+	*gpa = lin;
+	*pf_error = (write ? GWALK_PF_W : 0) | (user ? GWALK_PF_U : 0);
+	return !not_present || (lin & ~0xfffULL) != not_present;
+}
+
+static unsigned injected, inj_vector, inj_error;
+
+void vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 error)
+{
+	(void)v, (void)has_error;
+	injected++;
+	inj_vector = vector;
+	inj_error = error;
+}
+
+bool vm_running(const struct vm *v)
+{
+	return v->state == VM_RUNNING;
+}
+
 u64 vcpu_gpr(struct vcpu *v, unsigned gpr)
 {
 	return v->hw.gprs[gpr];
@@ -98,11 +103,7 @@ void vcpu_set_gpr(struct vcpu *v, unsigned gpr, u64 val)
 	v->hw.gprs[gpr] = val;
 }
 
-u64 vcpu_reg(struct vcpu *v, enum vcpu_reg r)
-{
-	(void)v;
-	return regs[r];
-}
+FAKE_VCPU_REGS(regs)
 
 static void fake_get_seg(struct vcpu_hw *v, enum vcpu_seg s, struct segment *out)
 {
@@ -144,6 +145,18 @@ bool vm_bus_write(struct vm *v, struct bus *b, u64 addr, unsigned size, u64 val)
 {
 	(void)v;
 	return bus_write(b, addr, size, val);
+}
+
+/* exit.c's single-step trap of a REP iteration: counted, taken with TF. */
+static unsigned rep_traps;
+
+bool exit_rep_step(struct vcpu *v)
+{
+	(void)v;
+	if (!(regs[REG_RFLAGS] & (1ULL << 8)))
+		return false;
+	rep_traps++;
+	return true;
 }
 
 /* A device that records its accesses and reads 0x80 + offset per byte. */
@@ -189,6 +202,9 @@ static int setup(void **state)
 	memset(&dev, 0, sizeof(dev));
 	stop_msg[0] = log_msg[0] = 0;
 	logs = 0;
+	rep_traps = 0;
+	not_present = 0;
+	injected = inj_vector = inj_error = 0;
 	vm.id = (u32)(vm_id++ % VM_MAX); /* fresh unclaimed counters each test */
 	snprintf(vm.name, sizeof(vm.name), "t");
 	vm.state = VM_RUNNING;
@@ -379,6 +395,81 @@ static void test_unsupported_names_bytes(void **state)
 	assert_int_equal(dev.reads + dev.writes, 0);
 }
 
+/* ---- read-modify-write where nobody is: all-ones read, write dropped ---- */
+
+#define NOWHERE_DISP 0x00, 0x00, 0x00, 0xc0 /* disp32 0xc0000000 */
+#define FL_CF 0x1ULL
+#define FL_ZF 0x40ULL
+#define FL_SF 0x80ULL
+
+static void test_rmw_cmpxchg_to_nowhere(void **state)
+{
+	unsigned long long before = unclaimed_count();
+
+	(void)state;
+	/* lock cmpxchg [nowhere], ecx; eax 0: no match, eax gets all-ones */
+	gpr[GPR_RAX] = 0xffffffff00000000ULL;
+	gpr[GPR_RCX] = 7;
+	assert_int_equal(RUN(NOWHERE, 0xf0, 0x0f, 0xb1, 0x0d, NOWHERE_DISP), EXIT_ADVANCE);
+	assert_int_equal(gpr[GPR_RAX], 0xffffffff); /* zero-extended */
+	assert_int_equal(regs[REG_RFLAGS] & FL_ZF, 0);
+	assert_int_equal(vcpu.hw.exit.insn_len, 8);
+	assert_int_equal(unclaimed_count() - before, 2); /* the read and the write back */
+	/* eax all-ones: a match, ZF set, eax kept */
+	assert_int_equal(RUN(NOWHERE, 0xf0, 0x0f, 0xb1, 0x0d, NOWHERE_DISP), EXIT_ADVANCE);
+	assert_int_equal(regs[REG_RFLAGS] & FL_ZF, FL_ZF);
+	assert_int_equal(gpr[GPR_RAX], 0xffffffff);
+	assert_int_equal(gpr[GPR_RCX], 7);
+	assert_int_equal(dev.reads + dev.writes, 0);
+}
+
+static void test_rmw_xadd_xchg_alu_to_nowhere(void **state)
+{
+	(void)state;
+	/* lock xadd [nowhere], ecx: ecx = all-ones, flags of 5 + all-ones */
+	gpr[GPR_RCX] = 5;
+	assert_int_equal(RUN(NOWHERE, 0xf0, 0x0f, 0xc1, 0x0d, NOWHERE_DISP), EXIT_ADVANCE);
+	assert_int_equal(gpr[GPR_RCX], 0xffffffff);
+	assert_int_equal(regs[REG_RFLAGS] & (FL_CF | FL_ZF | FL_SF), FL_CF);
+	/* xchg [nowhere], cl (byte) */
+	gpr[GPR_RCX] = 0x1234;
+	assert_int_equal(RUN(NOWHERE, 0x86, 0x0d, NOWHERE_DISP), EXIT_ADVANCE);
+	assert_int_equal(gpr[GPR_RCX], 0x12ff);
+	/* lock or dword [nowhere], 1: result all-ones, SF */
+	assert_int_equal(RUN(NOWHERE, 0xf0, 0x83, 0x0d, NOWHERE_DISP, 0x01), EXIT_ADVANCE);
+	assert_int_equal(regs[REG_RFLAGS] & (FL_CF | FL_ZF | FL_SF), FL_SF);
+	assert_int_equal(vcpu.hw.exit.insn_len, 8);
+	/* add ecx, [nowhere]: ecx = 2 + all-ones = 1, CF */
+	gpr[GPR_RCX] = 2;
+	assert_int_equal(RUN(NOWHERE, 0x03, 0x0d, NOWHERE_DISP), EXIT_ADVANCE);
+	assert_int_equal(gpr[GPR_RCX], 1);
+	assert_int_equal(regs[REG_RFLAGS] & FL_CF, FL_CF);
+	/* lock inc dword [nowhere]: all-ones + 1 = 0, ZF, CF kept */
+	assert_int_equal(RUN(NOWHERE, 0xf0, 0xff, 0x05, NOWHERE_DISP), EXIT_ADVANCE);
+	assert_int_equal(regs[REG_RFLAGS] & (FL_CF | FL_ZF), FL_CF | FL_ZF);
+	/* cmp dword [nowhere], 5: read only */
+	{
+		unsigned long long before = unclaimed_count();
+
+		assert_int_equal(RUN(NOWHERE, 0x83, 0x3d, NOWHERE_DISP, 0x05), EXIT_ADVANCE);
+		assert_int_equal(unclaimed_count() - before, 1);
+		assert_int_equal(regs[REG_RFLAGS] & (FL_CF | FL_ZF | FL_SF), FL_SF);
+	}
+	assert_int_equal(dev.reads + dev.writes, 0);
+	assert_string_equal(stop_msg, "");
+}
+
+/* On a device a read-modify-write stops the guest, the device untouched. */
+static void test_rmw_on_device_stops(void **state)
+{
+	(void)state;
+	/* lock or dword [0xfee00080], 1 */
+	assert_int_equal(RUN(LAPIC + 0x80, 0xf0, 0x83, 0x0d, 0x80, 0x00, 0xe0, 0xfe, 0x01),
+			 EXIT_STOP);
+	assert_true(strstr(stop_msg, "unsupported-mmio-instruction gpa 0xfee00080") != NULL);
+	assert_int_equal(dev.reads + dev.writes, 0);
+}
+
 /* Only the bytes that could be fetched are printed (RAM ends at 64 KiB). */
 static void test_partial_fetch(void **state)
 {
@@ -410,6 +501,24 @@ static void test_rep_stos_to_nowhere(void **state)
 	assert_int_equal(unclaimed_count() - before, 10);
 }
 
+/* With TF a REP stops after each iteration for its trap, RIP kept (SDM
+ * Vol. 3B §18.3.1.4); the last iteration completes the instruction. */
+static void test_rep_stos_single_steps(void **state)
+{
+	(void)state;
+	regs[REG_RFLAGS] = 1ULL << 8;
+	gpr[GPR_RDI] = NOWHERE;
+	gpr[GPR_RCX] = 2;
+	assert_int_equal(RUN(NOWHERE, 0xf3, 0xab), EXIT_RESUME);
+	assert_int_equal(gpr[GPR_RCX], 1);
+	assert_int_equal(gpr[GPR_RDI], NOWHERE + 4);
+	assert_int_equal(rep_traps, 1);
+	assert_int_equal(RUN(NOWHERE + 4, 0xf3, 0xab), EXIT_ADVANCE);
+	assert_int_equal(gpr[GPR_RCX], 0);
+	assert_int_equal(gpr[GPR_RDI], NOWHERE + 8);
+	assert_int_equal(rep_traps, 1); /* the last one's trap comes with the advance */
+}
+
 static void test_rep_movs_device_to_ram_backwards(void **state)
 {
 	(void)state;
@@ -424,6 +533,26 @@ static void test_rep_movs_device_to_ram_backwards(void **state)
 	assert_int_equal(gpr[GPR_RSI], LAPIC + 0x1f);
 	assert_int_equal(gpr[GPR_RDI], 0x1fff);
 	assert_int_equal(dev.reads, 4);
+}
+
+/* MOVS from a device into a page the guest's tables do not map: the #PF
+ * the CPU raises for it (error code, CR2), the elements done kept. */
+static void test_movs_to_unmapped_page_faults(void **state)
+{
+	(void)state;
+	not_present = 0x3000;
+	gpr[GPR_RSI] = LAPIC + 0x20;
+	gpr[GPR_RDI] = 0x2ffe;
+	gpr[GPR_RCX] = 4;
+	assert_int_equal(RUN(LAPIC + 0x20, 0xf3, 0xa4), EXIT_RESUME); /* rep movsb */
+	assert_int_equal(injected, 1);
+	assert_int_equal(inj_vector, 14);
+	assert_int_equal(inj_error, 2);
+	assert_int_equal(regs[REG_CR2], 0x3000);
+	assert_int_equal(gpr[GPR_RCX], 2);
+	assert_int_equal(gpr[GPR_RDI], 0x3000);
+	assert_int_equal(ram[0x2fff], 0xa1);
+	assert_string_equal(stop_msg, "");
 }
 
 static void test_movs_without_rep_ignores_rcx(void **state)
@@ -496,7 +625,12 @@ int main(void)
 		cmocka_unit_test_setup(test_unsupported_names_bytes, setup),
 		cmocka_unit_test_setup(test_partial_fetch, setup),
 		cmocka_unit_test_setup(test_rep_stos_to_nowhere, setup),
+		cmocka_unit_test_setup(test_rmw_cmpxchg_to_nowhere, setup),
+		cmocka_unit_test_setup(test_rmw_xadd_xchg_alu_to_nowhere, setup),
+		cmocka_unit_test_setup(test_rmw_on_device_stops, setup),
+		cmocka_unit_test_setup(test_rep_stos_single_steps, setup),
 		cmocka_unit_test_setup(test_rep_movs_device_to_ram_backwards, setup),
+		cmocka_unit_test_setup(test_movs_to_unmapped_page_faults, setup),
 		cmocka_unit_test_setup(test_movs_without_rep_ignores_rcx, setup),
 		cmocka_unit_test_setup(test_huge_rep_is_sliced, setup),
 		cmocka_unit_test_setup(test_slice_ends_on_time, setup),

@@ -49,7 +49,7 @@ unit_pgtable_SRCS := arch/x86/pgtable.c
 # insn.c's guest-fetch helpers need vcpu/gwalk/gmem symbols: the test file
 # has link stubs for them (never called).
 UNIT_TESTS += insn
-unit_insn_SRCS := vmm/insn.c
+unit_insn_SRCS := vmm/insn.c vmm/vcpu_mode.c
 
 UNIT_TESTS += bus
 unit_bus_SRCS := vmm/bus.c
@@ -105,7 +105,8 @@ unit_vga_SRCS := vmm/dev/vga.c
 # mmio.c with the real decoder and bus; the test file fakes the vCPU, guest
 # RAM, the page walk and vm_stop()/printk() (it records what they say).
 UNIT_TESTS += mmio
-unit_mmio_SRCS := vmm/mmio.c vmm/mmio_operand.c vmm/insn.c vmm/bus.c
+unit_mmio_SRCS := vmm/mmio.c vmm/mmio_operand.c vmm/insn.c vmm/vcpu_mode.c vmm/bus.c \
+	vmm/alu.c
 
 # vlapic.c with stubs for the vCPU, the VM and the TSC clock; two cases run
 # real threads (pthreads) against the cross-CPU rules of vlapic.h.
@@ -167,3 +168,10 @@ unit_switch_tsan_SRCS := vmm/net/switch.c
 $(BUILD)/tests/unit/test_switch_tsan: tests/unit/test_switch.c
 $(BUILD)/tests/unit/test_switch_tsan: UNIT_CFLAGS := -std=gnu11 -O1 -g $(WARN) -I. \
 	-DHV_HOST_TEST -fsanitize=thread -fno-omit-frame-pointer -pthread
+# The MMIO emulator's ALU against the host CPU's own instructions.
+UNIT_TESTS += alu
+unit_alu_SRCS := vmm/alu.c
+
+# The guest page walk and its permission checks on fake page tables.
+UNIT_TESTS += gwalk
+unit_gwalk_SRCS := vmm/gwalk.c

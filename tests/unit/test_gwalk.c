@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Host unit tests for the guest page walk with permission checks
+ * (vmm/gwalk.c, gwalk_check()) on page tables built in a fake guest RAM:
+ * 32-bit paging (4 KiB and 4 MiB pages), PAE and 4-level paging; missing
+ * entries at each level give a #PF error code without P; R/W and U/S
+ * are ANDed over the levels (SDM Vol. 3A §4.6.1): a user access to a
+ * supervisor page, a user write to a read-only one, a supervisor write to
+ * a read-only page under CR0.WP (not without), a supervisor access to a
+ * user page under CR4.SMAP (not with RFLAGS.AC) give P and the access's
+ * W/U bits; paging off translates everything.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "arch/x86/cpu.h"
+#include "tests/unit/fake_vcpu_stubs.h"
+#include "vmm/gwalk.h"
+#include "vmm/vm.h"
+
+#define RAM_SIZE 0x100000
+#define P 1u
+#define RW 2u
+#define US 4u
+#define PS 0x80u
+#define CR4_PSE (1ULL << 4)
+#define CR4_PAE (1ULL << 5)
+#define CR4_SMAP (1ULL << 21)
+#define RFLAGS_AC (1ULL << 18)
+
+static u8 ram[RAM_SIZE];
+static u64 regs[NR_REGS];
+static struct vcpu vcpu;
+static struct vm vm;
+
+static bool in_ram(u64 gpa, u64 len)
+{
+	return gpa < RAM_SIZE && len <= RAM_SIZE - gpa;
+}
+
+FAKE_GMEM(ram, in_ram)
+FAKE_VCPU_REGS(regs)
+
+static void put32(u64 gpa, u32 v) { memcpy(ram + gpa, &v, 4); }
+static void put64(u64 gpa, u64 v) { memcpy(ram + gpa, &v, 8); }
+
+static int setup(void **state)
+{
+	(void)state;
+	memset(ram, 0, sizeof(ram));
+	memset(regs, 0, sizeof(regs));
+	vcpu.vm = &vm;
+	regs[REG_CR0] = CR0_PG | 1;
+	return 0;
+}
+
+/* gwalk_check's answer: the error code, or ~0u when allowed (with @gpa). */
+static u32 walk(u64 lin, bool write, bool user, u64 *gpa)
+{
+	u32 err = 0xdead;
+	u64 g = 0;
+
+	if (gwalk_check(&vcpu, lin, write, user, &g, &err)) {
+		if (gpa)
+			*gpa = g;
+		return ~0u;
+	}
+	return err;
+}
+
+/* 32-bit paging: directory at 0x1000; 0x400000-0x7fffff through the table
+ * at 0x2000; 4 MiB page at 0x800000 -> 0xc00000 (PSE). */
+static void tables32(u32 pde_flags, u32 pte_flags)
+{
+	regs[REG_CR3] = 0x1000;
+	regs[REG_CR4] = CR4_PSE;
+	put32(0x1000 + 1 * 4, 0x2000 | pde_flags);
+	put32(0x2000 + 5 * 4, 0x5000 | pte_flags);
+	put32(0x1000 + 2 * 4, 0xc00000 | PS | P | RW | US);
+}
+
+static void test_32bit(void **state)
+{
+	u64 gpa;
+
+	(void)state;
+	tables32(P | RW | US, P | RW | US);
+	assert_int_equal(walk(0x405123, true, true, &gpa), ~0u);
+	assert_int_equal(gpa, 0x5123);
+	assert_int_equal(walk(0x812345, false, false, &gpa), ~0u);
+	assert_int_equal(gpa, 0xc12345);
+	/* missing table entry, missing directory entry */
+	assert_int_equal(walk(0x406000, true, false, NULL), GWALK_PF_W);
+	assert_int_equal(walk(0xc00000, false, true, NULL), GWALK_PF_U);
+	/* the directory's U/S and R/W count too */
+	tables32(P | RW, P | RW | US);
+	assert_int_equal(walk(0x405000, false, true, NULL), GWALK_PF_P | GWALK_PF_U);
+	assert_int_equal(walk(0x405000, true, false, NULL), ~0u);
+	tables32(P | US, P | RW | US);
+	assert_int_equal(walk(0x405000, true, true, NULL), GWALK_PF_P | GWALK_PF_W | GWALK_PF_U);
+	assert_int_equal(walk(0x405000, false, true, NULL), ~0u);
+}
+
+/* A supervisor write to a read-only page faults only under CR0.WP; a
+ * supervisor access to a user page only under CR4.SMAP without AC. */
+static void test_wp_and_smap(void **state)
+{
+	(void)state;
+	tables32(P | RW | US, P | US);
+	assert_int_equal(walk(0x405000, true, false, NULL), ~0u);
+	regs[REG_CR0] |= CR0_WP;
+	assert_int_equal(walk(0x405000, true, false, NULL), GWALK_PF_P | GWALK_PF_W);
+	assert_int_equal(walk(0x405000, false, false, NULL), ~0u);
+	regs[REG_CR4] |= CR4_SMAP;
+	assert_int_equal(walk(0x405000, false, false, NULL), GWALK_PF_P);
+	regs[REG_RFLAGS] = RFLAGS_AC;
+	assert_int_equal(walk(0x405000, false, false, NULL), ~0u);
+	assert_int_equal(walk(0x405000, false, true, NULL), ~0u); /* users are not SMAP's */
+	tables32(P | RW | US, P | RW); /* a supervisor page: SMAP does not apply */
+	regs[REG_RFLAGS] = 0;
+	assert_int_equal(walk(0x405000, true, false, NULL), ~0u);
+}
+
+/* PAE: the PDPTEs carry no R/W or U/S (§4.4.1); 2 MiB pages. */
+static void test_pae(void **state)
+{
+	u64 gpa;
+
+	(void)state;
+	regs[REG_CR3] = 0x1000;
+	regs[REG_CR4] = CR4_PAE;
+	put64(0x1000 + 0 * 8, 0x2000 | P);
+	put64(0x2000 + 3 * 8, 0x3000 | P | RW | US);
+	put64(0x3000 + 4 * 8, 0x9000 | P | US);
+	put64(0x2000 + 4 * 8, 0x200000 | PS | P | RW);
+	assert_int_equal(walk(0x604010, false, true, &gpa), ~0u);
+	assert_int_equal(gpa, 0x9010);
+	assert_int_equal(walk(0x604010, true, true, NULL), GWALK_PF_P | GWALK_PF_W | GWALK_PF_U);
+	assert_int_equal(walk(0x812345, true, false, &gpa), ~0u);
+	assert_int_equal(gpa, 0x212345);
+	assert_int_equal(walk(0x812345, false, true, NULL), GWALK_PF_P | GWALK_PF_U);
+	assert_int_equal(walk(0x40000000, false, false, NULL), 0); /* PDPTE 1 missing */
+}
+
+/* 4-level paging: a 1 GiB page and a 4 KiB page below a user PML4E. */
+static void test_long_mode(void **state)
+{
+	u64 gpa;
+
+	(void)state;
+	regs[REG_CR3] = 0x1000;
+	regs[REG_CR4] = CR4_PAE;
+	regs[REG_EFER] = EFER_LMA;
+	put64(0x1000 + 0 * 8, 0x2000 | P | RW | US);
+	put64(0x2000 + 1 * 8, 0x40000000 | PS | P | RW | US);
+	put64(0x2000 + 0 * 8, 0x3000 | P | RW);
+	put64(0x3000 + 0 * 8, 0x4000 | P | RW | US);
+	put64(0x4000 + 7 * 8, 0xa000 | P | RW | US);
+	assert_int_equal(walk(0x40001234, true, true, &gpa), ~0u);
+	assert_int_equal(gpa, 0x40001234);
+	assert_int_equal(walk(0x7008, true, false, &gpa), ~0u);
+	assert_int_equal(gpa, 0xa008);
+	assert_int_equal(walk(0x7008, false, true, NULL), GWALK_PF_P | GWALK_PF_U);
+	assert_int_equal(walk(0x8000, true, false, NULL), GWALK_PF_W);
+	assert_int_equal(walk(0xffff800000000000ULL, false, false, NULL), 0);
+}
+
+static void test_paging_off(void **state)
+{
+	u64 gpa;
+
+	(void)state;
+	regs[REG_CR0] = 1;
+	assert_int_equal(walk(0x12345678, true, true, &gpa), ~0u);
+	assert_int_equal(gpa, 0x12345678);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_32bit, setup),
+		cmocka_unit_test_setup(test_wp_and_smap, setup),
+		cmocka_unit_test_setup(test_pae, setup),
+		cmocka_unit_test_setup(test_long_mode, setup),
+		cmocka_unit_test_setup(test_paging_off, setup),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
