@@ -23,6 +23,7 @@
 #include "tests/unit/guest_ram.h"
 #include "vmm/acpi_tables.h"
 #include "vmm/dev/acpi_pm.h"
+#include "vmm/pci/pci.h"
 #include "vmm/vm.h"
 
 #define RAM_SIZE (4 * MiB)
@@ -106,11 +107,12 @@ static void test_root_tables(void **state)
 	assert_int_equal(ai->rsdp_revision, 2);
 	assert_true(ai->xsdt_used);
 	assert_string_equal(ai->oem_id, "HVVIRT");
-	assert_int_equal(ai->table_count, 4); /* XSDT, FACP, APIC, DSDT */
+	assert_int_equal(ai->table_count, 5); /* XSDT, FACP, APIC, MCFG, DSDT */
 	check_in_window(acpi_table_find(ai, "XSDT"));
 	check_in_window(acpi_table_find(ai, "FACP"));
 	check_in_window(acpi_table_find(ai, "APIC"));
 	check_in_window(acpi_table_find(ai, "DSDT"));
+	check_in_window(acpi_table_find(ai, "MCFG"));
 	assert_int_equal(acpi_table_find(ai, "FACP")->length, 276);
 	assert_int_equal(acpi_table_find(ai, "FACP")->revision, 6);
 	assert_true(ai->root_phys > ACPI_TABLES_BASE && ai->root_phys < ACPI_TABLES_END);
@@ -306,6 +308,51 @@ static void test_s5(void **state)
 	assert_int_equal(b, 5);
 }
 
+/* MCFG: one ECAM window, the one vmm/pci/pci.h decodes. */
+static void test_mcfg(void **state)
+{
+	struct fx *f = *state;
+
+	build_and_parse(f, 2);
+	assert_true(f->ai.mcfg.present);
+	assert_int_equal(f->ai.mcfg.count, 1);
+	assert_int_equal(f->ai.mcfg.entries[0].base, PCI_ECAM_BASE);
+	assert_int_equal(f->ai.mcfg.entries[0].segment, 0);
+	assert_int_equal(f->ai.mcfg.entries[0].start_bus, 0);
+	assert_int_equal(f->ai.mcfg.entries[0].end_bus, PCI_ECAM_BUSES - 1);
+	assert_int_equal(acpi_table_find(&f->ai, "MCFG")->length, 60);
+}
+
+/* Does the DSDT's AML hold @len little-endian bytes of @v? */
+static bool aml_has(const u8 *aml, u32 n, u64 v, unsigned len)
+{
+	for (u32 i = 0; i + len <= n; i++)
+		if (!memcmp(aml + i, &v, len))
+			return true;
+	return false;
+}
+
+/* The host bridge's _CRS and the motherboard resource carry the numbers
+ * of vmm/pci/pci.h (the ASL cannot include the header). */
+static void test_dsdt_pci_layout(void **state)
+{
+	struct fx *f = *state;
+	const struct acpi_table_ref *d;
+	const u8 *aml;
+
+	build_and_parse(f, 1);
+	d = acpi_table_find(&f->ai, "DSDT");
+	aml = gpa(f, d->phys);
+	assert_true(aml_has(aml, d->length, PCI_MMIO_BASE, 4));
+	assert_true(aml_has(aml, d->length, PCI_MMIO_END - 1, 4));
+	assert_true(aml_has(aml, d->length, PCI_MMIO_END - PCI_MMIO_BASE, 4));
+	assert_true(aml_has(aml, d->length, PCI_ECAM_BASE, 4));
+	assert_true(aml_has(aml, d->length, PCI_ECAM_SIZE, 4));
+	assert_true(aml_has(aml, d->length, PCI_IO_BASE, 2));
+	assert_true(aml_has(aml, d->length, PCI_IO_END - PCI_IO_BASE, 2));
+	assert_true(aml_has(aml, d->length, 0x0cf8, 2));
+}
+
 /* Built twice (a rebuilt VM): the same, valid result. */
 static void test_rebuild(void **state)
 {
@@ -333,6 +380,8 @@ int main(void)
 #define T(t) cmocka_unit_test_setup_teardown(t, setup, teardown)
 	const struct CMUnitTest tests[] = {
 		T(test_root_tables),
+		T(test_mcfg),
+		T(test_dsdt_pci_layout),
 		T(test_rsdp_bytes),
 		T(test_rsdt_path),
 		T(test_madt_1_cpu),
