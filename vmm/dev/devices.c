@@ -13,6 +13,7 @@
 #include "vmm/dev/devices.h"
 #include "vmm/irq.h"
 #include "vmm/pci/pci.h"
+#include "vmm/pci/pci_testdev.h"
 #include "vmm/vcpu.h"
 #include "vmm/vm.h"
 
@@ -210,6 +211,20 @@ static bool devices_pci(struct vm *vm, struct vm_devices *d)
 	vm->pci = phys_to_virt(pa);
 	return pci_bus_init(vm->pci, &irq, &vm->pio, &vm->mmio, acpi_pm_reset_read,
 			    acpi_pm_reset_write, &d->pm);
+}
+
+bool devices_pci_testdev(struct vm *vm)
+{
+	u64 pa = pmm_alloc(ALIGN_UP(sizeof(struct pci_testdev), PAGE_SIZE), PAGE_SIZE);
+	struct pci_testdev *t = pa ? phys_to_virt(pa) : NULL;
+
+	if (!t || !pci_testdev_init(t, vm->pci)) {
+		printk(LOG_ERR, "guest %s: cannot add the PCI test device", vm->name);
+		return false;
+	}
+	printk(LOG_INFO, "guest %s pci 00:%02x.%x test device %04x:%04x", vm->name,
+	       t->pci.devfn >> 3, t->pci.devfn & 7, PCI_TESTDEV_VENDOR, PCI_TESTDEV_DEVICE);
+	return true;
 }
 
 void devices_reset(struct vm *vm)
