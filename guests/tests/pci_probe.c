@@ -10,12 +10,25 @@
 // every BAR (write all-ones, read the mask, restore); checks read-only
 // IDs, the command register's write mask and the interrupt line. Passes
 // when the host bridge 00:00.0 is an 8086:29c0 of class 06/00.
+//
+// With the hypervisor's PCI test device on the bus (config key
+// pci_testdev = yes, vmm/pci/pci_testdev.h) it also drives that device
+// end to end: registers through BAR0, decode switched off by the command
+// register and BAR0 moved elsewhere in the hole, the I/O BAR, MSI-X
+// (vector masked at reset: the doorbell leaves a pending bit and the
+// interrupt comes on unmask; function mask likewise) delivered to this
+// CPU's local APIC, and INTx through the I/O APIC on the GSI of the
+// interrupt line register (level, active low), gated by INTx Disable.
 #include "lib/acpi.h"
+#include "lib/cpu.h"
 #include "lib/io.h"
+#include "lib/irq.h"
+#include "lib/lapic.h"
 #include "lib/multiboot.h"
 #include "lib/printf.h"
 #include "lib/string.h"
 #include "lib/test.h"
+#include "lib/trap.h"
 
 #define CF8 0xcf8
 #define CFC 0xcfc
@@ -147,6 +160,150 @@ static void check_header(u32 slot, u32 fn)
 	cfg_write(slot, fn, 0x3c, line);
 }
 
+/* ---- the PCI test device ---- */
+#define TD_ID 0x00f01b36
+#define TD_MAGIC 0x44545648
+#define TD_SCRATCH 0x04
+#define TD_DOORBELL 0x08
+#define TD_INTX 0x0c
+#define MSIX_VECTOR 0x51
+#define INTX_VECTOR 0x61
+#define IOAPIC 0xfec00000u
+
+static volatile u32 msix_irqs, intx_irqs;
+static u32 td_bar0;
+
+static void msix_handler(struct trap_frame *f)
+{
+	(void)f;
+	msix_irqs++;
+	lapic_eoi();
+}
+
+static void intx_handler(struct trap_frame *f)
+{
+	(void)f;
+	intx_irqs++;
+	mmio_write32(td_bar0 + TD_INTX, 0); /* deassert, then EOI (level) */
+	lapic_eoi();
+}
+
+/* Let pending interrupts in; a bounded wait for @count to reach @want. */
+static u32 irq_window(volatile u32 *count, u32 want)
+{
+	sti();
+	for (u32 i = 0; i < 1000000 && *count < want; i++)
+		cpu_pause();
+	cli();
+	return *count;
+}
+
+static u32 find_cap(u32 slot, u8 id)
+{
+	for (u32 p = cfg_read(slot, 0, 0x34) & 0xff; p; p = (cfg_read(slot, 0, p) >> 8) & 0xff)
+		if ((cfg_read(slot, 0, p) & 0xff) == id)
+			return p;
+	return 0;
+}
+
+static void td_registers(u32 slot)
+{
+	u32 cmd = cfg_read(slot, 0, 4) & 0xffff, io = cfg_read(slot, 0, 0x1c) & ~3u;
+
+	check(mmio_read32(td_bar0) == TD_MAGIC, "testdev: BAR0 magic at 0x%x", td_bar0);
+	mmio_write32(td_bar0 + TD_SCRATCH, 0xa5a5f00d);
+	check(mmio_read32(td_bar0 + TD_SCRATCH) == 0xa5a5f00d, "testdev: scratch register");
+	cfg_write(slot, 0, 4, cmd & ~2u);
+	check(mmio_read32(td_bar0) == 0xffffffff, "testdev: memory decode off reads all-ones");
+	cfg_write(slot, 0, 4, cmd);
+	cfg_write(slot, 0, 0x10, 0xd0000000);
+	check(mmio_read32(0xd0000000) == TD_MAGIC && mmio_read32(td_bar0) == 0xffffffff,
+	      "testdev: BAR0 moved to 0xd0000000 decodes there only");
+	cfg_write(slot, 0, 0x10, td_bar0);
+	check(mmio_read32(td_bar0) == TD_MAGIC, "testdev: BAR0 back");
+	outl((u16)io, 0x12345678);
+	check(inl((u16)io) == 0x12345678 && inb((u16)(io + 1)) == 0x56,
+	      "testdev: I/O BAR scratch at 0x%x", io);
+	cfg_write(slot, 0, 4, cmd & ~1u);
+	check(inl((u16)io) == 0xffffffff, "testdev: I/O decode off reads all-ones");
+	cfg_write(slot, 0, 4, cmd);
+}
+
+static void td_msix(u32 slot)
+{
+	u32 cap = find_cap(slot, 0x11), tbl, pba, bar1, ctrl;
+
+	if (!check(cap, "testdev: MSI-X capability"))
+		return;
+	ctrl = cfg_read(slot, 0, cap) >> 16;
+	tbl = cfg_read(slot, 0, cap + 4);
+	pba = cfg_read(slot, 0, cap + 8);
+	bar1 = cfg_read(slot, 0, 0x10 + 4 * (tbl & 7)) & ~0xfu;
+	check((ctrl & 0x7ff) == 3 && (tbl & 7) == 1 && (pba & 7) == 1,
+	      "testdev: MSI-X 4 vectors, table and PBA in BAR1");
+	tbl = bar1 + (tbl & ~7u);
+	pba = bar1 + (pba & ~7u);
+	check(mmio_read32(tbl + 16 + 12) == 1, "testdev: MSI-X vector 1 masked at reset");
+	mmio_write32(tbl + 16, LAPIC_BASE | lapic_id() << 12);
+	mmio_write32(tbl + 16 + 4, 0);
+	mmio_write32(tbl + 16 + 8, MSIX_VECTOR);
+	cfg_write(slot, 0, cap, (cfg_read(slot, 0, cap) & 0xffff) | 0x8000u << 16);
+	mmio_write32(td_bar0 + TD_DOORBELL, 1);
+	check(irq_window(&msix_irqs, 1) == 0 && mmio_read32(pba) == 2,
+	      "testdev: doorbell on a masked vector sets its pending bit only");
+	mmio_write32(tbl + 16 + 12, 0);
+	check(irq_window(&msix_irqs, 1) == 1 && mmio_read32(pba) == 0,
+	      "testdev: unmask delivers the pending MSI-X message (vector 0x%x)", MSIX_VECTOR);
+	mmio_write32(td_bar0 + TD_DOORBELL, 1);
+	check(irq_window(&msix_irqs, 2) == 2, "testdev: MSI-X doorbell interrupts");
+	cfg_write(slot, 0, cap, (cfg_read(slot, 0, cap) & 0xffff) | 0xc000u << 16);
+	mmio_write32(td_bar0 + TD_DOORBELL, 1);
+	check(irq_window(&msix_irqs, 3) == 2 && mmio_read32(pba) == 2,
+	      "testdev: function mask holds the message pending");
+	cfg_write(slot, 0, cap, (cfg_read(slot, 0, cap) & 0xffff) | 0x8000u << 16);
+	check(irq_window(&msix_irqs, 3) == 3, "testdev: clearing the function mask delivers it");
+	cfg_write(slot, 0, cap, cfg_read(slot, 0, cap) & 0xffff); /* MSI-X off */
+}
+
+static void ioapic_route(u32 gsi, u32 lo, u32 dest)
+{
+	mmio_write32(IOAPIC, 0x11 + 2 * gsi);
+	mmio_write32(IOAPIC + 0x10, dest << 24);
+	mmio_write32(IOAPIC, 0x10 + 2 * gsi);
+	mmio_write32(IOAPIC + 0x10, lo);
+}
+
+static void td_intx(u32 slot)
+{
+	u32 gsi = cfg_read(slot, 0, 0x3c) & 0xff, cmd = cfg_read(slot, 0, 4) & 0xffff;
+
+	check(gsi >= 16 && gsi < 24 && ((cfg_read(slot, 0, 0x3c) >> 8) & 0xff) == 1,
+	      "testdev: INTA on GSI %u", gsi);
+	ioapic_route(gsi, INTX_VECTOR | 1u << 15 | 1u << 13, lapic_id()); /* level, low */
+	check(irq_window(&intx_irqs, 1) == 0, "testdev: INTx idle: no interrupt");
+	cfg_write(slot, 0, 4, cmd | 0x400); /* INTx Disable */
+	mmio_write32(td_bar0 + TD_INTX, 1);
+	check(cfg_read(slot, 0, 4) >> 16 & 8, "testdev: status shows the interrupt");
+	check(irq_window(&intx_irqs, 1) == 0, "testdev: INTx Disable holds it back");
+	cfg_write(slot, 0, 4, cmd);
+	check(irq_window(&intx_irqs, 1) == 1, "testdev: INTx delivered through the I/O APIC");
+	check(!(cfg_read(slot, 0, 4) >> 16 & 8), "testdev: status clear after deassert");
+	mmio_write32(td_bar0 + TD_INTX, 1);
+	check(irq_window(&intx_irqs, 2) == 2, "testdev: INTx again after EOI");
+	ioapic_route(gsi, 1u << 16, 0);
+}
+
+static void testdev(u32 slot)
+{
+	td_bar0 = cfg_read(slot, 0, 0x10) & ~0xfu;
+	irq_init();
+	trap_set_handler(MSIX_VECTOR, msix_handler);
+	trap_set_handler(INTX_VECTOR, intx_handler);
+	td_registers(slot);
+	td_msix(slot);
+	td_intx(slot);
+}
+
 static void probe(u32 slot, u32 fn, u32 *found)
 {
 	u32 id = cfg_read(slot, fn, 0), cls = cfg_read(slot, fn, 8) >> 8;
@@ -157,6 +314,8 @@ static void probe(u32 slot, u32 fn, u32 *found)
 	check_header(slot, fn);
 	for (u32 i = 0; i < 6;)
 		i += size_bar(slot, fn, i);
+	if (id == TD_ID && fn == 0)
+		testdev(slot);
 	if (slot == 0 && fn == 0) {
 		check(id == 0x29c08086 && cls == 0x060000, "host bridge 8086:29c0 class 060000");
 		for (u32 i = 0; i < 6; i++)
