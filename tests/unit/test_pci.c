@@ -415,6 +415,8 @@ static void test_msix(void **state)
 	cfg_wr(df, at + 2, 2, 0x807f);
 	assert_int_equal(cfg_rd(df, at + 2, 2), 0x8003);
 	pci_msix_notify(&dev, 9);
+	pci_msix_notify(&dev, 40); /* beyond the table storage too */
+	pci_msix_notify(&dev, ~0u);
 	assert_int_equal(nmsis, 3);
 	/* the rest of the BAR is the model's */
 	assert_int_equal(mrd(t + 0x800, 4), 0x5a000800);
@@ -461,9 +463,15 @@ static void test_msi(void **state)
 	assert_int_equal(nmsis, 2);
 	assert_int_equal(msis[1].data, 0x4051);
 	assert_int_equal(cfg_rd(df, at + 0x14, 4), 0);
-	cfg_wr(df, at + 2, 2, 0x0001); /* one message: vector 3 does not exist */
-	pci_msi_notify(&dev, 3);
+	cfg_wr(df, at + 2, 2, 0x0051); /* 32 enabled, 4 capable: 4 count */
+	pci_msi_notify(&dev, 5);
 	assert_int_equal(nmsis, 2);
+	pci_msi_notify(&dev, 1); /* unmasked */
+	assert_int_equal(nmsis, 3);
+	assert_int_equal(msis[2].data, 0x4051);
+	cfg_wr(df, at + 2, 2, 0x0001); /* one message: vector 1 does not exist */
+	pci_msi_notify(&dev, 1);
+	assert_int_equal(nmsis, 3);
 }
 
 static void test_intx(void **state)

@@ -140,7 +140,9 @@ static void send(struct pci_dev *d, u64 addr, u32 data)
 /* MSI vector @vec: its message, or a pending bit while masked. */
 static void msi_fire(struct pci_dev *d, unsigned vec)
 {
-	unsigned c = d->msi_cap, n = 1u << MIN((cfg16(d, c + MSI_CTRL) >> 4) & 7, 5u);
+	u16 ctrl = cfg16(d, d->msi_cap + MSI_CTRL);
+	/* enabled vectors: Multiple Message Enable, at most what is capable */
+	unsigned c = d->msi_cap, n = 1u << MIN((ctrl >> 4) & 7u, (ctrl >> 1) & 7u);
 	u64 addr = cfg32(d, c + MSI_ADDR_LO) | (u64)cfg32(d, c + MSI_ADDR_HI) << 32;
 	u32 data = cfg16(d, c + MSI_DATA);
 
@@ -163,14 +165,15 @@ static bool msix_masked(const struct pci_dev *d, unsigned vec)
 
 static void msix_fire(struct pci_dev *d, unsigned vec)
 {
-	const struct pci_msix_entry *e = &d->msix[vec];
+	const struct pci_msix_entry *e;
 
-	if (!pci_msix_enabled(d) || vec >= d->msix_n)
+	if (!pci_msix_enabled(d) || vec >= d->msix_n) /* a model's bad vector */
 		return;
 	if (msix_masked(d, vec)) {
 		d->msix_pending |= 1u << vec;
 		return;
 	}
+	e = &d->msix[vec];
 	d->msix_pending &= ~(1u << vec);
 	send(d, e->addr_lo | (u64)e->addr_hi << 32, e->data);
 }
