@@ -228,9 +228,14 @@ u8 pci_msix_init(struct pci_dev *d, unsigned nvec, unsigned bar, u32 table_off, 
 
 /* Signal vector @vec: delivered now, or left pending while masked (MSI-X
  * vector or function mask, MSI mask bit) and delivered on unmask. Ignored
- * while MSI(-X) is disabled. Any CPU; takes bus->lock. */
+ * while MSI(-X) is disabled and for vectors the function does not have.
+ * Any CPU; takes bus->lock (not to be called from a config hook). */
 void pci_msix_notify(struct pci_dev *d, unsigned vec);
 void pci_msi_notify(struct pci_dev *d, unsigned vec);
+
+/* Has the guest enabled MSI-X / MSI? A snapshot of one config byte,
+ * without the lock: a model picks its interrupt path with it (a change
+ * racing with the notify is the guest's, as on hardware). */
 bool pci_msix_enabled(struct pci_dev *d);
 bool pci_msi_enabled(struct pci_dev *d);
 
