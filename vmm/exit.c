@@ -212,12 +212,16 @@ enum exit_action exit_dispatch(struct vcpu *v)
 {
 	const struct vm_exit *x = &v->hw.exit;
 	u32 code = x->code < NR_EXIT_CODES ? x->code : EXIT_UNKNOWN;
+	struct trace_entry *t = trace_record(&v->trace, x, vcpu_reg(v, REG_RIP), rdtsc());
 	enum exit_action a;
 
 	v->exits[code]++;
 	v->exits_total++;
 	a = exit_table[code].handler(v, x);
-	return a == EXIT_ADVANCE ? advance(v, x->insn_len) : a;
+	if (a == EXIT_ADVANCE)
+		a = advance(v, x->insn_len);
+	trace_done(t, a);
+	return a;
 }
 
 /* "exits <total>: <name> <count> ..." for the non-zero counters. */

@@ -11,6 +11,7 @@
 #include "arch/x86/virt.h"
 #include "kernel/types.h"
 #include "vmm/dev/vlapic.h"
+#include "vmm/trace.h"
 
 struct vm;
 
@@ -48,6 +49,7 @@ struct vcpu {
 	u64 dev_deadline;         /* (o) vCPU 0: next device timer event */
 	bool dev_poll;            /* (o) vCPU 0: devices must be polled */
 	struct vlapic lapic;      /* field rules in vmm/dev/vlapic.h */
+	struct exit_trace trace;  /* (o) the last exits (vmm/trace.h) */
 };
 
 static inline struct vcpu *vcpu_of(struct vcpu_hw *hw)

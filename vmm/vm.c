@@ -286,15 +286,34 @@ static bool stop_is_final(const char *reason)
 	return false;
 }
 
-/* The stop line and what goes with it: run time, exit statistics and the
- * host's free memory (a leak shows as a shrinking figure over restarts). */
+/* A stop the guest asked for (its exit device, ACPI power-off), or one
+ * that says nothing about what the guest ran, carries no exit trace. */
+static bool stop_wants_trace(const char *reason)
+{
+	static const char *const quiet[] = { "exit-device", "poweroff", "cpu-busy",
+					     "vcpu-init-failed", "reset-failed" };
+
+	for (unsigned i = 0; i < ARRAY_SIZE(quiet); i++)
+		if (!strncmp(reason, quiet[i], strlen(quiet[i])))
+			return false;
+	return true;
+}
+
+#define STOP_TRACE_LINES 16
+
+/* The stop line and what goes with it: run time, the exits that led to an
+ * abnormal stop on the vCPU that hit it, exit statistics and the host's
+ * free memory (a leak shows as a shrinking figure over restarts). */
 static void log_stop(struct vm *vm, const char *reason)
 {
+	struct vcpu *cur = vcpu_current();
 	u64 ms;
 
 	if (vm->line_len || vm->mid_line)
 		vm_console_putc(vm, '\n');
 	printk(LOG_INFO, "guest %s stop %s", vm->name, reason);
+	if (cur && cur->vm == vm && stop_wants_trace(reason))
+		trace_dump(&cur->trace, vm->name, cur->id, STOP_TRACE_LINES);
 	if (vm->boot_tsc && tsc_khz()) {
 		ms = (rdtsc() - vm->boot_tsc) / tsc_khz();
 		printk(LOG_INFO, "guest %s ran %llu.%03llu s since its %s", vm->name,

@@ -57,6 +57,10 @@ FUZZ_HARNESSES += loader
 fuzz_loader_SRCS := vmm/loader.c vmm/loader_linux.c vmm/cpu_state.c vmm/gmem.c \
 	kernel/cmdline.c
 
+FUZZ_HARNESSES += virtqueue
+fuzz_virtqueue_SRCS := vmm/virtio/virtqueue.c vmm/virtio/virtio.c vmm/virtio/virtio_blk.c \
+	vmm/gmem.c
+
 FUZZ_HARNESSES += config
 fuzz_config_SRCS := kernel/config.c
 

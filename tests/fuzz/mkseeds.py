@@ -284,6 +284,87 @@ def real(build):
                 f.write(b'\0' + data)
 
 
+# ---- virtqueue (fuzz_virtqueue.c): flags, ring addresses, guest RAM image ----
+def virtqueue():
+    def image(size=0x6000):
+        return bytearray(size)
+
+    def desc(img, table, i, addr, length, flags=0, nxt=0):
+        struct.pack_into('<QIHH', img, table + 16 * i, addr, length, flags, nxt)
+
+    def avail(img, at, heads, qsize, used_event=0):
+        struct.pack_into('<HH', img, at, 0, len(heads))
+        for i, h in enumerate(heads):
+            struct.pack_into('<H', img, at + 4 + 2 * i, h)
+        struct.pack_into('<H', img, at + 4 + 2 * qsize, used_event)
+
+    def seed(name, flags, img, d=0x0000, a=0x1000, u=0x2000):
+        put('virtqueue', name, bytes([flags]) + struct.pack('<III', d, a, u) + bytes(img))
+
+    NEXT, WRITE, INDIRECT = 1, 2, 4
+    qs8 = 3 << 2  # log2(8)
+    img = image()
+    desc(img, 0, 0, 0x4000, 16, NEXT, 1)
+    desc(img, 0, 1, 0x5000, 512, WRITE)
+    avail(img, 0x1000, [0], 8)
+    seed('two-descriptors', qs8, img)
+
+    img = image(0x8000 + 0x400)  # a writable buffer in the second region
+    desc(img, 0, 0, 0x4000, 16, NEXT, 1)
+    desc(img, 0, 1, 0x10000, 0x400, WRITE)
+    avail(img, 0x1000, [0], 8)
+    seed('second-region', qs8, img)
+
+    img = image()
+    desc(img, 0, 2, 0x3000, 48, INDIRECT)
+    desc(img, 0x3000, 0, 0x4000, 16, NEXT, 1)
+    desc(img, 0x3000, 1, 0x5000, 512, NEXT | WRITE, 2)
+    desc(img, 0x3000, 2, 0x5200, 1, WRITE)
+    avail(img, 0x1000, [2], 8)
+    seed('indirect', qs8 | 2, img)
+
+    img = image()
+    for i in range(8):
+        desc(img, 0, i, 0x4000 + 0x100 * i, 0x100, WRITE)
+    avail(img, 0x1000, list(range(6)), 8, used_event=3)
+    seed('event-idx-second-round', qs8 | 1 | 0x40, img)
+
+    img = image()
+    desc(img, 0, 0, 0x4000, 16, NEXT, 1)
+    desc(img, 0, 1, 0x4000, 16, NEXT, 0)
+    avail(img, 0x1000, [0], 8)
+    seed('loop', qs8, img)
+
+    # virtio-blk: IN sector 1, OUT sector 2, FLUSH, GET_ID
+    img = image()
+    reqs = [(0, 1, 512, True), (1, 2, 512, False), (4, 0, 0, False), (8, 0, 20, True)]
+    heads = []
+    for r, (typ, sector, n, write) in enumerate(reqs):
+        base, hdr, st = 3 * r, 0x4000 + 0x20 * r, 0x4100 + r
+        struct.pack_into('<IIQ', img, hdr, typ, 0, sector)
+        desc(img, 0, base, hdr, 16, NEXT, base + 1)
+        if n:
+            desc(img, 0, base + 1, 0x5000 + 0x200 * r, n, NEXT | (WRITE if write else 0), base + 2)
+            desc(img, 0, base + 2, st, 1, WRITE)
+        else:
+            desc(img, 0, base + 1, st, 1, WRITE)
+        heads.append(base)
+    avail(img, 0x1000, heads, 16)
+    seed('blk-in-out-flush-id', (4 << 2) | 0x20 | 2 | 1, img)
+    # DISCARD and WRITE_ZEROES segments
+    img = image()
+    struct.pack_into('<IIQ', img, 0x4000, 11, 0, 0)
+    struct.pack_into('<QII', img, 0x4010, 2, 4, 0)
+    desc(img, 0, 0, 0x4000, 32, NEXT, 1)
+    desc(img, 0, 1, 0x4100, 1, WRITE)
+    struct.pack_into('<IIQ', img, 0x4200, 13, 0, 0)
+    struct.pack_into('<QII', img, 0x4210, 8, 2, 1)
+    desc(img, 0, 2, 0x4200, 32, NEXT, 3)
+    desc(img, 0, 3, 0x4101, 1, WRITE)
+    avail(img, 0x1000, [0, 2], 8)
+    seed('blk-discard-write-zeroes', qs8 | 0x20, img)
+
+
 if __name__ == '__main__':
     devices()
     insns()
@@ -291,6 +372,7 @@ if __name__ == '__main__':
     mb2()
     acpi()
     loader()
+    virtqueue()
     pci()
     os.makedirs(os.path.join(top, 'corpus', 'config'), exist_ok=True)
     if len(sys.argv) > 2 and sys.argv[1] == '--real':

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The exit trace: every vCPU keeps its last TRACE_ENTRIES exits in a ring
+ * from its first entry on (time stamp, exit code and the vendor's raw
+ * reason, guest RIP, the exit's main detail, what the handler did), so
+ * that an abnormal stop can print what led to it. Recording costs a TSC
+ * read and five stores per exit; nothing is allocated.
+ *
+ * Ownership: a ring belongs to its vCPU (vcpu.trace) and only the physical
+ * CPU running that vCPU writes it, without a lock. A dump from that CPU
+ * (a stop) is exact; a dump from another CPU may show an entry being
+ * written, which is acceptable for a debugging aid.
+ */
+#ifndef VMM_TRACE_H
+#define VMM_TRACE_H
+
+#include "arch/x86/virt.h"
+#include "kernel/types.h"
+
+#define TRACE_ENTRIES 64
+
+struct trace_entry {
+	u64 tsc;
+	u64 rip;
+	u64 detail; /* trace_detail() of the exit */
+	u32 raw;    /* the vendor's exit reason */
+	u8 code;    /* enum exit_code */
+	u8 action;  /* enum exit_action + 1; 0 while the handler runs */
+};
+
+struct exit_trace {
+	u32 next; /* total recorded; next slot is next % TRACE_ENTRIES */
+	struct trace_entry e[TRACE_ENTRIES];
+};
+
+/* The one number that says most about exit @x: the port with size and
+ * direction, the MSR index, the faulting guest-physical address, the
+ * vector with its error code, the control register. */
+u64 trace_detail(const struct vm_exit *x);
+
+/* Record exit @x at guest @rip; returns its entry for trace_done(). */
+struct trace_entry *trace_record(struct exit_trace *t, const struct vm_exit *x, u64 rip,
+				 u64 tsc);
+
+static inline void trace_done(struct trace_entry *e, unsigned action)
+{
+	e->action = (u8)(action + 1);
+}
+
+/* Print the last @n entries, oldest first, one line each:
+ * "trace <vm> vcpu <id> -<age> <tsc delta> <exit name> raw <r> rip <rip>
+ *  detail <d> <action>". */
+void trace_dump(const struct exit_trace *t, const char *vm, u32 vcpu, unsigned n);
+
+#endif
