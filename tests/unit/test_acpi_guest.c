@@ -353,6 +353,58 @@ static void test_dsdt_pci_layout(void **state)
 	assert_true(aml_has(aml, d->length, 0x0cf8, 2));
 }
 
+/* One _PRT entry as iasl encodes it (ACPI 6.5 §20.2.5): PackageOp,
+ * PkgLength, NumElements 4, the address (WordConst for slot 0, else
+ * DWordConst), the pin (ZeroOp, OneOp or BytePrefix n), ZeroOp (no
+ * source), BytePrefix GSI. */
+static unsigned prt_entry(u8 *out, u32 slot, u32 pin, u32 gsi)
+{
+	unsigned n = 0, alen = slot ? 4 : 2;
+	u32 addr = slot << 16 | 0xffff;
+
+	out[n++] = 0x12; /* PackageOp */
+	out[n++] = (u8)(7 + alen + (pin < 2 ? 0 : 1)); /* PkgLength */
+	out[n++] = 4;
+	out[n++] = slot ? 0x0c : 0x0b; /* DWordPrefix / WordPrefix */
+	memcpy(out + n, &addr, alen);
+	n += alen;
+	if (pin < 2) {
+		out[n++] = (u8)pin; /* ZeroOp / OneOp */
+	} else {
+		out[n++] = 0x0a;
+		out[n++] = (u8)pin;
+	}
+	out[n++] = 0x00;
+	out[n++] = 0x0a;
+	out[n++] = (u8)gsi;
+	return n;
+}
+
+/* _PRT: every slot's INTA-INTD on the GSI vmm/pci/pci.c gives it. */
+static void test_dsdt_prt(void **state)
+{
+	struct fx *f = *state;
+	const struct acpi_table_ref *d;
+	const u8 *aml;
+	u8 e[16];
+
+	build_and_parse(f, 1);
+	d = acpi_table_find(&f->ai, "DSDT");
+	aml = gpa(f, d->phys);
+	for (u32 slot = 0; slot < PCI_SLOTS; slot++) {
+		for (u32 pin = 0; pin < 4; pin++) {
+			unsigned n = prt_entry(e, slot, pin, PCI_INTX_GSI(slot, pin + 1));
+			bool found = false;
+
+			for (u32 i = 0; i + n <= d->length && !found; i++)
+				found = !memcmp(aml + i, e, n);
+			if (!found)
+				fail_msg("no _PRT entry for slot %u pin %u -> GSI %u", slot, pin,
+					 PCI_INTX_GSI(slot, pin + 1));
+		}
+	}
+}
+
 /* Built twice (a rebuilt VM): the same, valid result. */
 static void test_rebuild(void **state)
 {
@@ -382,6 +434,7 @@ int main(void)
 		T(test_root_tables),
 		T(test_mcfg),
 		T(test_dsdt_pci_layout),
+		T(test_dsdt_prt),
 		T(test_rsdp_bytes),
 		T(test_rsdt_path),
 		T(test_madt_1_cpu),

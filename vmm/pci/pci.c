@@ -307,7 +307,7 @@ static bool register_locked(struct pci_bus *b, struct pci_dev *d, u8 devfn)
 		return false;
 	d->bus = b;
 	d->devfn = (u8)at;
-	d->gsi = (u8)(PCI_GSI_BASE + (((at >> 3) + d->irq_pin - 1) & (PCI_GSIS - 1)));
+	d->gsi = (u8)PCI_INTX_GSI(at >> 3, d->irq_pin);
 	d->msi_cap = d->msix_cap = 0;
 	d->msix_n = 0;
 	d->intx_level = false;

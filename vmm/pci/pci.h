@@ -53,6 +53,9 @@
 #define PCI_CF8_LEN 8
 #define PCI_GSI_BASE 16               /* INTx lines: GSIs 16-23 */
 #define PCI_GSIS 8
+/* The GSI of INTx pin @pin (1-4 = INTA-INTD) of slot @slot: the rule the
+ * DSDT's _PRT spells out entry by entry. */
+#define PCI_INTX_GSI(slot, pin) (PCI_GSI_BASE + (((slot) + (pin) - 1) & (PCI_GSIS - 1)))
 
 #define PCI_SLOTS 32
 #define PCI_FUNCS 8
