@@ -206,6 +206,9 @@ static bool devices_pci(struct vm *vm, struct vm_devices *d)
 	u64 pa = pmm_alloc(ALIGN_UP(sizeof(struct pci_bus), PAGE_SIZE), PAGE_SIZE);
 
 	BUILD_ASSERT(ACPI_TABLES_RESET_PORT == PCI_CF8_PORT + 1);
+	BUILD_ASSERT(PCI_MMIO_BASE == GMEM_LOW_TOP); /* the hole starts where RAM stops */
+	BUILD_ASSERT(PCI_GSI_BASE == IRQ_PCI_FIRST && PCI_GSIS == IRQ_PCI_LINES);
+	BUILD_ASSERT(PCI_ECAM_BASE + PCI_ECAM_SIZE <= ACPI_TABLES_IOAPIC_ADDR);
 	if (!pa)
 		return false;
 	vm->pci = phys_to_virt(pa);
