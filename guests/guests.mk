@@ -59,6 +59,11 @@ guest-objs-loginject := tests/loginject.o
 # Flat real-mode blobs embedded in a guest (name -> tests/<name>_blob.o).
 GUEST_BLOBS := modes_low smp_trampoline
 
+# The virtual PCI bus (issue 10): probed through 0xCF8/0xCFC and ECAM.
+GUEST_NAMES += pci_probe hostile_pci
+guest-objs-pci_probe := tests/pci_probe.o
+guest-objs-hostile_pci := tests/hostile_pci.o
+
 # Hostile guests (issue 9), one block each.
 GUEST_NAMES += hostile_cpu
 guest-objs-hostile_cpu := tests/hostile_cpu.o

@@ -406,6 +406,16 @@ static int parse_restarts(struct cfg_parser *p, struct span v)
 	return 0;
 }
 
+/* The PCI test device (tests only): "yes" or "no". */
+static int parse_pci_testdev(struct cfg_parser *p, struct span v)
+{
+	if (span_is(v, "yes") || span_is(v, "no")) {
+		p->guest->pci_testdev = span_is(v, "yes");
+		return 0;
+	}
+	return fail(p, "bad pci_testdev ", v, " (use yes or no)");
+}
+
 /* ---- devices ---- */
 
 static bool valid_name_char(char c)
@@ -657,6 +667,7 @@ enum cfg_key_id {
 	KEY_CMDLINE,
 	KEY_ON_STOP,
 	KEY_RESTARTS,
+	KEY_PCI_TESTDEV,
 	KEY_DISK,
 	KEY_NET,
 	KEY_RNG,
@@ -683,6 +694,7 @@ static const struct cfg_key cfg_keys[KEY_COUNT] = {
 	[KEY_CMDLINE] = { "cmdline", false, false, true, parse_cmdline, false },
 	[KEY_ON_STOP] = { "on_stop", false, false, false, parse_on_stop, false },
 	[KEY_RESTARTS] = { "restarts", false, false, false, parse_restarts, false },
+	[KEY_PCI_TESTDEV] = { "pci_testdev", false, false, false, parse_pci_testdev, false },
 	[KEY_DISK] = { "disk", false, false, false, parse_disk, true },
 	[KEY_NET] = { "net", false, false, false, parse_net, true },
 	[KEY_RNG] = { "rng", false, false, false, parse_rng, false },

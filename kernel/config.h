@@ -17,6 +17,8 @@
  *   on_stop = restart         optional: stop (default) or restart the guest
  *                             when it stops (not when it powers off)
  *   restarts = 10             optional: at most this many restarts (default 10)
+ *   pci_testdev = yes         optional, tests only: a PCI test device
+ *                             (vmm/pci/pci_testdev.h) on the guest's bus
  *   disk = root.img[,ro]      optional, repeatable (max 4): a virtio-blk disk
  *                             whose contents are that boot module
  *   net = lan0[,mac=MAC]      optional, repeatable (max 2): a virtio-net NIC
@@ -79,6 +81,7 @@ struct cfg_guest {
 	char cmdline[CFG_CMDLINE_MAX];
 	bool restart;     /* on_stop = restart */
 	u32 max_restarts; /* restarts = N */
+	bool pci_testdev; /* pci_testdev = yes */
 	u32 line; /* line of the [guest ...] header */
 	u32 ndisks;			       /* disks[0..ndisks) in config order */
 	struct cfg_disk disks[CFG_MAX_DISKS];

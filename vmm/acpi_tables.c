@@ -11,6 +11,7 @@
 #include "kernel/string.h"
 #include "vmm/acpi_tables.h"
 #include "vmm/dev/acpi_pm.h"
+#include "vmm/pci/pci.h"
 #include "vmm/vm.h"
 
 #define GACPI_WINDOW (ACPI_TABLES_END - ACPI_TABLES_BASE)
@@ -26,6 +27,7 @@
 #define GACPI_FACS_VERSION 2 /* §5.2.10 */
 #define GACPI_DSDT_REV 2  /* §5.2.11.1: 2 and up means 64-bit AML integers */
 #define GACPI_MADT_REV 6  /* §5.2.12 */
+#define GACPI_MCFG_REV 1  /* PCI Firmware Specification 3.0 §4.1.2 */
 
 /* Generic Address Structure, §5.2.3.2. */
 struct gacpi_gas {
@@ -416,6 +418,31 @@ static bool gacpi_madt(struct gacpi_build *b, u32 ncpus, u32 *gpa)
 	return true;
 }
 
+/* MCFG (PCI Firmware Spec 3.0 §4.1.2): one ECAM window for segment 0. */
+struct gacpi_mcfg {
+	struct gacpi_header h;
+	u8 reserved[8];
+	u64 base;
+	u16 segment;
+	u8 start_bus, end_bus;
+	u32 reserved1;
+} __packed;
+
+BUILD_ASSERT(sizeof(struct gacpi_mcfg) == 60);
+
+static bool gacpi_mcfg(struct gacpi_build *b, u32 *gpa)
+{
+	struct gacpi_mcfg *m = gacpi_table(b, "MCFG", GACPI_MCFG_REV, sizeof(*m), gpa);
+
+	if (!m)
+		return false;
+	m->base = PCI_ECAM_BASE;
+	m->start_bus = 0;
+	m->end_bus = PCI_ECAM_BUSES - 1;
+	gacpi_seal(m);
+	return true;
+}
+
 /* The XSDT (@esize 8) or RSDT (@esize 4) listing @n tables (§5.2.7, §5.2.8). */
 static bool gacpi_root(struct gacpi_build *b, const char *sig, u32 esize,
 		       const u32 *tables, u32 n, u32 *gpa)
@@ -452,7 +479,7 @@ bool acpi_tables_build(struct vm *vm, u32 ncpus)
 {
 	struct gacpi_build b = { 0 };
 	struct gacpi_rsdp *rsdp;
-	u32 at, facs, dsdt, tables[2], xsdt, rsdt;
+	u32 at, facs, dsdt, tables[3], xsdt, rsdt;
 
 	b.win = gmem_ptr(&vm->mem, ACPI_TABLES_BASE, GACPI_WINDOW);
 	if (!b.win || !ncpus || ncpus > ACPI_TABLES_MAX_CPUS)
@@ -462,7 +489,7 @@ bool acpi_tables_build(struct vm *vm, u32 ncpus)
 	rsdp = gacpi_alloc(&b, sizeof(*rsdp), 16, &at);
 	if (!rsdp || !gacpi_facs(&b, &facs) || !gacpi_dsdt(&b, &dsdt) ||
 	    !gacpi_fadt(&b, facs, dsdt, &tables[0]) ||
-	    !gacpi_madt(&b, ncpus, &tables[1]) ||
+	    !gacpi_madt(&b, ncpus, &tables[1]) || !gacpi_mcfg(&b, &tables[2]) ||
 	    !gacpi_root(&b, "XSDT", 8, tables, ARRAY_SIZE(tables), &xsdt) ||
 	    !gacpi_root(&b, "RSDT", 4, tables, ARRAY_SIZE(tables), &rsdt))
 		return false;

@@ -3,7 +3,8 @@
  * The guest's ACPI tables (ACPI 6.5 ch. 5), built by the hypervisor into
  * guest RAM in the BIOS area [0xF0000, 0xF8000), which the loader reports
  * as reserved: the RSDP at 0xF0000, where the legacy scan finds it
- * (§5.2.5.1), then the FACS, a DSDT holding \_S5, the FADT, the MADT, the
+ * (§5.2.5.1), then the FACS, a DSDT holding \_S5 and the PCI host bridge,
+ * the FADT, the MADT, the MCFG (the PCI ECAM window, vmm/pci/pci.h), the
  * XSDT and an RSDT for ACPI 1.0 readers. The tables describe the PC
  * platform devices.c builds: the PM register block (vmm/dev/acpi_pm.h) at
  * ACPI_TABLES_PM_PORT, the reset register, one local APIC per vCPU and one

@@ -10,7 +10,8 @@
  * model of each local APIC's DFR and LDR), and level-triggered EOIs come
  * back from the local APICs through vm_eoi_broadcast(). The 8259's INT
  * output only wakes vCPU 0; the vCPU loop takes the vector with pic_ack()
- * when vCPU 0's LINT0 is in ExtINT mode.
+ * when vCPU 0's LINT0 is in ExtINT mode. Message-signalled interrupts
+ * (PCI MSI/MSI-X, vm_msi()) take the I/O APIC's delivery path.
  */
 #include "vmm/dev/devices.h"
 #include "vmm/irq.h"
@@ -64,6 +65,29 @@ static void irq_deliver(void *ctx, u8 dest, bool logical, u8 vector, u8 mode,
 	}
 }
 
+#define MSI_ADDR_WINDOW 0xfeeULL /* address bits 63:20 */
+#define MSI_ADDR_RH (1u << 3)
+#define MSI_ADDR_DM (1u << 2)
+#define MSI_DATA_LEVEL (1u << 14)
+#define MSI_DATA_TRIGGER (1u << 15)
+
+bool vm_msi(struct vm *vm, u64 addr, u32 data)
+{
+	u8 vector = (u8)data, mode = (data >> 8) & 7;
+	bool logical = addr & MSI_ADDR_DM, level = data & MSI_DATA_TRIGGER;
+
+	if ((addr >> 20) != MSI_ADDR_WINDOW || (vector < 16 && mode != IOAPIC_DM_NMI))
+		return false;
+	if (level && !(data & MSI_DATA_LEVEL))
+		return true; /* a level deassert message: nothing to deliver */
+	if (mode == IOAPIC_DM_FIXED && logical && (addr & MSI_ADDR_RH))
+		mode = IOAPIC_DM_LOWEST; /* RH=1, logical: one of the addressed */
+	if (mode != IOAPIC_DM_FIXED && mode != IOAPIC_DM_LOWEST && mode != IOAPIC_DM_NMI)
+		return false;
+	irq_deliver(vm, (u8)(addr >> 12), logical, vector, mode, level);
+	return true;
+}
+
 void vm_eoi_broadcast(struct vm *vm, u8 vector)
 {
 	if (vm->dev)
@@ -84,4 +108,6 @@ void irq_init(struct vm *vm, struct vm_devices *d, u8 ioapic_id)
 {
 	pic_init(&d->pic, irq_pic_intr, vm);
 	ioapic_init(&d->ioapic, ioapic_id, irq_deliver, vm);
+	for (unsigned gsi = IRQ_PCI_FIRST; gsi < IRQ_PCI_FIRST + IRQ_PCI_LINES; gsi++)
+		ioapic_set_irq(&d->ioapic, gsi, true); /* idle: active-low lines */
 }

@@ -23,6 +23,11 @@ struct vm;
 #define IRQ_RTC 8
 #define IRQ_SCI 9
 
+/* GSIs 16-23 carry the PCI INTx lines (vmm/pci/pci.h, the DSDT's _PRT):
+ * level-triggered, active low, so they idle high. */
+#define IRQ_PCI_FIRST 16
+#define IRQ_PCI_LINES 8
+
 /*
  * Set line @irq (an ISA IRQ number for ISA devices, else a GSI) to @level.
  * Edge-triggered inputs act on a low-to-high change; level-triggered ones
@@ -32,5 +37,16 @@ void vm_set_irq(struct vm *vm, unsigned irq, bool level);
 
 /* Pulse a line: raise then lower (an edge for edge-triggered inputs). */
 void vm_pulse_irq(struct vm *vm, unsigned irq);
+
+/*
+ * A message-signalled interrupt: the (address, data) write of an MSI or
+ * MSI-X vector, decoded as SDM Vol. 3A §11.11 says (address 0xFEEx_xxxx:
+ * destination ID 19:12, redirection hint 3, destination mode 2; data:
+ * vector 7:0, delivery mode 10:8, level 14, trigger mode 15) and
+ * delivered to the local APICs it addresses. Fixed, lowest priority and
+ * NMI are delivered; SMI, INIT, ExtINT, vectors below 16 and writes
+ * outside the interrupt window are dropped (false). Any CPU.
+ */
+bool vm_msi(struct vm *vm, u64 addr, u32 data);
 
 #endif

@@ -9,6 +9,7 @@
 #include "vmm/cpu_state.h"
 #include "vmm/gmem.h"
 #include "vmm/loader.h"
+#include "vmm/pci/pci.h"
 #include "vmm/vm.h"
 
 #define MB1_MAGIC 0x1badb002
@@ -169,6 +170,8 @@ unsigned loader_memory_map(const struct vm *vm, struct guest_mem_entry *map)
 					     E820_RESERVED };
 	map[n++] = (struct guest_mem_entry){ 0xf0000, 0x10000, E820_RESERVED };
 	map[n++] = (struct guest_mem_entry){ 1 * MiB, low - 1 * MiB, E820_RAM };
+	/* the PCI ECAM window (MCFG), reserved as PCI Firmware Spec 3.0 §4.1.2 asks */
+	map[n++] = (struct guest_mem_entry){ PCI_ECAM_BASE, PCI_ECAM_SIZE, E820_RESERVED };
 	if (vm->mem.ram_size > low)
 		map[n++] = (struct guest_mem_entry){ 4 * GiB, vm->mem.ram_size - low, E820_RAM };
 	return n;

@@ -8,6 +8,7 @@ objs-y += vmm/vm.o vmm/vcpu.o vmm/exit.o vmm/exit_io.o vmm/exit_cpuid.o \
 	vmm/dev/vlapic.o vmm/dev/apic_dest.o vmm/irq.o vmm/dev/pit8254.o vmm/dev/pic8259.o \
 	vmm/dev/ioapic.o vmm/dev/rtc_cmos.o vmm/dev/kbc8042.o vmm/dev/vga.o
 objs-y += vmm/acpi_tables.o vmm/smbios.o vmm/dev/acpi_pm.o vmm/dev/fw_cfg.o
+objs-y += vmm/pci/pci.o vmm/pci/pci_host.o vmm/pci/msi.o vmm/pci/pci_testdev.o
 # virtio: the virtqueue walker, the device core and the devices (vmm/virtio/),
 # the virtual Ethernet switch (vmm/net/).
 objs-y += vmm/virtio/virtqueue.o vmm/virtio/virtio.o vmm/virtio/virtio_blk.o \

@@ -172,6 +172,7 @@ static struct vm *vm_create(const struct cfg_guest *g, u32 id,
 		return NULL;
 	vm->hw.s2.allow_1g = vm_ops->stage2_1g();
 	if (!alloc_ram(vm, g->memory, g->line) || !gmem_map_stage2(vm) || !devices_init(vm) ||
+	    (g->pci_testdev && !devices_pci_testdev(vm)) ||
 	    !bus_register(&vm->mmio, VLAPIC_BASE, PAGE_SIZE, vlapic_mmio_read,
 			  vlapic_mmio_write, vm, "lapic") ||
 	    !load_image(vm, g, mods, nmods) || !create_vcpus(vm))

@@ -22,6 +22,7 @@
 
 struct vcpu;
 struct vm_devices;
+struct pci_bus;
 
 enum vm_state {
 	VM_CREATED,
@@ -36,6 +37,7 @@ struct vm {
 	struct gmem mem;             /* (c) */
 	struct bus pio, mmio;        /* (c) */
 	struct vm_devices *dev;      /* (c) device models */
+	struct pci_bus *pci;         /* (c) the virtual PCI bus (vmm/pci/pci.h) */
 	u32 nvcpus;                  /* (c) */
 	struct vcpu *vcpus[VM_MAX_VCPUS]; /* (c) */
 	bool console_owner;          /* (c) output unprefixed */

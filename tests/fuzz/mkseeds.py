@@ -234,6 +234,37 @@ def loader():
     put('loader', 'flat-bootsector', b'\0' + b'\xfa\xf4' + bytes(508) + b'\x55\xaa')
 
 
+# ---- the virtual PCI bus (fuzz_pci.c): regions 0 cf8, 1 I/O window,
+# 2 ECAM, 3 MMIO hole; the device sits at 00:01.0 (ECAM offset 0x8000)
+# with BAR0 at hole offset 0, BAR4 (MSI-X table 0, PBA 0x1000) at 0x8000,
+# capabilities vendor 0x40, MSI 0x48, MSI-X 0x60.
+def pci():
+    def cf8(devfn, reg):
+        return wr(0, 0x80000000 | devfn << 8 | reg, 4, 0)
+
+    def ecw(reg, val, size=4):
+        return wr(0x8000 + reg, val, size, 2)
+
+    put('pci', 'probe-cf8',
+        cf8(0, 0) + rd(4, 4, 0) + rd(6, 2, 0) + rd(5, 1, 0) + cf8(8, 0) + rd(4, 4, 0) +
+        cf8(8, 0x10) + wr(4, 0xffffffff, 4, 0) + rd(4, 4, 0) + wr(4, 0xc0000000, 4, 0) +
+        cf8(8, 0x14) + wr(4, 0xffffffff, 4, 0) + rd(4, 4, 0) + cf8(8, 0x18) +
+        wr(4, 0xffffffff, 4, 0) + rd(4, 4, 0) + wr(1, 0x06, 1, 0) + rd(0, 4, 0))
+    put('pci', 'ecam-msix',
+        rd(0x8000, 4, 2) + rd(0x8034, 1, 2) + ecw(0x62, 0x8000, 2) +
+        wr(0x8000, 0xfee00000, 4, 3) + wr(0x8008, 0x41, 4, 3) + ev(1, 0) +
+        rd(0x9000, 8, 3) + wr(0x800c, 0, 4, 3) + ev(1, 0) + ecw(0x63, 0xc0, 1) + ev(1, 0) +
+        rd(0x9000, 4, 3) + ecw(0x63, 0x80, 1) + rd(0x8100, 4, 3))
+    put('pci', 'msi',
+        ecw(0x4c, 0xfee00000) + ecw(0x50, 0) + ecw(0x54, 0x30, 2) + ecw(0x4a, 0x21, 2) +
+        ev(2, 1) + ecw(0x58, 0xf) + ev(2, 2) + rd(0x805c, 4, 2) + ecw(0x58, 0) + ev(2, 5))
+    put('pci', 'move-bar-intx',
+        ecw(0x10, 0xc000c000) + rd(0xc000, 4, 3) + ecw(4, 0, 2) + rd(0xc000, 4, 3) +
+        ecw(4, 3, 2) + ev(0, 1) + ecw(4, 0x403, 2) + ecw(4, 3, 2) + ev(0, 0) +
+        ecw(0xa0, 0x1234) + rd(0x80a0, 2, 2) + ecw(0x44, 0xffffffff) + rd(0x8044, 4, 2) +
+        rd(0x8100, 4, 2) + ev(3) + rd(0x8010, 4, 2) + rd(0x3f00, 4, 1))
+
+
 def real(build):
     for cfg in ['guests/hv.cfg', 'tests/system/configs/guest-two.cfg',
                 'tests/system/configs/linux-2cpu.cfg', 'tests/system/configs/corrupt.cfg',
@@ -342,6 +373,7 @@ if __name__ == '__main__':
     acpi()
     loader()
     virtqueue()
+    pci()
     os.makedirs(os.path.join(top, 'corpus', 'config'), exist_ok=True)
     if len(sys.argv) > 2 and sys.argv[1] == '--real':
         real(sys.argv[2])

@@ -23,6 +23,7 @@
 #include "tests/unit/guest_ram.h"
 #include "vmm/acpi_tables.h"
 #include "vmm/dev/acpi_pm.h"
+#include "vmm/pci/pci.h"
 #include "vmm/vm.h"
 
 #define RAM_SIZE (4 * MiB)
@@ -106,11 +107,12 @@ static void test_root_tables(void **state)
 	assert_int_equal(ai->rsdp_revision, 2);
 	assert_true(ai->xsdt_used);
 	assert_string_equal(ai->oem_id, "HVVIRT");
-	assert_int_equal(ai->table_count, 4); /* XSDT, FACP, APIC, DSDT */
+	assert_int_equal(ai->table_count, 5); /* XSDT, FACP, APIC, MCFG, DSDT */
 	check_in_window(acpi_table_find(ai, "XSDT"));
 	check_in_window(acpi_table_find(ai, "FACP"));
 	check_in_window(acpi_table_find(ai, "APIC"));
 	check_in_window(acpi_table_find(ai, "DSDT"));
+	check_in_window(acpi_table_find(ai, "MCFG"));
 	assert_int_equal(acpi_table_find(ai, "FACP")->length, 276);
 	assert_int_equal(acpi_table_find(ai, "FACP")->revision, 6);
 	assert_true(ai->root_phys > ACPI_TABLES_BASE && ai->root_phys < ACPI_TABLES_END);
@@ -306,6 +308,103 @@ static void test_s5(void **state)
 	assert_int_equal(b, 5);
 }
 
+/* MCFG: one ECAM window, the one vmm/pci/pci.h decodes. */
+static void test_mcfg(void **state)
+{
+	struct fx *f = *state;
+
+	build_and_parse(f, 2);
+	assert_true(f->ai.mcfg.present);
+	assert_int_equal(f->ai.mcfg.count, 1);
+	assert_int_equal(f->ai.mcfg.entries[0].base, PCI_ECAM_BASE);
+	assert_int_equal(f->ai.mcfg.entries[0].segment, 0);
+	assert_int_equal(f->ai.mcfg.entries[0].start_bus, 0);
+	assert_int_equal(f->ai.mcfg.entries[0].end_bus, PCI_ECAM_BUSES - 1);
+	assert_int_equal(acpi_table_find(&f->ai, "MCFG")->length, 60);
+}
+
+/* Does the DSDT's AML hold @len little-endian bytes of @v? */
+static bool aml_has(const u8 *aml, u32 n, u64 v, unsigned len)
+{
+	for (u32 i = 0; i + len <= n; i++)
+		if (!memcmp(aml + i, &v, len))
+			return true;
+	return false;
+}
+
+/* The host bridge's _CRS and the motherboard resource carry the numbers
+ * of vmm/pci/pci.h (the ASL cannot include the header). */
+static void test_dsdt_pci_layout(void **state)
+{
+	struct fx *f = *state;
+	const struct acpi_table_ref *d;
+	const u8 *aml;
+
+	build_and_parse(f, 1);
+	d = acpi_table_find(&f->ai, "DSDT");
+	aml = gpa(f, d->phys);
+	assert_true(aml_has(aml, d->length, PCI_MMIO_BASE, 4));
+	assert_true(aml_has(aml, d->length, PCI_MMIO_END - 1, 4));
+	assert_true(aml_has(aml, d->length, PCI_MMIO_END - PCI_MMIO_BASE, 4));
+	assert_true(aml_has(aml, d->length, PCI_ECAM_BASE, 4));
+	assert_true(aml_has(aml, d->length, PCI_ECAM_SIZE, 4));
+	assert_true(aml_has(aml, d->length, PCI_IO_BASE, 2));
+	assert_true(aml_has(aml, d->length, PCI_IO_END - PCI_IO_BASE, 2));
+	assert_true(aml_has(aml, d->length, 0x0cf8, 2));
+}
+
+/* One _PRT entry as iasl encodes it (ACPI 6.5 §20.2.5): PackageOp,
+ * PkgLength, NumElements 4, the address (WordConst for slot 0, else
+ * DWordConst), the pin (ZeroOp, OneOp or BytePrefix n), ZeroOp (no
+ * source), BytePrefix GSI. */
+static unsigned prt_entry(u8 *out, u32 slot, u32 pin, u32 gsi)
+{
+	unsigned n = 0, alen = slot ? 4 : 2;
+	u32 addr = slot << 16 | 0xffff;
+
+	out[n++] = 0x12; /* PackageOp */
+	out[n++] = (u8)(7 + alen + (pin < 2 ? 0 : 1)); /* PkgLength */
+	out[n++] = 4;
+	out[n++] = slot ? 0x0c : 0x0b; /* DWordPrefix / WordPrefix */
+	memcpy(out + n, &addr, alen);
+	n += alen;
+	if (pin < 2) {
+		out[n++] = (u8)pin; /* ZeroOp / OneOp */
+	} else {
+		out[n++] = 0x0a;
+		out[n++] = (u8)pin;
+	}
+	out[n++] = 0x00;
+	out[n++] = 0x0a;
+	out[n++] = (u8)gsi;
+	return n;
+}
+
+/* _PRT: every slot's INTA-INTD on the GSI vmm/pci/pci.c gives it. */
+static void test_dsdt_prt(void **state)
+{
+	struct fx *f = *state;
+	const struct acpi_table_ref *d;
+	const u8 *aml;
+	u8 e[16];
+
+	build_and_parse(f, 1);
+	d = acpi_table_find(&f->ai, "DSDT");
+	aml = gpa(f, d->phys);
+	for (u32 slot = 0; slot < PCI_SLOTS; slot++) {
+		for (u32 pin = 0; pin < 4; pin++) {
+			unsigned n = prt_entry(e, slot, pin, PCI_INTX_GSI(slot, pin + 1));
+			bool found = false;
+
+			for (u32 i = 0; i + n <= d->length && !found; i++)
+				found = !memcmp(aml + i, e, n);
+			if (!found)
+				fail_msg("no _PRT entry for slot %u pin %u -> GSI %u", slot, pin,
+					 PCI_INTX_GSI(slot, pin + 1));
+		}
+	}
+}
+
 /* Built twice (a rebuilt VM): the same, valid result. */
 static void test_rebuild(void **state)
 {
@@ -333,6 +432,9 @@ int main(void)
 #define T(t) cmocka_unit_test_setup_teardown(t, setup, teardown)
 	const struct CMUnitTest tests[] = {
 		T(test_root_tables),
+		T(test_mcfg),
+		T(test_dsdt_pci_layout),
+		T(test_dsdt_prt),
 		T(test_rsdp_bytes),
 		T(test_rsdt_path),
 		T(test_madt_1_cpu),

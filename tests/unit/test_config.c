@@ -167,6 +167,20 @@ static void test_restart_keys(void **state)
 	expect_error("on_stop = restart\n", 1, "key 'on_stop' outside a [guest] section");
 }
 
+static void test_pci_testdev_key(void **state)
+{
+	(void)state;
+	assert_int_equal(parse(GUEST_R), 0);
+	assert_false(cfg.guests[0].pci_testdev);
+	assert_int_equal(parse(GUEST_R "pci_testdev = yes\n"), 0);
+	assert_true(cfg.guests[0].pci_testdev);
+	assert_int_equal(parse(GUEST_R "pci_testdev = no\n"), 0);
+	assert_false(cfg.guests[0].pci_testdev);
+	expect_error(GUEST_R "pci_testdev = maybe\n", 5,
+		     "bad pci_testdev 'maybe' (use yes or no)");
+	expect_error("pci_testdev = yes\n", 1, "key 'pci_testdev' outside a [guest] section");
+}
+
 static void test_crlf(void **state)
 {
 	(void)state;
@@ -605,6 +619,7 @@ int main(void)
 		cmocka_unit_test(test_loglevels),
 		cmocka_unit_test(test_memory_sizes),
 		cmocka_unit_test(test_restart_keys),
+		cmocka_unit_test(test_pci_testdev_key),
 		cmocka_unit_test(test_crlf),
 		cmocka_unit_test(test_no_final_newline),
 		cmocka_unit_test(test_length_bound),

@@ -6,8 +6,11 @@
  * and GSIs 16-23 the I/O APIC only; the 8259's INT waking vCPU 0;
  * physical destinations (APIC ID, broadcast), logical ones in the flat
  * and cluster models, lowest priority going to one vCPU, NMI as a
- * request; and a level-triggered line coming back after an EOI broadcast
- * while it is still asserted.
+ * request; a level-triggered line coming back after an EOI broadcast
+ * while it is still asserted; the PCI INTx lines (GSIs 16-23) idling
+ * high, active low; and MSI messages (vm_msi(), SDM Vol. 3A §11.11):
+ * physical and logical destinations, the redirection hint, NMI, level
+ * assert/deassert, and the messages that are dropped.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -26,6 +29,7 @@
 #define IOWIN 0x10
 #define LEVEL (1u << 15)
 #define LOGICAL (1u << 11)
+#define ACTIVE_LOW (1u << 13)
 
 struct raise {
 	u32 vcpu;
@@ -98,9 +102,10 @@ static void test_isa_routing(void **state)
 	vm_pulse_irq(&vm, IRQ_COM1);
 	assert_int_equal(nraised, 2);
 	assert_int_equal(raised[1].vcpu, 2);
-	/* GSI 20: the I/O APIC only. */
-	rte(20, 0x54, 3);
-	vm_pulse_irq(&vm, 20);
+	/* GSI 20: the I/O APIC only (a PCI line: active low, idle high). */
+	rte(20, 0x54 | ACTIVE_LOW, 3);
+	vm_set_irq(&vm, 20, false);
+	vm_set_irq(&vm, 20, true);
 	assert_int_equal(nraised, 3);
 	assert_int_equal(raised[2].vcpu, 3);
 	vm_pulse_irq(&vm, IRQ_LINES); /* no such line */
@@ -200,6 +205,64 @@ static void test_level_eoi_broadcast(void **state)
 	assert_int_equal(nraised, 3);
 }
 
+/* GSIs 16-23 are PCI INTx lines: level, active low, idle high (_PRT). */
+static void test_pci_lines_idle_high(void **state)
+{
+	(void)state;
+	for (unsigned gsi = IRQ_PCI_FIRST; gsi < IRQ_PCI_FIRST + IRQ_PCI_LINES; gsi++)
+		rte(gsi, (0x60 + gsi) | LEVEL | ACTIVE_LOW, 0);
+	assert_int_equal(nraised, 0); /* unmasked and idle: nothing */
+	vm_set_irq(&vm, 17, false); /* a device asserts INTx */
+	assert_int_equal(nraised, 1);
+	assert_int_equal(raised[0].vector, 0x71);
+	assert_true(raised[0].level);
+}
+
+static void test_msi_physical_and_logical(void **state)
+{
+	(void)state;
+	assert_true(vm_msi(&vm, 0xfee02000, 0x0041)); /* APIC ID 2, fixed, edge */
+	assert_int_equal(nraised, 1);
+	assert_int_equal(raised[0].vcpu, 2);
+	assert_int_equal(raised[0].vector, 0x41);
+	assert_false(raised[0].level);
+	assert_true(vm_msi(&vm, 0xfeeff000, 0x0042)); /* broadcast */
+	assert_int_equal(nraised, 1 + NCPUS);
+	/* logical (DM=1), flat: LDR bits of vCPUs 1 and 3 */
+	assert_true(vm_msi(&vm, 0xfee0a004, 0x0043));
+	assert_int_equal(nraised, 3 + NCPUS);
+	assert_int_equal(raised[1 + NCPUS].vcpu, 1);
+	assert_int_equal(raised[2 + NCPUS].vcpu, 3);
+	/* RH=1 with logical: lowest priority, one of them */
+	assert_true(vm_msi(&vm, 0xfee0a00c, 0x0044));
+	assert_int_equal(nraised, 4 + NCPUS);
+	/* delivery mode lowest priority, data bits 10:8 = 1 */
+	assert_true(vm_msi(&vm, 0xfee0f004, 0x0145));
+	assert_int_equal(nraised, 5 + NCPUS);
+	/* level-triggered assert, and a deassert that delivers nothing */
+	assert_true(vm_msi(&vm, 0xfee01000, 0xc046));
+	assert_int_equal(nraised, 6 + NCPUS);
+	assert_true(raised[5 + NCPUS].level);
+	assert_true(vm_msi(&vm, 0xfee01000, 0x8046));
+	assert_int_equal(nraised, 6 + NCPUS);
+}
+
+static void test_msi_nmi_and_dropped(void **state)
+{
+	(void)state;
+	assert_true(vm_msi(&vm, 0xfee03000, 0x0400)); /* NMI to vCPU 3 */
+	assert_int_equal(requests[3], VCPU_REQ_NMI);
+	assert_int_equal(nraised, 0);
+	assert_false(vm_msi(&vm, 0xfed00000, 0x0041)); /* not the interrupt window */
+	assert_false(vm_msi(&vm, 0x1fee00000ULL, 0x0041)); /* above 4 GiB */
+	assert_false(vm_msi(&vm, 0xfee00000, 0x000f)); /* vector below 16 */
+	assert_false(vm_msi(&vm, 0xfee00000, 0x0541)); /* INIT */
+	assert_false(vm_msi(&vm, 0xfee00000, 0x0241)); /* SMI */
+	assert_false(vm_msi(&vm, 0xfee00000, 0x0741)); /* ExtINT */
+	assert_int_equal(nraised, 0);
+	assert_int_equal(requests[0], 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -210,6 +273,9 @@ int main(void)
 		cmocka_unit_test_setup(test_logical_cluster, setup),
 		cmocka_unit_test_setup(test_nmi, setup),
 		cmocka_unit_test_setup(test_level_eoi_broadcast, setup),
+		cmocka_unit_test_setup(test_pci_lines_idle_high, setup),
+		cmocka_unit_test_setup(test_msi_physical_and_logical, setup),
+		cmocka_unit_test_setup(test_msi_nmi_and_dropped, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -125,6 +125,11 @@ $(BUILD)/tests/unit/test_vlapic_tsan: UNIT_CFLAGS := -std=gnu11 -O1 -g $(WARN) -
 UNIT_TESTS += loader
 unit_loader_SRCS := vmm/loader.c vmm/loader_linux.c vmm/gmem.c vmm/cpu_state.c kernel/cmdline.c
 
+# The virtual PCI bus on the production PIO/MMIO buses; the interrupt
+# controllers are the test's hooks.
+UNIT_TESTS += pci
+unit_pci_SRCS := vmm/pci/pci.c vmm/pci/pci_host.c vmm/pci/msi.c vmm/bus.c
+
 # The split virtqueue walker against a fake driver in fake guest RAM
 # (virtq_driver.h).
 UNIT_TESTS += virtqueue

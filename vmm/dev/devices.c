@@ -12,6 +12,8 @@
 #include "vmm/dev/debug_exit.h"
 #include "vmm/dev/devices.h"
 #include "vmm/irq.h"
+#include "vmm/pci/pci.h"
+#include "vmm/pci/pci_testdev.h"
 #include "vmm/vcpu.h"
 #include "vmm/vm.h"
 
@@ -157,8 +159,6 @@ static bool devices_register(struct vm *vm, struct vm_devices *d)
 		{ DEBUG_EXIT_PORT, 4, NULL, debug_exit_write, vm, "debug-exit" },
 		{ ACPI_TABLES_PM_PORT, ACPI_PM_BLOCK_LEN, acpi_pm_read, acpi_pm_write,
 		  &d->pm, "acpi-pm" },
-		{ ACPI_TABLES_RESET_PORT, 1, acpi_pm_reset_read, acpi_pm_reset_write,
-		  &d->pm, "reset" },
 		{ FW_CFG_PORT, FW_CFG_REG_LEN, fw_cfg_read, fw_cfg_write, &d->fw_cfg, "fw-cfg" },
 		{ PIT_PORT, PIT_REG_LEN, pit_read, pit_write, &d->pit, "pit" },
 		{ PIT_PORT_B, PIT_PORT_B_LEN, pit_port_b_read, pit_port_b_write, &d->pit,
@@ -188,6 +188,48 @@ static bool devices_register(struct vm *vm, struct vm_devices *d)
 			    vga_mem_write, &d->vga, "vga");
 }
 
+static void pci_gsi(void *ctx, unsigned gsi, bool level)
+{
+	vm_set_irq(ctx, gsi, level);
+}
+
+static void pci_msi(void *ctx, u64 addr, u32 data)
+{
+	vm_msi(ctx, addr, data);
+}
+
+/* The virtual PCI bus; the reset register at 0xCF9 sits inside its
+ * 0xCF8-0xCFF ports, as on a PC's chipset. */
+static bool devices_pci(struct vm *vm, struct vm_devices *d)
+{
+	struct pci_irq_hooks irq = { .set_gsi = pci_gsi, .msi = pci_msi, .ctx = vm };
+	u64 pa = pmm_alloc(ALIGN_UP(sizeof(struct pci_bus), PAGE_SIZE), PAGE_SIZE);
+
+	BUILD_ASSERT(ACPI_TABLES_RESET_PORT == PCI_CF8_PORT + 1);
+	BUILD_ASSERT(PCI_MMIO_BASE == GMEM_LOW_TOP); /* the hole starts where RAM stops */
+	BUILD_ASSERT(PCI_GSI_BASE == IRQ_PCI_FIRST && PCI_GSIS == IRQ_PCI_LINES);
+	BUILD_ASSERT(PCI_ECAM_BASE + PCI_ECAM_SIZE <= ACPI_TABLES_IOAPIC_ADDR);
+	if (!pa)
+		return false;
+	vm->pci = phys_to_virt(pa);
+	return pci_bus_init(vm->pci, &irq, &vm->pio, &vm->mmio, acpi_pm_reset_read,
+			    acpi_pm_reset_write, &d->pm);
+}
+
+bool devices_pci_testdev(struct vm *vm)
+{
+	u64 pa = pmm_alloc(ALIGN_UP(sizeof(struct pci_testdev), PAGE_SIZE), PAGE_SIZE);
+	struct pci_testdev *t = pa ? phys_to_virt(pa) : NULL;
+
+	if (!t || !pci_testdev_init(t, vm->pci)) {
+		printk(LOG_ERR, "guest %s: cannot add the PCI test device", vm->name);
+		return false;
+	}
+	printk(LOG_INFO, "guest %s pci 00:%02x.%x test device %04x:%04x", vm->name,
+	       t->pci.devfn >> 3, t->pci.devfn & 7, PCI_TESTDEV_VENDOR, PCI_TESTDEV_DEVICE);
+	return true;
+}
+
 void devices_reset(struct vm *vm)
 {
 	struct vm_devices *d = vm->dev;
@@ -197,6 +239,7 @@ void devices_reset(struct vm *vm)
 	devices_setup(vm, d);
 	d->rtc = rtc; /* on battery */
 	rtc_reset(&d->rtc);
+	pci_bus_reset(vm->pci);
 }
 
 u64 devices_timer_poll(struct vm *vm, u64 now)
@@ -220,7 +263,7 @@ bool devices_init(struct vm *vm)
 	memset(d, 0, sizeof(*d));
 	vm->dev = d;
 	devices_setup(vm, d);
-	if (!devices_register(vm, d)) {
+	if (!devices_register(vm, d) || !devices_pci(vm, d)) {
 		printk(LOG_ERR, "guest %s: device ranges overlap", vm->name);
 		return false;
 	}

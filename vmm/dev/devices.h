@@ -44,6 +44,10 @@ struct vm_devices {
  * the tables do not fit (logged). */
 bool devices_init(struct vm *vm);
 
+/* Put the PCI test device (vmm/pci/pci_testdev.h) on @vm's bus (the
+ * config key pci_testdev = yes); false, logged, when it cannot be. */
+bool devices_pci_testdev(struct vm *vm);
+
 /* Write the ACPI and SMBIOS tables that describe @vm into its RAM (at
  * creation and at each reset); false, logged, when they cannot be. */
 bool devices_firmware_tables(struct vm *vm);
