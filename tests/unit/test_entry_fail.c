@@ -45,6 +45,24 @@ static void expect(const char *name)
 	good_vmcb();
 }
 
+/* The host's image in the guest state area: RIP after VMRUN and host CR3
+ * (any PCID/PCD/PWT bits aside); either alone is a guest's own state. */
+static void test_svm_host_state(void **state)
+{
+	const u64 resume = 0xffffffff8020de7eULL, host_cr3 = 0x3ffde000ULL;
+
+	(void)state;
+	good_vmcb();
+	assert_false(svm_vmcb_holds_host_state(&vm, resume, host_cr3));
+	vm.save.rip = resume;
+	assert_false(svm_vmcb_holds_host_state(&vm, resume, host_cr3));
+	vm.save.cr3 = host_cr3 | 0x18;
+	assert_true(svm_vmcb_holds_host_state(&vm, resume, host_cr3));
+	vm.save.rip = resume + 3;
+	assert_false(svm_vmcb_holds_host_state(&vm, resume, host_cr3));
+	good_vmcb();
+}
+
 static void test_svm_checks(void **state)
 {
 	(void)state;
@@ -193,6 +211,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_svm_checks),
+		cmocka_unit_test(test_svm_host_state),
 		cmocka_unit_test(test_vmx_names),
 		cmocka_unit_test(test_vmx_guest_checks),
 	};

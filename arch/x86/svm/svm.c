@@ -11,6 +11,7 @@
  * exit.insn_len is then 0 and vmm/ decodes the instruction.
  */
 #include "arch/x86/cpu.h"
+#include "arch/x86/paging.h"
 #include "arch/x86/percpu.h"
 #include "arch/x86/svm/vmcb.h"
 #include "arch/x86/virt.h"
@@ -49,6 +50,7 @@ static bool have_nrips;
 static u32 nr_asids;
 
 void svm_vmrun(u64 *gprs, u64 guest_vmcb_pa, u64 host_vmcb_pa);
+extern const char svm_vmrun_resume[]; /* the instruction after VMRUN */
 
 static u64 alloc_zeroed(u64 size)
 {
@@ -592,6 +594,19 @@ static void decode_invalid(struct vm_exit *x, const struct vmcb *vm)
 	       (unsigned long long)vm->save.cr4, (unsigned long long)vm->save.efer);
 }
 
+/*
+ * A #VMEXIT whose stored guest state is the host's own (vmcb.h): seen
+ * under QEMU 7.2 TCG about once in 80-100 Linux boots of the reboot soak,
+ * where the exit before it must have been stored twice, the second time
+ * over the first after the host state was reloaded. A CPU must never do
+ * that. The guest's real state is gone, so the exit is an entry failure
+ * that says so; entered again, the guest would run hypervisor code.
+ */
+static bool vmcb_holds_host_state(const struct vmcb *vm)
+{
+	return svm_vmcb_holds_host_state(vm, (u64)svm_vmrun_resume, paging_kernel_cr3());
+}
+
 static void svm_decode(struct vcpu_hw *v)
 {
 	struct vmcb *vm = vmcb_of(v);
@@ -599,6 +614,16 @@ static void svm_decode(struct vcpu_hw *v)
 	u64 code = vm->control.exitcode;
 
 	x->raw = (u32)code;
+	if (vmcb_holds_host_state(vm)) {
+		x->code = EXIT_ENTRY_FAILED;
+		x->fail.info = code;
+		x->fail.why = "the VMCB's guest state is the host's own after #VMEXIT "
+			      "(RIP after VMRUN, host CR3): lost by the CPU or emulator";
+		printk(LOG_ERR, "svm: #VMEXIT 0x%llx stored the host's state as the guest's "
+		       "(rip %llx cr3 %llx): the guest's state is lost", (unsigned long long)code,
+		       (unsigned long long)vm->save.rip, (unsigned long long)vm->save.cr3);
+		return;
+	}
 	x->insn_len = have_nrips && vm->control.next_rip > vm->save.rip ?
 		      vm->control.next_rip - vm->save.rip : 0;
 	if (code == SVM_EXIT_IOIO) {

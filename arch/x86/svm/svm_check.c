@@ -49,6 +49,13 @@ static const char *check_control(const struct vmcb_control *c)
 	return NULL;
 }
 
+bool svm_vmcb_holds_host_state(const struct vmcb *vm, u64 resume_rip, u64 host_cr3)
+{
+	const u64 frame = 0x000ffffffffff000ULL; /* CR3 without PCD/PWT/PCID */
+
+	return vm->save.rip == resume_rip && (vm->save.cr3 & frame) == (host_cr3 & frame);
+}
+
 const char *svm_check_vmcb(const struct vmcb *vm)
 {
 	const struct vmcb_save *s = &vm->save;

@@ -15,6 +15,7 @@ section .text
 %include "arch/x86/guest_regs.inc"
 
 global svm_vmrun
+global svm_vmrun_resume
 svm_vmrun:
 	push rbp
 	push rbx
@@ -29,6 +30,7 @@ svm_vmrun:
 	GUEST_GPRS_LOAD
 	vmload
 	vmrun
+svm_vmrun_resume:			; the host's RIP after #VMEXIT
 	vmsave				; RAX is the guest VMCB again after #VMEXIT
 	push rdi
 	mov rdi, [rsp + 24]

@@ -193,4 +193,13 @@ BUILD_ASSERT(__builtin_offsetof(struct vmcb, save.g_pat) == 0x668);
  */
 const char *svm_check_vmcb(const struct vmcb *vm);
 
+/*
+ * True when the guest state @vm holds after a #VMEXIT is the host's own:
+ * RIP @resume_rip (the instruction after the host's VMRUN) and CR3
+ * @host_cr3, what the CPU keeps in the host save area (§15.5.1). No guest
+ * can be there (it would run the hypervisor's code through its page
+ * tables); it means the #VMEXIT lost the guest's state (svm_check.c).
+ */
+bool svm_vmcb_holds_host_state(const struct vmcb *vm, u64 resume_rip, u64 host_cr3);
+
 #endif
