@@ -43,8 +43,7 @@ static struct segment cs;
 static u64 ss_base;
 static struct vcpu vcpu;
 static struct vm vm;
-static char stop_msg[256], log_msg[256];
-static unsigned logs;
+static char stop_msg[256];
 
 /* ---- the fake machine ---- */
 
@@ -124,16 +123,7 @@ void vm_stop(struct vm *v, const char *fmt, ...)
 	v->state = VM_STOPPED;
 }
 
-void printk(int level, const char *fmt, ...)
-{
-	va_list ap;
-
-	(void)level;
-	va_start(ap, fmt);
-	vsnprintf(log_msg, sizeof(log_msg), fmt, ap);
-	va_end(ap);
-	logs++;
-}
+#include "tests/unit/fake_printk.h"
 
 bool vm_bus_read(struct vm *v, struct bus *b, u64 addr, unsigned size, u64 *val)
 {

@@ -16,19 +16,8 @@
 #include "tests/unit/virtq_driver.h"
 #include "vmm/virtio/virtio.h"
 
-static char log_msg[256];
-static unsigned logs;
 
-void printk(int level, const char *fmt, ...)
-{
-	va_list ap;
-
-	(void)level;
-	va_start(ap, fmt);
-	vsnprintf(log_msg, sizeof(log_msg), fmt, ap);
-	va_end(ap);
-	logs++;
-}
+#include "tests/unit/fake_printk.h"
 
 static struct virtio_dev dev;
 static u8 cfg[8] = { 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88 };

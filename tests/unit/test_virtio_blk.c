@@ -21,17 +21,8 @@
 #define STATUS (VD_BUF + 0x100)
 #define DATA (VD_BUF + 0x1000)
 
-static char log_msg[256];
 
-void printk(int level, const char *fmt, ...)
-{
-	va_list ap;
-
-	(void)level;
-	va_start(ap, fmt);
-	vsnprintf(log_msg, sizeof(log_msg), fmt, ap);
-	va_end(ap);
-}
+#include "tests/unit/fake_printk.h"
 
 static struct virtio_blk blk;
 static struct virtio_dev *d = &blk.vdev;

@@ -17,20 +17,11 @@
 
 #define QS 8
 
-static char log_msg[256];
 static enum arch_rng_source stub_source = ARCH_RNG_RDSEED;
 static u64 stub_next;
 static int stub_left; /* values before the source runs dry; < 0 = never */
 
-void printk(int level, const char *fmt, ...)
-{
-	va_list ap;
-
-	(void)level;
-	va_start(ap, fmt);
-	vsnprintf(log_msg, sizeof(log_msg), fmt, ap);
-	va_end(ap);
-}
+#include "tests/unit/fake_printk.h"
 
 enum arch_rng_source arch_rng_probe(void) { return stub_source; }
 
