@@ -107,7 +107,10 @@ static bool place_initrd(struct vm *vm, u8 *bp, const struct loader_file *initrd
  * port I/O; a guest's I/O exits may be too slow for them (they are under
  * emulation). Where leaf 0x15 is not read, the frequency is passed with
  * the kernel's own parameter tsc_early_khz= (kernel-parameters.txt),
- * unless the configured command line already sets it.
+ * unless the configured command line already sets it. It sets tsc_khz
+ * only: Linux 6.1 still calibrates cpu_khz (native_calibrate_cpu_early)
+ * against PIT channel 2 on a non-Intel CPU, whatever this says (README.md,
+ * "Image formats").
  */
 static void add_tsc_hint(struct vm *vm)
 {

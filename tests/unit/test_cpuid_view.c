@@ -128,6 +128,20 @@ static void test_extended_leaves(void **state)
 	assert_int_equal(view(&ctx, 0x80000021, 0).eax & B(8), 0);
 }
 
+/* 0x80000007: the invariant TSC (EDX[8]) as the host has it, nothing
+ * else (P-states, boost, power reporting, RAS). */
+static void test_power_leaf(void **state)
+{
+	struct cpuid_regs r = view(&ctx, 0x80000007, 0);
+
+	(void)state;
+	assert_int_equal(r.eax | r.ebx | r.ecx, 0);
+	assert_int_equal(r.edx, B(8));
+	r = (struct cpuid_regs){ 0, 0, 0, B(7) | B(9) };
+	cpuid_view_filter(&ctx, 0x80000007, 0, &r);
+	assert_int_equal(r.edx, 0); /* a host without it: none */
+}
+
 static void test_hypervisor_and_tsc_leaves(void **state)
 {
 	struct cpuid_regs r = view(&ctx, 0x40000000, 0);
@@ -195,6 +209,7 @@ int main(void)
 		cmocka_unit_test(test_zeroed_leaves),
 		cmocka_unit_test(test_xsave_leaf),
 		cmocka_unit_test(test_extended_leaves),
+		cmocka_unit_test(test_power_leaf),
 		cmocka_unit_test(test_hypervisor_and_tsc_leaves),
 		cmocka_unit_test(test_topology),
 		cmocka_unit_test(test_apic_flag_follows_enable),
