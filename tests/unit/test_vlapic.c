@@ -8,8 +8,13 @@
  * Vol. 3A §11.12.5: xAPIC, x2APIC, disabled, the invalid ones #GP), what a
  * disabled APIC does (registers reset, LVT masked, nothing delivered or
  * matched, MMIO page absent), IPIs reaching only enabled APICs of the VM,
- * INIT keeping the mode and a reset not, and
- * level-triggered EOI broadcast through the TMR.
+ * INIT keeping the mode and a reset not,
+ * level-triggered EOI broadcast through the TMR, and the TSC-deadline
+ * timer (SDM Vol. 3A §11.5.4.1: IA32_TSC_DEADLINE reads the armed value,
+ * 0 once it fired or outside TSC-deadline mode, where writes are ignored;
+ * writing 0 disarms; a past deadline fires at the next poll; a mode
+ * change disarms; the initial count is ignored and the current count
+ * reads 0), by MMIO and through the x2APIC MSRs.
  */
 #include <pthread.h>
 #include <sched.h>
@@ -23,6 +28,7 @@
 
 #include <cmocka.h>
 
+#include "arch/x86/cpu.h"
 #include "vmm/dev/vlapic.h"
 #include "vmm/vcpu.h"
 #include "vmm/vm.h"
@@ -34,6 +40,10 @@
 #define REG_LVT_TIMER 0x320
 #define REG_TIMER_INIT 0x380
 #define REG_IRR 0x200
+#define REG_TIMER_CUR 0x390
+#define LVT_MASKED (1u << 16)
+#define LVT_TSC_DEADLINE (2u << 17)
+#define FAR (1ULL << 50)  /* TSC ticks: never reached during a test */
 #define APIC_BASE 0xfee00000ULL
 #define BSP (1ULL << 8)
 #define EXTD (1ULL << 10)
@@ -407,6 +417,134 @@ static void test_level_eoi(void **state)
 	assert_int_equal(eois, 1);
 }
 
+/* ---- the TSC-deadline timer (SDM Vol. 3A §11.5.4.1) ---- */
+
+static u64 deadline_msr(void)
+{
+	u64 val = 0xdead;
+
+	assert_true(vlapic_tsc_deadline_read(&cpu.lapic, &val));
+	return val;
+}
+
+static bool timer_vec_pending(void)
+{
+	return vlapic_highest_irr(&cpu.lapic) == TIMER_VEC;
+}
+
+/* Outside TSC-deadline mode the MSR reads 0 and ignores writes. */
+static void test_deadline_other_modes(void **state)
+{
+	(void)state;
+	vlapic_mmio_write(&vm, REG_LVT_TIMER, 4, TIMER_VEC); /* one-shot */
+	assert_true(vlapic_tsc_deadline_write(&cpu.lapic, rdtsc() + FAR));
+	assert_int_equal(deadline_msr(), 0);
+	assert_int_equal(vlapic_timer_poll(&cpu.lapic), 0);
+	vlapic_mmio_write(&vm, REG_LVT_TIMER, 4, LVT_TSC_DEADLINE | TIMER_VEC);
+	assert_int_equal(deadline_msr(), 0); /* the ignored write left nothing armed */
+	assert_int_equal(vlapic_timer_poll(&cpu.lapic), 0);
+	assert_false(timer_vec_pending());
+}
+
+/* Armed: reads back, not due yet; 0 disarms; a past deadline fires at
+ * once and then reads 0. */
+static void test_deadline_arm_disarm_fire(void **state)
+{
+	u64 when = rdtsc() + FAR;
+
+	(void)state;
+	vlapic_mmio_write(&vm, REG_LVT_TIMER, 4, LVT_TSC_DEADLINE | TIMER_VEC);
+	assert_true(vlapic_tsc_deadline_write(&cpu.lapic, when));
+	assert_int_equal(deadline_msr(), when);
+	assert_int_equal(vlapic_timer_poll(&cpu.lapic), when); /* the wake-up time */
+	assert_false(timer_vec_pending());
+	assert_true(vlapic_tsc_deadline_write(&cpu.lapic, 0));
+	assert_int_equal(deadline_msr(), 0);
+	assert_int_equal(vlapic_timer_poll(&cpu.lapic), 0);
+	assert_false(timer_vec_pending());
+	when = rdtsc() - 1000; /* in the past */
+	assert_true(vlapic_tsc_deadline_write(&cpu.lapic, when));
+	assert_int_equal(vlapic_timer_poll(&cpu.lapic), 0); /* fired, one-shot */
+	assert_true(timer_vec_pending());
+	assert_int_equal(deadline_msr(), 0);
+	assert_int_equal(vlapic_pending(&cpu.lapic), -1); /* SVR: software-disabled */
+	vlapic_mmio_write(&vm, REG_SVR, 4, 0x1ff);
+	assert_int_equal(vlapic_pending(&cpu.lapic), TIMER_VEC);
+}
+
+/* The initial count does not start it; the current count reads 0. */
+static void test_deadline_ignores_count(void **state)
+{
+	(void)state;
+	vlapic_mmio_write(&vm, REG_LVT_TIMER, 4, LVT_TSC_DEADLINE | TIMER_VEC);
+	vlapic_mmio_write(&vm, REG_TIMER_INIT, 4, 1);
+	assert_int_equal(deadline_msr(), 0);
+	assert_int_equal(vlapic_mmio_read(&vm, REG_TIMER_CUR, 4), 0);
+	assert_int_equal(vlapic_timer_poll(&cpu.lapic), 0);
+	assert_false(timer_vec_pending());
+}
+
+/* A transition between TSC-deadline mode and another mode disarms; an
+ * LVT write that keeps the mode (unmasking) does not. */
+static void test_deadline_mode_switch(void **state)
+{
+	u64 when = rdtsc() + FAR;
+
+	(void)state;
+	vlapic_mmio_write(&vm, REG_LVT_TIMER, 4, LVT_TSC_DEADLINE | LVT_MASKED | TIMER_VEC);
+	assert_true(vlapic_tsc_deadline_write(&cpu.lapic, when));
+	vlapic_mmio_write(&vm, REG_LVT_TIMER, 4, LVT_TSC_DEADLINE | TIMER_VEC);
+	assert_int_equal(deadline_msr(), when);
+	vlapic_mmio_write(&vm, REG_LVT_TIMER, 4, TIMER_VEC); /* to one-shot */
+	assert_int_equal(deadline_msr(), 0);
+	assert_int_equal(vlapic_timer_poll(&cpu.lapic), 0);
+	vlapic_mmio_write(&vm, REG_LVT_TIMER, 4, LVT_TSC_DEADLINE | TIMER_VEC); /* back */
+	assert_int_equal(deadline_msr(), 0);
+	assert_int_equal(vlapic_timer_poll(&cpu.lapic), 0);
+	/* one-shot running, then to TSC-deadline mode: disarmed too */
+	vlapic_mmio_write(&vm, REG_LVT_TIMER, 4, TIMER_VEC);
+	vlapic_mmio_write(&vm, REG_TIMER_INIT, 4, 0x7fffffff);
+	assert_true(vlapic_timer_poll(&cpu.lapic) != 0);
+	assert_int_equal(deadline_msr(), 0); /* not the one-shot's deadline */
+	vlapic_mmio_write(&vm, REG_LVT_TIMER, 4, LVT_TSC_DEADLINE | TIMER_VEC);
+	assert_int_equal(vlapic_timer_poll(&cpu.lapic), 0);
+	assert_int_equal(deadline_msr(), 0);
+	assert_false(timer_vec_pending());
+}
+
+/* Masked: the deadline passes (and disarms) without an interrupt. */
+static void test_deadline_masked(void **state)
+{
+	(void)state;
+	vlapic_mmio_write(&vm, REG_LVT_TIMER, 4, LVT_TSC_DEADLINE | LVT_MASKED | TIMER_VEC);
+	assert_true(vlapic_tsc_deadline_write(&cpu.lapic, 1));
+	assert_int_equal(vlapic_timer_poll(&cpu.lapic), 0);
+	assert_int_equal(deadline_msr(), 0);
+	assert_false(timer_vec_pending());
+}
+
+/* In x2APIC mode the LVT is MSR 0x832; the deadline works the same, and
+ * an INIT resets the LVT to masked one-shot, which disarms. */
+static void test_deadline_x2apic(void **state)
+{
+	u64 val;
+
+	(void)state;
+	assert_true(vlapic_base_write(&cpu.lapic, APIC_BASE | EN | EXTD, true));
+	assert_true(vlapic_msr_write(&cpu, 0x832, LVT_TSC_DEADLINE | TIMER_VEC));
+	assert_true(vlapic_msr_read(&cpu, 0x832, &val));
+	assert_int_equal(val, LVT_TSC_DEADLINE | TIMER_VEC);
+	assert_true(vlapic_tsc_deadline_write(&cpu.lapic, rdtsc() + FAR));
+	assert_true(deadline_msr() != 0);
+	vlapic_reset(&cpu.lapic, false); /* INIT */
+	assert_int_equal(deadline_msr(), 0);
+	assert_int_equal(vlapic_timer_poll(&cpu.lapic), 0);
+	assert_true(vlapic_msr_write(&cpu, 0x832, LVT_TSC_DEADLINE | TIMER_VEC));
+	assert_true(vlapic_tsc_deadline_write(&cpu.lapic, rdtsc()));
+	assert_int_equal(vlapic_timer_poll(&cpu.lapic), 0);
+	assert_true(timer_vec_pending());
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -419,6 +557,12 @@ int main(void)
 		cmocka_unit_test_setup(test_x2apic_mmio_absent, setup),
 		cmocka_unit_test_setup(test_init_keeps_mode, setup),
 		cmocka_unit_test_setup(test_level_eoi, setup),
+		cmocka_unit_test_setup(test_deadline_other_modes, setup),
+		cmocka_unit_test_setup(test_deadline_arm_disarm_fire, setup),
+		cmocka_unit_test_setup(test_deadline_ignores_count, setup),
+		cmocka_unit_test_setup(test_deadline_mode_switch, setup),
+		cmocka_unit_test_setup(test_deadline_masked, setup),
+		cmocka_unit_test_setup(test_deadline_x2apic, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

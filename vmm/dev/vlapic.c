@@ -359,7 +359,10 @@ void vlapic_mmio_write(void *dev, u64 offset, unsigned size, u64 val)
 		write_reg(v, &v->lapic, (u32)offset & 0xff0, (u32)val);
 }
 
-/* ---- TSC deadline and x2APIC ---- */
+/* ---- TSC deadline and x2APIC ----
+ * The deadline is in the guest's TSC and compared with the host's: they
+ * are the same clock, as both back-ends run guests with a TSC offset of
+ * 0 and no scaling, and writes to IA32_TSC are ignored (exit_msr.c). */
 
 bool vlapic_tsc_deadline_read(struct vlapic *l, u64 *val)
 {
