@@ -10,6 +10,11 @@
 // and ignores writes; the initial-count register does not start it; and
 // the same in x2APIC mode with the LVT and EOI as MSRs (0x832, 0x80B).
 // The TSC rate for the bounds is measured against the ACPI PM timer.
+// In x2APIC mode it also takes interrupts sent by the two ways of that
+// mode (SDM Vol. 3A §11.12): the SELF IPI MSR (0x83F) and the ICR as one
+// 64-bit MSR (0x830, destination in bits 63:32, read back whole), and
+// checks the #GPs of Table 11-6 and §11.12.1.3: absent registers, writes
+// to read-only ones, reads of write-only ones, reserved bits set.
 #include "lib/cpu.h"
 #include "lib/div64.h"
 #include "lib/fault.h"
@@ -167,6 +172,39 @@ static void run_checks(const char *mode)
 	check_mode_switch();
 }
 
+// An interrupt sent by MSR @msr = @val arrives (interrupts on briefly).
+static bool x2apic_sent(u32 msr, u64 val)
+{
+	u32 before = hits;
+
+	wrmsr(msr, val);
+	return wait_hit(before, 1000) && hits == before + 1;
+}
+
+static void check_x2apic_msrs(void)
+{
+	u64 v;
+
+	check(x2apic_sent(0x83f, VEC), "x2apic SELF IPI (MSR 0x83F) taken");
+	check(x2apic_sent(0x830, (0ULL << 32) | 0x4000 | VEC), "x2apic ICR fixed IPI to ID 0 taken");
+	v = 0;
+	rdmsr_safe(0x830, &v);
+	check(v == (0x4000 | VEC), "x2apic ICR reads back 0x%llx", v);
+	check(!x2apic_sent(0x830, (7ULL << 32) | 0x4000 | VEC),
+	      "x2apic ICR to an absent APIC ID 7 reaches nobody");
+	check(rdmsr_safe(0x83f, &v) == VEC_GP && rdmsr_safe(0x80b, &v) == VEC_GP,
+	      "x2apic SELF IPI and EOI are write-only (#GP on read)");
+	check(wrmsr_safe(0x802, 0) == VEC_GP && wrmsr_safe(0x803, 0) == VEC_GP &&
+	      wrmsr_safe(0x80d, 0) == VEC_GP && wrmsr_safe(0x839, 0) == VEC_GP,
+	      "x2apic ID, version, LDR, current count are read-only (#GP on write)");
+	check(rdmsr_safe(0x809, &v) == VEC_GP && rdmsr_safe(0x80e, &v) == VEC_GP &&
+	      rdmsr_safe(0x831, &v) == VEC_GP && wrmsr_safe(0x840, 0) == VEC_GP,
+	      "x2apic APR, DFR, ICR high, 0x840 are absent (#GP)");
+	check(wrmsr_safe(0x83f, 0x100 | VEC) == VEC_GP && wrmsr_safe(0x80b, 1) == VEC_GP &&
+	      wrmsr_safe(0x828, 1) == VEC_GP && wrmsr_safe(0x808, 1ULL << 32) == VEC_GP,
+	      "x2apic reserved bits set raise #GP");
+}
+
 static void check_x2apic(void)
 {
 	if (!(cpuid(1, 0).ecx & (1u << 21))) {
@@ -179,6 +217,7 @@ static void check_x2apic(void)
 	wrmsr(0x80f, LAPIC_SVR_ENABLE | LAPIC_SPURIOUS_VECTOR); // SVR
 	run_checks("x2APIC");
 	set_lvt(LAPIC_LVT_MASKED);
+	check_x2apic_msrs();
 }
 
 int main(void)
