@@ -108,7 +108,9 @@ static void leaf1(const struct cpuid_ctx *c, struct cpuid_regs *r)
  * derives its APIC timer rate from this leaf (Linux does) gets that right
  * too. Guests multiply crystal kHz by EBX in 32 bits (Linux does); that
  * product equals TSC kHz * EAX, so the denominator EAX shrinks with the
- * TSC rate to keep it below 2^32. Leaf 0x16: base frequency in MHz.
+ * TSC rate to keep it below 2^32. Leaf 0x16: base frequency in MHz,
+ * rounded to the nearest (Linux takes its cpu_khz from it: a 49.998 MHz
+ * TSC truncated to 49 MHz read as 2% off).
  */
 static void tsc_leaves(u64 khz, u32 leaf, struct cpuid_regs *r)
 {
@@ -120,7 +122,7 @@ static void tsc_leaves(u64 khz, u32 leaf, struct cpuid_regs *r)
 		*r = (struct cpuid_regs){ den, (u32)((khz * den + VLAPIC_BUS_KHZ / 2) / VLAPIC_BUS_KHZ),
 					  VLAPIC_BUS_KHZ * 1000u, 0 };
 	else
-		*r = (struct cpuid_regs){ (u32)(khz / 1000), (u32)(khz / 1000), 0, 0 };
+		*r = (struct cpuid_regs){ (u32)((khz + 500) / 1000), (u32)((khz + 500) / 1000), 0, 0 };
 }
 
 /*

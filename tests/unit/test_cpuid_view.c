@@ -169,6 +169,11 @@ static void test_hypervisor_and_tsc_leaves(void **state)
 	r = view(&ctx, 0x15, 0);
 	assert_int_equal((u64)r.ecx * r.ebx / r.eax, 2000000000ULL);
 	assert_int_equal(view(&ctx, 0x16, 0).eax, 2000);
+	amd = ctx;
+	amd.tsc_khz = 49998; /* rounded to the nearest MHz, not truncated */
+	assert_int_equal(view(&amd, 0x16, 0).eax, 50);
+	amd.tsc_khz = 2600482;
+	assert_int_equal(view(&amd, 0x16, 0).eax, 2600);
 }
 
 /* The APIC flag follows IA32_APIC_BASE.EN (SDM Vol. 3A §11.4.3), in leaf
