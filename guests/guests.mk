@@ -68,6 +68,10 @@ guest-objs-hostile_pci := tests/hostile_pci.o
 GUEST_NAMES += hostile_cpu
 guest-objs-hostile_cpu := tests/hostile_cpu.o
 
+# The TSC-deadline timer (issue 13), in xAPIC and x2APIC mode.
+GUEST_NAMES += tscdeadline
+guest-objs-tscdeadline := tests/tscdeadline.o
+
 GUEST_ELFS := $(GUEST_NAMES:%=$(GUEST_OUT)/%.elf)
 GUEST_ALL_OBJS := $(sort $(guest-lib) $(foreach g,$(GUEST_NAMES),$(guest-objs-$(g))))
 GUEST_BLOB_OBJS := $(GUEST_BLOBS:%=$(GUEST_OUT)/tests/%_blob.o)

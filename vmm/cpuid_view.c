@@ -4,7 +4,8 @@
  * ECX[31]) is set and leaves 0x40000000+ name us ("hvhvhvhvhvhv", TSC and
  * APIC-timer kHz at 0x40000010); leaves 0x15/0x16 give the TSC frequency
  * (offered on Intel, where guests read them); x2APIC and the TSC-deadline
- * timer are offered (the virtual LAPIC has them); the topology is one
+ * timer are offered (the virtual LAPIC has them); of leaf 0x80000007 only
+ * the invariant TSC, as the host has it; the topology is one
  * thread per core; the APIC flag (leaf 1 EDX[9], and its AMD copy in leaf
  * 0x80000001) follows IA32_APIC_BASE.EN as on the CPU (SDM Vol. 3A
  * §11.4.3: with the APIC globally disabled, CPUID reports no APIC). Hidden, each because what it enumerates is not
@@ -107,7 +108,9 @@ static void leaf1(const struct cpuid_ctx *c, struct cpuid_regs *r)
  * derives its APIC timer rate from this leaf (Linux does) gets that right
  * too. Guests multiply crystal kHz by EBX in 32 bits (Linux does); that
  * product equals TSC kHz * EAX, so the denominator EAX shrinks with the
- * TSC rate to keep it below 2^32. Leaf 0x16: base frequency in MHz.
+ * TSC rate to keep it below 2^32. Leaf 0x16: base frequency in MHz,
+ * rounded to the nearest (Linux takes its cpu_khz from it: a 49.998 MHz
+ * TSC truncated to 49 MHz read as 2% off).
  */
 static void tsc_leaves(u64 khz, u32 leaf, struct cpuid_regs *r)
 {
@@ -119,7 +122,24 @@ static void tsc_leaves(u64 khz, u32 leaf, struct cpuid_regs *r)
 		*r = (struct cpuid_regs){ den, (u32)((khz * den + VLAPIC_BUS_KHZ / 2) / VLAPIC_BUS_KHZ),
 					  VLAPIC_BUS_KHZ * 1000u, 0 };
 	else
-		*r = (struct cpuid_regs){ (u32)(khz / 1000), (u32)(khz / 1000), 0, 0 };
+		*r = (struct cpuid_regs){ (u32)((khz + 500) / 1000), (u32)((khz + 500) / 1000), 0, 0 };
+}
+
+/*
+ * Leaf 0x80000007 (AMD APM Vol. 3 App. E.4.6 "Advanced Power Management";
+ * Intel SDM Vol. 2A CPUID): of its bits only EDX[8], the invariant TSC,
+ * is offered, as the host has it: the guest's TSC is the host's with no
+ * offset and no scaling on every vCPU, so it runs at a constant rate and
+ * in step across vCPUs exactly when the host's does. Linux reads it as
+ * CONSTANT_TSC + NONSTOP_TSC on AMD and then keeps the TSC as its SMP
+ * clocksource (without it an AMD guest with more than one vCPU marks the
+ * TSC unstable and reads the PM timer port for every clock read). The
+ * rest (P-state, boost, power reporting, RAS capabilities) is power
+ * management and machine check, which are not virtualized.
+ */
+static void power_leaf(struct cpuid_regs *r)
+{
+	*r = (struct cpuid_regs){ 0, 0, 0, r->edx & B(8) };
 }
 
 /* Leaf 0xD (SDM Vol. 1 §13.2): only the offered XCR0 components, no
@@ -174,6 +194,7 @@ void cpuid_view_filter(const struct cpuid_ctx *c, u32 leaf, u32 sub, struct cpui
 		*r = (struct cpuid_regs){ 0, 0, 0, c->vcpu_id };
 		break;
 	case 0xd: xsave_leaf(sub, r); break;
+	case 0x80000007: power_leaf(r); break;
 	case 0x80000001:
 		if (c->apic_off)
 			r->edx &= ~B(9); /* AMD's copy of the APIC flag */

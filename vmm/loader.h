@@ -74,6 +74,11 @@ bool loader_load_linux(struct vm *vm, const u8 *img, u64 len,
 		       const struct loader_file *initrd, struct vcpu_state *boot,
 		       char *err, size_t errlen);
 
+/* Append to @cmdline (@size bytes) what Linux is told about the TSC
+ * (tsc_early_khz= off Intel, tsc=reliable with an invariant host TSC),
+ * each unless already set; loader_linux.c says why. */
+void loader_linux_tsc_hints(char *cmdline, size_t size, bool intel, bool invariant, u64 khz);
+
 /* Say why loading failed; returns false for the caller to return. */
 bool loader_error(char *err, size_t errlen, const char *fmt, ...) __printf(3, 4);
 

@@ -102,29 +102,48 @@ static bool place_initrd(struct vm *vm, u8 *bp, const struct loader_file *initrd
 }
 
 /*
- * Linux reads the TSC frequency from CPUID leaf 0x15 only on Intel CPUs
- * and otherwise calibrates it against the PIT with loops that assume cheap
- * port I/O; a guest's I/O exits may be too slow for them (they are under
- * emulation). Where leaf 0x15 is not read, the frequency is passed with
- * the kernel's own parameter tsc_early_khz= (kernel-parameters.txt),
- * unless the configured command line already sets it.
+ * What Linux is told about the TSC on its command line (parameters of
+ * Documentation/admin-guide/kernel-parameters.txt), each only when the
+ * configured command line does not set it already:
+ *  - tsc_early_khz=<kHz> where CPUID leaf 0x15 is not read (Linux reads it
+ *    on Intel only): Linux then takes tsc_khz from it instead of
+ *    calibrating against the PIT. It sets tsc_khz only: Linux 6.1 still
+ *    calibrates cpu_khz (native_calibrate_cpu_early) against PIT channel 2
+ *    on a non-Intel CPU, whatever this says (README.md, "Image formats").
+ *  - tsc=reliable when the host's TSC is invariant (@invariant, CPUID
+ *    0x80000007 EDX[8]): every vCPU reads the host's TSC itself, unscaled
+ *    and with no offset, so it runs at a constant rate, does not stop and
+ *    agrees across vCPUs as the host's CPUs do. The parameter is documented
+ *    for this ("...and in virtualized environment"): it turns off Linux's
+ *    clocksource watchdog and boot-time TSC checks, which otherwise judge
+ *    the TSC against jiffies or the PM timer, both served by exits: under
+ *    emulation lost jiffies made Linux call the TSC unstable and fall back
+ *    to the PM timer, an exit for every clock read (32,000 per boot).
  */
-static void add_tsc_hint(struct vm *vm)
+void loader_linux_tsc_hints(char *cmdline, size_t size, bool intel, bool invariant, u64 khz)
 {
-	size_t n = strlen(vm->cmdline);
+	size_t n = strlen(cmdline);
 	char v[2];
 
-	if (cpu_is_intel() || cmdline_get(vm->cmdline, "tsc_early_khz", v, sizeof(v)))
-		return; /* Intel: leaf 0x15 is read */
-	snprintf(vm->cmdline + n, sizeof(vm->cmdline) - n, "%stsc_early_khz=%llu",
-		 n ? " " : "", (unsigned long long)tsc_khz());
+	if (!intel && !cmdline_get(cmdline, "tsc_early_khz", v, sizeof(v)) && n < size)
+		n += (size_t)snprintf(cmdline + n, size - n, "%stsc_early_khz=%llu", n ? " " : "",
+				      (unsigned long long)khz);
+	if (invariant && !cmdline_get(cmdline, "tsc", v, sizeof(v)) && n < size)
+		snprintf(cmdline + n, size - n, "%stsc=reliable", n ? " " : "");
+}
+
+static bool host_tsc_invariant(void)
+{
+	return cpuid(0x80000000, 0).eax >= 0x80000007 &&
+	       (cpuid(0x80000007, 0).edx & (1u << 8));
 }
 
 static bool set_cmdline(struct vm *vm, u8 *bp, char *err, size_t errlen)
 {
 	u64 len;
 
-	add_tsc_hint(vm);
+	loader_linux_tsc_hints(vm->cmdline, sizeof(vm->cmdline), cpu_is_intel(),
+			       host_tsc_invariant(), tsc_khz());
 	len = strlen(vm->cmdline);
 	u32 max = get32(bp, HDR_CMDLINE_SIZE);
 

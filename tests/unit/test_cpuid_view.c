@@ -128,6 +128,20 @@ static void test_extended_leaves(void **state)
 	assert_int_equal(view(&ctx, 0x80000021, 0).eax & B(8), 0);
 }
 
+/* 0x80000007: the invariant TSC (EDX[8]) as the host has it, nothing
+ * else (P-states, boost, power reporting, RAS). */
+static void test_power_leaf(void **state)
+{
+	struct cpuid_regs r = view(&ctx, 0x80000007, 0);
+
+	(void)state;
+	assert_int_equal(r.eax | r.ebx | r.ecx, 0);
+	assert_int_equal(r.edx, B(8));
+	r = (struct cpuid_regs){ 0, 0, 0, B(7) | B(9) };
+	cpuid_view_filter(&ctx, 0x80000007, 0, &r);
+	assert_int_equal(r.edx, 0); /* a host without it: none */
+}
+
 static void test_hypervisor_and_tsc_leaves(void **state)
 {
 	struct cpuid_regs r = view(&ctx, 0x40000000, 0);
@@ -155,6 +169,11 @@ static void test_hypervisor_and_tsc_leaves(void **state)
 	r = view(&ctx, 0x15, 0);
 	assert_int_equal((u64)r.ecx * r.ebx / r.eax, 2000000000ULL);
 	assert_int_equal(view(&ctx, 0x16, 0).eax, 2000);
+	amd = ctx;
+	amd.tsc_khz = 49998; /* rounded to the nearest MHz, not truncated */
+	assert_int_equal(view(&amd, 0x16, 0).eax, 50);
+	amd.tsc_khz = 2600482;
+	assert_int_equal(view(&amd, 0x16, 0).eax, 2600);
 }
 
 /* The APIC flag follows IA32_APIC_BASE.EN (SDM Vol. 3A §11.4.3), in leaf
@@ -195,6 +214,7 @@ int main(void)
 		cmocka_unit_test(test_zeroed_leaves),
 		cmocka_unit_test(test_xsave_leaf),
 		cmocka_unit_test(test_extended_leaves),
+		cmocka_unit_test(test_power_leaf),
 		cmocka_unit_test(test_hypervisor_and_tsc_leaves),
 		cmocka_unit_test(test_topology),
 		cmocka_unit_test(test_apic_flag_follows_enable),

@@ -376,6 +376,32 @@ static void test_bzimage_cmdline_and_initrd(void **state)
 	expect_refused(f, IMG_SIZE, "1 MiB of RAM is too little for this kernel");
 }
 
+/* The TSC hints on Linux's command line: tsc_early_khz= off Intel,
+ * tsc=reliable with an invariant host TSC, neither over the config's. */
+static void test_linux_tsc_hints(void **state)
+{
+	char c[96];
+
+	(void)state;
+	strcpy(c, "console=ttyS0");
+	loader_linux_tsc_hints(c, sizeof(c), false, true, 2600000);
+	assert_string_equal(c, "console=ttyS0 tsc_early_khz=2600000 tsc=reliable");
+	c[0] = 0;
+	loader_linux_tsc_hints(c, sizeof(c), true, true, 2600000);
+	assert_string_equal(c, "tsc=reliable");
+	strcpy(c, "quiet");
+	loader_linux_tsc_hints(c, sizeof(c), true, false, 2600000);
+	assert_string_equal(c, "quiet");
+	loader_linux_tsc_hints(c, sizeof(c), false, false, 1000);
+	assert_string_equal(c, "quiet tsc_early_khz=1000");
+	strcpy(c, "tsc=unstable tsc_early_khz=5");
+	loader_linux_tsc_hints(c, sizeof(c), false, true, 1000);
+	assert_string_equal(c, "tsc=unstable tsc_early_khz=5");
+	strcpy(c, "0123456789");
+	loader_linux_tsc_hints(c, 16, false, true, 2600000); /* truncated, terminated */
+	assert_int_equal(strlen(c), 15);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -397,6 +423,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_multiboot2, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_flat_refusals, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bzimage_cmdline_and_initrd, setup, teardown),
+		cmocka_unit_test(test_linux_tsc_hints),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

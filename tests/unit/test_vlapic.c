@@ -8,8 +8,13 @@
  * Vol. 3A §11.12.5: xAPIC, x2APIC, disabled, the invalid ones #GP), what a
  * disabled APIC does (registers reset, LVT masked, nothing delivered or
  * matched, MMIO page absent), IPIs reaching only enabled APICs of the VM,
- * INIT keeping the mode and a reset not, and
- * level-triggered EOI broadcast through the TMR.
+ * INIT keeping the mode and a reset not,
+ * level-triggered EOI broadcast through the TMR, and the TSC-deadline
+ * timer (SDM Vol. 3A §11.5.4.1: IA32_TSC_DEADLINE reads the armed value,
+ * 0 once it fired or outside TSC-deadline mode, where writes are ignored;
+ * writing 0 disarms; a past deadline fires at the next poll; a mode
+ * change disarms; the initial count is ignored and the current count
+ * reads 0), by MMIO and through the x2APIC MSRs.
  */
 #include <pthread.h>
 #include <sched.h>
@@ -23,6 +28,7 @@
 
 #include <cmocka.h>
 
+#include "arch/x86/cpu.h"
 #include "vmm/dev/vlapic.h"
 #include "vmm/vcpu.h"
 #include "vmm/vm.h"
@@ -34,6 +40,10 @@
 #define REG_LVT_TIMER 0x320
 #define REG_TIMER_INIT 0x380
 #define REG_IRR 0x200
+#define REG_TIMER_CUR 0x390
+#define LVT_MASKED (1u << 16)
+#define LVT_TSC_DEADLINE (2u << 17)
+#define FAR (1ULL << 50)  /* TSC ticks: never reached during a test */
 #define APIC_BASE 0xfee00000ULL
 #define BSP (1ULL << 8)
 #define EXTD (1ULL << 10)
@@ -407,6 +417,270 @@ static void test_level_eoi(void **state)
 	assert_int_equal(eois, 1);
 }
 
+/* ---- the TSC-deadline timer (SDM Vol. 3A §11.5.4.1) ---- */
+
+static u64 deadline_msr(void)
+{
+	u64 val = 0xdead;
+
+	assert_true(vlapic_tsc_deadline_read(&cpu.lapic, &val));
+	return val;
+}
+
+static bool timer_vec_pending(void)
+{
+	return vlapic_highest_irr(&cpu.lapic) == TIMER_VEC;
+}
+
+/* Outside TSC-deadline mode the MSR reads 0 and ignores writes. */
+static void test_deadline_other_modes(void **state)
+{
+	(void)state;
+	vlapic_mmio_write(&vm, REG_LVT_TIMER, 4, TIMER_VEC); /* one-shot */
+	assert_true(vlapic_tsc_deadline_write(&cpu.lapic, rdtsc() + FAR));
+	assert_int_equal(deadline_msr(), 0);
+	assert_int_equal(vlapic_timer_poll(&cpu.lapic), 0);
+	vlapic_mmio_write(&vm, REG_LVT_TIMER, 4, LVT_TSC_DEADLINE | TIMER_VEC);
+	assert_int_equal(deadline_msr(), 0); /* the ignored write left nothing armed */
+	assert_int_equal(vlapic_timer_poll(&cpu.lapic), 0);
+	assert_false(timer_vec_pending());
+}
+
+/* Armed: reads back, not due yet; 0 disarms; a past deadline fires at
+ * once and then reads 0. */
+static void test_deadline_arm_disarm_fire(void **state)
+{
+	u64 when = rdtsc() + FAR;
+
+	(void)state;
+	vlapic_mmio_write(&vm, REG_LVT_TIMER, 4, LVT_TSC_DEADLINE | TIMER_VEC);
+	assert_true(vlapic_tsc_deadline_write(&cpu.lapic, when));
+	assert_int_equal(deadline_msr(), when);
+	assert_int_equal(vlapic_timer_poll(&cpu.lapic), when); /* the wake-up time */
+	assert_false(timer_vec_pending());
+	assert_true(vlapic_tsc_deadline_write(&cpu.lapic, 0));
+	assert_int_equal(deadline_msr(), 0);
+	assert_int_equal(vlapic_timer_poll(&cpu.lapic), 0);
+	assert_false(timer_vec_pending());
+	when = rdtsc() - 1000; /* in the past */
+	assert_true(vlapic_tsc_deadline_write(&cpu.lapic, when));
+	assert_int_equal(vlapic_timer_poll(&cpu.lapic), 0); /* fired, one-shot */
+	assert_true(timer_vec_pending());
+	assert_int_equal(deadline_msr(), 0);
+	assert_int_equal(vlapic_pending(&cpu.lapic), -1); /* SVR: software-disabled */
+	vlapic_mmio_write(&vm, REG_SVR, 4, 0x1ff);
+	assert_int_equal(vlapic_pending(&cpu.lapic), TIMER_VEC);
+}
+
+/* The initial count does not start it; the current count reads 0. */
+static void test_deadline_ignores_count(void **state)
+{
+	(void)state;
+	vlapic_mmio_write(&vm, REG_LVT_TIMER, 4, LVT_TSC_DEADLINE | TIMER_VEC);
+	vlapic_mmio_write(&vm, REG_TIMER_INIT, 4, 1);
+	assert_int_equal(deadline_msr(), 0);
+	assert_int_equal(vlapic_mmio_read(&vm, REG_TIMER_CUR, 4), 0);
+	assert_int_equal(vlapic_timer_poll(&cpu.lapic), 0);
+	assert_false(timer_vec_pending());
+}
+
+/* A transition between TSC-deadline mode and another mode disarms; an
+ * LVT write that keeps the mode (unmasking) does not. */
+static void test_deadline_mode_switch(void **state)
+{
+	u64 when = rdtsc() + FAR;
+
+	(void)state;
+	vlapic_mmio_write(&vm, REG_LVT_TIMER, 4, LVT_TSC_DEADLINE | LVT_MASKED | TIMER_VEC);
+	assert_true(vlapic_tsc_deadline_write(&cpu.lapic, when));
+	vlapic_mmio_write(&vm, REG_LVT_TIMER, 4, LVT_TSC_DEADLINE | TIMER_VEC);
+	assert_int_equal(deadline_msr(), when);
+	vlapic_mmio_write(&vm, REG_LVT_TIMER, 4, TIMER_VEC); /* to one-shot */
+	assert_int_equal(deadline_msr(), 0);
+	assert_int_equal(vlapic_timer_poll(&cpu.lapic), 0);
+	vlapic_mmio_write(&vm, REG_LVT_TIMER, 4, LVT_TSC_DEADLINE | TIMER_VEC); /* back */
+	assert_int_equal(deadline_msr(), 0);
+	assert_int_equal(vlapic_timer_poll(&cpu.lapic), 0);
+	/* one-shot running, then to TSC-deadline mode: disarmed too */
+	vlapic_mmio_write(&vm, REG_LVT_TIMER, 4, TIMER_VEC);
+	vlapic_mmio_write(&vm, REG_TIMER_INIT, 4, 0x7fffffff);
+	assert_true(vlapic_timer_poll(&cpu.lapic) != 0);
+	assert_int_equal(deadline_msr(), 0); /* not the one-shot's deadline */
+	vlapic_mmio_write(&vm, REG_LVT_TIMER, 4, LVT_TSC_DEADLINE | TIMER_VEC);
+	assert_int_equal(vlapic_timer_poll(&cpu.lapic), 0);
+	assert_int_equal(deadline_msr(), 0);
+	assert_false(timer_vec_pending());
+}
+
+/* Masked: the deadline passes (and disarms) without an interrupt. */
+static void test_deadline_masked(void **state)
+{
+	(void)state;
+	vlapic_mmio_write(&vm, REG_LVT_TIMER, 4, LVT_TSC_DEADLINE | LVT_MASKED | TIMER_VEC);
+	assert_true(vlapic_tsc_deadline_write(&cpu.lapic, 1));
+	assert_int_equal(vlapic_timer_poll(&cpu.lapic), 0);
+	assert_int_equal(deadline_msr(), 0);
+	assert_false(timer_vec_pending());
+}
+
+/* In x2APIC mode the LVT is MSR 0x832; the deadline works the same, and
+ * an INIT resets the LVT to masked one-shot, which disarms. */
+static void test_deadline_x2apic(void **state)
+{
+	u64 val;
+
+	(void)state;
+	assert_true(vlapic_base_write(&cpu.lapic, APIC_BASE | EN | EXTD, true));
+	assert_true(vlapic_msr_write(&cpu, 0x832, LVT_TSC_DEADLINE | TIMER_VEC));
+	assert_true(vlapic_msr_read(&cpu, 0x832, &val));
+	assert_int_equal(val, LVT_TSC_DEADLINE | TIMER_VEC);
+	assert_true(vlapic_tsc_deadline_write(&cpu.lapic, rdtsc() + FAR));
+	assert_true(deadline_msr() != 0);
+	vlapic_reset(&cpu.lapic, false); /* INIT */
+	assert_int_equal(deadline_msr(), 0);
+	assert_int_equal(vlapic_timer_poll(&cpu.lapic), 0);
+	assert_true(vlapic_msr_write(&cpu, 0x832, LVT_TSC_DEADLINE | TIMER_VEC));
+	assert_true(vlapic_tsc_deadline_write(&cpu.lapic, rdtsc()));
+	assert_int_equal(vlapic_timer_poll(&cpu.lapic), 0);
+	assert_true(timer_vec_pending());
+}
+
+/* ---- x2APIC: every register through the MSR interface (SDM Vol. 3A
+ * §11.12.1.2 Table 11-6, reserved bits §11.12.1.3) ---- */
+
+static bool x2_rd(u32 msr, u64 *val) { return vlapic_msr_read(&cpu, msr, val); }
+static bool x2_wr(u32 msr, u64 val) { return vlapic_msr_write(&cpu, msr, val); }
+
+static u64 x2_get(u32 msr)
+{
+	u64 val = 0xdeadbeef;
+
+	assert_true(x2_rd(msr, &val));
+	return val;
+}
+
+/* Outside x2APIC mode every MSR of the range raises #GP. */
+static void test_x2apic_msrs_need_x2apic_mode(void **state)
+{
+	u64 val;
+
+	(void)state;
+	for (u32 msr = 0x800; msr <= 0x8ff; msr++) {
+		assert_false(x2_rd(msr, &val));
+		assert_false(x2_wr(msr, 0));
+	}
+}
+
+/* Which MSRs exist (Table 11-6), which are read-only, which write-only. */
+static void test_x2apic_msr_map(void **state)
+{
+	u64 val;
+	unsigned present = 0;
+
+	(void)state;
+	assert_true(vlapic_base_write(&cpu.lapic, APIC_BASE | EN | EXTD, true));
+	for (u32 msr = 0x800; msr <= 0x8ff; msr++) {
+		bool exists = msr == 0x802 || msr == 0x803 || msr == 0x808 || msr == 0x80a ||
+			      msr == 0x80b || msr == 0x80d || msr == 0x80f ||
+			      (msr >= 0x810 && msr <= 0x828) || msr == 0x830 ||
+			      (msr >= 0x832 && msr <= 0x839) || msr == 0x83e || msr == 0x83f;
+		bool wo = msr == 0x80b || msr == 0x83f;
+
+		assert_int_equal(x2_rd(msr, &val), exists && !wo);
+		present += exists;
+	}
+	assert_int_equal(present, 43); /* 7 up to SVR, 25 ISR..ESR, ICR, 8 LVT/timer, DIV, SELF IPI */
+	/* read-only: ID, version, PPR, LDR, ISR, TMR, IRR, current count */
+	static const u32 ro[] = { 0x802, 0x803, 0x80a, 0x80d, 0x810, 0x817, 0x818, 0x81f,
+				  0x820, 0x827, 0x839 };
+	for (unsigned i = 0; i < sizeof(ro) / sizeof(ro[0]); i++)
+		assert_false(x2_wr(ro[i], 0));
+	/* absent: DFR, ICR high, APR, CMCI LVT, the gaps, the range's end */
+	static const u32 absent[] = { 0x800, 0x801, 0x804, 0x809, 0x80c, 0x80e, 0x829, 0x82f,
+				      0x831, 0x83a, 0x83d, 0x840, 0x8ff };
+	for (unsigned i = 0; i < sizeof(absent) / sizeof(absent[0]); i++)
+		assert_false(x2_wr(absent[i], 0));
+}
+
+/* ID, version, LDR derived from the ID (§11.12.10.2), TPR and PPR, SVR,
+ * the LVT, the timer registers, ESR. */
+static void test_x2apic_msr_registers(void **state)
+{
+	u64 id, ldr;
+
+	(void)state;
+	assert_true(vlapic_base_write(&sibling.lapic, APIC_BASE | EN | EXTD, false));
+	assert_true(vlapic_msr_read(&sibling, 0x802, &id));
+	assert_true(vlapic_msr_read(&sibling, 0x80d, &ldr));
+	assert_int_equal(id, 1);
+	assert_int_equal(ldr, 2); /* cluster 0, bit 1 */
+	assert_true(vlapic_base_write(&cpu.lapic, APIC_BASE | EN | EXTD, true));
+	assert_int_equal(x2_get(0x803), 0x00050014);
+	assert_true(x2_wr(0x808, 0x20));
+	assert_int_equal(x2_get(0x808), 0x20);
+	assert_int_equal(x2_get(0x80a), 0x20);   /* PPR follows TPR */
+	assert_false(x2_wr(0x808, 0x120));       /* TPR bits 31:8 reserved */
+	assert_true(x2_wr(0x80f, 0x1ff));
+	assert_int_equal(x2_get(0x80f), 0x1ff);
+	for (u32 msr = 0x832; msr <= 0x837; msr++) {
+		assert_true(x2_wr(msr, 0x10000 | (msr & 0xff)));
+		assert_int_equal(x2_get(msr), 0x10000 | (msr & 0xff));
+	}
+	assert_false(x2_wr(0x833, 1ULL << 32));  /* upper half reserved */
+	assert_true(x2_wr(0x83e, 0xb));
+	assert_int_equal(x2_get(0x83e), 0xb);
+	assert_false(x2_wr(0x83e, 0x4));         /* bit 2 reserved */
+	assert_true(x2_wr(0x832, TIMER_VEC));    /* one-shot */
+	assert_true(x2_wr(0x838, 0x7fffffff));
+	assert_int_equal(x2_get(0x838), 0x7fffffff);
+	assert_true(x2_get(0x839) > 0 && x2_get(0x839) <= 0x7fffffff);
+	assert_true(x2_wr(0x828, 0));
+	assert_false(x2_wr(0x828, 1));           /* ESR: non-zero write #GP */
+	assert_int_equal(x2_get(0x828), 0);
+}
+
+/* EOI (0 only), ISR/IRR/TMR reads, SELF IPI (vector only, write-only). */
+static void test_x2apic_msr_eoi_self_ipi(void **state)
+{
+	(void)state;
+	assert_true(vlapic_base_write(&cpu.lapic, APIC_BASE | EN | EXTD, true));
+	assert_true(x2_wr(0x80f, 0x1ff));
+	assert_false(x2_wr(0x83f, 0x141));       /* bits 31:8 reserved */
+	assert_int_equal(vlapic_highest_irr(&cpu.lapic), -1);
+	assert_true(x2_wr(0x83f, 0x41));
+	assert_int_equal(x2_get(0x822), 1u << 1); /* IRR word 2: vector 0x41 */
+	assert_int_equal(vlapic_pending(&cpu.lapic), 0x41);
+	vlapic_accept(&cpu.lapic, 0x41);
+	assert_int_equal(x2_get(0x812), 1u << 1); /* ISR */
+	assert_int_equal(x2_get(0x822), 0);
+	assert_false(x2_wr(0x80b, 1));           /* EOI: non-zero #GP */
+	assert_int_equal(x2_get(0x812), 1u << 1);
+	assert_true(x2_wr(0x80b, 0));
+	assert_int_equal(x2_get(0x812), 0);
+	vlapic_raise_level(&cpu, 0x61, true);
+	assert_int_equal(x2_get(0x81b), 1u << 1); /* TMR word 3: vector 0x61 */
+}
+
+/* The ICR is one 64-bit MSR: destination in bits 63:32, read back whole. */
+static void test_x2apic_msr_icr(void **state)
+{
+	u64 icr = (1ULL << 32) | 0x4055; /* fixed, level assert, vector 0x55, to ID 1 */
+
+	(void)state;
+	vm.nvcpus = 2;
+	assert_true(vlapic_base_write(&cpu.lapic, APIC_BASE | EN | EXTD, true));
+	assert_true(x2_wr(0x830, icr));
+	assert_int_equal(ipis, 1);
+	assert_int_equal(ipi_to, 1);
+	assert_int_equal(ipi_mode, 0);
+	assert_int_equal(x2_get(0x830), icr);
+	assert_true(x2_wr(0x830, (5ULL << 32) | 0x4055)); /* no APIC ID 5 here */
+	assert_int_equal(ipis, 1);
+	assert_true(x2_wr(0x830, 0x44055)); /* shorthand self */
+	assert_int_equal(ipis, 2);
+	assert_int_equal(ipi_to, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -419,6 +693,17 @@ int main(void)
 		cmocka_unit_test_setup(test_x2apic_mmio_absent, setup),
 		cmocka_unit_test_setup(test_init_keeps_mode, setup),
 		cmocka_unit_test_setup(test_level_eoi, setup),
+		cmocka_unit_test_setup(test_deadline_other_modes, setup),
+		cmocka_unit_test_setup(test_deadline_arm_disarm_fire, setup),
+		cmocka_unit_test_setup(test_deadline_ignores_count, setup),
+		cmocka_unit_test_setup(test_deadline_mode_switch, setup),
+		cmocka_unit_test_setup(test_deadline_masked, setup),
+		cmocka_unit_test_setup(test_deadline_x2apic, setup),
+		cmocka_unit_test_setup(test_x2apic_msrs_need_x2apic_mode, setup),
+		cmocka_unit_test_setup(test_x2apic_msr_map, setup),
+		cmocka_unit_test_setup(test_x2apic_msr_registers, setup),
+		cmocka_unit_test_setup(test_x2apic_msr_eoi_self_ipi, setup),
+		cmocka_unit_test_setup(test_x2apic_msr_icr, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

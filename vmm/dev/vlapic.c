@@ -359,7 +359,10 @@ void vlapic_mmio_write(void *dev, u64 offset, unsigned size, u64 val)
 		write_reg(v, &v->lapic, (u32)offset & 0xff0, (u32)val);
 }
 
-/* ---- TSC deadline and x2APIC ---- */
+/* ---- TSC deadline and x2APIC ----
+ * The deadline is in the guest's TSC and compared with the host's: they
+ * are the same clock, as both back-ends run guests with a TSC offset of
+ * 0 and no scaling, and writes to IA32_TSC are ignored (exit_msr.c). */
 
 bool vlapic_tsc_deadline_read(struct vlapic *l, u64 *val)
 {
@@ -428,14 +431,58 @@ static u32 x2apic_ldr(const struct vlapic *l)
 	return ((l->id >> 4) << 16) | (1u << (l->id & 0xf));
 }
 
+/*
+ * The registers of the x2APIC MSR range (SDM Vol. 3A §11.12.1.2, Table
+ * 11-6): MSR 0x800 + offset/16 for these xAPIC offsets only; DFR, ICR
+ * high, APR, the CMCI LVT (no machine check here) and the rest of the
+ * range are absent, and any access to them raises #GP.
+ */
+static bool x2apic_reg_exists(u32 reg)
+{
+	switch (reg) {
+	case REG_ID: case REG_VER: case REG_TPR: case REG_PPR: case REG_EOI: case REG_LDR:
+	case REG_SVR: case REG_ESR: case REG_ICR_LO: case REG_TIMER_INIT: case REG_TIMER_CUR:
+	case REG_TIMER_DIV: case REG_SELF_IPI:
+		return true;
+	default: /* ISR, TMR, IRR; the LVT from timer to error */
+		return (reg >= REG_ISR && reg < REG_IRR + 0x80) ||
+		       (reg >= REG_LVT_TIMER && reg <= REG_LVT_ERROR);
+	}
+}
+
+/* Table 11-6: a WRMSR to a read-only register raises #GP. */
+static bool x2apic_read_only(u32 reg)
+{
+	return reg == REG_ID || reg == REG_VER || reg == REG_PPR || reg == REG_LDR ||
+	       reg == REG_TIMER_CUR || (reg >= REG_ISR && reg < REG_IRR + 0x80);
+}
+
+/*
+ * Reserved bits (§11.12.1.3: a non-zero write to them raises #GP): the
+ * upper 32 bits of every register but the ICR; EOI and ESR take only 0;
+ * SELF IPI only a vector (bits 7:0); TPR bits 7:0; the divide
+ * configuration bits 0, 1 and 3. (The LVT, SVR and ICR reserved bits are
+ * not checked: they are ignored.)
+ */
+static bool x2apic_reserved_set(u32 reg, u64 val)
+{
+	if (reg != REG_ICR_LO && (val >> 32))
+		return true;
+	switch (reg) {
+	case REG_EOI: case REG_ESR: return val != 0;
+	case REG_SELF_IPI: case REG_TPR: return val & ~0xffULL;
+	case REG_TIMER_DIV: return val & ~0xbULL;
+	default: return false;
+	}
+}
+
 bool vlapic_msr_read(struct vcpu *v, u32 msr, u64 *val)
 {
 	struct vlapic *l = &v->lapic;
 	u32 reg = (msr & 0xff) << 4;
 
-	if (!l->x2apic || reg == REG_DFR || reg == REG_ICR_HI || reg == REG_EOI ||
-	    reg == REG_SELF_IPI)
-		return false;
+	if (!l->x2apic || !x2apic_reg_exists(reg) || reg == REG_EOI || reg == REG_SELF_IPI)
+		return false; /* absent, or write-only */
 	if (reg == REG_LDR)
 		*val = x2apic_ldr(l);
 	else if (reg == REG_ICR_LO)
@@ -450,9 +497,8 @@ bool vlapic_msr_write(struct vcpu *v, u32 msr, u64 val)
 	struct vlapic *l = &v->lapic;
 	u32 reg = (msr & 0xff) << 4;
 
-	if (!l->x2apic || reg == REG_ID || reg == REG_LDR || reg == REG_DFR ||
-	    reg == REG_ICR_HI || reg == REG_VER || reg == REG_PPR ||
-	    (reg == REG_EOI && val))
+	if (!l->x2apic || !x2apic_reg_exists(reg) || x2apic_read_only(reg) ||
+	    x2apic_reserved_set(reg, val))
 		return false;
 	if (reg == REG_ICR_LO) {
 		l->icr = val;
