@@ -14,6 +14,7 @@
 #include "kernel/mm.h"
 #include "kernel/pmm.h"
 #include "kernel/string.h"
+#include "vmm/console_in.h"
 #include "vmm/cpu_state.h"
 #include "vmm/dev/devices.h"
 #include "vmm/exit.h"
@@ -148,6 +149,21 @@ static bool load_image(struct vm *vm, const struct cfg_guest *g,
 	return true;
 }
 
+/* The guest's console input buffer, feeding its COM1. */
+static bool console_in_create(struct vm *vm)
+{
+	struct console_sink sink;
+
+	vm->con_in = alloc_zeroed(sizeof(*vm->con_in));
+	if (!vm->con_in) {
+		printk(LOG_ERR, "guest %s: out of memory for its console input", vm->name);
+		return false;
+	}
+	devices_console_sink(vm, &sink);
+	console_in_init(vm->con_in, &sink);
+	return true;
+}
+
 static struct vm *vm_create(const struct cfg_guest *g, u32 id,
 			    const struct boot_module *mods, unsigned nmods)
 {
@@ -172,6 +188,7 @@ static struct vm *vm_create(const struct cfg_guest *g, u32 id,
 		return NULL;
 	vm->hw.s2.allow_1g = vm_ops->stage2_1g();
 	if (!alloc_ram(vm, g->memory, g->line) || !gmem_map_stage2(vm) || !devices_init(vm) ||
+	    !console_in_create(vm) ||
 	    (g->pci_testdev && !devices_pci_testdev(vm)) ||
 	    !bus_register(&vm->mmio, VLAPIC_BASE, PAGE_SIZE, vlapic_mmio_read,
 			  vlapic_mmio_write, vm, "lapic") ||
@@ -526,28 +543,60 @@ static void dump_all(void)
 			vcpu_request(vms[i]->vcpus[j], VCPU_REQ_DUMP);
 }
 
+u32 vm_console_input(struct vm *vm, const u8 *buf, u32 len)
+{
+	u64 f;
+	u32 n;
+
+	if (!vm_running(vm))
+		return 0;
+	f = spin_lock_irqsave(&vm->dev_lock);
+	n = console_in_push(vm->con_in, buf, len);
+	spin_unlock_irqrestore(&vm->dev_lock, f);
+	return n;
+}
+
+u32 vm_console_input_room(struct vm *vm)
+{
+	u64 f;
+	u32 n;
+
+	if (!vm_running(vm))
+		return 0;
+	f = spin_lock_irqsave(&vm->dev_lock);
+	n = console_in_room(vm->con_in);
+	spin_unlock_irqrestore(&vm->dev_lock, f);
+	return n;
+}
+
+/*
+ * Read the physical console while the guest's buffer has room, so that
+ * nothing read is ever dropped: with the buffer full, input waits in the
+ * physical UART. With nobody to type to, input is read and dropped.
+ */
 u64 vm_console_poll(void)
 {
 	static u64 next;
 	struct vm *vm = nr_vms ? vms[0] : NULL;
 	u64 now = rdtsc();
+	u8 buf[64];
+	u32 room, n;
 	int c;
 
 	if (now < next)
 		return next;
 	next = now + VM_CONSOLE_POLL_US * tsc_khz() / 1000;
-	while ((c = console_getc()) >= 0) {
-		u64 f;
-
-		if (c == VM_CONSOLE_DUMP_KEY) {
-			dump_all();
-			continue;
+	do {
+		room = vm && vm_running(vm) ? vm_console_input_room(vm) : sizeof(buf);
+		n = 0;
+		while (n < MIN(room, (u32)sizeof(buf)) && (c = console_getc()) >= 0) {
+			if (c == VM_CONSOLE_DUMP_KEY)
+				dump_all();
+			else
+				buf[n++] = (u8)c;
 		}
-		if (!vm || !vm_running(vm))
-			continue; /* nobody to type to: drop it */
-		f = spin_lock_irqsave(&vm->dev_lock);
-		uart16550_receive(&vm->dev->com1, (u8)c);
-		spin_unlock_irqrestore(&vm->dev_lock, f);
-	}
+		if (n && vm)
+			vm_console_input(vm, buf, n);
+	} while (n == sizeof(buf));
 	return next;
 }

@@ -22,6 +22,7 @@
 
 struct vcpu;
 struct vm_devices;
+struct console_in;
 struct pci_bus;
 
 enum vm_state {
@@ -37,6 +38,8 @@ struct vm {
 	struct gmem mem;             /* (c) */
 	struct bus pio, mmio;        /* (c) */
 	struct vm_devices *dev;      /* (c) device models */
+	struct console_in *con_in;   /* (c) pointer; contents [dev_lock]:
+					console input not yet in the guest */
 	struct pci_bus *pci;         /* (c) the virtual PCI bus (vmm/pci/pci.h) */
 	u32 nvcpus;                  /* (c) */
 	struct vcpu *vcpus[VM_MAX_VCPUS]; /* (c) */
@@ -125,6 +128,18 @@ void vm_console_putc(struct vm *vm, char c);
  * Returns false when nothing claims the address (reads give all-ones). */
 bool vm_bus_read(struct vm *vm, struct bus *b, u64 addr, unsigned size, u64 *val);
 bool vm_bus_write(struct vm *vm, struct bus *b, u64 addr, unsigned size, u64 val);
+
+/*
+ * Console input for @vm: the one way input reaches a guest's console
+ * device (console_in.h: buffered, CONSOLE_IN_BUF bytes, passed on as the
+ * device takes it). Returns how many of the @len bytes were taken (fewer
+ * when the buffer is full: the caller keeps the rest); 0 when @vm is not
+ * running.
+ */
+u32 vm_console_input(struct vm *vm, const u8 *buf, u32 len);
+
+/* Bytes vm_console_input() would take now. */
+u32 vm_console_input_room(struct vm *vm);
 
 /*
  * Feed bytes typed on the hypervisor console to the guest that owns it
