@@ -116,14 +116,16 @@ boot_image() {
 		--timeout "$timeout" --log "$log" "$img" 2>/dev/null ;;
 	bochs) sh "$top/tools/bochs.sh" --smp "$smp" --mem 512 --timeout "$timeout" \
 		--log "$log" "$img" ;;
-	drive-ovmf | drive-bios | drive-reboot-ovmf | drive-reboot-bios)
+	drive-ovmf | drive-bios | drive-reboot-ovmf | drive-reboot-bios | drive-paste-bios)
 		# the Linux guest's console, driven: it types a line when asked,
-		# "reboot" once for the drive-reboot runners, then "poweroff"
-		local fw=${runner##*-} reboots=0
+		# "reboot" once for the drive-reboot runners, pastes 16 KiB for
+		# drive-paste, then "poweroff"
+		local fw=${runner##*-} reboots=0 paste=0
 		[ "$fw" = bios ] && fw=seabios
 		[ "${runner#drive-reboot-}" != "$runner" ] && reboots=1
+		[ "${runner#drive-paste-}" != "$runner" ] && paste=16384
 		python3 "$top/guests/linux/drive.py" --timeout "$timeout" --quiet \
-			--reboots "$reboots" --then poweroff --log "$log" -- \
+			--reboots "$reboots" --paste "$paste" --then poweroff --log "$log" -- \
 			sh "$top/tools/run.sh" --accel tcg --bios "$fw" \
 			--smp "$smp" --mem 1024 "$img" > /dev/null 2>&1 ;;
 	qemu-bios-big) sh "$top/tools/run.sh" --accel tcg --bios seabios --smp "$smp" \
