@@ -108,8 +108,15 @@ make_image() {
 }
 
 boot_image() {
-	local runner=$1 img=$2 smp=$3 timeout=$4 log=$5
+	local runner=$1 img=$2 smp=$3 timeout=$4 log=$5 name=$6
 	case $runner in
+	qemu-bios-feed)
+		# typed into the console by tests/system/input/<name> (feed.py)
+		local script=$top/tests/system/input/$name
+		[ -f "$script" ] || script=$top/tests/system/input/${name%-*}
+		python3 "$top/tests/system/feed.py" --script "$script" --timeout "$timeout" \
+			--log "$log" -- sh "$top/tools/run.sh" --accel tcg --bios seabios \
+			--smp "$smp" --mem 512 "$img" > /dev/null 2>&1 ;;
 	qemu-ovmf) sh "$top/tools/run.sh" --accel tcg --bios ovmf --smp "$smp" --mem 512 \
 		--timeout "$timeout" --log "$log" "$img" 2>/dev/null ;;
 	qemu-bios) sh "$top/tools/run.sh" --accel tcg --bios seabios --smp "$smp" --mem 512 \
@@ -173,7 +180,7 @@ run_system() {
 			echo "FAIL system $name: could not build its image"
 			continue
 		fi
-		boot_image "$runner" "$img" "$smp" "$timeout" "$log.raw"
+		boot_image "$runner" "$img" "$smp" "$timeout" "$log.raw" "$name"
 		rc=$?
 		tr -d '\r' < "$log.raw" > "$log" 2>/dev/null
 		t1=$(date +%s.%N)

@@ -1,0 +1,133 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+#
+# Type into a system test's serial console from a script:
+#   python3 tests/system/feed.py --script FILE [--timeout S] [--log FILE] -- COMMAND...
+# COMMAND (tools/run.sh without --log) has the console on its stdin and
+# stdout. The script has one step a line, run in order:
+#   expect REGEX   wait for output matching REGEX (Python bytes regex,
+#                  searched after the previous match)
+#   send TEXT      type TEXT (Python escapes: \n, \x14 for Ctrl-T, ...)
+#   pattern N      type N bytes of the rxhold pattern (guests/tests/rxhold.c)
+#   sleep S        wait S seconds
+# Blank lines and lines starting with '#' are skipped. Writes go through a
+# thread of their own, so a console that takes input slowly never stops the
+# output from being read. Every step is noted ("feed: ...", at the end of
+# the log, with its time); the output is passed on until COMMAND ends or the timeout. Exit status 0 when
+# every step ran, 1 when an expect timed out, 2 on bad usage.
+import argparse
+import os
+import queue
+import re
+import selectors
+import subprocess
+import sys
+import threading
+import time
+
+
+def pattern(n):
+    """Byte i is 0x20 + (7i + i/95) % 95, as rxhold.c checks."""
+    return bytes(0x20 + (i * 7 + i // 95) % 95 for i in range(n))
+
+
+def parse(path):
+    steps = []
+    with open(path) as f:
+        for raw in f:
+            line = raw.rstrip("\n")
+            if not line.strip() or line.startswith("#"):
+                continue
+            op, _, arg = line.partition(" ")
+            if op == "expect":
+                steps.append((op, re.compile(arg.encode(), re.M), line))
+            elif op == "send":
+                steps.append((op, arg.encode().decode("unicode_escape").encode("latin-1"), line))
+            elif op == "pattern":
+                steps.append(("send", pattern(int(arg)), line))
+            elif op == "sleep":
+                steps.append((op, float(arg), line))
+            else:
+                raise SystemExit(f"feed: {path}: unknown step '{line}'")
+    return steps
+
+
+def writer(proc, q):
+    while True:
+        data = q.get()
+        if data is None:
+            return
+        try:
+            proc.stdin.write(data)
+            proc.stdin.flush()
+        except (BrokenPipeError, ValueError):
+            return
+
+
+def main(argv):
+    p = argparse.ArgumentParser(description="Type into a serial console from a script.")
+    p.add_argument("--script", required=True)
+    p.add_argument("--timeout", type=float, default=120)
+    p.add_argument("--log")
+    p.add_argument("command", nargs=argparse.REMAINDER)
+    a = p.parse_args(argv)
+    if a.command[:1] == ["--"]:
+        a.command = a.command[1:]
+    if not a.command:
+        p.error("no command given")
+    steps = parse(a.script)
+    log = open(a.log, "wb") if a.log else sys.stdout.buffer
+    proc = subprocess.Popen(a.command, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    q = queue.Queue()
+    threading.Thread(target=writer, args=(proc, q), daemon=True).start()
+    sel = selectors.DefaultSelector()
+    sel.register(proc.stdout, selectors.EVENT_READ)
+    start = time.monotonic()
+    out, cursor, step, wake, status = b"", 0, 0, 0.0, 0
+
+    notes = []  # written after the output, never inside one of its lines
+
+    def note(msg):
+        notes.append(f"feed: {msg} at {time.monotonic() - start:.2f} s\n".encode())
+
+    while time.monotonic() - start < a.timeout:
+        now = time.monotonic()
+        while step < len(steps) and now >= wake:
+            op, arg, text = steps[step]
+            if op == "expect":
+                m = arg.search(out, cursor)
+                if not m:
+                    break
+                cursor = m.end()
+            elif op == "send":
+                q.put(arg)
+            elif op == "sleep":
+                wake = now + arg
+            note(f"step {step + 1} {text[:60]!r} done")
+            step += 1
+        if sel.select(timeout=0.05):
+            chunk = os.read(proc.stdout.fileno(), 65536)
+            if not chunk:
+                break
+            out += chunk
+            log.write(chunk)
+            log.flush()
+    if step < len(steps):
+        note(f"step {step + 1} {steps[step][2][:60]!r} never done")
+        status = 1
+    else:
+        note("all steps done")
+    q.put(None)
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    log.write(b"\n" + b"".join(notes))
+    log.flush()
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
