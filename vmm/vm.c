@@ -14,7 +14,9 @@
 #include "kernel/mm.h"
 #include "kernel/pmm.h"
 #include "kernel/string.h"
+#include "vmm/conmux.h"
 #include "vmm/console_in.h"
+#include "vmm/console_route.h"
 #include "vmm/cpu_state.h"
 #include "vmm/dev/devices.h"
 #include "vmm/exit.h"
@@ -48,6 +50,10 @@ static u64 stage2_table_alloc(void *ctx)
 }
 
 bool vm_running(const struct vm *vm) { return vm->state == VM_RUNNING; }
+
+unsigned vm_count(void) { return nr_vms; }
+
+struct vm *vm_at(unsigned i) { return i < nr_vms ? vms[i] : NULL; }
 
 static unsigned cpu_count(u64 mask)
 {
@@ -149,13 +155,15 @@ static bool load_image(struct vm *vm, const struct cfg_guest *g,
 	return true;
 }
 
-/* The guest's console input buffer, feeding its COM1. */
+/* The guest's console input buffer, feeding its COM1, and the ring that
+ * keeps its output while another has the console (conmux.h). */
 static bool console_in_create(struct vm *vm)
 {
 	struct console_sink sink;
 
 	vm->con_in = alloc_zeroed(sizeof(*vm->con_in));
-	if (!vm->con_in) {
+	vm->con_out = alloc_zeroed(sizeof(*vm->con_out));
+	if (!vm->con_in || !vm->con_out) {
 		printk(LOG_ERR, "guest %s: out of memory for its console input", vm->name);
 		return false;
 	}
@@ -495,7 +503,11 @@ void vm_console_putc(struct vm *vm, char c)
 	char out[CFG_NAME_MAX + sizeof(vm->line) + 4];
 	int n;
 
-	if (vm->console_owner) {
+	enum console_route route = console_route_out(vm, c);
+
+	if (route == CONSOLE_HELD)
+		return;
+	if (vm->console_owner || route == CONSOLE_RAW) {
 		console_owner_putc(vm, c);
 		return;
 	}
@@ -534,8 +546,7 @@ bool vm_bus_write(struct vm *vm, struct bus *b, u64 addr, unsigned size, u64 val
 	return claimed;
 }
 
-/* Ask every vCPU to print its state. */
-static void dump_all(void)
+void vm_dump_all(void)
 {
 	printk(LOG_INFO, "state dump (Ctrl-T):");
 	for (unsigned i = 0; i < nr_vms; i++)
@@ -567,36 +578,4 @@ u32 vm_console_input_room(struct vm *vm)
 	n = console_in_room(vm->con_in);
 	spin_unlock_irqrestore(&vm->dev_lock, f);
 	return n;
-}
-
-/*
- * Read the physical console while the guest's buffer has room, so that
- * nothing read is ever dropped: with the buffer full, input waits in the
- * physical UART. With nobody to type to, input is read and dropped.
- */
-u64 vm_console_poll(void)
-{
-	static u64 next;
-	struct vm *vm = nr_vms ? vms[0] : NULL;
-	u64 now = rdtsc();
-	u8 buf[64];
-	u32 room, n;
-	int c;
-
-	if (now < next)
-		return next;
-	next = now + VM_CONSOLE_POLL_US * tsc_khz() / 1000;
-	do {
-		room = vm && vm_running(vm) ? vm_console_input_room(vm) : sizeof(buf);
-		n = 0;
-		while (n < MIN(room, (u32)sizeof(buf)) && (c = console_getc()) >= 0) {
-			if (c == VM_CONSOLE_DUMP_KEY)
-				dump_all();
-			else
-				buf[n++] = (u8)c;
-		}
-		if (n && vm)
-			vm_console_input(vm, buf, n);
-	} while (n == sizeof(buf));
-	return next;
 }

@@ -6,7 +6,8 @@
 # COMMAND (tools/run.sh without --log) has the console on its stdin and
 # stdout. The script has one step a line, run in order:
 #   expect REGEX   wait for output matching REGEX (Python bytes regex,
-#                  searched after the previous match)
+#                  searched after the previous expect's match)
+#   seen REGEX     wait for output matching REGEX anywhere (order-free)
 #   send TEXT      type TEXT (Python escapes: \n, \x14 for Ctrl-T, ...)
 #   pattern N      type N bytes of the rxhold pattern (guests/tests/rxhold.c)
 #   sleep S        wait S seconds
@@ -39,7 +40,7 @@ def parse(path):
             if not line.strip() or line.startswith("#"):
                 continue
             op, _, arg = line.partition(" ")
-            if op == "expect":
+            if op in ("expect", "seen"):
                 steps.append((op, re.compile(arg.encode(), re.M), line))
             elif op == "send":
                 steps.append((op, arg.encode().decode("unicode_escape").encode("latin-1"), line))
@@ -99,6 +100,9 @@ def main(argv):
                 if not m:
                     break
                 cursor = m.end()
+            elif op == "seen":
+                if not arg.search(out):
+                    break
             elif op == "send":
                 q.put(arg)
             elif op == "sleep":

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The hypervisor monitor, a focus of the console multiplexer (Ctrl-T m):
+ * a line editor with the prompt "hv> " and the commands of moncmd.h, each
+ * printing plain lines that start with the command's name. It runs on
+ * CPU 0 from the console poll; it reads other CPUs' vCPUs through
+ * requests (VCPU_REQ_SNAP) with a bounded wait, and pausing a guest only
+ * keeps that guest's vCPUs from entering it, so no other guest waits.
+ *
+ * Locking: the line buffer is CPU 0's (the console poll).
+ */
+#ifndef VMM_MONITOR_H
+#define VMM_MONITOR_H
+
+#include "kernel/types.h"
+
+/* The monitor got the focus: print the prompt. */
+void monitor_enter(void);
+
+/* One input byte while the monitor has the focus. */
+void monitor_key(u8 c);
+
+/* Run one command line (what Enter does). */
+void monitor_exec(const char *line);
+
+#endif
