@@ -73,6 +73,9 @@ fuzz_acpi_SRCS := drivers/acpi.c
 FUZZ_HARNESSES += moncmd
 fuzz_moncmd_SRCS := vmm/moncmd.c
 
+FUZZ_HARNESSES += gdb_rsp
+fuzz_gdb_rsp_SRCS := vmm/gdb_rsp.c
+
 FUZZ_HARNESSES += pci
 fuzz_pci_SRCS := vmm/pci/pci.c vmm/pci/pci_host.c vmm/pci/msi.c $(DEV)
 

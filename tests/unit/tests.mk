@@ -62,6 +62,8 @@ UNIT_TESTS += conmux
 unit_conmux_SRCS := vmm/conmux.c
 UNIT_TESTS += moncmd
 unit_moncmd_SRCS := vmm/moncmd.c
+UNIT_TESTS += gdb_rsp
+unit_gdb_rsp_SRCS := vmm/gdb_rsp.c
 
 # exit.c calls into the handler files, the vCPU and the log: the test file
 # has link stubs for those symbols (never called).
