@@ -27,6 +27,7 @@
 #include "kernel/mm.h"
 #include "kernel/panic.h"
 #include "kernel/platform.h"
+#include "vmm/trace.h"
 #include "kernel/pmm.h"
 #include "kernel/selftest.h"
 #include "kernel/string.h"
@@ -101,6 +102,8 @@ static void log_settings(void)
 	if (cmdline_get(bi.cmdline, "panic", v, sizeof(v)))
 		panic_set_action(!strcmp(v, "reboot") ? PANIC_REBOOT :
 				 !strcmp(v, "poweroff") ? PANIC_POWEROFF : PANIC_HALT);
+	if (cmdline_get(bi.cmdline, "trace", v, sizeof(v)))
+		trace_on = strcmp(v, "off") != 0; /* the exit trace (vmm/trace.h) */
 }
 
 /* The config's loglevel, from the moment the config is read, unless the
