@@ -7,6 +7,7 @@
 #include "arch/x86/smp.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/tsc.h"
+#include "arch/x86/pgtable.h"
 #include "kernel/format.h"
 #include "kernel/log.h"
 #include "kernel/platform.h"
@@ -313,16 +314,97 @@ static void cmd_mem(struct vm *vm, const struct moncmd *c)
 	hexdump(c->gva ? "gva" : "gpa", c->addr, buf, c->len);
 }
 
+#define PTE_P 1ULL
+#define PTE_PS (1ULL << 7)
+#define CR0_PG (1ULL << 31)
+#define CR4_PSE (1ULL << 4)
+#define CR4_PAE (1ULL << 5)
+#define CR4_LA57 (1ULL << 12)
+#define EFER_LMA (1ULL << 10)
+
+/* The guest's paging mode (SDM Vol. 3A §4.1.1): levels, entry size, and
+ * the top table's address from CR3. */
+struct walk_mode {
+	const char *name;
+	int levels;
+	unsigned esize;
+	u64 table, addr_mask;
+};
+
+static bool walk_mode(const struct vcpu_snap *s, struct walk_mode *m)
+{
+	u64 cr3 = s->regs[REG_CR3], cr4 = s->regs[REG_CR4];
+
+	if (!(s->regs[REG_CR0] & CR0_PG))
+		return false;
+	if (!(cr4 & CR4_PAE))
+		*m = (struct walk_mode){ "32-bit", 2, 4, cr3 & 0xfffff000, 0xfffff000 };
+	else if (!(s->regs[REG_EFER] & EFER_LMA))
+		*m = (struct walk_mode){ "pae", 3, 8, cr3 & 0xffffffe0, 0x000ffffffffff000ULL };
+	else
+		*m = (struct walk_mode){ (cr4 & CR4_LA57) ? "5-level" : "4-level",
+					 (cr4 & CR4_LA57) ? 5 : 4, 8, cr3 & 0x000ffffffffff000ULL,
+					 0x000ffffffffff000ULL };
+	return true;
+}
+
+/* Each level of the guest's walk of @gva, as the guest's tables say
+ * (§4.3-4.5; presence and page size only). */
+static void print_walk(struct vm *vm, const struct walk_mode *m, u64 gva, bool pse)
+{
+	u64 table = m->table;
+
+	for (int l = m->levels; l >= 1; l--) {
+		unsigned shift = m->esize == 4 ? 12 + 10 * (unsigned)(l - 1) : 12 + 9 * (unsigned)(l - 1);
+		u64 mask = m->esize == 4 ? 0x3ff : (m->levels == 3 && l == 3) ? 3 : 0x1ff;
+		u64 at = table + ((gva >> shift) & mask) * m->esize, e = 0;
+		bool large;
+
+		if (!gmem_read(&vm->mem, at, &e, m->esize)) {
+			out("translate %s level %d entry-at %016llx not-ram", vm->name, l,
+			    (unsigned long long)at);
+			return;
+		}
+		large = l > 1 && (e & PTE_PS) && !(m->levels == 3 && l == 3) &&
+			(m->esize == 8 || pse) && l <= 3;
+		out("translate %s level %d entry-at %016llx entry %016llx%s", vm->name, l,
+		    (unsigned long long)at, (unsigned long long)e,
+		    !(e & PTE_P) ? " not-present" : large ? " large" : "");
+		if (!(e & PTE_P) || large)
+			return;
+		table = e & m->addr_mask;
+	}
+}
+
+/* The guest's walk, the result, then the second-level (EPT/NPT) walk. */
 static void cmd_translate(struct vm *vm, u64 gva)
 {
-	u64 gpa;
-	void *host;
+	struct vcpu *v = vm->vcpus[0];
+	struct walk_mode m;
+	u64 gpa, hpa, leaf;
+	int level;
 
-	if (!gva_to_gpa(vm, gva, &gpa))
+	if (!snapshot(v, gva))
 		return;
-	host = gmem_ptr(&vm->mem, gpa, 1);
+	if (walk_mode(&v->snap, &m)) {
+		out("translate %s paging %s cr3 %016llx", vm->name, m.name,
+		    (unsigned long long)v->snap.regs[REG_CR3]);
+		print_walk(vm, &m, gva, v->snap.regs[REG_CR4] & CR4_PSE);
+	} else {
+		out("translate %s paging off", vm->name);
+	}
+	if (!v->snap.gva_ok) {
+		out("translate %s gva %016llx not-mapped", vm->name, (unsigned long long)gva);
+		return;
+	}
+	gpa = v->snap.gpa;
 	out("translate %s gva %016llx gpa %016llx %s", vm->name, (unsigned long long)gva,
-	    (unsigned long long)gpa, host ? "ram" : "not-ram");
+	    (unsigned long long)gpa, gmem_ptr(&vm->mem, gpa, 1) ? "ram" : "not-ram");
+	if (pt_lookup(&vm->hw.s2, gpa, &hpa, &leaf, &level))
+		out("translate %s stage2 level %d entry %016llx hpa %016llx", vm->name, level,
+		    (unsigned long long)leaf, (unsigned long long)hpa);
+	else
+		out("translate %s stage2 not-mapped", vm->name);
 }
 
 static void set_paused(struct vm *vm, bool on)
