@@ -145,21 +145,41 @@ static struct vm *input_target(void)
 	return focus >= 0 ? vm_at((u32)focus) : NULL;
 }
 
+/* A byte read while its guest's buffer was full, delivered first. */
+static int stash = -1;
+
+static int next_byte(void)
+{
+	int c = stash;
+
+	if (c < 0)
+		return console_getc();
+	stash = -1;
+	return c;
+}
+
 /*
  * Read one batch of input for the current target; true when more may be
  * waiting. The physical console is read only while the target guest's
  * buffer has room, so nothing read is dropped (input for a guest that is
- * not running is read and dropped).
+ * not running is read and dropped). No lock is taken while nobody types.
  */
 static bool route_batch(void)
 {
-	struct vm *vm = input_target();
-	u32 room = vm && vm_running(vm) ? vm_console_input_room(vm) : 64;
+	int c = next_byte();
+	struct vm *vm;
 	u8 buf[64];
-	u32 n = 0;
-	int c;
+	u32 room, n = 0;
 
-	while (n < MIN(room, (u32)sizeof(buf)) && (c = console_getc()) >= 0) {
+	if (c < 0)
+		return false;
+	vm = input_target();
+	room = vm && vm_running(vm) ? vm_console_input_room(vm) : sizeof(buf);
+	if (!room) {
+		stash = c;
+		return false;
+	}
+	for (; c >= 0; c = n < MIN(room, (u32)sizeof(buf)) ? console_getc() : -1) {
 		struct conmux_ev e = route_key((u8)c);
 
 		if (e.act == MUX_GUEST && vm && vm == vm_at((u32)e.target)) {

@@ -20,7 +20,7 @@
 #include "vmm/vcpu.h"
 #include "vmm/vm.h"
 
-#define SNAP_WAIT_MS 200
+#define SNAP_WAIT_MS 1000
 
 static char line[MONCMD_LINE_MAX];
 static unsigned line_len;

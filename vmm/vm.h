@@ -148,7 +148,8 @@ bool vm_bus_write(struct vm *vm, struct bus *b, u64 addr, unsigned size, u64 val
  */
 u32 vm_console_input(struct vm *vm, const u8 *buf, u32 len);
 
-/* Bytes vm_console_input() would take now. */
+/* Bytes vm_console_input() would take now, at least (read without the
+ * lock; only CPU 0's console poll may add input). */
 u32 vm_console_input_room(struct vm *vm);
 
 /*
