@@ -27,6 +27,7 @@
 #include "kernel/mm.h"
 #include "kernel/panic.h"
 #include "kernel/platform.h"
+#include "vmm/gdb_stub.h"
 #include "vmm/trace.h"
 #include "kernel/pmm.h"
 #include "kernel/selftest.h"
@@ -168,6 +169,15 @@ static void report(void)
 
 /* Enable virtualization everywhere, create the guests, run them until
  * they have all stopped. */
+/* gdb=<guest>: the GDB stub on COM2 (vmm/gdb_stub.h). */
+static void gdb_from_cmdline(void)
+{
+	char v[32];
+
+	if (cmdline_get(bi.cmdline, "gdb", v, sizeof(v)))
+		gdb_stub_init(v);
+}
+
 static void run_guests(void)
 {
 	const struct vcpu_ops *ops = virt_probe(&cpu);
@@ -180,6 +190,7 @@ static void run_guests(void)
 		printk(LOG_INFO, "no guest to run: the machine is done");
 		return;
 	}
+	gdb_from_cmdline();
 	vm_run_all();
 	printk(LOG_INFO, "all guests stopped");
 }

@@ -14,6 +14,7 @@
 #include "kernel/string.h"
 #include "vmm/conmux.h"
 #include "vmm/console_route.h"
+#include "vmm/gdb_stub.h"
 #include "vmm/monitor.h"
 #include "vmm/vm.h"
 
@@ -206,5 +207,6 @@ u64 vm_console_poll(void)
 	next = now + VM_CONSOLE_POLL_US * tsc_khz() / 1000;
 	while (route_batch())
 		;
+	gdb_stub_poll();
 	return next;
 }

@@ -102,7 +102,7 @@ static const char *vcpu_state_name(struct vcpu *v)
  * CPU directly when @v is the vCPU running here, else by a request to its
  * CPU with a bounded wait (a stopped VM's vCPUs answer no more).
  */
-static bool snapshot(struct vcpu *v, u64 gva)
+bool monitor_snapshot(struct vcpu *v, u64 gva)
 {
 	u32 seq = __atomic_load_n(&v->snap_seq, __ATOMIC_ACQUIRE);
 	u64 end;
@@ -200,7 +200,7 @@ static void cmd_regs(struct vcpu *v)
 	u64 c[ARRAY_SIZE(ctl)];
 	char pfx[64];
 
-	if (!snapshot(v, 0))
+	if (!monitor_snapshot(v, 0))
 		return;
 	snprintf(pfx, sizeof(pfx), "regs %s %u", v->vm->name, v->id);
 	for (unsigned i = 0; i < NR_GPRS; i += 4)
@@ -284,7 +284,7 @@ static bool gva_to_gpa(struct vm *vm, u64 gva, u64 *gpa)
 {
 	struct vcpu *v = vm->vcpus[0];
 
-	if (!snapshot(v, gva))
+	if (!monitor_snapshot(v, gva))
 		return false;
 	if (!v->snap.gva_ok) {
 		out("error %s gva %llx not mapped", vm->name, (unsigned long long)gva);
@@ -384,7 +384,7 @@ static void cmd_translate(struct vm *vm, u64 gva)
 	u64 gpa, hpa, leaf;
 	int level;
 
-	if (!snapshot(v, gva))
+	if (!monitor_snapshot(v, gva))
 		return;
 	if (walk_mode(&v->snap, &m)) {
 		out("translate %s paging %s cr3 %016llx", vm->name, m.name,
@@ -407,12 +407,17 @@ static void cmd_translate(struct vm *vm, u64 gva)
 		out("translate %s stage2 not-mapped", vm->name);
 }
 
-static void set_paused(struct vm *vm, bool on)
+void monitor_pause(struct vm *vm, bool on)
 {
 	for (u32 j = 0; j < vm->nvcpus; j++) {
 		vm->vcpus[j]->paused = on;
 		vcpu_request(vm->vcpus[j], VCPU_REQ_INTR); /* leave the guest / wake */
 	}
+}
+
+static void set_paused(struct vm *vm, bool on)
+{
+	monitor_pause(vm, on);
 	out("%s %s", on ? "pause" : "resume", vm->name);
 }
 

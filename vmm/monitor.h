@@ -23,4 +23,15 @@ void monitor_key(u8 c);
 /* Run one command line (what Enter does). */
 void monitor_exec(const char *line);
 
+struct vm;
+struct vcpu;
+
+/* Fresh registers of @v in v->snap and the translation of @gva through
+ * its page tables (v->snap.gva_ok, .gpa); false (and an error line) when
+ * @v does not answer within a second or is not running. */
+bool monitor_snapshot(struct vcpu *v, u64 gva);
+
+/* Keep every vCPU of @vm from entering it (@on), or let them go on. */
+void monitor_pause(struct vm *vm, bool on);
+
 #endif

@@ -11,11 +11,17 @@
 #   send TEXT      type TEXT (Python escapes: \n, \x14 for Ctrl-T, ...)
 #   pattern N      type N bytes of the rxhold pattern (guests/tests/rxhold.c)
 #   sleep S        wait S seconds
+#   run CMD        run shell command CMD ({port}: see --tcp-serial) beside the
+#                  emulator, wait for it to end; its output is noted in the log
+#                  as "run: ..." lines
 # Blank lines and lines starting with '#' are skipped. Writes go through a
 # thread of their own, so a console that takes input slowly never stops the
 # output from being read. Every step is noted ("feed: ...", at the end of
 # the log, with its time); the output is passed on until COMMAND ends or the timeout. Exit status 0 when
-# every step ran, 1 when an expect timed out, 2 on bad usage.
+# every step ran, 1 when an expect timed out, 2 on bad usage. With
+# --tcp-serial a free TCP port is given to QEMU as a second serial port
+# (COM2), "-serial tcp:127.0.0.1:PORT,server=on,wait=off" after "--" in
+# COMMAND, and to the script as {port}.
 import argparse
 import os
 import queue
@@ -48,6 +54,8 @@ def parse(path):
                 steps.append(("send", pattern(int(arg)), line))
             elif op == "sleep":
                 steps.append((op, float(arg), line))
+            elif op == "run":
+                steps.append((op, arg, line))
             else:
                 raise SystemExit(f"feed: {path}: unknown step '{line}'")
     return steps
@@ -70,6 +78,7 @@ def main(argv):
     p.add_argument("--script", required=True)
     p.add_argument("--timeout", type=float, default=120)
     p.add_argument("--log")
+    p.add_argument("--tcp-serial", action="store_true")
     p.add_argument("command", nargs=argparse.REMAINDER)
     a = p.parse_args(argv)
     if a.command[:1] == ["--"]:
@@ -77,6 +86,15 @@ def main(argv):
     if not a.command:
         p.error("no command given")
     steps = parse(a.script)
+    port = None
+    if a.tcp_serial:
+        import socket
+        with socket.socket() as sk:
+            sk.bind(("127.0.0.1", 0))
+            port = sk.getsockname()[1]
+        if "--" not in a.command:
+            a.command.append("--")
+        a.command += ["-serial", f"tcp:127.0.0.1:{port},server=on,wait=off"]
     log = open(a.log, "wb") if a.log else sys.stdout.buffer
     proc = subprocess.Popen(a.command, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
     q = queue.Queue()
@@ -85,6 +103,7 @@ def main(argv):
     sel.register(proc.stdout, selectors.EVENT_READ)
     start = time.monotonic()
     out, cursor, step, wake, status = b"", 0, 0, 0.0, 0
+    job = None  # a running "run" step: (process, collected output)
 
     notes = []  # written after the output, never inside one of its lines
 
@@ -107,6 +126,21 @@ def main(argv):
                 q.put(arg)
             elif op == "sleep":
                 wake = now + arg
+            elif op == "run":
+                if job is None:
+                    cmd = arg.replace("{port}", str(port))
+                    proc2 = subprocess.Popen(cmd, shell=True, stdout=subprocess.PIPE,
+                                             stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+                    got = []
+                    threading.Thread(target=lambda p2=proc2, g=got: g.append(p2.communicate()[0]),
+                                     daemon=True).start()
+                    job = (proc2, got)
+                if not job[1]:
+                    break
+                for rl in job[1][0].decode(errors="replace").splitlines():
+                    notes.append(f"run: {rl}\n".encode())
+                notes.append(f"run: status {job[0].returncode}\n".encode())
+                job = None
             note(f"step {step + 1} {text[:60]!r} done")
             step += 1
         if sel.select(timeout=0.05):

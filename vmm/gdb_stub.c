@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The GDB stub (gdb_stub.h): packets in through gdb_rsp's decoder, the
+ * commands carried out with the monitor's vCPU snapshot and pause, replies
+ * framed by gdb_rsp_encode() on COM2.
+ */
+#include "drivers/uart.h"
+#include "kernel/format.h"
+#include "kernel/log.h"
+#include "kernel/string.h"
+#include "vmm/gdb_rsp.h"
+#include "vmm/gdb_stub.h"
+#include "vmm/gmem.h"
+#include "vmm/monitor.h"
+#include "vmm/vcpu.h"
+#include "vmm/vm.h"
+
+#define GDB_PORT 0x2f8 /* COM2 */
+#define GDB_BAUD 115200
+
+static struct uart port;
+static char guest[32];
+static bool ready, attached, running;
+static struct gdb_rsp_dec dec;
+static u8 frame[2 * GDB_RSP_MAX + 8];
+static char reply[GDB_RSP_MAX];
+
+bool gdb_stub_init(const char *name)
+{
+	hv_strlcpy(guest, name, sizeof(guest));
+	if (!uart_init(&port, GDB_PORT, GDB_BAUD)) {
+		printk(LOG_ERR, "gdb: no UART at COM2 (0x%x): no stub for guest %s", GDB_PORT, guest);
+		return false;
+	}
+	gdb_rsp_dec_init(&dec);
+	ready = true;
+	printk(LOG_INFO, "gdb: stub for guest %s on COM2 (0x%x)", guest, GDB_PORT);
+	return true;
+}
+
+static struct vm *target(void)
+{
+	for (unsigned i = 0; i < vm_count(); i++)
+		if (!strcmp(vm_at(i)->name, guest))
+			return vm_at(i);
+	return NULL;
+}
+
+static void send(const char *s)
+{
+	u32 n = gdb_rsp_encode((const u8 *)s, (u32)strlen(s), true, frame, sizeof(frame));
+
+	uart_write(&port, (const char *)frame, n);
+}
+
+/* i386 'g' layout (GDB's 32-bit x86 general registers): eax ecx edx ebx
+ * esp ebp esi edi eip eflags cs ss ds es fs gs, 4 bytes each, little
+ * endian. */
+static void reply_regs(struct vcpu *v)
+{
+	static const int gpr[8] = { GPR_RAX, GPR_RCX, GPR_RDX, GPR_RBX, GPR_RSP, GPR_RBP,
+				    GPR_RSI, GPR_RDI };
+	static const int seg[6] = { SEG_CS, SEG_SS, SEG_DS, SEG_ES, SEG_FS, SEG_GS };
+	u32 vals[16];
+
+	if (!monitor_snapshot(v, 0)) {
+		send("E01");
+		return;
+	}
+	for (int i = 0; i < 8; i++)
+		vals[i] = (u32)(gpr[i] == GPR_RSP ? v->snap.regs[REG_RSP] : v->snap.gprs[gpr[i]]);
+	vals[8] = (u32)v->snap.regs[REG_RIP];
+	vals[9] = (u32)v->snap.regs[REG_RFLAGS];
+	for (int i = 0; i < 6; i++)
+		vals[10 + i] = v->snap.segs[seg[i]].sel;
+	gdb_rsp_hex((const u8 *)vals, sizeof(vals), reply);
+	reply[2 * sizeof(vals)] = 0;
+	send(reply);
+}
+
+/* "addr,len": memory at guest-virtual addr through vCPU 0's tables. */
+static void reply_mem(struct vm *vm, const char *args)
+{
+	u64 addr = 0, len = 0;
+	u8 buf[256];
+	const char *p = args;
+
+	for (; *p && *p != ','; p++)
+		addr = addr << 4 | (u64)(*p <= '9' ? *p - '0' : (*p | 0x20) - 'a' + 10);
+	for (p += *p == ','; *p; p++)
+		len = len << 4 | (u64)(*p <= '9' ? *p - '0' : (*p | 0x20) - 'a' + 10);
+	len = MIN(len, sizeof(buf));
+	for (u64 done = 0; done < len;) {
+		u64 a = addr + done, chunk = MIN(len - done, 4096 - (a & 4095));
+
+		if (!monitor_snapshot(vm->vcpus[0], a) || !vm->vcpus[0]->snap.gva_ok ||
+		    !gmem_read(&vm->mem, vm->vcpus[0]->snap.gpa, buf + done, chunk)) {
+			send("E14");
+			return;
+		}
+		done += chunk;
+	}
+	gdb_rsp_hex(buf, (u32)len, reply);
+	reply[2 * len] = 0;
+	send(reply);
+}
+
+static void stop_guest(struct vm *vm, bool on)
+{
+	monitor_pause(vm, on);
+	running = !on;
+}
+
+static void packet(struct vm *vm, const char *p)
+{
+	if (!attached) {
+		attached = true;
+		stop_guest(vm, true);
+		printk(LOG_INFO, "gdb: attached to guest %s", vm->name);
+	}
+	switch (p[0]) {
+	case '?': send("S05"); return;
+	case 'g': reply_regs(vm->vcpus[0]); return;
+	case 'm': reply_mem(vm, p + 1); return;
+	case 'c': stop_guest(vm, false); return; /* the reply comes at the stop */
+	case 'H': case 'T': send("OK"); return;
+	case 'D':
+		send("OK");
+		stop_guest(vm, false);
+		attached = false;
+		printk(LOG_INFO, "gdb: detached from guest %s", vm->name);
+		return;
+	case 'k': stop_guest(vm, false); attached = false; return;
+	case 'q':
+		if (!strncmp(p, "qSupported", 10))
+			send("PacketSize=1000");
+		else if (!strcmp(p, "qAttached"))
+			send("1");
+		else if (!strcmp(p, "qC"))
+			send("QC1");
+		else if (!strcmp(p, "qfThreadInfo"))
+			send("m1");
+		else if (!strcmp(p, "qsThreadInfo"))
+			send("l");
+		else
+			send("");
+		return;
+	default: send(""); return; /* not supported */
+	}
+}
+
+static void on_event(struct vm *vm, enum gdb_rsp_event e)
+{
+	switch (e) {
+	case GDB_RSP_PACKET:
+		uart_write(&port, "+", 1);
+		dec.data[dec.len < GDB_RSP_MAX ? dec.len : GDB_RSP_MAX - 1] = 0;
+		packet(vm, (const char *)dec.data);
+		break;
+	case GDB_RSP_BAD_SUM:
+	case GDB_RSP_OVERFLOW: uart_write(&port, "-", 1); break;
+	case GDB_RSP_INTERRUPT:
+		if (attached && running) {
+			stop_guest(vm, true);
+			send("S02");
+		}
+		break;
+	default: break;
+	}
+}
+
+void gdb_stub_poll(void)
+{
+	struct vm *vm;
+	int c;
+
+	if (!ready || !(vm = target()))
+		return;
+	if (attached && running && !vm_running(vm)) {
+		send("W00"); /* the guest stopped: gdb sees it exit */
+		attached = running = false;
+	}
+	for (int i = 0; i < 256 && (c = uart_getc(&port)) >= 0; i++)
+		on_event(vm, gdb_rsp_dec_byte(&dec, (u8)c));
+}
