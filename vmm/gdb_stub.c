@@ -53,28 +53,49 @@ static void send(const char *s)
 	uart_write(&port, (const char *)frame, n);
 }
 
-/* i386 'g' layout (GDB's 32-bit x86 general registers): eax ecx edx ebx
- * esp ebp esi edi eip eflags cs ss ds es fs gs, 4 bytes each, little
- * endian. */
+#define EFER_LMA (1ULL << 10)
+
+/* Append @n little-endian bytes of @v as hex at reply[*len]. */
+static void put_reg(u32 *len, u64 v, unsigned n)
+{
+	gdb_rsp_hex((const u8 *)&v, n, reply + *len);
+	*len += 2 * n;
+}
+
+/*
+ * 'g' in GDB's layout for the guest's mode: i386 (eax ecx edx ebx esp ebp
+ * esi edi eip eflags cs ss ds es fs gs, 4 bytes each) or, in long mode,
+ * amd64 (rax rbx rcx rdx rsi rdi rbp rsp r8-r15 rip, 8 bytes each, then
+ * eflags cs ss ds es fs gs, 4 bytes each). The floating-point registers
+ * that follow in GDB's layout are left out: GDB shows them unavailable.
+ */
 static void reply_regs(struct vcpu *v)
 {
-	static const int gpr[8] = { GPR_RAX, GPR_RCX, GPR_RDX, GPR_RBX, GPR_RSP, GPR_RBP,
+	static const u8 i386[8] = { GPR_RAX, GPR_RCX, GPR_RDX, GPR_RBX, GPR_RSP, GPR_RBP,
 				    GPR_RSI, GPR_RDI };
-	static const int seg[6] = { SEG_CS, SEG_SS, SEG_DS, SEG_ES, SEG_FS, SEG_GS };
-	u32 vals[16];
+	static const u8 amd64[16] = { GPR_RAX, GPR_RBX, GPR_RCX, GPR_RDX, GPR_RSI, GPR_RDI,
+				      GPR_RBP, GPR_RSP, GPR_R8, GPR_R9, GPR_R10, GPR_R11,
+				      GPR_R12, GPR_R13, GPR_R14, GPR_R15 };
+	static const u8 seg[6] = { SEG_CS, SEG_SS, SEG_DS, SEG_ES, SEG_FS, SEG_GS };
+	const struct vcpu_snap *s = &v->snap;
+	bool lm;
+	u32 len = 0;
 
 	if (!monitor_snapshot(v, 0)) {
 		send("E01");
 		return;
 	}
-	for (int i = 0; i < 8; i++)
-		vals[i] = (u32)(gpr[i] == GPR_RSP ? v->snap.regs[REG_RSP] : v->snap.gprs[gpr[i]]);
-	vals[8] = (u32)v->snap.regs[REG_RIP];
-	vals[9] = (u32)v->snap.regs[REG_RFLAGS];
-	for (int i = 0; i < 6; i++)
-		vals[10 + i] = v->snap.segs[seg[i]].sel;
-	gdb_rsp_hex((const u8 *)vals, sizeof(vals), reply);
-	reply[2 * sizeof(vals)] = 0;
+	lm = s->regs[REG_EFER] & EFER_LMA;
+	for (unsigned i = 0; i < (lm ? 16u : 8u); i++) {
+		u8 r = lm ? amd64[i] : i386[i];
+
+		put_reg(&len, r == GPR_RSP ? s->regs[REG_RSP] : s->gprs[r], lm ? 8 : 4);
+	}
+	put_reg(&len, s->regs[REG_RIP], lm ? 8 : 4);
+	put_reg(&len, s->regs[REG_RFLAGS], 4);
+	for (unsigned i = 0; i < 6; i++)
+		put_reg(&len, s->segs[seg[i]].sel, 4);
+	reply[len] = 0;
 	send(reply);
 }
 

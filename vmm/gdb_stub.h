@@ -4,8 +4,9 @@
  * chosen on the hypervisor command line with gdb=<guest>. It speaks the
  * remote protocol through the codec of gdb_rsp.h and supports attaching
  * (the guest's vCPUs are paused: a stopped guest never stalls the other
- * guests), '?', 'g' (vCPU 0's i386 general registers, EIP, EFLAGS and
- * segment selectors), 'm' (guest-virtual memory through vCPU 0's page
+ * guests), '?', 'g' (vCPU 0's general registers, instruction pointer,
+ * flags and segment selectors in GDB's i386 or, in long mode, amd64
+ * layout), 'm' (guest-virtual memory through vCPU 0's page
  * tables), 'c' (resume until Ctrl-C), 'D' (detach and resume), 'k', and
  * answers the queries gdb sends on attach. Breakpoints, single step,
  * register and memory writes, threads and a 64-bit target description

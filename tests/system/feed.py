@@ -6,7 +6,8 @@
 # COMMAND (tools/run.sh without --log) has the console on its stdin and
 # stdout. The script has one step a line, run in order:
 #   expect REGEX   wait for output matching REGEX (Python bytes regex,
-#                  searched after the previous expect's match)
+#                  searched after the previous expect's match); its groups
+#                  become {g1}, {g2}, ... in later send and run steps
 #   seen REGEX     wait for output matching REGEX anywhere (order-free)
 #   send TEXT      type TEXT (Python escapes: \n, \x14 for Ctrl-T, ...)
 #   pattern N      type N bytes of the rxhold pattern (guests/tests/rxhold.c)
@@ -104,6 +105,7 @@ def main(argv):
     start = time.monotonic()
     out, cursor, step, wake, status = b"", 0, 0, 0.0, 0
     job = None  # a running "run" step: (process, collected output)
+    subst = {}  # {g1}... from the last expect with groups
 
     notes = []  # written after the output, never inside one of its lines
 
@@ -119,16 +121,22 @@ def main(argv):
                 if not m:
                     break
                 cursor = m.end()
+                for i, grp in enumerate(m.groups()):
+                    subst[f"{{g{i + 1}}}"] = (grp or b"").decode(errors="replace")
             elif op == "seen":
                 if not arg.search(out):
                     break
             elif op == "send":
+                for k, val in subst.items():
+                    arg = arg.replace(k.encode(), val.encode())
                 q.put(arg)
             elif op == "sleep":
                 wake = now + arg
             elif op == "run":
                 if job is None:
                     cmd = arg.replace("{port}", str(port))
+                    for k, val in subst.items():
+                        cmd = cmd.replace(k, val)
                     proc2 = subprocess.Popen(cmd, shell=True, stdout=subprocess.PIPE,
                                              stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
                     got = []
