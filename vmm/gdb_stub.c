@@ -99,31 +99,68 @@ static void reply_regs(struct vcpu *v)
 	send(reply);
 }
 
-/* "addr,len": memory at guest-virtual addr through vCPU 0's tables. */
-static void reply_mem(struct vm *vm, const char *args)
+/* A hex number up to @stop (or the end); *p moves past it. */
+static u64 hexnum(const char **p, char stop)
 {
-	u64 addr = 0, len = 0;
-	u8 buf[256];
-	const char *p = args;
+	u64 v = 0;
 
-	for (; *p && *p != ','; p++)
-		addr = addr << 4 | (u64)(*p <= '9' ? *p - '0' : (*p | 0x20) - 'a' + 10);
-	for (p += *p == ','; *p; p++)
-		len = len << 4 | (u64)(*p <= '9' ? *p - '0' : (*p | 0x20) - 'a' + 10);
-	len = MIN(len, sizeof(buf));
+	for (; **p && **p != stop; (*p)++) {
+		char c = **p | 0x20;
+
+		v = v << 4 | (u64)(c >= '0' && c <= '9' ? c - '0' : c - 'a' + 10);
+	}
+	if (stop && **p == stop)
+		(*p)++;
+	return v;
+}
+
+/* Copy between @buf and guest-virtual [addr, addr + len) page by page,
+ * through vCPU 0's tables; false when a page is not mapped RAM. */
+static bool guest_copy(struct vm *vm, u64 addr, u8 *buf, u64 len, bool write)
+{
+	struct vcpu *v = vm->vcpus[0];
+
 	for (u64 done = 0; done < len;) {
 		u64 a = addr + done, chunk = MIN(len - done, 4096 - (a & 4095));
 
-		if (!monitor_snapshot(vm->vcpus[0], a) || !vm->vcpus[0]->snap.gva_ok ||
-		    !gmem_read(&vm->mem, vm->vcpus[0]->snap.gpa, buf + done, chunk)) {
-			send("E14");
-			return;
-		}
+		if (!monitor_snapshot(v, a) || !v->snap.gva_ok)
+			return false;
+		if (write ? !gmem_write(&vm->mem, v->snap.gpa, buf + done, chunk) :
+			    !gmem_read(&vm->mem, v->snap.gpa, buf + done, chunk))
+			return false;
 		done += chunk;
+	}
+	return true;
+}
+
+/* "m addr,len": read guest-virtual memory. */
+static void reply_mem(struct vm *vm, const char *args)
+{
+	static u8 buf[GDB_RSP_MAX / 2 - 1];
+	u64 addr = hexnum(&args, ','), len = hexnum(&args, 0);
+
+	len = MIN(len, sizeof(buf));
+	if (!guest_copy(vm, addr, buf, len, false)) {
+		send("E14");
+		return;
 	}
 	gdb_rsp_hex(buf, (u32)len, reply);
 	reply[2 * len] = 0;
 	send(reply);
+}
+
+/* "M addr,len:hex": write guest-virtual memory. */
+static void write_mem(struct vm *vm, const char *args)
+{
+	static u8 buf[GDB_RSP_MAX / 2];
+	u64 addr = hexnum(&args, ','), len = hexnum(&args, ':');
+
+	if (len > sizeof(buf) || strlen(args) != 2 * len ||
+	    !gdb_rsp_unhex(args, (u32)len, buf) || !guest_copy(vm, addr, buf, len, true)) {
+		send("E14");
+		return;
+	}
+	send("OK");
 }
 
 static void stop_guest(struct vm *vm, bool on)
@@ -143,6 +180,7 @@ static void packet(struct vm *vm, const char *p)
 	case '?': send("S05"); return;
 	case 'g': reply_regs(vm->vcpus[0]); return;
 	case 'm': reply_mem(vm, p + 1); return;
+	case 'M': write_mem(vm, p + 1); return;
 	case 'c': stop_guest(vm, false); return; /* the reply comes at the stop */
 	case 'H': case 'T': send("OK"); return;
 	case 'D':

@@ -6,10 +6,10 @@
  * (the guest's vCPUs are paused: a stopped guest never stalls the other
  * guests), '?', 'g' (vCPU 0's general registers, instruction pointer,
  * flags and segment selectors in GDB's i386 or, in long mode, amd64
- * layout), 'm' (guest-virtual memory through vCPU 0's page
- * tables), 'c' (resume until Ctrl-C), 'D' (detach and resume), 'k', and
+ * layout), 'm' and 'M' (guest-virtual memory through vCPU 0's
+ * page tables), 'c' (resume until Ctrl-C), 'D' (detach and resume), 'k', and
  * answers the queries gdb sends on attach. Breakpoints, single step,
- * register and memory writes, threads and a 64-bit target description
+ * register writes, threads and a 64-bit target description
  * are not there yet. Polled on CPU 0 from the console poll.
  *
  * Locking: the stub's state is CPU 0's (the console poll).
