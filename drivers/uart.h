@@ -9,8 +9,20 @@
 
 #include "kernel/types.h"
 
+#define UART_RX_STASH 256
+
+/*
+ * Received bytes are read by uart_getc() (the console poll, CPU 0) and,
+ * while uart_write() waits for the transmitter on any CPU, moved into
+ * stash so that the 16-byte receive FIFO does not overrun during long
+ * output. rx_busy (atomic exchange) lets one CPU at a time read RBR or
+ * touch the stash; the other skips instead of waiting.
+ */
 struct uart {
 	u16 port; /* 0 = no UART */
+	volatile u32 rx_busy;
+	u32 stash_head, stash_count;
+	u8 stash[UART_RX_STASH];
 };
 
 /*
@@ -21,7 +33,8 @@ bool uart_init(struct uart *u, u16 port, u32 baud);
 
 void uart_write(struct uart *u, const char *s, size_t len);
 
-/* Next received byte, or -1 if none is waiting. */
+/* Next received byte (stashed ones first), or -1 if none is waiting or
+ * another CPU is reading the receiver right now. */
 int uart_getc(struct uart *u);
 
 #endif

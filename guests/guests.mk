@@ -64,6 +64,12 @@ GUEST_NAMES += pci_probe hostile_pci
 guest-objs-pci_probe := tests/pci_probe.o
 guest-objs-hostile_pci := tests/hostile_pci.o
 
+# Console input held while the guest does not read (issue 12).
+GUEST_NAMES += rxhold echo park
+guest-objs-rxhold := tests/rxhold.o
+guest-objs-echo := tests/echo.o
+guest-objs-park := tests/park.o
+
 # Hostile guests (issue 9), one block each.
 GUEST_NAMES += hostile_cpu
 guest-objs-hostile_cpu := tests/hostile_cpu.o

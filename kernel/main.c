@@ -27,6 +27,8 @@
 #include "kernel/mm.h"
 #include "kernel/panic.h"
 #include "kernel/platform.h"
+#include "vmm/gdb_stub.h"
+#include "vmm/trace.h"
 #include "kernel/pmm.h"
 #include "kernel/selftest.h"
 #include "kernel/string.h"
@@ -101,6 +103,8 @@ static void log_settings(void)
 	if (cmdline_get(bi.cmdline, "panic", v, sizeof(v)))
 		panic_set_action(!strcmp(v, "reboot") ? PANIC_REBOOT :
 				 !strcmp(v, "poweroff") ? PANIC_POWEROFF : PANIC_HALT);
+	if (cmdline_get(bi.cmdline, "trace", v, sizeof(v)))
+		trace_on = strcmp(v, "off") != 0; /* the exit trace (vmm/trace.h) */
 }
 
 /* The config's loglevel, from the moment the config is read, unless the
@@ -165,6 +169,15 @@ static void report(void)
 
 /* Enable virtualization everywhere, create the guests, run them until
  * they have all stopped. */
+/* gdb=<guest>: the GDB stub on COM2 (vmm/gdb_stub.h). */
+static void gdb_from_cmdline(void)
+{
+	char v[32];
+
+	if (cmdline_get(bi.cmdline, "gdb", v, sizeof(v)))
+		gdb_stub_init(v);
+}
+
 static void run_guests(void)
 {
 	const struct vcpu_ops *ops = virt_probe(&cpu);
@@ -177,6 +190,7 @@ static void run_guests(void)
 		printk(LOG_INFO, "no guest to run: the machine is done");
 		return;
 	}
+	gdb_from_cmdline();
 	vm_run_all();
 	printk(LOG_INFO, "all guests stopped");
 }

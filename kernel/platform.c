@@ -109,8 +109,22 @@ static void report_iommu(const struct acpi_info *ai)
 		KV("iommu", "none");
 }
 
+static struct platform_facts last_facts; /* the boot's, for platform_report_again() */
+static bool have_facts;
+
+bool platform_report_again(void)
+{
+	if (have_facts)
+		platform_report(&last_facts);
+	return have_facts;
+}
+
 void platform_report(const struct platform_facts *f)
 {
+	if (f != &last_facts) {
+		last_facts = *f;
+		have_facts = true;
+	}
 	printk(LOG_INFO, "platform report begin");
 	KV("boot", "%s", f->boot_path);
 	KV("loader", "%s", f->loader[0] ? f->loader : "unknown");

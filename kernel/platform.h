@@ -32,8 +32,12 @@ struct platform_facts {
 	bool efi_mmap; /* the memory map came from UEFI */
 };
 
-/* The "hv: platform key=value" block. */
+/* The "hv: platform key=value" block. The facts (and what they point to,
+ * the boot's own data) are kept for platform_report_again(). */
 void platform_report(const struct platform_facts *f);
+
+/* The block again (the monitor's "platform"); false before the first. */
+bool platform_report_again(void);
 
 /* Power the machine off (ACPI S5), else reset, else halt. */
 __noreturn void platform_poweroff(const struct acpi_info *ai);

@@ -108,22 +108,33 @@ make_image() {
 }
 
 boot_image() {
-	local runner=$1 img=$2 smp=$3 timeout=$4 log=$5
+	local runner=$1 img=$2 smp=$3 timeout=$4 log=$5 name=$6
 	case $runner in
+	qemu-bios-feed | qemu-bios-gdb)
+		# typed into the console by tests/system/input/<name> (feed.py);
+		# -gdb: QEMU's COM2 on a TCP port for gdb
+		local script=$top/tests/system/input/$name tcp=
+		[ -f "$script" ] || script=$top/tests/system/input/${name%-*}
+		[ "$runner" = qemu-bios-gdb ] && tcp=--tcp-serial
+		python3 "$top/tests/system/feed.py" --script "$script" --timeout "$timeout" \
+			$tcp --log "$log" -- sh "$top/tools/run.sh" --accel tcg --bios seabios \
+			--smp "$smp" --mem 512 "$img" > /dev/null 2>&1 ;;
 	qemu-ovmf) sh "$top/tools/run.sh" --accel tcg --bios ovmf --smp "$smp" --mem 512 \
 		--timeout "$timeout" --log "$log" "$img" 2>/dev/null ;;
 	qemu-bios) sh "$top/tools/run.sh" --accel tcg --bios seabios --smp "$smp" --mem 512 \
 		--timeout "$timeout" --log "$log" "$img" 2>/dev/null ;;
 	bochs) sh "$top/tools/bochs.sh" --smp "$smp" --mem 512 --timeout "$timeout" \
 		--log "$log" "$img" ;;
-	drive-ovmf | drive-bios | drive-reboot-ovmf | drive-reboot-bios)
+	drive-ovmf | drive-bios | drive-reboot-ovmf | drive-reboot-bios | drive-paste-bios)
 		# the Linux guest's console, driven: it types a line when asked,
-		# "reboot" once for the drive-reboot runners, then "poweroff"
-		local fw=${runner##*-} reboots=0
+		# "reboot" once for the drive-reboot runners, pastes 16 KiB for
+		# drive-paste, then "poweroff"
+		local fw=${runner##*-} reboots=0 paste=0
 		[ "$fw" = bios ] && fw=seabios
 		[ "${runner#drive-reboot-}" != "$runner" ] && reboots=1
+		[ "${runner#drive-paste-}" != "$runner" ] && paste=16384
 		python3 "$top/guests/linux/drive.py" --timeout "$timeout" --quiet \
-			--reboots "$reboots" --then poweroff --log "$log" -- \
+			--reboots "$reboots" --paste "$paste" --then poweroff --log "$log" -- \
 			sh "$top/tools/run.sh" --accel tcg --bios "$fw" \
 			--smp "$smp" --mem 1024 "$img" > /dev/null 2>&1 ;;
 	qemu-bios-big) sh "$top/tools/run.sh" --accel tcg --bios seabios --smp "$smp" \
@@ -171,7 +182,7 @@ run_system() {
 			echo "FAIL system $name: could not build its image"
 			continue
 		fi
-		boot_image "$runner" "$img" "$smp" "$timeout" "$log.raw"
+		boot_image "$runner" "$img" "$smp" "$timeout" "$log.raw" "$name"
 		rc=$?
 		tr -d '\r' < "$log.raw" > "$log" 2>/dev/null
 		t1=$(date +%s.%N)

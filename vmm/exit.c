@@ -222,7 +222,8 @@ enum exit_action exit_dispatch(struct vcpu *v)
 {
 	const struct vm_exit *x = &v->hw.exit;
 	u32 code = x->code < NR_EXIT_CODES ? x->code : EXIT_UNKNOWN;
-	struct trace_entry *t = trace_record(&v->trace, x, vcpu_reg(v, REG_RIP), rdtsc());
+	u64 t0 = rdtsc();
+	struct trace_entry *t = trace_on ? trace_record(&v->trace, x, vcpu_reg(v, REG_RIP), t0) : NULL;
 	enum exit_action a;
 
 	v->exits[code]++;
@@ -230,7 +231,9 @@ enum exit_action exit_dispatch(struct vcpu *v)
 	a = exit_table[code].handler(v, x);
 	if (a == EXIT_ADVANCE)
 		a = advance(v, x->insn_len);
-	trace_done(t, a);
+	if (t)
+		trace_done(t, a);
+	v->exit_ticks[code] += rdtsc() - t0;
 	return a;
 }
 

@@ -8,6 +8,8 @@
 #include "vmm/exit.h"
 #include "vmm/trace.h"
 
+volatile bool trace_on = true;
+
 u64 trace_detail(const struct vm_exit *x)
 {
 	switch (x->code) {

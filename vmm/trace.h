@@ -19,6 +19,10 @@
 
 #define TRACE_ENTRIES 64
 
+/* Recording on or off for every vCPU (the monitor's "trace on|off"); on
+ * from boot. */
+extern volatile bool trace_on;
+
 struct trace_entry {
 	u64 tsc;
 	u64 rip;

@@ -15,9 +15,11 @@
 #include "arch/x86/percpu.h"
 #include "arch/x86/smp.h"
 #include "kernel/log.h"
+#include "kernel/string.h"
 #include "vmm/cpu_state.h"
 #include "vmm/dev/devices.h"
 #include "vmm/exit.h"
+#include "vmm/gwalk.h"
 #include "vmm/vcpu.h"
 #include "vmm/vm.h"
 
@@ -164,6 +166,25 @@ static void dump_state(struct vcpu *v)
 	       vlapic_highest_isr(&v->lapic), v->lapic.tpr);
 }
 
+void vcpu_snapshot(struct vcpu *v)
+{
+	struct vcpu_snap *s = &v->snap;
+
+	for (unsigned i = 0; i < NR_GPRS; i++)
+		s->gprs[i] = vcpu_gpr(v, i);
+	for (unsigned i = 0; i < NR_REGS; i++)
+		s->regs[i] = vcpu_reg(v, i);
+	for (unsigned i = 0; i < NR_SEGS; i++)
+		vm_ops->get_seg(&v->hw, i, &s->segs[i]);
+	s->halted = v->halted;
+	s->wait_sipi = v->wait_sipi;
+	s->irr_top = vlapic_highest_irr(&v->lapic);
+	s->isr_top = vlapic_highest_isr(&v->lapic);
+	s->tpr = v->lapic.tpr;
+	s->gva_ok = gwalk_translate(v, s->gva, GWALK_READ, &s->gpa);
+	__atomic_add_fetch(&v->snap_seq, 1, __ATOMIC_RELEASE);
+}
+
 static bool handle_requests(struct vcpu *v)
 {
 	u32 req = __atomic_exchange_n(&v->requests, 0, __ATOMIC_ACQ_REL);
@@ -178,6 +199,13 @@ static bool handle_requests(struct vcpu *v)
 		v->dev_poll = true;
 	if (req & VCPU_REQ_DUMP)
 		dump_state(v);
+	if (req & VCPU_REQ_SNAP)
+		vcpu_snapshot(v);
+	if (req & VCPU_REQ_EXITS_RESET) {
+		memset(v->exits, 0, sizeof(v->exits));
+		memset(v->exit_ticks, 0, sizeof(v->exit_ticks));
+		v->exits_total = 0;
+	}
 	if (req & VCPU_REQ_INIT)
 		do_init(v, false);
 	if (req & VCPU_REQ_SIPI)
@@ -375,7 +403,7 @@ void vcpu_run(struct vcpu *v)
 		asm volatile("sti; nop; cli" ::: "memory"); /* host interrupts */
 		if (!handle_requests(v))
 			break;
-		if (v->wait_sipi) {
+		if (v->wait_sipi || v->paused) {
 			idle(v, 0);
 			continue;
 		}

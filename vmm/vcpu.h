@@ -24,6 +24,21 @@ struct vm;
 #define VCPU_REQ_TIMERS (1u << 5) /* a timed device was reprogrammed */
 #define VCPU_REQ_DUMP (1u << 6)   /* print its state on the log (Ctrl-T) */
 #define VCPU_REQ_RESET (1u << 7)  /* platform reset (vm_request_reset) */
+#define VCPU_REQ_SNAP (1u << 8)   /* fill snap (the monitor's regs) */
+#define VCPU_REQ_EXITS_RESET (1u << 9) /* zero exits[], exit_ticks[] */
+
+/* A vCPU's registers as the monitor shows them (vcpu_snapshot). */
+struct vcpu_snap {
+	u64 gprs[NR_GPRS];
+	u64 regs[NR_REGS];
+	struct segment segs[NR_SEGS];
+	bool halted, wait_sipi;
+	int irr_top, isr_top; /* highest vector requested / in service, -1 none */
+	u32 tpr;
+	u64 gva;            /* in: a linear address to translate, ... */
+	bool gva_ok;        /* ... out: whether it is mapped, ... */
+	u64 gpa;            /* ... and to what (gwalk_translate) */
+};
 
 /* Why a sleeping vCPU cannot run by itself (vcpu.stuck). */
 #define VCPU_STUCK_SIPI (1u << 0)     /* waiting for a STARTUP IPI */
@@ -51,6 +66,10 @@ struct vcpu {
 	bool dev_poll;            /* (o) vCPU 0: devices must be polled */
 	struct vlapic lapic;      /* field rules in vmm/dev/vlapic.h */
 	struct exit_trace trace;  /* (o) the last exits (vmm/trace.h) */
+	u64 exit_ticks[NR_EXIT_CODES]; /* (o) TSC ticks spent in each handler */
+	volatile bool paused;     /* (a) the monitor's pause: no guest entry */
+	struct vcpu_snap snap;    /* (o) filled on VCPU_REQ_SNAP, then ... */
+	volatile u32 snap_seq;    /* (a) ... bumped */
 };
 
 static inline struct vcpu *vcpu_of(struct vcpu_hw *hw)
@@ -66,6 +85,9 @@ void vcpu_set_reg(struct vcpu *v, enum vcpu_reg r, u64 val);
 
 /* Queue an exception for the guest (e.g. #GP(0) for a refused MSR). */
 void vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 error);
+
+/* Fill v->snap and bump v->snap_seq; on @v's own CPU only. */
+void vcpu_snapshot(struct vcpu *v);
 
 /* Ask @v to do @req before its next entry, waking its CPU. */
 void vcpu_request(struct vcpu *v, u32 req);

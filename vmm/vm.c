@@ -14,6 +14,9 @@
 #include "kernel/mm.h"
 #include "kernel/pmm.h"
 #include "kernel/string.h"
+#include "vmm/conmux.h"
+#include "vmm/console_in.h"
+#include "vmm/console_route.h"
 #include "vmm/cpu_state.h"
 #include "vmm/dev/devices.h"
 #include "vmm/exit.h"
@@ -47,6 +50,10 @@ static u64 stage2_table_alloc(void *ctx)
 }
 
 bool vm_running(const struct vm *vm) { return vm->state == VM_RUNNING; }
+
+unsigned vm_count(void) { return nr_vms; }
+
+struct vm *vm_at(unsigned i) { return i < nr_vms ? vms[i] : NULL; }
 
 static unsigned cpu_count(u64 mask)
 {
@@ -148,6 +155,23 @@ static bool load_image(struct vm *vm, const struct cfg_guest *g,
 	return true;
 }
 
+/* The guest's console input buffer, feeding its COM1, and the ring that
+ * keeps its output while another has the console (conmux.h). */
+static bool console_in_create(struct vm *vm)
+{
+	struct console_sink sink;
+
+	vm->con_in = alloc_zeroed(sizeof(*vm->con_in));
+	vm->con_out = alloc_zeroed(sizeof(*vm->con_out));
+	if (!vm->con_in || !vm->con_out) {
+		printk(LOG_ERR, "guest %s: out of memory for its console input", vm->name);
+		return false;
+	}
+	devices_console_sink(vm, &sink);
+	console_in_init(vm->con_in, &sink);
+	return true;
+}
+
 static struct vm *vm_create(const struct cfg_guest *g, u32 id,
 			    const struct boot_module *mods, unsigned nmods)
 {
@@ -172,6 +196,7 @@ static struct vm *vm_create(const struct cfg_guest *g, u32 id,
 		return NULL;
 	vm->hw.s2.allow_1g = vm_ops->stage2_1g();
 	if (!alloc_ram(vm, g->memory, g->line) || !gmem_map_stage2(vm) || !devices_init(vm) ||
+	    !console_in_create(vm) ||
 	    (g->pci_testdev && !devices_pci_testdev(vm)) ||
 	    !bus_register(&vm->mmio, VLAPIC_BASE, PAGE_SIZE, vlapic_mmio_read,
 			  vlapic_mmio_write, vm, "lapic") ||
@@ -478,7 +503,11 @@ void vm_console_putc(struct vm *vm, char c)
 	char out[CFG_NAME_MAX + sizeof(vm->line) + 4];
 	int n;
 
-	if (vm->console_owner) {
+	enum console_route route = console_route_out(vm, c);
+
+	if (route == CONSOLE_HELD)
+		return;
+	if (vm->console_owner || route == CONSOLE_RAW) {
 		console_owner_putc(vm, c);
 		return;
 	}
@@ -517,8 +546,7 @@ bool vm_bus_write(struct vm *vm, struct bus *b, u64 addr, unsigned size, u64 val
 	return claimed;
 }
 
-/* Ask every vCPU to print its state. */
-static void dump_all(void)
+void vm_dump_all(void)
 {
 	printk(LOG_INFO, "state dump (Ctrl-T):");
 	for (unsigned i = 0; i < nr_vms; i++)
@@ -526,28 +554,25 @@ static void dump_all(void)
 			vcpu_request(vms[i]->vcpus[j], VCPU_REQ_DUMP);
 }
 
-u64 vm_console_poll(void)
+u32 vm_console_input(struct vm *vm, const u8 *buf, u32 len)
 {
-	static u64 next;
-	struct vm *vm = nr_vms ? vms[0] : NULL;
-	u64 now = rdtsc();
-	int c;
+	u64 f;
+	u32 n;
 
-	if (now < next)
-		return next;
-	next = now + VM_CONSOLE_POLL_US * tsc_khz() / 1000;
-	while ((c = console_getc()) >= 0) {
-		u64 f;
+	if (!vm_running(vm))
+		return 0;
+	f = spin_lock_irqsave(&vm->dev_lock);
+	n = console_in_push(vm->con_in, buf, len);
+	spin_unlock_irqrestore(&vm->dev_lock, f);
+	return n;
+}
 
-		if (c == VM_CONSOLE_DUMP_KEY) {
-			dump_all();
-			continue;
-		}
-		if (!vm || !vm_running(vm))
-			continue; /* nobody to type to: drop it */
-		f = spin_lock_irqsave(&vm->dev_lock);
-		uart16550_receive(&vm->dev->com1, (u8)c);
-		spin_unlock_irqrestore(&vm->dev_lock, f);
-	}
-	return next;
+/* Without dev_lock: only this caller's CPU adds to the buffer, so the
+ * room can only grow between this read and vm_console_input(), and the
+ * console poll never waits for a busy guest's lock while nobody types. */
+u32 vm_console_input_room(struct vm *vm)
+{
+	if (!vm_running(vm))
+		return 0;
+	return CONSOLE_IN_BUF - __atomic_load_n(&vm->con_in->count, __ATOMIC_RELAXED);
 }

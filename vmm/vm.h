@@ -22,6 +22,8 @@
 
 struct vcpu;
 struct vm_devices;
+struct console_in;
+struct con_ring;
 struct pci_bus;
 
 enum vm_state {
@@ -37,6 +39,10 @@ struct vm {
 	struct gmem mem;             /* (c) */
 	struct bus pio, mmio;        /* (c) */
 	struct vm_devices *dev;      /* (c) device models */
+	struct console_in *con_in;   /* (c) pointer; contents [dev_lock]:
+					console input not yet in the guest */
+	struct con_ring *con_out;    /* (c) pointer; contents [console_route.c's
+					lock]: output kept while out of focus */
 	struct pci_bus *pci;         /* (c) the virtual PCI bus (vmm/pci/pci.h) */
 	u32 nvcpus;                  /* (c) */
 	struct vcpu *vcpus[VM_MAX_VCPUS]; /* (c) */
@@ -101,6 +107,13 @@ void vm_stop(struct vm *vm, const char *fmt, ...) __printf(2, 3);
 
 bool vm_running(const struct vm *vm);
 
+/* The VMs created, in config order (vm_at() is NULL past the end). */
+unsigned vm_count(void);
+struct vm *vm_at(unsigned i);
+
+/* Ask every vCPU of every VM to print its state (Ctrl-T r). */
+void vm_dump_all(void);
+
 /*
  * A platform reset (the reset register, the 8042, port 0x92), safe to call
  * from a device model under dev_lock: every vCPU is asked to reset
@@ -127,14 +140,27 @@ bool vm_bus_read(struct vm *vm, struct bus *b, u64 addr, unsigned size, u64 *val
 bool vm_bus_write(struct vm *vm, struct bus *b, u64 addr, unsigned size, u64 val);
 
 /*
- * Feed bytes typed on the hypervisor console to the guest that owns it
- * (the first guest of the config). CPU 0 calls this between guest entries
- * and while idle; it polls at most every VM_CONSOLE_POLL_US and returns
- * the TSC time of the next poll (for the caller's wake-up timer).
+ * Console input for @vm: the one way input reaches a guest's console
+ * device (console_in.h: buffered, CONSOLE_IN_BUF bytes, passed on as the
+ * device takes it). Returns how many of the @len bytes were taken (fewer
+ * when the buffer is full: the caller keeps the rest); 0 when @vm is not
+ * running.
+ */
+u32 vm_console_input(struct vm *vm, const u8 *buf, u32 len);
+
+/* Bytes vm_console_input() would take now, at least (read without the
+ * lock; only CPU 0's console poll may add input). */
+u32 vm_console_input_room(struct vm *vm);
+
+/*
+ * Read the hypervisor console and route it through the multiplexer
+ * (vmm/console_route.c, keys in vmm/conmux.h): to the focused guest (the
+ * first guest of the config until the user picks another), or to the
+ * monitor. CPU 0 calls this between guest entries and while idle; it
+ * polls at most every VM_CONSOLE_POLL_US and returns the TSC time of the
+ * next poll (for the caller's wake-up timer).
  */
 #define VM_CONSOLE_POLL_US 1000
-/* Ctrl-T on the console is not passed on: every vCPU prints its state. */
-#define VM_CONSOLE_DUMP_KEY 0x14
 u64 vm_console_poll(void);
 
 #endif

@@ -9,7 +9,12 @@
 # ("hv-linux: type a line:"), types the --then lines into the shell after
 # the checks, and ends the command on --end-on or --timeout. With
 # --reboots N it first types "reboot" into the shell N times, so the
-# guest boots N + 1 times and the --then lines go to the last shell. It
+# guest boots N + 1 times and the --then lines go to the last shell. With
+# --paste N it first pastes N bytes of text lines into "cat > /tmp/f" in
+# one write, at the emulator's full serial speed, while a background loop
+# makes the guest's kernel print log lines on the same console, and checks
+# that "sha256sum /tmp/f" matches what was sent ("drive: check paste ok|FAIL";
+# the --then lines follow it). It
 # then prints what it saw ("drive: ..." lines: host time to "userspace
 # up", the guest's uptime then, the boots, each check) and a closing
 # "drive: N passed, N failed, N skipped", also at the end of the --log
@@ -30,6 +35,32 @@ import time
 MARK = re.compile(rb"hv-linux: (.*)")
 CHECK = re.compile(r"check (\S+) (ok|FAIL|skip)\b ?(.*)")
 PANIC = re.compile(rb"Kernel panic|BUG: |Oops|general protection fault")
+PASTE_READY = re.compile(rb"hv-paste: ready 42")
+PASTE_SUM = re.compile(rb"^([0-9a-f]{64})  /tmp/f")
+PASTE_SIZE = re.compile(rb"^hv-paste: size (\d+)")
+
+
+def paste_text(n):
+    """N bytes of printable lines (no tty control characters), the same
+    every run."""
+    import random
+    rnd = random.Random(12)
+    out = bytearray()
+    while len(out) < n:
+        width = rnd.randint(10, 100)
+        line = bytes(rnd.randint(0x20, 0x7e) for _ in range(width)) + b"\n"
+        out += line
+    out = out[:n - 1] + b"\n"
+    return bytes(out)
+
+
+# Typed at the shell for --paste: kernel log lines on the console (loglevel
+# 3 through /dev/kmsg, printk.devkmsg=on) for about 4 s in the background,
+# then the marker, the cat the paste goes to and the sum.
+PASTE_NOISE = ("(i=0; while [ $i -lt 100 ]; do echo \"<3>hv-paste noise $i\" >/dev/kmsg;"
+               " i=$((i+1)); usleep 40000; done) &")
+PASTE_CMD = ("echo hv-paste: ready $((6*7)); cat > /tmp/f; sha256sum /tmp/f;"
+             " echo hv-paste: size $(wc -c < /tmp/f)")
 
 
 def parse_args(argv):
@@ -43,6 +74,8 @@ def parse_args(argv):
                    help="type LINE into the shell after the checks (repeatable)")
     p.add_argument("--reboots", type=int, default=0, metavar="N",
                    help="type 'reboot' at the first N shells (0)")
+    p.add_argument("--paste", type=int, default=0, metavar="N",
+                   help="paste N bytes into cat > /tmp/f and check its sha256 (0: no)")
     p.add_argument("--end-on", metavar="REGEX",
                    help="end the command once an output line matches REGEX")
     p.add_argument("--quiet", action="store_true",
@@ -75,13 +108,36 @@ class Run:
         self.end_on = False       # --end-on matched
         self.panic = None         # first panic-like line
         self.then = list(args.then)
-        self.to_type = []         # lines waiting to be typed
+        self.to_type = []         # lines (str) or raw bytes waiting to be typed
+        self.paste = paste_text(args.paste) if args.paste else None
+        self.paste_state = "off" if not args.paste else "wait"
+        self.paste_result = None  # (ok|FAIL, detail)
 
     def now(self):
         return time.monotonic() - self.start
 
+    def paste_line(self, raw):
+        """Follow the --paste exchange: the marker, then the sum."""
+        import hashlib
+        if self.paste_state == "typed" and PASTE_READY.search(raw):
+            self.to_type.append(self.paste + b"\x04")
+            self.paste_state = "sent"
+        elif self.paste_state == "sent" and PASTE_SUM.search(raw):
+            got = PASTE_SUM.search(raw).group(1).decode()
+            want = hashlib.sha256(self.paste).hexdigest()
+            ok = "ok" if got == want else "FAIL"
+            self.paste_result = (ok, f"{len(self.paste)} bytes sha256 {got}, sent {want}")
+            self.paste_state = "summed"
+        elif self.paste_state == "summed" and PASTE_SIZE.search(raw):
+            self.paste_result = (self.paste_result[0], self.paste_result[1] +
+                                 f", guest file {PASTE_SIZE.search(raw).group(1).decode()} bytes")
+            self.paste_state = "done"
+            self.to_type.extend(self.then)
+            self.then = []
+
     def line(self, raw):
         """Take one output line (bytes, without the newline)."""
+        self.paste_line(raw)
         if self.args.end_on and re.search(self.args.end_on.encode(), raw):
             self.end_on = True
         if self.panic is None and PANIC.search(raw):
@@ -106,6 +162,9 @@ class Run:
             if self.reboots > 0 and self.done:
                 self.to_type.append("reboot")
                 self.reboots -= 1
+            elif self.paste_state == "wait":
+                self.to_type.extend([PASTE_NOISE, PASTE_CMD])
+                self.paste_state = "typed"
             else:
                 self.to_type.extend(self.then)
                 self.then = []
@@ -136,8 +195,9 @@ def pump(args, run, proc, log):
         while run.to_type:
             line = run.to_type.pop(0)
             time.sleep(0.2)   # let the guest reach its read
+            data = line if isinstance(line, bytes) else line.encode() + b"\n"
             try:
-                proc.stdin.write(line.encode() + b"\n")
+                proc.stdin.write(data)
                 proc.stdin.flush()
             except BrokenPipeError:
                 pass
@@ -189,6 +249,13 @@ def report(run, why, rc, log):
         out.append(f"check {name} {result} {detail}".rstrip())
         if result == "FAIL":
             fails.append(f"check {name} failed")
+    if run.paste is not None:
+        if run.paste_result is None:
+            fails.append(f"paste: no sum seen (state {run.paste_state})")
+        else:
+            out.append(f"check paste {run.paste_result[0]} {run.paste_result[1]}")
+            if run.paste_result[0] != "ok":
+                fails.append("check paste failed")
     out.append(f"boots {run.boots}")
     if run.up_wall is not None and not run.done:
         fails.append("no 'checks done'")

@@ -70,6 +70,12 @@ fuzz_mb2_SRCS := boot/mb2_parse.c boot/boot_info.c kernel/memmap.c
 FUZZ_HARNESSES += acpi
 fuzz_acpi_SRCS := drivers/acpi.c
 
+FUZZ_HARNESSES += moncmd
+fuzz_moncmd_SRCS := vmm/moncmd.c
+
+FUZZ_HARNESSES += gdb_rsp
+fuzz_gdb_rsp_SRCS := vmm/gdb_rsp.c
+
 FUZZ_HARNESSES += pci
 fuzz_pci_SRCS := vmm/pci/pci.c vmm/pci/pci_host.c vmm/pci/msi.c $(DEV)
 

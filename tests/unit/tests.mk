@@ -56,6 +56,14 @@ unit_bus_SRCS := vmm/bus.c
 
 UNIT_TESTS += uart16550
 unit_uart16550_SRCS := vmm/dev/uart16550.c
+UNIT_TESTS += console_in
+unit_console_in_SRCS := vmm/console_in.c vmm/dev/uart16550.c
+UNIT_TESTS += conmux
+unit_conmux_SRCS := vmm/conmux.c
+UNIT_TESTS += moncmd
+unit_moncmd_SRCS := vmm/moncmd.c
+UNIT_TESTS += gdb_rsp
+unit_gdb_rsp_SRCS := vmm/gdb_rsp.c
 
 # exit.c calls into the handler files, the vCPU and the log: the test file
 # has link stubs for those symbols (never called).

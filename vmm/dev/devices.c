@@ -8,6 +8,7 @@
 #include "kernel/string.h"
 #include "kernel/wallclock.h"
 #include "vmm/acpi_tables.h"
+#include "vmm/console_in.h"
 #include "vmm/smbios.h"
 #include "vmm/dev/debug_exit.h"
 #include "vmm/dev/devices.h"
@@ -49,6 +50,25 @@ static void vga_line(void *ctx, const char *text, unsigned len)
 static void com1_irq(void *ctx, bool level)
 {
 	vm_set_irq(ctx, IRQ_COM1, level);
+}
+
+/* COM1's receive FIFO has room: the guest's buffered input goes on. */
+static void com1_rx_room(void *ctx)
+{
+	struct vm *vm = ctx;
+
+	if (vm->con_in)
+		console_in_feed(vm->con_in);
+}
+
+static unsigned com1_sink_room(void *dev) { return uart16550_rx_room(dev); }
+static bool com1_sink_put(void *dev, u8 b) { return uart16550_receive(dev, b); }
+
+void devices_console_sink(struct vm *vm, struct console_sink *s)
+{
+	s->room = com1_sink_room;
+	s->put = com1_sink_put;
+	s->dev = &vm->dev->com1;
 }
 
 static void pit_irq(void *ctx, bool level)
@@ -132,6 +152,9 @@ static void devices_setup_pc(struct vm *vm, struct vm_devices *d)
 
 static void devices_setup(struct vm *vm, struct vm_devices *d)
 {
+	struct uart16550_hooks com1 = {
+		.rx_room = com1_rx_room, .rearm = timer_rearm, .clock_khz = tsc_khz(),
+	};
 	struct acpi_pm_hooks pm = {
 		.clock = pm_clock, .clock_khz = tsc_khz(),
 		.poweroff = pm_poweroff, .reset = pm_reset, .ctx = vm,
@@ -139,6 +162,7 @@ static void devices_setup(struct vm *vm, struct vm_devices *d)
 
 	devices_setup_pc(vm, d);
 	uart16550_init(&d->com1, com1_tx, com1_irq, vm);
+	uart16550_set_hooks(&d->com1, &com1);
 	vga_init(&d->vga, vga_line, vm);
 	acpi_pm_init(&d->pm, &pm);
 	fw_cfg_init(&d->fw_cfg, vm->mem.ram_size, (u16)vcpu_count(vm));
@@ -245,11 +269,14 @@ void devices_reset(struct vm *vm)
 u64 devices_timer_poll(struct vm *vm, u64 now)
 {
 	struct vm_devices *d = vm->dev;
-	u64 pit = pit_poll(&d->pit, now), rtc = rtc_poll(&d->rtc, now);
+	u64 next[3] = { pit_poll(&d->pit, now), rtc_poll(&d->rtc, now),
+			uart16550_poll(&d->com1, now) };
+	u64 soonest = 0;
 
-	if (!pit || !rtc)
-		return pit | rtc;
-	return MIN(pit, rtc);
+	for (unsigned i = 0; i < ARRAY_SIZE(next); i++)
+		if (next[i] && (!soonest || next[i] < soonest))
+			soonest = next[i];
+	return soonest;
 }
 
 bool devices_init(struct vm *vm)

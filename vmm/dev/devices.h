@@ -26,6 +26,7 @@
 #include "vmm/dev/vga.h"
 
 struct vm;
+struct console_sink;
 
 struct vm_devices {
 	struct uart16550 com1;
@@ -57,9 +58,12 @@ bool devices_firmware_tables(struct vm *vm);
  * Under vm->dev_lock. */
 void devices_reset(struct vm *vm);
 
+/* The sink (console_in.h) that puts console input into @vm's COM1. */
+void devices_console_sink(struct vm *vm, struct console_sink *s);
+
 /*
  * The timers of the platform devices (PIT counter 0 -> IRQ 0, RTC -> IRQ
- * 8): raise the interrupts that are due at host TSC @now and return the
+ * 8, COM1's character timeout): raise the interrupts that are due at host TSC @now and return the
  * TSC deadline of the next one, 0 if none. vCPU 0's loop calls it before
  * each entry (before looking for interrupts to inject) and arms its host
  * timer for the deadline; a guest reprogramming a timer on another vCPU

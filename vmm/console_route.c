@@ -1,0 +1,212 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The console multiplexer applied (console_route.h): input from the
+ * physical console, flow-controlled into the focused guest, focus
+ * switches with the replay of a guest's ring, the key list, the register
+ * dump and the monitor's keys.
+ */
+#include "arch/x86/cpu.h"
+#include "arch/x86/tsc.h"
+#include "kernel/console.h"
+#include "kernel/format.h"
+#include "kernel/log.h"
+#include "kernel/spinlock.h"
+#include "kernel/string.h"
+#include "vmm/conmux.h"
+#include "vmm/console_route.h"
+#include "vmm/gdb_stub.h"
+#include "vmm/monitor.h"
+#include "vmm/vm.h"
+
+static spinlock_t mux_lock;
+static struct conmux mux = { .focus = CONMUX_ALL }; /* [mux_lock] */
+
+enum console_route console_route_out(struct vm *vm, char c)
+{
+	u64 f = spin_lock_irqsave(&mux_lock);
+	enum console_route r = CONSOLE_SHOW;
+
+	if (!conmux_shows(&mux, vm->id) && vm->con_out) {
+		con_ring_put(vm->con_out, (u8)c);
+		r = CONSOLE_HELD;
+	} else if (mux.focus == (int)vm->id) {
+		r = CONSOLE_RAW;
+	}
+	spin_unlock_irqrestore(&mux_lock, f);
+	return r;
+}
+
+void console_route_notice(const char *fmt, ...)
+{
+	char line[160];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
+	va_end(ap);
+	n = MIN(n, (int)sizeof(line) - 2);
+	line[n++] = '\n';
+	log_write("hv: ", 4);
+	log_write(line, (size_t)n);
+}
+
+/* Show what guest @vm printed out of focus. Under mux_lock. */
+static void replay(struct vm *vm)
+{
+	struct con_ring *r = vm->con_out;
+	u8 buf[256];
+	u32 n;
+
+	if (!r || (!r->count && !r->lost))
+		return;
+	console_route_notice("console replay guest %s %u bytes, %llu lost", vm->name, r->count,
+			     (unsigned long long)r->lost);
+	r->lost = 0;
+	while ((n = con_ring_take(r, buf, sizeof(buf))))
+		log_write((const char *)buf, n);
+	log_write("\n", 1);
+}
+
+/* A guest shown unprefixed may have left its line unfinished: the
+ * multiplexer's notice starts on a line of its own. */
+static void end_guest_line(void)
+{
+	for (unsigned i = 0; i < vm_count(); i++)
+		if (vm_at(i)->mid_line || vm_at(i)->line_len) {
+			log_write("\n", 1);
+			return;
+		}
+}
+
+static void focus_changed(int target)
+{
+	u64 f = spin_lock_irqsave(&mux_lock);
+
+	end_guest_line();
+
+	if (target == CONMUX_MONITOR) {
+		console_route_notice("console focus monitor (Ctrl-T h: keys)");
+	} else if (target == CONMUX_ALL) {
+		console_route_notice("console focus all guests (Ctrl-T h: keys)");
+		for (unsigned i = 0; i < vm_count(); i++)
+			replay(vm_at(i));
+	} else {
+		console_route_notice("console focus guest %s (Ctrl-T h: keys)", vm_at((u32)target)->name);
+		replay(vm_at((u32)target));
+	}
+	spin_unlock_irqrestore(&mux_lock, f);
+	if (target == CONMUX_MONITOR)
+		monitor_enter();
+}
+
+static void help(void)
+{
+	char guests[120] = "";
+	size_t len = 0;
+
+	for (unsigned i = 0; i < vm_count() && i < 9; i++)
+		len += (size_t)snprintf(guests + len, sizeof(guests) - len, " %u %s,", i + 1,
+					vm_at(i)->name);
+	console_route_notice("console keys: Ctrl-T then:%s a all guests, m monitor, r registers, "
+			     "Ctrl-T a literal Ctrl-T", guests);
+}
+
+static struct conmux_ev route_key(u8 c)
+{
+	u64 f = spin_lock_irqsave(&mux_lock);
+	struct conmux_ev e;
+
+	mux.nguests = vm_count();
+	e = conmux_key(&mux, c);
+	spin_unlock_irqrestore(&mux_lock, f);
+	return e;
+}
+
+static void route_event(struct conmux_ev e)
+{
+	switch (e.act) {
+	case MUX_FOCUS: focus_changed(e.target); break;
+	case MUX_DUMP: vm_dump_all(); break;
+	case MUX_HELP: help(); break;
+	case MUX_MONITOR_KEY: monitor_key(e.byte); break;
+	default: break; /* MUX_NONE; MUX_GUEST is the caller's */
+	}
+}
+
+/* The guest plain input goes to now, or NULL (the monitor, no guests). */
+static struct vm *input_target(void)
+{
+	u64 f = spin_lock_irqsave(&mux_lock);
+	int focus = mux.focus;
+
+	spin_unlock_irqrestore(&mux_lock, f);
+	if (focus == CONMUX_ALL)
+		return vm_count() ? vm_at(0) : NULL;
+	return focus >= 0 ? vm_at((u32)focus) : NULL;
+}
+
+/* A byte read while its guest's buffer was full, delivered first. */
+static int stash = -1;
+
+static int next_byte(void)
+{
+	int c = stash;
+
+	if (c < 0)
+		return console_getc();
+	stash = -1;
+	return c;
+}
+
+/*
+ * Read one batch of input for the current target; true when more may be
+ * waiting. The physical console is read only while the target guest's
+ * buffer has room, so nothing read is dropped (input for a guest that is
+ * not running is read and dropped). No lock is taken while nobody types.
+ */
+static bool route_batch(void)
+{
+	int c = next_byte();
+	struct vm *vm;
+	u8 buf[64];
+	u32 room, n = 0;
+
+	if (c < 0)
+		return false;
+	vm = input_target();
+	room = vm && vm_running(vm) ? vm_console_input_room(vm) : sizeof(buf);
+	if (!room) {
+		stash = c;
+		return false;
+	}
+	for (; c >= 0; c = n < MIN(room, (u32)sizeof(buf)) ? console_getc() : -1) {
+		struct conmux_ev e = route_key((u8)c);
+
+		if (e.act == MUX_GUEST && vm && vm == vm_at((u32)e.target)) {
+			buf[n++] = e.byte;
+			continue;
+		}
+		if (n && vm)
+			vm_console_input(vm, buf, n);
+		route_event(e);
+		return true;
+	}
+	if (n && vm)
+		vm_console_input(vm, buf, n);
+	return n == sizeof(buf);
+}
+
+u64 vm_console_poll(void)
+{
+	static u64 next;
+	u64 now = rdtsc();
+
+	if (now < next)
+		return next;
+	next = now + VM_CONSOLE_POLL_US * tsc_khz() / 1000;
+	while (route_batch())
+		;
+	gdb_stub_poll();
+	return next;
+}

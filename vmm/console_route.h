@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The physical console shared by the guests and the monitor, through the
+ * multiplexer (conmux.h): input read on CPU 0 (vm_console_poll) goes to
+ * the focused guest's console input (vm_console_input) or to the monitor;
+ * a guest's output is shown or kept in its ring (console_route_out).
+ *
+ * Locking: the multiplexer state and every guest's output ring are
+ * guarded by this file's lock; it is taken inside a VM's dev_lock (guest
+ * output) and never the other way round.
+ */
+#ifndef VMM_CONSOLE_ROUTE_H
+#define VMM_CONSOLE_ROUTE_H
+
+#include "kernel/types.h"
+
+struct vm;
+
+enum console_route {
+	CONSOLE_SHOW,   /* show as before the multiplexer (prefixed when shared) */
+	CONSOLE_RAW,    /* the focused guest: show unprefixed */
+	CONSOLE_HELD,   /* kept in the guest's ring for its next focus */
+};
+
+/* Where guest output byte @c goes now (a held byte is already kept). */
+enum console_route console_route_out(struct vm *vm, char c);
+
+/* Print a line on the console as the multiplexer's own ("hv: ..."). */
+void console_route_notice(const char *fmt, ...) __printf(1, 2);
+
+#endif
