@@ -119,6 +119,13 @@ static bool place_initrd(struct vm *vm, u8 *bp, const struct loader_file *initrd
  *    the TSC against jiffies or the PM timer, both served by exits: under
  *    emulation lost jiffies made Linux call the TSC unstable and fall back
  *    to the PM timer, an exit for every clock read (32,000 per boot).
+ *  - no_timer_check, always: Linux's boot-time test that the timer IRQ
+ *    reaches it through the I/O APIC (check_timer) counts ticks over a
+ *    TSC-timed 40 ms busy wait. A vCPU that its host did not run for that
+ *    long sees the PIT's ticks merge into one and Linux panics ("IO-APIC +
+ *    timer doesn't work!"), seen under emulation on a loaded machine. The
+ *    routing is the MADT's and is tested here; KVM turns the check off for
+ *    its guests the same way.
  */
 void loader_linux_tsc_hints(char *cmdline, size_t size, bool intel, bool invariant, u64 khz)
 {
@@ -129,7 +136,9 @@ void loader_linux_tsc_hints(char *cmdline, size_t size, bool intel, bool invaria
 		n += (size_t)snprintf(cmdline + n, size - n, "%stsc_early_khz=%llu", n ? " " : "",
 				      (unsigned long long)khz);
 	if (invariant && !cmdline_get(cmdline, "tsc", v, sizeof(v)) && n < size)
-		snprintf(cmdline + n, size - n, "%stsc=reliable", n ? " " : "");
+		n += (size_t)snprintf(cmdline + n, size - n, "%stsc=reliable", n ? " " : "");
+	if (!cmdline_get(cmdline, "no_timer_check", v, sizeof(v)) && n < size)
+		snprintf(cmdline + n, size - n, "%sno_timer_check", n ? " " : "");
 }
 
 static bool host_tsc_invariant(void)

@@ -376,8 +376,9 @@ static void test_bzimage_cmdline_and_initrd(void **state)
 	expect_refused(f, IMG_SIZE, "1 MiB of RAM is too little for this kernel");
 }
 
-/* The TSC hints on Linux's command line: tsc_early_khz= off Intel,
- * tsc=reliable with an invariant host TSC, neither over the config's. */
+/* The hints on Linux's command line: tsc_early_khz= off Intel,
+ * tsc=reliable with an invariant host TSC, no_timer_check always, none
+ * over the config's. */
 static void test_linux_tsc_hints(void **state)
 {
 	char c[96];
@@ -385,18 +386,18 @@ static void test_linux_tsc_hints(void **state)
 	(void)state;
 	strcpy(c, "console=ttyS0");
 	loader_linux_tsc_hints(c, sizeof(c), false, true, 2600000);
-	assert_string_equal(c, "console=ttyS0 tsc_early_khz=2600000 tsc=reliable");
+	assert_string_equal(c, "console=ttyS0 tsc_early_khz=2600000 tsc=reliable no_timer_check");
 	c[0] = 0;
 	loader_linux_tsc_hints(c, sizeof(c), true, true, 2600000);
-	assert_string_equal(c, "tsc=reliable");
-	strcpy(c, "quiet");
+	assert_string_equal(c, "tsc=reliable no_timer_check");
+	strcpy(c, "quiet no_timer_check");
 	loader_linux_tsc_hints(c, sizeof(c), true, false, 2600000);
-	assert_string_equal(c, "quiet");
+	assert_string_equal(c, "quiet no_timer_check");
 	loader_linux_tsc_hints(c, sizeof(c), false, false, 1000);
-	assert_string_equal(c, "quiet tsc_early_khz=1000");
+	assert_string_equal(c, "quiet no_timer_check tsc_early_khz=1000");
 	strcpy(c, "tsc=unstable tsc_early_khz=5");
 	loader_linux_tsc_hints(c, sizeof(c), false, true, 1000);
-	assert_string_equal(c, "tsc=unstable tsc_early_khz=5");
+	assert_string_equal(c, "tsc=unstable tsc_early_khz=5 no_timer_check");
 	strcpy(c, "0123456789");
 	loader_linux_tsc_hints(c, 16, false, true, 2600000); /* truncated, terminated */
 	assert_int_equal(strlen(c), 15);
