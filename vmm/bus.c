@@ -17,9 +17,20 @@ bool bus_register(struct bus *b, u64 base, u64 len, bus_read_fn read,
 		return false;
 	for (unsigned j = b->n; j > i; j--)
 		b->regions[j] = b->regions[j - 1];
-	b->regions[i] = (struct bus_region){ base, len, read, write, dev, name };
+	b->regions[i] = (struct bus_region){ base, len, read, write, dev, name, NULL };
 	b->n++;
 	return true;
+}
+
+bool bus_set_decode(struct bus *b, u64 base, bus_decode_fn decodes)
+{
+	for (unsigned i = 0; i < b->n; i++) {
+		if (b->regions[i].base == base) {
+			b->regions[i].decodes = decodes;
+			return true;
+		}
+	}
+	return false;
 }
 
 const struct bus_region *bus_find(const struct bus *b, u64 addr, unsigned size)
@@ -34,10 +45,25 @@ const struct bus_region *bus_find(const struct bus *b, u64 addr, unsigned size)
 			hi = mid;
 		else if (addr >= r->base + r->len)
 			lo = mid + 1;
-		else /* in range: does the access end inside it (no wrap)? */
-			return size <= r->base + r->len - addr ? r : NULL;
+		else if (size > r->base + r->len - addr) /* runs past its end */
+			return NULL;
+		else
+			return !r->decodes || r->decodes(r->dev, addr - r->base, size) ? r : NULL;
 	}
 	return NULL;
+}
+
+/* Does window region @r decode any byte of [addr, last]? (Inside the
+ * region; a window decodes in blocks, so the bytes are checked one by one
+ * for accesses up to 16 bytes, longer ones are taken as overlapping.) */
+static bool window_overlaps(const struct bus_region *r, u64 addr, u64 last)
+{
+	if (addr < r->base || last > r->base + (r->len - 1) || last - addr >= 16)
+		return true;
+	for (u64 a = addr; a <= last; a++)
+		if (r->decodes(r->dev, a - r->base, 1))
+			return true;
+	return false;
 }
 
 const struct bus_region *bus_overlap(const struct bus *b, u64 addr, u64 size)
@@ -51,7 +77,8 @@ const struct bus_region *bus_overlap(const struct bus *b, u64 addr, u64 size)
 	for (unsigned i = 0; i < b->n; i++) {
 		const struct bus_region *r = &b->regions[i];
 
-		if (r->base <= last && addr <= r->base + (r->len - 1))
+		if (r->base <= last && addr <= r->base + (r->len - 1) &&
+		    (!r->decodes || window_overlaps(r, addr, last)))
 			return r;
 	}
 	return NULL;

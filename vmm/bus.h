@@ -14,6 +14,9 @@
 
 typedef u64 (*bus_read_fn)(void *dev, u64 offset, unsigned size);
 typedef void (*bus_write_fn)(void *dev, u64 offset, unsigned size, u64 val);
+/* Whether a region that stands for a window (a bridge's: the PCI hole)
+ * has something at @offset now; what it does not decode is unclaimed. */
+typedef bool (*bus_decode_fn)(void *dev, u64 offset, unsigned size);
 
 struct bus_region {
 	u64 base;
@@ -22,6 +25,7 @@ struct bus_region {
 	bus_write_fn write;
 	void *dev;
 	const char *name;
+	bus_decode_fn decodes; /* NULL: the whole range is the device's */
 };
 
 struct bus {
@@ -34,10 +38,15 @@ struct bus {
 bool bus_register(struct bus *b, u64 base, u64 len, bus_read_fn read,
 		  bus_write_fn write, void *dev, const char *name);
 
-/* The region containing [addr, addr+size), or NULL. */
+/* Give the region at @base a decode check (bus_decode_fn); false if no
+ * region starts there. */
+bool bus_set_decode(struct bus *b, u64 base, bus_decode_fn decodes);
+
+/* The region containing [addr, addr+size) that decodes it, or NULL. */
 const struct bus_region *bus_find(const struct bus *b, u64 addr, unsigned size);
 
-/* The first region that overlaps [addr, addr+size) in any byte, or NULL:
+/* The first region that overlaps [addr, addr+size) in any byte it
+ * decodes, or NULL:
  * with bus_find() it tells an access inside one region from one that
  * straddles a region's edge. */
 const struct bus_region *bus_overlap(const struct bus *b, u64 addr, u64 size);

@@ -419,6 +419,41 @@ static void test_overlap_edges(void **state)
 	assert_null(bus_find(&b, 0x10fe, 4));
 }
 
+/* A window region (bus_set_decode): only [0x100, 0x200) of it decodes. */
+static bool window_decodes(void *dev, u64 offset, unsigned size)
+{
+	(void)dev;
+	return offset >= 0x100 && offset + size <= 0x200;
+}
+
+static void test_window_decode(void **state)
+{
+	struct bus b = { .name = "mmio" };
+	struct rec_dev d = { .read_value = 0x1234 };
+	u64 v;
+
+	(void)state;
+	assert_true(bus_register(&b, 0x1000, 0x1000, rec_read, rec_write, &d, "win"));
+	assert_false(bus_set_decode(&b, 0x1100, window_decodes)); /* no region starts there */
+	assert_true(bus_set_decode(&b, 0x1000, window_decodes));
+	/* decoded: the device's */
+	assert_ptr_equal(bus_find(&b, 0x1100, 4), &b.regions[0]);
+	assert_true(bus_read(&b, 0x1100, 2, &v));
+	assert_int_equal(v, 0x1234);
+	assert_int_equal(d.offset, 0x100);
+	/* not decoded: unclaimed, all-ones, the device never called */
+	d.reads = d.writes = 0;
+	assert_null(bus_find(&b, 0x1000, 4));
+	assert_false(bus_read(&b, 0x1000, 4, &v));
+	assert_int_equal(v, 0xffffffff);
+	assert_false(bus_write(&b, 0x1204, 4, 1));
+	assert_int_equal(d.reads + d.writes, 0);
+	assert_null(bus_overlap(&b, 0x1000, 8));
+	/* one decoded byte makes an overlap (an access across the edge) */
+	assert_ptr_equal(bus_overlap(&b, 0x10fe, 4), &b.regions[0]);
+	assert_null(bus_find(&b, 0x10fe, 4));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -434,6 +469,7 @@ int main(void)
 		cmocka_unit_test(test_null_callbacks),
 		cmocka_unit_test(test_callback_offset_and_mask),
 		cmocka_unit_test(test_overlap_edges),
+		cmocka_unit_test(test_window_decode),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -23,7 +23,8 @@
  * claims the whole MMIO hole and the whole I/O window as ONE region each
  * on the VM's buses and dispatches inside by the CURRENT BAR values and
  * the command register's enable bits, so the guest may move BARs freely;
- * space no enabled BAR decodes reads all-ones and drops writes.
+ * space no enabled BAR decodes is unclaimed (bus_decode_fn): all-ones,
+ * writes dropped, counted and logged like any address nobody has.
  *
  * Who owns what. (c) written before the bus is live (the model fills its
  * pci_dev before pci_register(); the bus fills its own at registration),
@@ -268,6 +269,7 @@ u64 pci_cf8_read(void *dev, u64 off, unsigned size);
 void pci_cf8_write(void *dev, u64 off, unsigned size, u64 val);
 u64 pci_ecam_read(void *dev, u64 off, unsigned size);
 void pci_ecam_write(void *dev, u64 off, unsigned size, u64 val);
+bool pci_hole_decodes(void *dev, u64 off, unsigned size); /* bus_decode_fn */
 u64 pci_hole_read(void *dev, u64 off, unsigned size);
 void pci_hole_write(void *dev, u64 off, unsigned size, u64 val);
 u64 pci_io_read(void *dev, u64 off, unsigned size);

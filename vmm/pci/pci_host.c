@@ -51,7 +51,8 @@ bool pci_bus_init(struct pci_bus *b, const struct pci_irq_hooks *irq,
 	       bus_register(mmio, PCI_ECAM_BASE, PCI_ECAM_SIZE, pci_ecam_read, pci_ecam_write,
 			    b, "pci-ecam") &&
 	       bus_register(mmio, PCI_MMIO_BASE, PCI_MMIO_END - PCI_MMIO_BASE, pci_hole_read,
-			    pci_hole_write, b, "pci-mmio");
+			    pci_hole_write, b, "pci-mmio") &&
+	       bus_set_decode(mmio, PCI_MMIO_BASE, pci_hole_decodes);
 }
 
 /* The config dword CONFIG_ADDRESS selects, or false when disabled. */
@@ -179,6 +180,19 @@ static bool bar_access(struct pci_bus *b, bool io, u64 addr, unsigned size, bool
 	else if (!write)
 		*val = rd ? rd(ctx, h.off, size) : ones(size);
 	return true;
+}
+
+/* An enabled memory BAR holds [off, off + size) of the hole: else the
+ * access is a master abort, unclaimed like any address nobody has. */
+bool pci_hole_decodes(void *dev, u64 off, unsigned size)
+{
+	struct pci_bus *b = dev;
+	u64 f = spin_lock_irqsave(&b->lock);
+	struct bar_hit h;
+	bool found = bar_lookup(b, false, PCI_MMIO_BASE + off, size, &h);
+
+	spin_unlock_irqrestore(&b->lock, f);
+	return found;
 }
 
 u64 pci_hole_read(void *dev, u64 off, unsigned size)
