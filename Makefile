@@ -12,7 +12,8 @@
 #   make unit       host unit tests only
 #   make systest    system tests only (T=name to run one)
 #   make bench      exit-cost benchmark (bare QEMU vs SVM vs VMX)
-#   make check-slow the slower tier: Linux under VMX in Bochs
+#   make check-slow the slower tier: Linux under VMX in Bochs, linux-bare
+#   make linux-bare the Linux guest on plain QEMU with QEMU's virtio devices
 #   make fuzz       libFuzzer harnesses, FUZZ_SECONDS each (FUZZ=name: one)
 #   make soak       soak tier: 100 Linux reboots, 100 guest restarts (PARTS=linux|restart)
 #   make deps       install the Debian packages the build and tests need
@@ -156,6 +157,13 @@ soak: deps all
 # The slower tier: Linux under VMX in Bochs (minutes, not seconds).
 check-slow: deps all
 	bash tests/check.sh --slow $(BUILD) $(T)
+	$(if $(T),,sh tools/linux-bare.sh $(BUILD))
+
+# The default Linux guest without the hypervisor, on QEMU's own virtio
+# disk, NIC, rng and console (the baseline of the virtio figures).
+.PHONY: linux-bare
+linux-bare: deps all
+	sh tools/linux-bare.sh $(BUILD)
 
 bench: deps all
 	sh tools/bench.sh $(BUILD)

@@ -18,7 +18,7 @@
 #define BOOT_INFO_VERSION 1
 
 #define BOOT_MAX_MEM 256
-#define BOOT_MAX_MODULES 24 /* 8 guests x (kernel + initrd) + config + spare */
+#define BOOT_MAX_MODULES 56 /* 8 guests x (kernel + initrd + 4 disks) + config + spare */
 #define BOOT_CMDLINE_MAX 512
 #define BOOT_LOADER_MAX 64
 #define BOOT_MSG_MAX 1024

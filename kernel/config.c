@@ -416,6 +416,245 @@ static int parse_pci_testdev(struct cfg_parser *p, struct span v)
 	return fail(p, "bad pci_testdev ", v, " (use yes or no)");
 }
 
+/* ---- devices ---- */
+
+static bool valid_name_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       is_digit(c) || c == '_' || c == '-';
+}
+
+/*
+ * Cut the text of *@rest up to the first @sep into *@head (trimmed) and
+ * leave what follows the separator in *@rest. Returns true when a
+ * separator was found, so another item follows (possibly empty).
+ */
+static bool span_cut(struct span *rest, char sep, struct span *head)
+{
+	size_t i = 0;
+
+	while (i < rest->len && rest->s[i] != sep)
+		i++;
+	*head = span_trim(span_make(rest->s, i));
+	if (i == rest->len) {
+		*rest = span_make(rest->s + i, 0);
+		return false;
+	}
+	*rest = span_make(rest->s + i + 1, rest->len - i - 1);
+	return true;
+}
+
+/* A disk file may be named once per guest; across guests only read-only. */
+static int check_disk_free(struct cfg_parser *p, const char *file, bool ro)
+{
+	for (u32 i = 0; i < p->cfg->nguests; i++) {
+		const struct cfg_guest *g = &p->cfg->guests[i];
+
+		for (u32 d = 0; d < g->ndisks; d++) {
+			if (!str_equal(g->disks[d].file, file))
+				continue;
+			if (g == p->guest)
+				return fail(p, "disk ", span_str(file),
+					    " given twice in this guest");
+			if (ro && g->disks[d].readonly)
+				continue;
+			err_begin(p, p->line);
+			err_str(p, "disk ");
+			err_quote(p, span_str(file));
+			err_str(p, " already used by guest ");
+			err_quote(p, span_str(g->name));
+			err_str(p, " (share it only with ,ro on every use)");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* "FILE" or "FILE,ro" (",rw" is the default, said explicitly). */
+static int parse_disk(struct cfg_parser *p, struct span v)
+{
+	struct cfg_guest *g = p->guest;
+	struct cfg_disk d = { .line = p->line };
+	struct span file, opt, rest = v;
+	bool more = span_cut(&rest, ',', &file);
+
+	if (g->ndisks == CFG_MAX_DISKS)
+		return fail(p, "too many disks in guest ", span_str(g->name),
+			    " (max 4)");
+	while (more) {
+		more = span_cut(&rest, ',', &opt);
+		if (!span_is(opt, "ro") && !span_is(opt, "rw"))
+			return fail(p, "unknown disk option ", opt,
+				    " (use ro or rw)");
+		d.readonly = span_is(opt, "ro");
+	}
+	if (file.len == 0)
+		return fail(p, "missing disk file name in ", v, "");
+	if (parse_file(p, file, d.file) ||
+	    check_disk_free(p, d.file, d.readonly))
+		return -1;
+	g->disks[g->ndisks++] = d;
+	return 0;
+}
+
+static int hex_value(char c)
+{
+	if (is_digit(c))
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* "xx:xx:xx:xx:xx:xx", hex; a unicast address that is not all zeros. */
+static int parse_mac(struct cfg_parser *p, struct span v, u8 *mac)
+{
+	u8 any = 0;
+
+	if (v.len != 3 * CFG_MAC_LEN - 1)
+		return fail(p, "bad mac ", v, " (use xx:xx:xx:xx:xx:xx, hex)");
+	for (unsigned i = 0; i < CFG_MAC_LEN; i++) {
+		int hi = hex_value(v.s[3 * i]), lo = hex_value(v.s[3 * i + 1]);
+
+		if (hi < 0 || lo < 0 || (i > 0 && v.s[3 * i - 1] != ':'))
+			return fail(p, "bad mac ", v,
+				    " (use xx:xx:xx:xx:xx:xx, hex)");
+		mac[i] = (u8)(hi << 4 | lo);
+		any |= mac[i];
+	}
+	/* IEEE 802 §8.2.2: bit 0 of the first byte set = group address. */
+	if (mac[0] & 1)
+		return fail(p, "mac ", v,
+			    " is a multicast address (the first byte must be even)");
+	if (!any)
+		return fail(p, "mac ", v, " is all zeros");
+	return 0;
+}
+
+static void err_mac(struct cfg_parser *p, const u8 *mac)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	for (unsigned i = 0; i < CFG_MAC_LEN; i++) {
+		char b[3] = { ':', hex[mac[i] >> 4], hex[mac[i] & 15] };
+
+		err_put(p, i ? b : b + 1, i ? 3 : 2);
+	}
+}
+
+static bool mac_equal(const u8 *a, const u8 *b)
+{
+	for (unsigned i = 0; i < CFG_MAC_LEN; i++)
+		if (a[i] != b[i])
+			return false;
+	return true;
+}
+
+/* No two NICs of any guests may have the same MAC. */
+static int check_mac_unique(struct cfg_parser *p, const struct cfg_nic *n)
+{
+	for (u32 i = 0; i < p->cfg->nguests; i++) {
+		const struct cfg_guest *g = &p->cfg->guests[i];
+
+		for (u32 k = 0; k < g->nnics; k++) {
+			if (!mac_equal(g->nics[k].mac, n->mac))
+				continue;
+			err_begin(p, p->line);
+			err_str(p, "mac ");
+			err_mac(p, n->mac);
+			err_str(p, n->mac_given ? "" : " (derived from the name)");
+			err_str(p, " given twice: also guest ");
+			err_quote(p, span_str(g->name));
+			err_str(p, " line ");
+			err_num(p, g->nics[k].line);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int check_switch_name(struct cfg_parser *p, struct span sw,
+			     struct span v)
+{
+	if (sw.len == 0)
+		return fail(p, "missing switch name in ", v, "");
+	if (sw.len >= CFG_SWITCH_MAX)
+		return fail(p, "switch name ", sw, " too long (max 15 chars)");
+	for (size_t i = 0; i < sw.len; i++)
+		if (!valid_name_char(sw.s[i]))
+			return fail(p, "bad switch name ", sw,
+				    " (use A-Z a-z 0-9 _ -)");
+	return 0;
+}
+
+void config_derive_mac(const char *name, unsigned index, u8 mac[CFG_MAC_LEN])
+{
+	u64 h = 0xcbf29ce484222325ULL; /* FNV-1a 64-bit offset basis */
+
+	for (const char *c = name; *c; c++)
+		h = (h ^ (u8)*c) * 0x100000001b3ULL;
+	h = (h ^ (u8)index) * 0x100000001b3ULL;
+	mac[0] = 0x02;
+	for (unsigned i = 1; i < CFG_MAC_LEN; i++)
+		mac[i] = (u8)(h >> (8 * (CFG_MAC_LEN - 1 - i)));
+}
+
+/* "SWITCH" or "SWITCH,mac=xx:xx:xx:xx:xx:xx". */
+static int parse_net(struct cfg_parser *p, struct span v)
+{
+	struct cfg_guest *g = p->guest;
+	struct cfg_nic n = { .line = p->line };
+	struct span sw, opt, rest = v;
+	bool more = span_cut(&rest, ',', &sw);
+
+	if (g->nnics == CFG_MAX_NICS)
+		return fail(p, "too many NICs in guest ", span_str(g->name),
+			    " (max 2)");
+	if (check_switch_name(p, sw, v))
+		return -1;
+	span_copy(n.sw, sw);
+	while (more) {
+		more = span_cut(&rest, ',', &opt);
+		if (opt.len < 4 || !span_is(span_make(opt.s, 4), "mac="))
+			return fail(p, "unknown net option ", opt,
+				    " (use mac=xx:xx:xx:xx:xx:xx)");
+		if (n.mac_given)
+			return fail(p, "mac given twice in ", v, "");
+		if (parse_mac(p, span_trim(span_make(opt.s + 4, opt.len - 4)),
+			      n.mac))
+			return -1;
+		n.mac_given = true;
+	}
+	if (!n.mac_given)
+		config_derive_mac(g->name, g->nnics, n.mac);
+	if (check_mac_unique(p, &n))
+		return -1;
+	g->nics[g->nnics++] = n;
+	return 0;
+}
+
+static int parse_rng(struct cfg_parser *p, struct span v)
+{
+	if (span_is(v, "yes") || span_is(v, "no")) {
+		p->guest->rng = span_is(v, "yes");
+		return 0;
+	}
+	return fail(p, "bad rng ", v, " (use yes or no)");
+}
+
+/* The guest's console: "uart" (COM1, default) or "hvc" (virtio console). */
+static int parse_guest_console(struct cfg_parser *p, struct span v)
+{
+	if (span_is(v, "uart") || span_is(v, "hvc")) {
+		p->guest->console = span_is(v, "hvc") ? CFG_CONSOLE_HVC
+						      : CFG_CONSOLE_UART;
+		return 0;
+	}
+	return fail(p, "bad console ", v, " (use uart or hvc)");
+}
+
 /* ---- keys ---- */
 
 enum cfg_key_id {
@@ -429,6 +668,10 @@ enum cfg_key_id {
 	KEY_ON_STOP,
 	KEY_RESTARTS,
 	KEY_PCI_TESTDEV,
+	KEY_DISK,
+	KEY_NET,
+	KEY_RNG,
+	KEY_GUEST_CONSOLE,
 	KEY_COUNT,
 };
 
@@ -438,27 +681,44 @@ struct cfg_key {
 	bool required;	/* every guest must set it */
 	bool may_be_empty;
 	int (*parse)(struct cfg_parser *p, struct span value);
+	bool repeatable; /* may appear more than once (the parser bounds it) */
 };
 
 static const struct cfg_key cfg_keys[KEY_COUNT] = {
-	[KEY_CONSOLE] = { "console", true, false, false, parse_console },
-	[KEY_LOGLEVEL] = { "loglevel", true, false, false, parse_loglevel },
-	[KEY_CPUS] = { "cpus", false, true, false, parse_cpus },
-	[KEY_MEMORY] = { "memory", false, true, false, parse_memory },
-	[KEY_KERNEL] = { "kernel", false, true, false, parse_kernel },
-	[KEY_INITRD] = { "initrd", false, false, false, parse_initrd },
-	[KEY_CMDLINE] = { "cmdline", false, false, true, parse_cmdline },
-	[KEY_ON_STOP] = { "on_stop", false, false, false, parse_on_stop },
-	[KEY_RESTARTS] = { "restarts", false, false, false, parse_restarts },
-	[KEY_PCI_TESTDEV] = { "pci_testdev", false, false, false, parse_pci_testdev },
+	[KEY_CONSOLE] = { "console", true, false, false, parse_console, false },
+	[KEY_LOGLEVEL] = { "loglevel", true, false, false, parse_loglevel, false },
+	[KEY_CPUS] = { "cpus", false, true, false, parse_cpus, false },
+	[KEY_MEMORY] = { "memory", false, true, false, parse_memory, false },
+	[KEY_KERNEL] = { "kernel", false, true, false, parse_kernel, false },
+	[KEY_INITRD] = { "initrd", false, false, false, parse_initrd, false },
+	[KEY_CMDLINE] = { "cmdline", false, false, true, parse_cmdline, false },
+	[KEY_ON_STOP] = { "on_stop", false, false, false, parse_on_stop, false },
+	[KEY_RESTARTS] = { "restarts", false, false, false, parse_restarts, false },
+	[KEY_PCI_TESTDEV] = { "pci_testdev", false, false, false, parse_pci_testdev, false },
+	[KEY_DISK] = { "disk", false, false, false, parse_disk, true },
+	[KEY_NET] = { "net", false, false, false, parse_net, true },
+	[KEY_RNG] = { "rng", false, false, false, parse_rng, false },
+	[KEY_GUEST_CONSOLE] = { "console", false, false, false,
+				parse_guest_console, false },
 };
 
-static int find_key(struct span name)
+/*
+ * The key called @name; a name used both globally and in guests
+ * ("console") gives the row for where the parser is (@in_guest).
+ */
+static int find_key(struct span name, bool in_guest)
 {
-	for (int k = 0; k < KEY_COUNT; k++)
-		if (span_is(name, cfg_keys[k].name))
+	int found = -1;
+
+	for (int k = 0; k < KEY_COUNT; k++) {
+		if (!span_is(name, cfg_keys[k].name))
+			continue;
+		if (cfg_keys[k].global != in_guest)
 			return k;
-	return -1;
+		if (found < 0)
+			found = k;
+	}
+	return found;
 }
 
 /* "key = value" */
@@ -476,7 +736,7 @@ static int parse_assignment(struct cfg_parser *p, struct span l)
 	if (eq == l.len || key.len == 0)
 		return fail(p, "text is not a key = value line: ", l, "");
 	val = span_trim(span_make(l.s + eq + 1, l.len - eq - 1));
-	id = find_key(key);
+	id = find_key(key, p->guest != NULL);
 	if (id < 0)
 		return fail(p, "unknown key ", key, "");
 	k = &cfg_keys[id];
@@ -486,7 +746,7 @@ static int parse_assignment(struct cfg_parser *p, struct span l)
 	if (!k->global && !p->guest)
 		return fail(p, "key ", key, " outside a [guest] section");
 	seen = k->global ? &p->global_seen : &p->seen;
-	if (*seen & (1u << id))
+	if ((*seen & (1u << id)) && !k->repeatable)
 		return fail(p, "duplicate key ", key, "");
 	*seen |= 1u << id;
 	if (val.len == 0 && !k->may_be_empty)
@@ -514,12 +774,6 @@ static int finish_guest(struct cfg_parser *p)
 		return -1;
 	}
 	return 0;
-}
-
-static bool valid_name_char(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	       is_digit(c) || c == '_' || c == '-';
 }
 
 static int check_guest_name(struct cfg_parser *p, struct span name,
@@ -670,6 +924,8 @@ unsigned config_files(const struct config *cfg, const char **names,
 	for (u32 g = 0; g < cfg->nguests; g++) {
 		n = add_file(names, n, max, cfg->guests[g].kernel);
 		n = add_file(names, n, max, cfg->guests[g].initrd);
+		for (u32 d = 0; d < cfg->guests[g].ndisks; d++)
+			n = add_file(names, n, max, cfg->guests[g].disks[d].file);
 	}
 	return n;
 }

@@ -23,7 +23,37 @@ static unsigned check_guest_files(struct config *cfg, unsigned i, const char *cf
 		       cfg_name, g->line, g->name, files[f]);
 		errors++;
 	}
+	for (u32 d = 0; d < g->ndisks; d++) {
+		if (module_find(mods, nmods, g->disks[d].file))
+			continue;
+		printk(LOG_ERR, "config %s line %u: guest '%s': disk '%s' was not loaded (missing file?)",
+		       cfg_name, g->disks[d].line, g->name, g->disks[d].file);
+		errors++;
+	}
 	return errors;
+}
+
+/* One line per device a guest is given, e.g. "guest linux disk root.img 33554432 bytes rw". */
+static void report_devices(const struct cfg_guest *g, const struct boot_module *mods,
+			   unsigned nmods)
+{
+	for (u32 d = 0; d < g->ndisks; d++) {
+		const struct boot_module *m = module_find(mods, nmods, g->disks[d].file);
+
+		printk(LOG_INFO, "guest %s disk %s %llu bytes %s", g->name, g->disks[d].file,
+		       (unsigned long long)(m ? m->size : 0), g->disks[d].readonly ? "ro" : "rw");
+	}
+	for (u32 n = 0; n < g->nnics; n++) {
+		const u8 *a = g->nics[n].mac;
+
+		printk(LOG_INFO, "guest %s net %s mac %02x:%02x:%02x:%02x:%02x:%02x%s", g->name,
+		       g->nics[n].sw, a[0], a[1], a[2], a[3], a[4], a[5],
+		       g->nics[n].mac_given ? "" : " (derived)");
+	}
+	if (g->rng)
+		printk(LOG_INFO, "guest %s rng", g->name);
+	if (g->console == CFG_CONSOLE_HVC)
+		printk(LOG_INFO, "guest %s console hvc", g->name);
 }
 
 static unsigned check_files(struct config *cfg, const char *cfg_name,
@@ -37,6 +67,8 @@ static unsigned check_files(struct config *cfg, const char *cfg_name,
 		if (e)
 			printk(LOG_ERR, "guest '%s' will not start", cfg->guests[i].name);
 		else
+			report_devices(&cfg->guests[i], mods, nmods);
+		if (!e)
 			cfg->guests[keep++] = cfg->guests[i];
 		errors += e;
 	}

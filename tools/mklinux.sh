@@ -7,7 +7,8 @@
 # linux-image-*-cloud-amd64 package (the one the linux-image-cloud-amd64
 # metapackage depends on), and initrd.cpio.gz, a gzipped newc initramfs
 # holding busybox from busybox-static, guests/linux/init as /init and the
-# kernel's virtio modules (guests/linux/mkinitrd.sh packs it). The .deb
+# kernel's virtio modules (guests/linux/mkinitrd.sh packs it), and root.img,
+# the guest's ext4 root disk (guests/linux/mkrootfs.sh makes it). The .deb
 # files stay in BUILD/linux/cache/: a second run downloads nothing and, when
 # no input changed, rebuilds nothing. Without network or package lists the
 # cached packages are used; with neither it says so and fails.
@@ -20,6 +21,7 @@ out=$(cd "$1/linux" && pwd)
 cache=$out/cache
 init=$src/guests/linux/init
 mkinitrd=$src/guests/linux/mkinitrd.sh
+mkrootfs=$src/guests/linux/mkrootfs.sh
 meta=linux-image-cloud-amd64
 
 say() { echo "mklinux: $*" >&2; }
@@ -126,8 +128,8 @@ bdeb=$(fetch_deb busybox-static "$bver" busybox-static)
 
 # One line naming every input; when it matches the last build's, the
 # outputs are current.
-key="${kdeb##*/} ${bdeb##*/} $(cksum <"$init") $(cksum <"$mkinitrd") $(cksum <"$0")"
-if [ -f "$out/bzImage" ] && [ -f "$out/initrd.cpio.gz" ] && [ -f "$out/recipe" ] &&
+key="${kdeb##*/} ${bdeb##*/} $(cksum <"$init") $(cksum <"$mkinitrd") $(cksum <"$mkrootfs") $(cksum <"$0")"
+if [ -f "$out/bzImage" ] && [ -f "$out/initrd.cpio.gz" ] && [ -f "$out/root.img" ] && [ -f "$out/recipe" ] &&
 	[ "$(cat "$out/recipe")" = "$key" ]; then
 	say "up to date"
 else
@@ -144,6 +146,7 @@ else
 	sh "$mkinitrd" "$unpack/kernel/lib/modules/$release" \
 		"$unpack/busybox/bin/busybox" "$init" "$out/initrd.cpio.gz"
 	rm -rf "$unpack"
+	sh "$mkrootfs" "$out/root.img"
 	echo "$key" >"$out/recipe"
 fi
 
@@ -153,3 +156,4 @@ echo "mklinux: busybox from ${bdeb##*/}"
 echo "mklinux: $out/bzImage $(size "$out/bzImage") bytes"
 echo "mklinux: $out/initrd.cpio.gz $(size "$out/initrd.cpio.gz") bytes" \
 	"($(gzip -dc "$out/initrd.cpio.gz" | wc -c | tr -d ' ') unpacked)"
+echo "mklinux: $out/root.img $(size "$out/root.img") bytes (ext4, sha256 $(sha256sum "$out/root.img" | cut -c 1-16)...)"

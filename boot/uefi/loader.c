@@ -141,7 +141,7 @@ static void load_module(EFI_FILE_HANDLE root, struct boot_info *bi,
  */
 static void load_config(EFI_FILE_HANDLE root, struct boot_info *bi)
 {
-	const char *names[2 * CFG_MAX_GUESTS];
+	const char *names[CFG_MAX_FILES];
 	struct cfg_error err;
 	unsigned n;
 	void *data;

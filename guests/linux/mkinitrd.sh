@@ -66,13 +66,18 @@ module_deps() {
 		sed 's/^depends=//; s/-/_/g; s/,/ /g'
 }
 
-# The virtio drivers the later stages load, their dependencies, and
-# /lib/modules/order: one name a line, each after the ones it needs.
+# The virtio drivers /init loads (the PCI transport, blk, net, console,
+# rng), their dependencies (modinfo "depends=": virtio, virtio_ring,
+# virtio_pci_modern_dev, virtio_pci_legacy_dev, net_failover, failover),
+# and /lib/modules/order: one name a line, each after the ones it needs.
+# ext4, jbd2, crc16, crc32c and the hw_random core are built into Debian's
+# cloud kernel.
 stage_modules() {
 	mkdir -p "$stage/lib/modules"
 	want=
-	for f in "$moddir"/kernel/drivers/virtio/*.ko* "$moddir"/kernel/drivers/block/virtio_blk.ko* \
-		"$moddir"/kernel/drivers/net/virtio_net.ko* "$moddir"/kernel/drivers/char/virtio_console.ko*; do
+	k=$moddir/kernel/drivers
+	for f in "$k"/virtio/virtio_pci.ko* "$k"/block/virtio_blk.ko* "$k"/net/virtio_net.ko* \
+		"$k"/char/virtio_console.ko* "$k"/char/hw_random/virtio-rng.ko*; do
 		[ -f "$f" ] || { echo "mkinitrd: no $f" >&2; exit 1; }
 		b=${f##*/}
 		want="$want ${b%%.ko*}"

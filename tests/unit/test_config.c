@@ -442,6 +442,174 @@ static void test_files(void **state)
 	assert_int_equal(config_files(&cfg, names, 8), 0);
 }
 
+/* ---- devices: disk, net, rng, console ---- */
+
+static void test_devices(void **state)
+{
+	const struct cfg_guest *g = &cfg.guests[0];
+	static const u8 mac[6] = { 0x02, 0x00, 0x5e, 0xaa, 0xbb, 0xcc };
+
+	(void)state;
+	assert_int_equal(parse(GUEST_A), 0);
+	assert_int_equal(g->ndisks, 0);
+	assert_int_equal(g->nnics, 0);
+	assert_false(g->rng);
+	assert_int_equal(g->console, CFG_CONSOLE_UART);
+	assert_int_equal(parse(GUEST_A "disk = root.img\ndisk = data.img , ro\n"
+			       "disk = d3,rw\ndisk = d4,rw,ro\n"
+			       "net = lan0\nnet = dmz_1-b,mac=02:00:5E:aa:bb:cc\n"
+			       "rng = yes\nconsole = hvc\n"), 0);
+	assert_int_equal(g->ndisks, 4);
+	assert_string_equal(g->disks[0].file, "root.img");
+	assert_false(g->disks[0].readonly);
+	assert_int_equal(g->disks[0].line, 5);
+	assert_string_equal(g->disks[1].file, "data.img");
+	assert_true(g->disks[1].readonly);
+	assert_false(g->disks[2].readonly);
+	assert_true(g->disks[3].readonly);
+	assert_int_equal(g->nnics, 2);
+	assert_string_equal(g->nics[0].sw, "lan0");
+	assert_false(g->nics[0].mac_given);
+	assert_int_equal(g->nics[0].line, 9);
+	assert_string_equal(g->nics[1].sw, "dmz_1-b");
+	assert_true(g->nics[1].mac_given);
+	assert_memory_equal(g->nics[1].mac, mac, 6);
+	assert_true(g->rng);
+	assert_int_equal(g->console, CFG_CONSOLE_HVC);
+	assert_int_equal(parse(GUEST_A "rng = no\nconsole = uart\n"), 0);
+	assert_false(g->rng);
+	assert_int_equal(g->console, CFG_CONSOLE_UART);
+	/* the global console key is still the host's */
+	assert_int_equal(parse("console = com1\n" GUEST_A "console = hvc\n"), 0);
+	assert_string_equal(cfg.console, "com1");
+	assert_int_equal(g->console, CFG_CONSOLE_HVC);
+}
+
+/* Derived MACs: 02 + FNV-1a bits, stable, unicast, one per NIC index. */
+static void test_derived_mac(void **state)
+{
+	u8 a0[6], a1[6], b0[6];
+	/* FNV-1a 64 of "a" then byte 0 is 0x089be207b544f1e4 */
+	static const u8 want[6] = { 0x02, 0x07, 0xb5, 0x44, 0xf1, 0xe4 };
+	static const u8 linux0[6] = { 0x02, 0xc5, 0x9c, 0xc1, 0x0e, 0x07 };
+
+	(void)state;
+	config_derive_mac("a", 0, a0);
+	config_derive_mac("a", 1, a1);
+	config_derive_mac("b", 0, b0);
+	assert_int_equal(a0[0], 0x02);
+	assert_memory_not_equal(a0, a1, 6);
+	assert_memory_not_equal(a0, b0, 6);
+	assert_memory_equal(a0, want, 6);
+	/* tools/linux-bare.sh gives QEMU's NIC the default guest's MAC */
+	config_derive_mac("linux", 0, a1);
+	assert_memory_equal(a1, linux0, 6);
+	config_derive_mac("a", 1, a1);
+	assert_int_equal(parse(GUEST_A "net = x\nnet = y\n"), 0);
+	assert_memory_equal(cfg.guests[0].nics[0].mac, a0, 6);
+	assert_memory_equal(cfg.guests[0].nics[1].mac, a1, 6);
+}
+
+static void test_error_disks(void **state)
+{
+	(void)state;
+	expect_error(GUEST_A "disk = a\ndisk = b\ndisk = c\ndisk = d\ndisk = e\n",
+		     9, "too many disks in guest 'a' (max 4)");
+	expect_error(GUEST_A "disk = root.img,readonly\n", 5,
+		     "unknown disk option 'readonly' (use ro or rw)");
+	expect_error(GUEST_A "disk = root.img,\n", 5,
+		     "unknown disk option '' (use ro or rw)");
+	expect_error(GUEST_A "disk = ,ro\n", 5,
+		     "missing disk file name in ',ro'");
+	expect_error(GUEST_A "disk =\n", 5, "missing value for key 'disk'");
+	expect_error(GUEST_A "disk = img/root.img\n", 5,
+		     "bad file name 'img/root.img' (no spaces or slashes)");
+	expect_error(GUEST_A "disk = x\ndisk = x,ro\n", 6,
+		     "disk 'x' given twice in this guest");
+	expect_error(GUEST_A "disk = x\n[guest b]\ncpus=1\ndisk = x\n", 8,
+		     "disk 'x' already used by guest 'a' (share it only with "
+		     ",ro on every use)");
+	expect_error(GUEST_A "disk = x,ro\n[guest b]\ncpus=1\ndisk = x\n", 8,
+		     "disk 'x' already used by guest 'a' (share it only with "
+		     ",ro on every use)");
+	expect_error("disk = x\n", 1, "key 'disk' outside a [guest] section");
+	assert_int_equal(parse(GUEST_A "disk = x,ro\n[guest b]\ncpus=1\n"
+			       "memory=1M\nkernel=k\ndisk = x,ro\n"), 0);
+	assert_int_equal(cfg.guests[1].ndisks, 1);
+}
+
+static void test_error_nets(void **state)
+{
+	(void)state;
+	expect_error(GUEST_A "net = a\nnet = b\nnet = c\n", 7,
+		     "too many NICs in guest 'a' (max 2)");
+	expect_error(GUEST_A "net = lan.0\n", 5,
+		     "bad switch name 'lan.0' (use A-Z a-z 0-9 _ -)");
+	expect_error(GUEST_A "net = my lan\n", 5,
+		     "bad switch name 'my lan' (use A-Z a-z 0-9 _ -)");
+	expect_error(GUEST_A "net = 0123456789abcdef\n", 5,
+		     "switch name '0123456789abcdef' too long (max 15 chars)");
+	expect_error(GUEST_A "net = ,mac=02:00:00:00:00:01\n", 5,
+		     "missing switch name in ',mac=02:00:00:00:00:01'");
+	expect_error(GUEST_A "net = lan0,vlan=3\n", 5,
+		     "unknown net option 'vlan=3' (use mac=xx:xx:xx:xx:xx:xx)");
+	expect_error(GUEST_A "net = lan0,mac=02:00:00:00:00\n", 5,
+		     "bad mac '02:00:00:00:00' (use xx:xx:xx:xx:xx:xx, hex)");
+	expect_error(GUEST_A "net = lan0,mac=02-00-00-00-00-01\n", 5,
+		     "bad mac '02-00-00-00-00-01' (use xx:xx:xx:xx:xx:xx, hex)");
+	expect_error(GUEST_A "net = lan0,mac=02:00:00:00:00:0g\n", 5,
+		     "bad mac '02:00:00:00:00:0g' (use xx:xx:xx:xx:xx:xx, hex)");
+	expect_error(GUEST_A "net = lan0,mac=\n", 5,
+		     "bad mac '' (use xx:xx:xx:xx:xx:xx, hex)");
+	expect_error(GUEST_A "net = lan0,mac=01:00:5e:00:00:01\n", 5,
+		     "mac '01:00:5e:00:00:01' is a multicast address (the "
+		     "first byte must be even)");
+	expect_error(GUEST_A "net = lan0,mac=ff:ff:ff:ff:ff:ff\n", 5,
+		     "mac 'ff:ff:ff:ff:ff:ff' is a multicast address (the "
+		     "first byte must be even)");
+	expect_error(GUEST_A "net = lan0,mac=00:00:00:00:00:00\n", 5,
+		     "mac '00:00:00:00:00:00' is all zeros");
+	expect_error(GUEST_A "net = lan0,mac=02:00:00:00:00:01,"
+		     "mac=02:00:00:00:00:02\n", 5,
+		     "mac given twice in 'lan0,mac=02:00:00:00:00:01,mac=02:00:"
+		     "00:00:00:02'");
+	expect_error(GUEST_A "net = lan0,mac=02:00:00:00:00:01\nnet = lan1,"
+		     "mac=02:00:00:00:00:01\n", 6,
+		     "mac 02:00:00:00:00:01 given twice: also guest 'a' line 5");
+	expect_error(GUEST_A "net = lan0,mac=02:00:00:00:00:AB\n[guest b]\n"
+		     "cpus = 1\nnet = lan0,mac=02:00:00:00:00:ab\n", 8,
+		     "mac 02:00:00:00:00:ab given twice: also guest 'a' line 5");
+	/* a given MAC that equals another guest's derived one */
+	expect_error(GUEST_A "net = lan0\n[guest b]\ncpus = 1\n"
+		     "net = lan0,mac=02:07:b5:44:f1:e4\n", 8,
+		     "mac 02:07:b5:44:f1:e4 given twice: also guest 'a' line 5");
+	expect_error(GUEST_A "rng = maybe\n", 5, "bad rng 'maybe' (use yes or no)");
+	expect_error(GUEST_A "rng = yes\nrng = no\n", 6, "duplicate key 'rng'");
+	expect_error(GUEST_A "console = virtio\n", 5,
+		     "bad console 'virtio' (use uart or hvc)");
+	expect_error(GUEST_A "console = hvc\nconsole = uart\n", 6,
+		     "duplicate key 'console'");
+	expect_error("rng = yes\n", 1, "key 'rng' outside a [guest] section");
+	expect_error("net = lan0\n", 1, "key 'net' outside a [guest] section");
+}
+
+static void test_files_disks(void **state)
+{
+	const char *names[CFG_MAX_FILES];
+
+	(void)state;
+	assert_int_equal(parse("[guest a]\ncpus=0\nmemory=1M\nkernel=vmlinuz\n"
+			       "initrd=rd\ndisk=root.img\ndisk=shared.img,ro\n"
+			       "[guest b]\ncpus=1\nmemory=1M\nkernel=vmlinuz\n"
+			       "disk=shared.img,ro\ndisk=b.img\n"), 0);
+	assert_int_equal(config_files(&cfg, names, CFG_MAX_FILES), 5);
+	assert_string_equal(names[0], "vmlinuz");
+	assert_string_equal(names[1], "rd");
+	assert_string_equal(names[2], "root.img");
+	assert_string_equal(names[3], "shared.img");
+	assert_string_equal(names[4], "b.img");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -466,6 +634,11 @@ int main(void)
 		cmocka_unit_test(test_error_lines),
 		cmocka_unit_test(test_long_quote),
 		cmocka_unit_test(test_files),
+		cmocka_unit_test(test_devices),
+		cmocka_unit_test(test_derived_mac),
+		cmocka_unit_test(test_error_disks),
+		cmocka_unit_test(test_error_nets),
+		cmocka_unit_test(test_files_disks),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
