@@ -24,6 +24,7 @@ struct vm;
 #define VCPU_REQ_TIMERS (1u << 5) /* a timed device was reprogrammed */
 #define VCPU_REQ_DUMP (1u << 6)   /* print its state on the log (Ctrl-T) */
 #define VCPU_REQ_RESET (1u << 7)  /* platform reset (vm_request_reset) */
+#define VCPU_REQ_DEVPOLL (1u << 8) /* vCPU 0: device input waits (virtio_guest_poll) */
 
 /* Why a sleeping vCPU cannot run by itself (vcpu.stuck). */
 #define VCPU_STUCK_SIPI (1u << 0)     /* waiting for a STARTUP IPI */

@@ -19,6 +19,7 @@
 #include "vmm/exit.h"
 #include "vmm/loader.h"
 #include "vmm/vcpu.h"
+#include "vmm/virtio/virtio_guest.h"
 #include "vmm/vm.h"
 
 const struct vcpu_ops *vm_ops;
@@ -173,6 +174,7 @@ static struct vm *vm_create(const struct cfg_guest *g, u32 id,
 	vm->hw.s2.allow_1g = vm_ops->stage2_1g();
 	if (!alloc_ram(vm, g->memory, g->line) || !gmem_map_stage2(vm) || !devices_init(vm) ||
 	    (g->pci_testdev && !devices_pci_testdev(vm)) ||
+	    !virtio_guest_init(vm, g, mods, nmods) ||
 	    !bus_register(&vm->mmio, VLAPIC_BASE, PAGE_SIZE, vlapic_mmio_read,
 			  vlapic_mmio_write, vm, "lapic") ||
 	    !load_image(vm, g, mods, nmods) || !create_vcpus(vm))
@@ -498,6 +500,22 @@ static void dump_all(void)
 			vcpu_request(vms[i]->vcpus[j], VCPU_REQ_DUMP);
 }
 
+/* A guest whose console is a virtio port (console = hvc) takes input only
+ * while its buffer has room: the rest waits in the host console, lost
+ * nowhere. Only CPU 0 feeds it, so the room can only grow meanwhile. */
+static bool console_input_room(struct vm *vm)
+{
+	u64 f;
+	u32 room;
+
+	if (!vm || !virtio_guest_has_console(vm) || !vm_running(vm))
+		return true;
+	f = spin_lock_irqsave(&vm->dev_lock);
+	room = virtio_guest_console_room(vm);
+	spin_unlock_irqrestore(&vm->dev_lock, f);
+	return room > 0;
+}
+
 u64 vm_console_poll(void)
 {
 	static u64 next;
@@ -508,7 +526,7 @@ u64 vm_console_poll(void)
 	if (now < next)
 		return next;
 	next = now + VM_CONSOLE_POLL_US * tsc_khz() / 1000;
-	while ((c = console_getc()) >= 0) {
+	while (console_input_room(vm) && (c = console_getc()) >= 0) {
 		u64 f;
 
 		if (c == VM_CONSOLE_DUMP_KEY) {
@@ -518,7 +536,10 @@ u64 vm_console_poll(void)
 		if (!vm || !vm_running(vm))
 			continue; /* nobody to type to: drop it */
 		f = spin_lock_irqsave(&vm->dev_lock);
-		uart16550_receive(&vm->dev->com1, (u8)c);
+		if (virtio_guest_has_console(vm))
+			virtio_guest_console_input(vm, (u8)c);
+		else
+			uart16550_receive(&vm->dev->com1, (u8)c);
 		spin_unlock_irqrestore(&vm->dev_lock, f);
 	}
 	return next;

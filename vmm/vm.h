@@ -23,6 +23,7 @@
 struct vcpu;
 struct vm_devices;
 struct pci_bus;
+struct virtio_guest;
 
 enum vm_state {
 	VM_CREATED,
@@ -38,6 +39,7 @@ struct vm {
 	struct bus pio, mmio;        /* (c) */
 	struct vm_devices *dev;      /* (c) device models */
 	struct pci_bus *pci;         /* (c) the virtual PCI bus (vmm/pci/pci.h) */
+	struct virtio_guest *virtio; /* (c) its virtio devices, NULL if none */
 	u32 nvcpus;                  /* (c) */
 	struct vcpu *vcpus[VM_MAX_VCPUS]; /* (c) */
 	bool console_owner;          /* (c) output unprefixed */

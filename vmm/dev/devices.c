@@ -15,6 +15,7 @@
 #include "vmm/pci/pci.h"
 #include "vmm/pci/pci_testdev.h"
 #include "vmm/vcpu.h"
+#include "vmm/virtio/virtio_guest.h"
 #include "vmm/vm.h"
 
 #define COM1_PORT 0x3f8
@@ -244,6 +245,7 @@ u64 devices_timer_poll(struct vm *vm, u64 now)
 	struct vm_devices *d = vm->dev;
 	u64 pit = pit_poll(&d->pit, now), rtc = rtc_poll(&d->rtc, now);
 
+	virtio_guest_poll(vm);
 	if (!pit || !rtc)
 		return pit | rtc;
 	return MIN(pit, rtc);
