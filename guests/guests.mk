@@ -61,6 +61,9 @@ GUEST_BLOBS := modes_low smp_trampoline
 GUEST_NAMES += pci_probe hostile_pci
 guest-objs-pci_probe := tests/pci_probe.o
 guest-objs-hostile_pci := tests/hostile_pci.o
+# virtio-blk driven by hand, its ring broken while work is queued.
+GUEST_NAMES += hostile_virtio
+guest-objs-hostile_virtio := tests/hostile_virtio.o
 
 # Hostile guests (issue 9), one block each.
 GUEST_NAMES += hostile_cpu
