@@ -133,15 +133,17 @@ static void vg_log(const struct vm *vm, const struct vg_dev *v, u64 model_size,
 	       (unsigned long long)(kib(sizeof(*v)) + kib(model_size)));
 }
 
-/* The disk's bytes: the module itself when read-only (never written),
- * else a copy that lives as long as the VM. */
-static u8 *disk_data(const struct cfg_disk *cd, const struct boot_module *m)
+/* The disk's @size bytes: the module itself when read-only and whole
+ * sectors (never written), else a copy that lives as long as the VM, the
+ * last sector padded with zeros (virtio-blk sees only whole sectors). */
+static u8 *disk_data(const struct cfg_disk *cd, const struct boot_module *m, u64 *size)
 {
 	u8 *copy;
 
-	if (cd->readonly)
+	*size = ALIGN_UP(m->size, VIRTIO_BLK_SECTOR);
+	if (cd->readonly && *size == m->size)
 		return phys_to_virt(m->base);
-	copy = vg_alloc(m->size);
+	copy = vg_alloc(*size);
 	if (copy)
 		memcpy(copy, phys_to_virt(m->base), m->size);
 	return copy;
@@ -154,6 +156,7 @@ static bool add_disk(struct vm *vm, struct virtio_guest *g, const struct cfg_dis
 	struct virtio_blk *b = vg_alloc(sizeof(*b));
 	char serial[VIRTIO_BLK_ID_LEN + 1], what[CFG_FILE_MAX + 48];
 	struct vg_dev *v;
+	u64 size;
 	u8 *data;
 
 	if (!m) {
@@ -161,17 +164,18 @@ static bool add_disk(struct vm *vm, struct virtio_guest *g, const struct cfg_dis
 		       vm->name, cd->file);
 		return false;
 	}
-	data = disk_data(cd, m);
+	data = disk_data(cd, m, &size);
 	snprintf(serial, sizeof(serial), "hv-%s-vd%c", vm->name, 'a' + n);
 	if (!b || !data ||
-	    !virtio_blk_init(b, data, m->size, cd->readonly, serial, &vm->mem, vm->name) ||
+	    !virtio_blk_init(b, data, size, cd->readonly, serial, &vm->mem, vm->name) ||
 	    !(v = vg_add(vm, g, &b->vdev))) {
 		printk(LOG_ERR, "config line %u: guest %s: cannot add disk '%s' (%llu bytes)",
 		       cd->line, vm->name, cd->file, (unsigned long long)m->size);
 		return false;
 	}
-	snprintf(what, sizeof(what), "%s %llu bytes %s", cd->file,
-		 (unsigned long long)m->size, cd->readonly ? "ro" : "rw (a copy in RAM)");
+	snprintf(what, sizeof(what), "%s %llu bytes %s%s", cd->file, (unsigned long long)size,
+		 cd->readonly ? "ro" : "rw (a copy in RAM)",
+		 size != m->size ? " (padded to whole sectors)" : "");
 	vg_log(vm, v, sizeof(*b), what);
 	return true;
 }
