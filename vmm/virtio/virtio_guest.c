@@ -47,6 +47,7 @@ struct virtio_guest {
 	struct vg_dev *dev[VG_MAX_DEVS];
 	struct virtio_net *nic[CFG_MAX_NICS];
 	struct virtio_console *con;    /* console = hvc, else NULL */
+	volatile u32 kicked;           /* (a) a poll request is on its way */
 };
 
 /* Zeroed pages of hypervisor memory for @size bytes; NULL when out. */
@@ -181,12 +182,13 @@ static bool add_disk(struct vm *vm, struct virtio_guest *g, const struct cfg_dis
 }
 
 /* Frames wait for @ctx (a VM) on a switch port: called with the switch
- * lock held, so only a request for its vCPU 0 (switch.h). */
+ * lock held, so only a request for its vCPU 0 (switch.h). One request
+ * (and IPI) until that vCPU polls, however many frames come meanwhile. */
 static void net_kick(void *ctx)
 {
 	struct vm *vm = ctx;
 
-	if (vm->nvcpus)
+	if (vm->nvcpus && !__atomic_exchange_n(&vm->virtio->kicked, 1, __ATOMIC_ACQ_REL))
 		vcpu_request(vm->vcpus[0], VCPU_REQ_DEVPOLL);
 }
 
@@ -276,7 +278,12 @@ void virtio_guest_poll(struct vm *vm)
 {
 	struct virtio_guest *g = vm->virtio;
 
-	for (unsigned i = 0; g && i < g->nnics; i++)
+	if (!g)
+		return;
+	/* cleared before draining: a frame queued after the drain looked
+	 * kicks again */
+	__atomic_store_n(&g->kicked, 0, __ATOMIC_SEQ_CST);
+	for (unsigned i = 0; i < g->nnics; i++)
 		virtio_net_rx_poll(g->nic[i]);
 }
 
