@@ -63,6 +63,9 @@ GUEST_BLOBS := modes_low smp_trampoline
 GUEST_NAMES += pci_probe hostile_pci
 guest-objs-pci_probe := tests/pci_probe.o
 guest-objs-hostile_pci := tests/hostile_pci.o
+# virtio-blk driven by hand, its ring broken while work is queued.
+GUEST_NAMES += hostile_virtio
+guest-objs-hostile_virtio := tests/hostile_virtio.o
 
 # Console input held while the guest does not read (issue 12).
 GUEST_NAMES += rxhold echo park

@@ -16,4 +16,4 @@ objs-y += vmm/pci/pci.o vmm/pci/pci_host.o vmm/pci/msi.o vmm/pci/pci_testdev.o
 objs-y += vmm/virtio/virtqueue.o vmm/virtio/virtio.o vmm/virtio/virtio_blk.o \
 	vmm/virtio/virtio_rng.o vmm/virtio/virtio_console.o vmm/virtio/virtio_net.o \
 	vmm/virtio/virtio_pci.o
-objs-y += vmm/net/switch.o
+objs-y += vmm/net/switch.o vmm/net/registry.o vmm/virtio/virtio_guest.o

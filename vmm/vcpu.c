@@ -195,7 +195,7 @@ static bool handle_requests(struct vcpu *v)
 		do_reset(v);
 		return vm_running(v->vm);
 	}
-	if (req & VCPU_REQ_TIMERS)
+	if (req & (VCPU_REQ_TIMERS | VCPU_REQ_DEVPOLL))
 		v->dev_poll = true;
 	if (req & VCPU_REQ_DUMP)
 		dump_state(v);

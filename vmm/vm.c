@@ -22,6 +22,7 @@
 #include "vmm/exit.h"
 #include "vmm/loader.h"
 #include "vmm/vcpu.h"
+#include "vmm/virtio/virtio_guest.h"
 #include "vmm/vm.h"
 
 const struct vcpu_ops *vm_ops;
@@ -198,6 +199,7 @@ static struct vm *vm_create(const struct cfg_guest *g, u32 id,
 	if (!alloc_ram(vm, g->memory, g->line) || !gmem_map_stage2(vm) || !devices_init(vm) ||
 	    !console_in_create(vm) ||
 	    (g->pci_testdev && !devices_pci_testdev(vm)) ||
+	    !virtio_guest_init(vm, g, mods, nmods) ||
 	    !bus_register(&vm->mmio, VLAPIC_BASE, PAGE_SIZE, vlapic_mmio_read,
 			  vlapic_mmio_write, vm, "lapic") ||
 	    !load_image(vm, g, mods, nmods) || !create_vcpus(vm))

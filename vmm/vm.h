@@ -25,6 +25,7 @@ struct vm_devices;
 struct console_in;
 struct con_ring;
 struct pci_bus;
+struct virtio_guest;
 
 enum vm_state {
 	VM_CREATED,
@@ -44,6 +45,7 @@ struct vm {
 	struct con_ring *con_out;    /* (c) pointer; contents [console_route.c's
 					lock]: output kept while out of focus */
 	struct pci_bus *pci;         /* (c) the virtual PCI bus (vmm/pci/pci.h) */
+	struct virtio_guest *virtio; /* (c) its virtio devices, NULL if none */
 	u32 nvcpus;                  /* (c) */
 	struct vcpu *vcpus[VM_MAX_VCPUS]; /* (c) */
 	bool console_owner;          /* (c) output unprefixed */

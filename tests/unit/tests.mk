@@ -164,6 +164,10 @@ UNIT_TESTS += switch
 unit_switch_SRCS := vmm/net/switch.c
 $(BUILD)/tests/unit/test_switch: UNIT_CFLAGS += -pthread
 
+# The switches by name (net = SWITCH): one per name, apart, bounded.
+UNIT_TESTS += net_registry
+unit_net_registry_SRCS := vmm/net/registry.c vmm/net/switch.c
+
 # virtio-net: two NICs and a raw port on one switch.
 UNIT_TESTS += virtio_net
 unit_virtio_net_SRCS := vmm/virtio/virtio_net.c vmm/net/switch.c vmm/virtio/virtio.c \

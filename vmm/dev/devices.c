@@ -16,6 +16,7 @@
 #include "vmm/pci/pci.h"
 #include "vmm/pci/pci_testdev.h"
 #include "vmm/vcpu.h"
+#include "vmm/virtio/virtio_guest.h"
 #include "vmm/vm.h"
 
 #define COM1_PORT 0x3f8
@@ -273,6 +274,8 @@ u64 devices_timer_poll(struct vm *vm, u64 now)
 			uart16550_poll(&d->com1, now) };
 	u64 soonest = 0;
 
+	if (virtio_guest_poll(vm)) /* console input waits for the port's room */
+		next[0] = next[0] ? MIN(next[0], now + tsc_khz()) : now + tsc_khz();
 	for (unsigned i = 0; i < ARRAY_SIZE(next); i++)
 		if (next[i] && (!soonest || next[i] < soonest))
 			soonest = next[i];

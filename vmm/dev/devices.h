@@ -67,7 +67,9 @@ void devices_console_sink(struct vm *vm, struct console_sink *s);
  * TSC deadline of the next one, 0 if none. vCPU 0's loop calls it before
  * each entry (before looking for interrupts to inject) and arms its host
  * timer for the deadline; a guest reprogramming a timer on another vCPU
- * kicks vCPU 0 (VCPU_REQ_INTR) so it polls again.
+ * kicks vCPU 0 (VCPU_REQ_INTR) so it polls again. It also moves device
+ * input that waits (virtio_guest_poll(): frames another VM sent to this
+ * one's NICs, which kicks vCPU 0 with VCPU_REQ_DEVPOLL).
  */
 u64 devices_timer_poll(struct vm *vm, u64 now);
 
