@@ -140,3 +140,22 @@ const struct mb_region *mb_region(u32 i)
 {
 	return i < mb.nregions ? &mb.regions[i] : NULL;
 }
+
+// The value of "key=<decimal>" on the command line, or def.
+u32 mb_cmdline_number(const char *key, u32 def)
+{
+	const char *s = mb_cmdline();
+	size_t klen = strlen(key);
+
+	for (; s && *s; s++) {
+		if ((s == mb_cmdline() || s[-1] == ' ') && !strncmp(s, key, klen) &&
+		    s[klen] == '=') {
+			u32 n = 0;
+
+			for (s += klen + 1; *s >= '0' && *s <= '9'; s++)
+				n = n * 10 + (u32)(*s - '0');
+			return n;
+		}
+	}
+	return def;
+}

@@ -31,6 +31,8 @@ u32 mb_flags(void);
 u32 mb_info_addr(void);
 // Command line ("" when none was given).
 const char *mb_cmdline(void);
+// The value of "key=<decimal>" on the command line, or def.
+u32 mb_cmdline_number(const char *key, u32 def);
 // KiB of memory below 1 MiB and above 1 MiB (flags bit 0).
 u32 mb_mem_lower(void);
 u32 mb_mem_upper(void);

@@ -16,25 +16,6 @@
 #define BEAT_US 100000u
 #define DEFAULT_BEATS 20u
 
-// The value of "key=<decimal>" on the command line, or def.
-static u32 cmdline_number(const char *key, u32 def)
-{
-	const char *s = mb_cmdline();
-	size_t klen = strlen(key);
-
-	for (; s && *s; s++) {
-		if ((s == mb_cmdline() || s[-1] == ' ') && !strncmp(s, key, klen) &&
-		    s[klen] == '=') {
-			u32 n = 0;
-
-			for (s += klen + 1; *s >= '0' && *s <= '9'; s++)
-				n = n * 10 + (u32)(*s - '0');
-			return n;
-		}
-	}
-	return def;
-}
-
 int main(void)
 {
 	u32 beats;
@@ -42,7 +23,7 @@ int main(void)
 	test_start("heartbeat");
 	if (!pmtimer_init())
 		test_fail("no ACPI PM timer");
-	beats = cmdline_number("beats", DEFAULT_BEATS);
+	beats = mb_cmdline_number("beats", DEFAULT_BEATS);
 	for (u32 i = 1; i <= beats; i++) {
 		pmtimer_delay_us(BEAT_US);
 		printf("heartbeat %u\n", i);

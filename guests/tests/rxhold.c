@@ -30,25 +30,6 @@
 // The pattern the test sends: printable, byte i of the paste.
 static u8 pattern(u32 i) { return (u8)(0x20 + (i * 7 + i / 95) % 95); }
 
-// The value of "key=<decimal>" on the command line, or def.
-static u32 cmdline_number(const char *key, u32 def)
-{
-	const char *s = mb_cmdline();
-	size_t klen = strlen(key);
-
-	for (; s && *s; s++) {
-		if ((s == mb_cmdline() || s[-1] == ' ') && !strncmp(s, key, klen) &&
-		    s[klen] == '=') {
-			u32 n = 0;
-
-			for (s += klen + 1; *s >= '0' && *s <= '9'; s++)
-				n = n * 10 + (u32)(*s - '0');
-			return n;
-		}
-	}
-	return def;
-}
-
 struct drain {
 	u32 want, got, bad, first_bad;
 	u32 rda, cti, overruns;
@@ -89,8 +70,8 @@ int main(void)
 	test_start("rxhold");
 	if (!pmtimer_init())
 		test_fail("no ACPI PM timer");
-	d.want = cmdline_number("bytes", 65536);
-	hold = cmdline_number("hold", 3000);
+	d.want = mb_cmdline_number("bytes", 65536);
+	hold = mb_cmdline_number("hold", 3000);
 	outb(COM1 + UART_FCR, 0xc7); // FIFO on, both cleared, trigger 14
 	outb(COM1 + UART_IER, 0x00); // receive interrupt masked
 	printf("rxhold holding %u ms for %u bytes\n", hold, d.want);
