@@ -9,7 +9,7 @@ set -eu
 PACKAGES="build-essential nasm gnu-efi mtools dosfstools fdisk xorriso
 grub-common grub-pc-bin grub-efi-amd64-bin qemu-system-x86 ovmf
 bochs bochs-term bochsbios vgabios libcmocka-dev acpica-tools cpio busybox-static
-gzip xz-utils e2fsprogs python3 clang libclang-rt-14-dev libzydis-dev"
+gzip xz-utils e2fsprogs python3 clang libclang-rt-14-dev libzydis-dev gdb"
 
 missing=
 for p in $PACKAGES; do
