@@ -169,8 +169,14 @@ selected() {
 	return 1
 }
 
+# The line the hypervisor prints when QEMU 7.2's TCG stored the host's own
+# state as a guest's at #VMEXIT (arch/x86/svm/svm.c): an emulator defect
+# no CPU has, seen about once in 100 Linux boots and more often under
+# heavy cross-CPU traffic. A test that fails with it runs once more.
+EMULATOR_DEFECT="^hv: error: svm: #VMEXIT 0x[0-9a-f]+ stored the host's state as the guest's"
+
 run_system() {
-	local name runner media cfg smp timeout extra img log t0 t1 rc why
+	local name runner media cfg smp timeout extra img log t0 t1 rc why try
 	while read -r name runner media cfg smp timeout extra; do
 		case $name in '' | \#*) continue ;; esac
 		selected "$name" || continue
@@ -182,9 +188,15 @@ run_system() {
 			echo "FAIL system $name: could not build its image"
 			continue
 		fi
-		boot_image "$runner" "$img" "$smp" "$timeout" "$log.raw" "$name"
-		rc=$?
-		tr -d '\r' < "$log.raw" > "$log" 2>/dev/null
+		for try in 1 2; do
+			boot_image "$runner" "$img" "$smp" "$timeout" "$log.raw" "$name"
+			rc=$?
+			tr -d '\r' < "$log.raw" > "$log" 2>/dev/null
+			[ $try = 1 ] && grep -Eq -- "$EMULATOR_DEFECT" "$log" || break
+			echo "RETRY system $name: the emulator stored the host's state in a VMCB (QEMU TCG defect):"
+			grep -E -- "$EMULATOR_DEFECT|^hv: guest [^ ]+ stop " "$log" | head -4 | sed 's/^/    | /'
+			cp "$log" "$log.try1"
+		done
 		t1=$(date +%s.%N)
 		secs=$(awk "BEGIN { print $t1 - $t0 }")
 		expect=$top/tests/system/expect/$name
@@ -202,6 +214,8 @@ run_system() {
 			note_fail 1 "system/$name"
 			printf "FAIL system %-22s %6.1f s (emulator status %d)\n" "$name" "$secs" "$rc"
 			echo "$why"
+			echo "  guests stopped:"
+			grep -E '^hv: guest [^ ]+ stop ' "$log" | sed 's/^/    | /'
 			echo "  last lines of $log:"
 			tail -n 25 "$log" | sed 's/^/    | /'
 		fi
