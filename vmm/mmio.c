@@ -171,9 +171,12 @@ static bool touches_ram(const struct gmem *m, u64 gpa, unsigned size)
 static bool mmio_access(struct vcpu *v, u64 gpa, unsigned size, bool write, u64 *val)
 {
 	struct vm *vm = v->vm;
-	const struct bus_region *r = bus_overlap(&vm->mmio, gpa, size);
+	const struct bus_region *r = NULL;
 
-	if (r ? bus_find(&vm->mmio, gpa, size) != r : touches_ram(&vm->mem, gpa, size)) {
+	/* inside one region that decodes it (the common case), else whatever
+	 * it overlaps: a region's edge, or RAM */
+	if (!bus_find(&vm->mmio, gpa, size) &&
+	    ((r = bus_overlap(&vm->mmio, gpa, size)) || touches_ram(&vm->mem, gpa, size))) {
 		vm_stop(vm, "mmio-straddle gpa 0x%llx size %u %s %s vcpu %u rip 0x%llx",
 			(unsigned long long)gpa, size, write ? "write" : "read",
 			r ? r->name : "ram", v->id, (unsigned long long)vcpu_reg(v, REG_RIP));
@@ -481,13 +484,15 @@ enum exit_action mmio_emulate(struct vcpu *v, u64 gpa)
 	struct rmw r;
 	unsigned n = vcpu_fetch(v, buf, sizeof(buf));
 	bool decoded = insn_decode(buf, n, vcpu_code_mode(v), &in);
-	u64 val;
 
 	if (decoded && is_string(&in))
 		return mmio_string(v, &in);
-	if (decoded && !classify(&in, &a) && rmw_classify(&in, &r))
+	bool plain = decoded && classify(&in, &a);
+	u64 val;
+
+	if (decoded && !plain && rmw_classify(&in, &r))
 		return mmio_rmw(v, gpa, buf, n, &in, &r);
-	if (!decoded || !classify(&in, &a)) {
+	if (!plain) {
 		stop_unsupported(v, gpa, buf, n, decoded ? "" : " (undecodable)");
 		return EXIT_STOP;
 	}

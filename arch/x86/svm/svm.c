@@ -192,14 +192,15 @@ static void seg_from_vmcb(struct segment *d, const struct vmcb_seg *s)
 
 static struct vmcb_seg *seg_slot(struct vmcb *vm, enum vcpu_seg s)
 {
-	struct vmcb_seg *order[NR_SEGS] = {
-		[SEG_ES] = &vm->save.es, [SEG_CS] = &vm->save.cs,
-		[SEG_SS] = &vm->save.ss, [SEG_DS] = &vm->save.ds,
-		[SEG_FS] = &vm->save.fs, [SEG_GS] = &vm->save.gs,
-		[SEG_LDTR] = &vm->save.ldtr, [SEG_TR] = &vm->save.tr,
-		[SEG_GDTR] = &vm->save.gdtr, [SEG_IDTR] = &vm->save.idtr,
+	static const u16 off[NR_SEGS] = {
+		[SEG_ES] = offsetof(struct vmcb_save, es), [SEG_CS] = offsetof(struct vmcb_save, cs),
+		[SEG_SS] = offsetof(struct vmcb_save, ss), [SEG_DS] = offsetof(struct vmcb_save, ds),
+		[SEG_FS] = offsetof(struct vmcb_save, fs), [SEG_GS] = offsetof(struct vmcb_save, gs),
+		[SEG_LDTR] = offsetof(struct vmcb_save, ldtr), [SEG_TR] = offsetof(struct vmcb_save, tr),
+		[SEG_GDTR] = offsetof(struct vmcb_save, gdtr), [SEG_IDTR] = offsetof(struct vmcb_save, idtr),
 	};
-	return order[s];
+
+	return (struct vmcb_seg *)((u8 *)&vm->save + off[s]);
 }
 
 static void svm_get_seg(struct vcpu_hw *v, enum vcpu_seg s, struct segment *out)
@@ -218,26 +219,21 @@ static void svm_set_seg(struct vcpu_hw *v, enum vcpu_seg s, const struct segment
 
 static u64 *reg_slot(struct vmcb *vm, enum vcpu_reg r)
 {
-	switch (r) {
-	case REG_RSP: return &vm->save.rsp;
-	case REG_RIP: return &vm->save.rip;
-	case REG_RFLAGS: return &vm->save.rflags;
-	case REG_CR0: return &vm->save.cr0;
-	case REG_CR2: return &vm->save.cr2;
-	case REG_CR3: return &vm->save.cr3;
-	case REG_CR4: return &vm->save.cr4;
-	case REG_EFER: return &vm->save.efer;
-	case REG_DR7: return &vm->save.dr7;
-	case REG_SYSENTER_CS: return &vm->save.sysenter_cs;
-	case REG_SYSENTER_ESP: return &vm->save.sysenter_esp;
-	case REG_SYSENTER_EIP: return &vm->save.sysenter_eip;
-	case REG_STAR: return &vm->save.star;
-	case REG_LSTAR: return &vm->save.lstar;
-	case REG_CSTAR: return &vm->save.cstar;
-	case REG_SFMASK: return &vm->save.sfmask;
-	case REG_KERNEL_GS_BASE: return &vm->save.kernel_gs_base;
-	default: return &vm->save.g_pat;
-	}
+#define SAVE_OFF(f) offsetof(struct vmcb_save, f)
+	static const u16 off[NR_REGS] = {
+		[REG_RSP] = SAVE_OFF(rsp), [REG_RIP] = SAVE_OFF(rip),
+		[REG_RFLAGS] = SAVE_OFF(rflags), [REG_CR0] = SAVE_OFF(cr0),
+		[REG_CR2] = SAVE_OFF(cr2), [REG_CR3] = SAVE_OFF(cr3), [REG_CR4] = SAVE_OFF(cr4),
+		[REG_EFER] = SAVE_OFF(efer), [REG_DR7] = SAVE_OFF(dr7), [REG_PAT] = SAVE_OFF(g_pat),
+		[REG_SYSENTER_CS] = SAVE_OFF(sysenter_cs),
+		[REG_SYSENTER_ESP] = SAVE_OFF(sysenter_esp),
+		[REG_SYSENTER_EIP] = SAVE_OFF(sysenter_eip), [REG_STAR] = SAVE_OFF(star),
+		[REG_LSTAR] = SAVE_OFF(lstar), [REG_CSTAR] = SAVE_OFF(cstar),
+		[REG_SFMASK] = SAVE_OFF(sfmask), [REG_KERNEL_GS_BASE] = SAVE_OFF(kernel_gs_base),
+	};
+#undef SAVE_OFF
+
+	return (u64 *)((u8 *)&vm->save + off[r < NR_REGS ? r : REG_PAT]);
 }
 
 /* The guest's EFER always has SVME set in the VMCB (a VMRUN consistency
