@@ -90,3 +90,34 @@ if [ -f "$linux/bzImage" ] && [ -f "$linux/initrd.cpio.gz" ]; then
 		"$(ratio "$b" "$s")" "$(ratio "$b" "$h")"
 	tr -d '\r' < "$out/linux-svm.log" | grep "^hv: guest linux exits" || true
 fi
+
+# ---- virtio-blk: the same /init O_DIRECT benchmark (hv.test=blkbench, 64 MiB
+# sequential write then read on a 64 MiB scratch disk, 1 vCPU) on plain QEMU
+# with QEMU's own virtio-blk (tools/linux-bare.sh --bench) and under hv with
+# the hypervisor's virtio-blk, in the same QEMU TCG configuration (no
+# icount: the figures are host time). Prints MiB/s and the ratio hv/bare.
+if [ -f "$linux/bzImage" ] && [ -f "$linux/root.img" ]; then
+	echo "bench: virtio-blk, Linux bare" >&2
+	sh "$top/tools/linux-bare.sh" "$BUILD" --smp 1 --bench --timeout 400 >"$out/blk-bare.out" 2>&1 || true
+	truncate -s 0 "$out/scratch.img"
+	truncate -s 64M "$out/scratch.img"
+	args="console=ttyS0 panic=-1 hv.expect_cpus=1 hv.poweroff hv.noecho hv.test=blkbench,disk"
+	printf '[guest linux]\ncpus = 0\nmemory = 256M\nkernel = bzImage\ninitrd = initrd.cpio.gz\ncmdline = %s\ndisk = root.img\ndisk = scratch.img\n' \
+		"$args" > "$out/blk.cfg"
+	sh "$top/tools/mkiso.sh" -o "$out/blk.iso" -k "$BUILD/hv.elf" -c "$out/blk.cfg" \
+		-m "$linux/bzImage" -m "$linux/initrd.cpio.gz" -m "$linux/root.img" -m "$out/scratch.img"
+	echo "bench: virtio-blk, Linux under hv (SVM)" >&2
+	timeout -k 5 400 qemu-system-x86_64 -machine q35 -accel tcg -cpu max -m 1024 -smp 1 \
+		-cdrom "$out/blk.iso" -display none -serial "file:$out/blk-svm.log" -nic none \
+		-no-reboot || true
+	mib() { tr -d '\r' < "$1" 2>/dev/null |
+		sed -n "s/.*check blkbench ok .* write .* \([0-9.]*\) MiB\/s, read .* \([0-9.]*\) MiB\/s.*/\1 \2/p" | head -n 1; }
+	set -- $(mib "$BUILD/linux-bare/console.log.txt") - -
+	bw=$1 br=$2
+	set -- $(mib "$out/blk-svm.log") - -
+	sw=$1 sr=$2
+	ratio() { awk -v b="$1" -v s="$2" 'BEGIN { if (b > 0 && s > 0) printf "%.2f", s / b; else print "-" }'; }
+	printf '\nvirtio-blk, 64 MiB O_DIRECT, 1 vCPU (MiB/s): %-6s %8s %8s %8s\n' "" bare hv hv/bare
+	printf 'virtio-blk %-36s %8s %8s %8s\n' "sequential write" "$bw" "$sw" "$(ratio "$bw" "$sw")"
+	printf 'virtio-blk %-36s %8s %8s %8s\n' "sequential read" "$br" "$sr" "$(ratio "$br" "$sr")"
+fi
