@@ -372,6 +372,7 @@ static void log_stop(struct vm *vm, const char *reason)
 	exit_stats_log_vm(vm);
 	for (u32 i = 0; i < vm->nvcpus; i++)
 		exit_stats_log(vm->name, vm->vcpus[i]);
+	virtio_guest_report(vm);
 	printk(LOG_INFO, "mem free %llu KiB at guest %s stop",
 	       (unsigned long long)(pmm_free_bytes() >> 10), vm->name);
 }

@@ -302,3 +302,17 @@ bool virtio_guest_poll(struct vm *vm)
 	console_in_feed(vm->con_in);
 	return console_in_pending(vm->con_in) > 0;
 }
+
+void virtio_guest_report(struct vm *vm)
+{
+	struct virtio_guest *g = vm->virtio;
+
+	for (unsigned i = 0; g && i < g->nnics; i++) {
+		const struct virtio_net *n = g->nic[i];
+
+		printk(LOG_INFO, "guest %s net %u tx %llu rx %llu tx-errors %llu rx-errors %llu "
+		       "mailbox-drops %llu", vm->name, i, (unsigned long long)n->tx_frames,
+		       (unsigned long long)n->rx_frames, (unsigned long long)n->tx_errors,
+		       (unsigned long long)n->rx_errors, (unsigned long long)n->port.rx_drops);
+	}
+}
