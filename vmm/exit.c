@@ -233,7 +233,10 @@ enum exit_action exit_dispatch(struct vcpu *v)
 		a = advance(v, x->insn_len);
 	if (t)
 		trace_done(t, a);
-	v->exit_ticks[code] += rdtsc() - t0;
+	if ((v->exits[code] & (EXIT_COST_SAMPLE - 1)) == 1) { /* the cost, sampled */
+		v->exit_ticks[code] += rdtsc() - t0;
+		v->exit_samples[code]++;
+	}
 	return a;
 }
 

@@ -27,6 +27,11 @@ struct exit_row {
 
 extern const struct exit_row exit_table[NR_EXIT_CODES];
 
+/* The handler cost (vcpu.h exit_ticks) is timed on 1 exit in this many of
+ * each code (a power of 2), the first of each 16 included: counts stay exact, the
+ * average cost is a sample, and 15 exits in 16 skip the second RDTSC. */
+#define EXIT_COST_SAMPLE 16
+
 const char *exit_name(u32 code);
 
 /* Count and handle v->hw.exit; advance RIP when the handler says so. */

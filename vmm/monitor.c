@@ -226,17 +226,20 @@ static void cmd_regs(struct vcpu *v)
 static void cmd_exits(struct vm *vm)
 {
 	u64 count[NR_EXIT_CODES] = { 0 }, ticks[NR_EXIT_CODES] = { 0 }, total = 0;
+	u64 samples[NR_EXIT_CODES] = { 0 };
 
 	for (u32 j = 0; j < vm->nvcpus; j++)
 		for (u32 c = 0; c < NR_EXIT_CODES; c++) {
 			count[c] += vm->vcpus[j]->exits[c];
 			ticks[c] += vm->vcpus[j]->exit_ticks[c];
+			samples[c] += vm->vcpus[j]->exit_samples[c];
 		}
 	for (u32 c = 0; c < NR_EXIT_CODES; c++) {
 		total += count[c];
 		if (count[c])
 			out("exits %s %s count %llu avg-ticks %llu", vm->name, exit_name(c),
-			    (unsigned long long)count[c], (unsigned long long)(ticks[c] / count[c]));
+			    (unsigned long long)count[c],
+			    (unsigned long long)(samples[c] ? ticks[c] / samples[c] : 0));
 	}
 	out("exits %s total %llu", vm->name, (unsigned long long)total);
 }

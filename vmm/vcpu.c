@@ -204,6 +204,7 @@ static bool handle_requests(struct vcpu *v)
 	if (req & VCPU_REQ_EXITS_RESET) {
 		memset(v->exits, 0, sizeof(v->exits));
 		memset(v->exit_ticks, 0, sizeof(v->exit_ticks));
+		memset(v->exit_samples, 0, sizeof(v->exit_samples));
 		v->exits_total = 0;
 	}
 	if (req & VCPU_REQ_INIT)

@@ -67,7 +67,8 @@ struct vcpu {
 	bool dev_poll;            /* (o) vCPU 0: devices must be polled */
 	struct vlapic lapic;      /* field rules in vmm/dev/vlapic.h */
 	struct exit_trace trace;  /* (o) the last exits (vmm/trace.h) */
-	u64 exit_ticks[NR_EXIT_CODES]; /* (o) TSC ticks spent in each handler */
+	u64 exit_ticks[NR_EXIT_CODES]; /* (o) TSC ticks in the sampled handler runs */
+	u32 exit_samples[NR_EXIT_CODES]; /* (o) handler runs timed: 1 in EXIT_COST_SAMPLE */
 	volatile bool paused;     /* (a) the monitor's pause: no guest entry */
 	struct vcpu_snap snap;    /* (o) filled on VCPU_REQ_SNAP, then ... */
 	volatile u32 snap_seq;    /* (a) ... bumped */
