@@ -253,6 +253,161 @@ static void stop_guest(struct vm *vm, bool on)
 	running = !on;
 }
 
+/*
+ * Software breakpoints (Z0): an INT3 (0xcc) written over the first byte
+ * of the instruction, through the page tables of the thread selected at
+ * the time; the original byte kept. They are in guest memory only while
+ * the guest runs: lifted at every stop (gdb reads the real code) and on
+ * detach, put back when it continues. Only the stub on CPU 0 changes the
+ * table; vCPUs read addr/used (gdb_stub_is_breakpoint) without a lock: a
+ * vCPU that sees an entry go away finds the original byte and re-runs it.
+ */
+#define GDB_BREAKPOINTS 32
+
+struct breakpoint {
+	u64 addr;  /* guest virtual (RIP) */
+	u64 gpa;
+	u8 orig;
+	bool in_mem;
+	volatile bool used;
+};
+
+static struct breakpoint bps[GDB_BREAKPOINTS];
+
+bool gdb_stub_is_breakpoint(struct vm *vm, u64 gva)
+{
+	(void)vm;
+	for (unsigned i = 0; i < GDB_BREAKPOINTS; i++)
+		if (bps[i].used && bps[i].addr == gva)
+			return true;
+	return false;
+}
+
+static void bp_lift(struct vm *vm, struct breakpoint *b)
+{
+	u8 now;
+
+	if (b->in_mem && gmem_read(&vm->mem, b->gpa, &now, 1) && now == 0xcc)
+		gmem_write(&vm->mem, b->gpa, &b->orig, 1);
+	b->in_mem = false;
+}
+
+static void bps_lift(struct vm *vm)
+{
+	for (unsigned i = 0; i < GDB_BREAKPOINTS; i++)
+		if (bps[i].used)
+			bp_lift(vm, &bps[i]);
+}
+
+static void bps_insert(struct vm *vm)
+{
+	static const u8 int3 = 0xcc;
+
+	for (unsigned i = 0; i < GDB_BREAKPOINTS; i++) {
+		struct breakpoint *b = &bps[i];
+
+		if (b->used && !b->in_mem && gmem_read(&vm->mem, b->gpa, &b->orig, 1))
+			b->in_mem = gmem_write(&vm->mem, b->gpa, &int3, 1);
+	}
+}
+
+/* "Z0,addr,kind" / "z0,addr,kind" (kind 1: INT3 is one byte). */
+static void breakpoint(struct vcpu *v, const char *args, bool insert)
+{
+	struct breakpoint *b = NULL;
+	u64 addr, kind;
+
+	if (!addr_len(&args, 0, &addr, &kind) || kind != 1) {
+		send("E01");
+		return;
+	}
+	for (unsigned i = 0; i < GDB_BREAKPOINTS; i++)
+		if (bps[i].used ? bps[i].addr == addr : !b)
+			b = &bps[i];
+	if (!insert) {
+		if (b && b->used) {
+			bp_lift(v->vm, b);
+			b->used = false;
+		}
+		send("OK");
+		return;
+	}
+	if (b && !b->used) {
+		if (!monitor_snapshot(v, addr) || !v->snap.gva_ok ||
+		    !gmem_read(&v->vm->mem, v->snap.gpa, &b->orig, 1)) {
+			send("E14");
+			return;
+		}
+		b->addr = addr;
+		b->gpa = v->snap.gpa;
+		b->in_mem = false;
+		b->used = true;
+	}
+	send(b ? "OK" : "E0c"); /* E0c: the table is full */
+}
+
+static void set_debug_all(struct vm *vm, u32 flags)
+{
+	for (u32 i = 0; i < vm->nvcpus; i++)
+		gdb_target_debug(vm->vcpus[i], flags);
+}
+
+/* 'c': breakpoints in, every vCPU runs. */
+static void resume(struct vm *vm)
+{
+	bps_insert(vm);
+	stop_guest(vm, false);
+}
+
+/* 's' of thread @tid: that vCPU alone runs one instruction. */
+static void step(struct vm *vm, u64 tid)
+{
+	struct vcpu *v = thread_vcpu(vm, tid);
+
+	if (!v || !gdb_target_debug(v, VCPU_DEBUG_BP | VCPU_DEBUG_STEP)) {
+		gdb_target_debug(v ?: vm->vcpus[0], VCPU_DEBUG_BP);
+		send("E01");
+		return;
+	}
+	running = true;
+	v->paused = false;
+	vcpu_request(v, VCPU_REQ_INTR);
+}
+
+/*
+ * "vCont;<action>[:<thread>]..." (GDB manual, "Packets"): a step action
+ * steps its thread (the others stay stopped), else any continue action
+ * continues the guest. Signals (C, S) are not delivered: a guest has none.
+ */
+static void vcont(struct vm *vm, const char *p)
+{
+	u64 step_tid = 0, tid, sig;
+	bool cont = false;
+
+	while (*p == ';') {
+		char a = *++p;
+
+		p++;
+		if ((a == 'C' || a == 'S') && !gdb_rsp_num(&p, &sig))
+			break;
+		tid = 0;
+		if (*p == ':' && (p++, !gdb_rsp_num(&p, &tid)))
+			break;
+		if ((a == 's' || a == 'S') && !step_tid)
+			step_tid = tid ?: gthread;
+		else if (a == 'c' || a == 'C')
+			cont = true;
+		else if (a != 's' && a != 'S')
+			break;
+	}
+	if (*p || (!step_tid && !cont))
+		send("E01");
+	else if (step_tid)
+		step(vm, step_tid);
+	else
+		resume(vm);
+}
+
 static void query(struct vm *vm, const char *p)
 {
 	if (!strncmp(p, "qSupported", 10))
@@ -280,15 +435,21 @@ static void attach(struct vm *vm)
 	last_stop = 5;
 	gdb_target_attach(vm);
 	stop_guest(vm, true);
+	set_debug_all(vm, VCPU_DEBUG_BP);
 	printk(LOG_INFO, "gdb: attached to guest %s", vm->name);
 }
 
 static void detach(struct vm *vm)
 {
-	stop_guest(vm, false);
+	stop_guest(vm, true);
+	bps_lift(vm);
+	for (unsigned i = 0; i < GDB_BREAKPOINTS; i++)
+		bps[i].used = false;
+	set_debug_all(vm, 0);
 	attached = false;
 	gdb_target_attach(NULL);
-	printk(LOG_INFO, "gdb: detached from guest %s", vm->name);
+	printk(LOG_INFO, "gdb: detached from guest %s", vm->name); /* before it runs */
+	stop_guest(vm, false);
 }
 
 static void packet(struct vm *vm, const char *p)
@@ -306,7 +467,22 @@ static void packet(struct vm *vm, const char *p)
 	case 'P': write_regs(v, p + 1, false); return;
 	case 'm': reply_mem(v, p + 1); return;
 	case 'M': write_mem(v, p + 1); return;
-	case 'c': stop_guest(vm, false); return; /* the reply comes at the stop */
+	case 'c': resume(vm); return; /* the reply comes at the stop */
+	case 's': step(vm, gthread); return;
+	case 'Z': case 'z':
+		if (p[1] == '0' && p[2] == ',')
+			breakpoint(v, p + 3, p[0] == 'Z');
+		else
+			send(""); /* other kinds: not supported */
+		return;
+	case 'v':
+		if (!strcmp(p, "vCont?"))
+			send("vCont;c;C;s;S");
+		else if (!strncmp(p, "vCont;", 6))
+			vcont(vm, p + 5);
+		else
+			send("");
+		return;
 	case 'H': set_thread(vm, p + 1); return;
 	case 'T': thread_alive(vm, p + 1); return;
 	case 'D': send("OK"); detach(vm); return;
@@ -329,6 +505,7 @@ static void on_event(struct vm *vm, enum gdb_rsp_event e)
 	case GDB_RSP_INTERRUPT:
 		if (attached && running) {
 			stop_guest(vm, true);
+			bps_lift(vm);
 			send_stop(2, gthread, false);
 		}
 		break;
@@ -339,10 +516,17 @@ static void on_event(struct vm *vm, enum gdb_rsp_event e)
 void gdb_stub_poll(void)
 {
 	struct vm *vm;
+	u32 stop;
 	int c;
 
 	if (!ready || !(vm = target()))
 		return;
+	if (attached && running && (stop = gdb_target_stop_take())) {
+		running = false;
+		bps_lift(vm);
+		gthread = stop & 0xffff;
+		send_stop(5, gthread, stop & GDB_STOP_BREAK);
+	}
 	if (attached && running && !vm_running(vm)) {
 		send("W00"); /* the guest stopped: gdb sees it exit */
 		attached = running = false;

@@ -11,6 +11,7 @@
 #include "kernel/log.h"
 #include "kernel/string.h"
 #include "vmm/gdb_target.h"
+#include "vmm/insn.h"
 #include "vmm/monitor.h"
 #include "vmm/vcpu.h"
 #include "vmm/vm.h"
@@ -20,7 +21,8 @@
 struct gdb_vcpu {
 	struct vcpu_snap load; /* registers to load ... */
 	bool want_load;        /* ... when set */
-	u32 debug;             /* VCPU_DEBUG_* wanted */
+	u32 debug;             /* VCPU_DEBUG_* wanted ... */
+	bool debug_ok;         /* ... and whether the back-end could */
 };
 
 static struct gdb_vcpu staged[VM_MAX_VCPUS];
@@ -64,7 +66,8 @@ bool gdb_target_load(struct vcpu *v, const struct vcpu_snap *s)
 bool gdb_target_debug(struct vcpu *v, u32 flags)
 {
 	staged[v->id].debug = flags;
-	return call(v);
+	staged[v->id].debug_ok = false;
+	return call(v) && staged[v->id].debug_ok;
 }
 
 /* The registers the debugger may change (gdb_regs.c checked them). */
@@ -93,6 +96,7 @@ void gdb_target_vcpu(struct vcpu *v)
 		g->want_load = false;
 		load_regs(v, &g->load);
 	}
+	g->debug_ok = vm_ops->set_debug(&v->hw, g->debug);
 	vcpu_snapshot(v);
 }
 
@@ -101,9 +105,67 @@ u32 gdb_target_stop_take(void)
 	return __atomic_exchange_n(&stop_event, 0, __ATOMIC_ACQ_REL);
 }
 
+/* Stop every vCPU of @v's guest for the debugger; the first stop of a
+ * run is the one the stub reports. */
+static void stop_all(struct vcpu *v, u32 kind)
+{
+	u32 none = 0;
+
+	__atomic_compare_exchange_n(&stop_event, &none, (v->id + 1) | kind, false,
+				    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+	monitor_pause(v->vm, true);
+}
+
+/* The guest's own INT3, INT n or INTO goes on as the CPU would have run
+ * it: RIP past it, the event delivered (SDM Vol. 3A §6.4.2, §6.15). */
+static enum exit_action reinject(struct vcpu *v, const u8 *b, unsigned got, bool intn)
+{
+	struct vcpu_event e = { EVENT_EXCEPTION, 3, false, 0 };
+	u64 rip = vcpu_reg(v, REG_RIP);
+
+	if (b[0] == 0xcd && intn && got == 2) {
+		e.type = EVENT_SOFT_INTR;
+		e.vector = b[1];
+		rip += 2;
+	} else if (b[0] == 0xce && intn) {
+		vcpu_set_reg(v, REG_RIP, rip + 1);
+		if (vcpu_reg(v, REG_RFLAGS) & (1u << 11)) /* OF */
+			vcpu_inject_exception(v, 4, false, 0);
+		return EXIT_RESUME;
+	} else if (b[0] == 0xcc) {
+		rip += 1;
+	} else {
+		return EXIT_RESUME; /* an INT3 of ours lifted meanwhile: run what is there */
+	}
+	vcpu_set_reg(v, REG_RIP, rip);
+	vm_ops->inject(&v->hw, &e);
+	return EXIT_RESUME;
+}
+
 enum exit_action gdb_target_exception(struct vcpu *v, const struct vm_exit *x)
 {
-	vm_stop(v->vm, "unhandled-exit exception vector %u vcpu %u rip 0x%llx", x->exc.vector,
-		v->id, (unsigned long long)vcpu_reg(v, REG_RIP));
-	return EXIT_STOP;
+	u8 b[2] = { 0, 0 };
+	unsigned got = vcpu_fetch(v, b, x->exc.intn ? 2 : 1);
+
+	if (!got) {
+		vm_stop(v->vm, "unreadable-int3 vcpu %u rip 0x%llx", v->id,
+			(unsigned long long)vcpu_reg(v, REG_RIP));
+		return EXIT_STOP;
+	}
+	if (b[0] == 0xcc && debugged == v->vm &&
+	    gdb_stub_is_breakpoint(v->vm, vcpu_reg(v, REG_RIP))) {
+		stop_all(v, GDB_STOP_BREAK); /* RIP stays at the breakpoint */
+		return EXIT_RESUME;
+	}
+	return reinject(v, b, got, x->exc.intn);
+}
+
+enum exit_action gdb_target_step(struct vcpu *v, const struct vm_exit *x)
+{
+	(void)x;
+	staged[v->id].debug &= ~VCPU_DEBUG_STEP;
+	vm_ops->set_debug(&v->hw, staged[v->id].debug);
+	if (debugged == v->vm)
+		stop_all(v, GDB_STOP_STEP);
+	return EXIT_RESUME;
 }

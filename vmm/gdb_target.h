@@ -48,4 +48,7 @@ bool gdb_stub_is_breakpoint(struct vm *vm, u64 gva);
  * #BP and #DB go back to it unchanged. */
 enum exit_action gdb_target_exception(struct vcpu *v, const struct vm_exit *x);
 
+/* EXIT_STEP: the debugger's single step ended; the guest stops. */
+enum exit_action gdb_target_step(struct vcpu *v, const struct vm_exit *x);
+
 #endif
