@@ -72,6 +72,9 @@ GUEST_NAMES += rxhold echo park
 guest-objs-rxhold := tests/rxhold.o
 guest-objs-echo := tests/echo.o
 guest-objs-park := tests/park.o
+# The GDB stub's run control: breakpoints, single step, own INT3 (issue 12).
+GUEST_NAMES += gdbtarget
+guest-objs-gdbtarget := tests/gdbtarget.o
 
 # Hostile guests (issue 9), one block each.
 GUEST_NAMES += hostile_cpu

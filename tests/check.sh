@@ -125,6 +125,14 @@ boot_image() {
 		--timeout "$timeout" --log "$log" "$img" 2>/dev/null ;;
 	bochs) sh "$top/tools/bochs.sh" --smp "$smp" --mem 512 --timeout "$timeout" \
 		--log "$log" "$img" ;;
+	bochs-gdb)
+		# gdb through Bochs' COM2 (tests/system/bochs_gdb.py), the
+		# script of tests/system/input/<name>
+		local script=$top/tests/system/input/$name
+		[ -f "$script" ] || script=$top/tests/system/input/${name%-*}
+		python3 "$top/tests/system/bochs_gdb.py" --script "$script" --timeout "$timeout" \
+			--log "$log" -- sh "$top/tools/bochs.sh" --smp "$smp" --mem 512 \
+			--timeout "$timeout" --log "$log" "$img" > /dev/null 2>&1 ;;
 	drive-ovmf | drive-bios | drive-reboot-ovmf | drive-reboot-bios | drive-paste-bios)
 		# the Linux guest's console, driven: it types a line when asked,
 		# "reboot" once for the drive-reboot runners, pastes 16 KiB for

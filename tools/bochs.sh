@@ -3,18 +3,21 @@
 #
 # Boot a GRUB ISO in Bochs, which emulates an Intel CPU with VMX, EPT and
 # x2APIC (the hypervisor's VMX path). The serial console goes to a file.
-#   sh tools/bochs.sh --log FILE [--smp N] [--mem MIB] [--timeout S] ISO
+#   sh tools/bochs.sh --log FILE [--smp N] [--mem MIB] [--timeout S] [--com2 HOST:PORT] ISO
+# --com2: a second serial port that connects to a TCP server (the GDB stub's
+# line, tests/system/bochs_gdb.py).
 # Bochs ignores SIGTERM, so the timeout ends it with SIGKILL. It exits by
 # itself when the guest powers off through ACPI.
 set -eu
 
-smp=2 mem=512 timeout=120 log=
+smp=2 mem=512 timeout=120 log= com2=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--smp) smp=$2; shift 2 ;;
 	--mem) mem=$2; shift 2 ;;
 	--timeout) timeout=$2; shift 2 ;;
 	--log) log=$2; shift 2 ;;
+	--com2) com2=$2; shift 2 ;;
 	-*) echo "bochs.sh: unknown option $1" >&2; exit 2 ;;
 	*) iso=$1; shift ;;
 	esac
@@ -33,6 +36,7 @@ vgaromimage: file=/usr/share/bochs/VGABIOS-lgpl-latest
 ata0-master: type=cdrom, path=$(realpath "$iso"), status=inserted
 boot: cdrom
 com1: enabled=1, mode=file, dev=$(realpath "$log")
+${com2:+com2: enabled=1, mode=socket-client, dev=$com2}
 display_library: term
 speaker: enabled=0
 sound: waveoutdrv=dummy, waveindrv=dummy, midioutdrv=dummy

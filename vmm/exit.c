@@ -9,6 +9,7 @@
 #include "kernel/log.h"
 #include "kernel/string.h"
 #include "vmm/exit.h"
+#include "vmm/gdb_target.h"
 #include "vmm/insn.h"
 #include "vmm/mmio.h"
 #include "vmm/vcpu.h"
@@ -103,12 +104,20 @@ static enum exit_action exit_unsupported(struct vcpu *v, const struct vm_exit *x
 	return EXIT_STOP;
 }
 
+/* An intercepted exception: only #BP is, for the GDB stub (gdb_target.h). */
+static enum exit_action exit_exception(struct vcpu *v, const struct vm_exit *x)
+{
+	if (x->exc.vector == 3)
+		return gdb_target_exception(v, x);
+	return exit_unsupported(v, x);
+}
+
 const struct exit_row exit_table[NR_EXIT_CODES] = {
 	[EXIT_NONE] = { "none", exit_resume },
 	[EXIT_EXTINT] = { "extint", exit_resume },
 	[EXIT_NMI] = { "nmi", exit_resume },
 	[EXIT_INTR_WINDOW] = { "intr-window", exit_resume },
-	[EXIT_EXCEPTION] = { "exception", exit_unsupported },
+	[EXIT_EXCEPTION] = { "exception", exit_exception },
 	[EXIT_TRIPLE_FAULT] = { "triple-fault", exit_triple_fault },
 	[EXIT_INIT] = { "init", exit_unsupported },
 	[EXIT_SIPI] = { "sipi", exit_unsupported },
@@ -129,6 +138,7 @@ const struct exit_row exit_table[NR_EXIT_CODES] = {
 	[EXIT_RDPMC] = { "rdpmc", exit_rdpmc },
 	[EXIT_INVLPG] = { "invlpg", exit_unsupported },
 	[EXIT_TASK_SWITCH] = { "task-switch", exit_unsupported },
+	[EXIT_STEP] = { "step", gdb_target_step },
 	[EXIT_ENTRY_FAILED] = { "entry-failed", exit_entry_failed },
 	[EXIT_UNKNOWN] = { "unknown", exit_unsupported },
 };

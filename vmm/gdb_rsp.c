@@ -206,3 +206,17 @@ bool gdb_rsp_unhex(const char *in, u32 len, u8 *out)
 	}
 	return true;
 }
+
+bool gdb_rsp_num(const char **p, u64 *v)
+{
+	unsigned n = 0;
+	int d;
+
+	*v = 0;
+	for (; (d = hexval((u8)**p)) >= 0; (*p)++, n++) {
+		if (n == 16)
+			return false;
+		*v = *v << 4 | (u64)d;
+	}
+	return n > 0;
+}

@@ -59,4 +59,8 @@ void gdb_rsp_hex(const u8 *in, u32 len, char *out);
 /* Parse 2 * @len hex digits into @len bytes; false on a non-hex digit. */
 bool gdb_rsp_unhex(const char *in, u32 len, u8 *out);
 
+/* A hex number of 1 to 16 digits at *@p into @v; *@p moves past the
+ * digits. False for no digit or more than 16. */
+bool gdb_rsp_num(const char **p, u64 *v);
+
 #endif

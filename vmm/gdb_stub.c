@@ -8,8 +8,10 @@
 #include "kernel/format.h"
 #include "kernel/log.h"
 #include "kernel/string.h"
+#include "vmm/gdb_regs.h"
 #include "vmm/gdb_rsp.h"
 #include "vmm/gdb_stub.h"
+#include "vmm/gdb_target.h"
 #include "vmm/gmem.h"
 #include "vmm/monitor.h"
 #include "vmm/vcpu.h"
@@ -53,72 +55,149 @@ static void send(const char *s)
 	uart_write(&port, (const char *)frame, n);
 }
 
-#define EFER_LMA (1ULL << 10)
+/* Thread ids are vCPU ids + 1; 'g' and memory use thread gthread. */
+static u32 gthread = 1;
+static u32 last_stop = 5; /* the signal of the last stop reply */
+static u32 stop_thread = 1;
 
-/* Append @n little-endian bytes of @v as hex at reply[*len]. */
-static void put_reg(u32 *len, u64 v, unsigned n)
+static struct vcpu *thread_vcpu(struct vm *vm, u64 tid)
 {
-	gdb_rsp_hex((const u8 *)&v, n, reply + *len);
-	*len += 2 * n;
+	return tid >= 1 && tid <= vm->nvcpus ? vm->vcpus[tid - 1] : NULL;
 }
 
-/*
- * 'g' in GDB's layout for the guest's mode: i386 (eax ecx edx ebx esp ebp
- * esi edi eip eflags cs ss ds es fs gs, 4 bytes each) or, in long mode,
- * amd64 (rax rbx rcx rdx rsi rdi rbp rsp r8-r15 rip, 8 bytes each, then
- * eflags cs ss ds es fs gs, 4 bytes each). The floating-point registers
- * that follow in GDB's layout are left out: GDB shows them unavailable.
- */
+/* "T<sig>thread:<id>;" (GDB manual, "Stop Reply Packets"). */
+static void send_stop(u32 sig, u32 tid, bool swbreak)
+{
+	char r[48];
+
+	last_stop = sig;
+	stop_thread = tid;
+	snprintf(r, sizeof(r), "T%02x%sthread:%x;", sig, swbreak ? "swbreak:;" : "", tid);
+	send(r);
+}
+
+/* 'g': every register of the target description (gdb_regs.h). */
 static void reply_regs(struct vcpu *v)
 {
-	static const u8 i386[8] = { GPR_RAX, GPR_RCX, GPR_RDX, GPR_RBX, GPR_RSP, GPR_RBP,
-				    GPR_RSI, GPR_RDI };
-	static const u8 amd64[16] = { GPR_RAX, GPR_RBX, GPR_RCX, GPR_RDX, GPR_RSI, GPR_RDI,
-				      GPR_RBP, GPR_RSP, GPR_R8, GPR_R9, GPR_R10, GPR_R11,
-				      GPR_R12, GPR_R13, GPR_R14, GPR_R15 };
-	static const u8 seg[6] = { SEG_CS, SEG_SS, SEG_DS, SEG_ES, SEG_FS, SEG_GS };
-	const struct vcpu_snap *s = &v->snap;
-	bool lm;
-	u32 len = 0;
-
 	if (!monitor_snapshot(v, 0)) {
 		send("E01");
 		return;
 	}
-	lm = s->regs[REG_EFER] & EFER_LMA;
-	for (unsigned i = 0; i < (lm ? 16u : 8u); i++) {
-		u8 r = lm ? amd64[i] : i386[i];
+	reply[gdb_regs_read_all(&v->snap, reply)] = 0;
+	send(reply);
+}
 
-		put_reg(&len, r == GPR_RSP ? s->regs[REG_RSP] : s->gprs[r], lm ? 8 : 4);
+/* "p n": one register. */
+static void reply_reg(struct vcpu *v, const char *args)
+{
+	u64 n;
+	unsigned len;
+
+	if (!gdb_rsp_num(&args, &n) || *args || n >= GDB_NREGS || !monitor_snapshot(v, 0)) {
+		send("E01");
+		return;
 	}
-	put_reg(&len, s->regs[REG_RIP], lm ? 8 : 4);
-	put_reg(&len, s->regs[REG_RFLAGS], 4);
-	for (unsigned i = 0; i < 6; i++)
-		put_reg(&len, s->segs[seg[i]].sel, 4);
+	len = gdb_regs_read(&v->snap, (unsigned)n, reply);
 	reply[len] = 0;
 	send(reply);
 }
 
-/* A hex number up to @stop (or the end); *p moves past it. */
-static u64 hexnum(const char **p, char stop)
+/* "P n=value" and "G values": checked by gdb_regs, loaded by the vCPU. */
+static void write_regs(struct vcpu *v, const char *args, bool all)
 {
-	u64 v = 0;
+	static struct vcpu_snap s;
+	u64 n = 0;
+	bool ok;
 
-	for (; **p && **p != stop; (*p)++) {
-		char c = **p | 0x20;
-
-		v = v << 4 | (u64)(c >= '0' && c <= '9' ? c - '0' : c - 'a' + 10);
+	if (!all && (!gdb_rsp_num(&args, &n) || *args++ != '=')) {
+		send("E01");
+		return;
 	}
-	if (stop && **p == stop)
-		(*p)++;
-	return v;
+	if (!monitor_snapshot(v, 0)) {
+		send("E01");
+		return;
+	}
+	s = v->snap;
+	ok = all ? gdb_regs_write_all(&s, args, (u32)strlen(args)) :
+		   n < GDB_NREGS && gdb_regs_write(&s, (unsigned)n, args);
+	send(ok && gdb_target_load(v, &s) ? "OK" : "E01");
+}
+
+/* "Hg<id>" / "Hc<id>": 0 (any) and -1 (all) mean the first vCPU. */
+static void set_thread(struct vm *vm, const char *args)
+{
+	char op = *args++;
+	u64 tid = 1;
+
+	if (strcmp(args, "0") && strcmp(args, "-1") &&
+	    (!gdb_rsp_num(&args, &tid) || *args || !thread_vcpu(vm, tid))) {
+		send("E01");
+		return;
+	}
+	if (op == 'g')
+		gthread = (u32)tid;
+	send(op == 'g' || op == 'c' ? "OK" : "E01");
+}
+
+/* "T<id>": is the thread alive. */
+static void thread_alive(struct vm *vm, const char *args)
+{
+	u64 tid;
+
+	send(gdb_rsp_num(&args, &tid) && !*args && thread_vcpu(vm, tid) ? "OK" : "E01");
+}
+
+static void reply_threads(struct vm *vm)
+{
+	u32 len = 0;
+
+	for (u32 i = 0; i < vm->nvcpus; i++)
+		len += (u32)snprintf(reply + len, sizeof(reply) - len, "%c%x", i ? ',' : 'm', i + 1);
+	send(reply);
+}
+
+/* "qThreadExtraInfo,<id>": what `info threads` shows beside the id. */
+static void reply_thread_info(struct vm *vm, const char *args)
+{
+	struct vcpu *v;
+	char text[64];
+	u64 tid;
+
+	if (!gdb_rsp_num(&args, &tid) || *args || !(v = thread_vcpu(vm, tid))) {
+		send("E01");
+		return;
+	}
+	snprintf(text, sizeof(text), "vcpu %u on cpu %u%s", v->id, v->pcpu,
+		 v->halted ? " halted" : v->wait_sipi ? " waiting for sipi" : "");
+	gdb_rsp_hex((const u8 *)text, (u32)strlen(text), reply);
+	reply[2 * strlen(text)] = 0;
+	send(reply);
+}
+
+/* "qXfer:features:read:target.xml:offset,length". */
+static void reply_xfer(const char *args)
+{
+	static const char annex[] = "target.xml:";
+
+	if (strncmp(args, annex, sizeof(annex) - 1) ||
+	    !gdb_regs_xfer(gdb_regs_xml, args + sizeof(annex) - 1, reply, sizeof(reply)))
+		send("E00");
+	else
+		send(reply);
+}
+
+/* "addr,len" then @stop: false unless exactly that. */
+static bool addr_len(const char **p, char stop, u64 *addr, u64 *len)
+{
+	return gdb_rsp_num(p, addr) && *(*p)++ == ',' && gdb_rsp_num(p, len) &&
+	       *(*p)++ == stop;
 }
 
 /* Copy between @buf and guest-virtual [addr, addr + len) page by page,
- * through vCPU 0's tables; false when a page is not mapped RAM. */
-static bool guest_copy(struct vm *vm, u64 addr, u8 *buf, u64 len, bool write)
+ * through @v's page tables; false when a page is not mapped RAM. */
+static bool guest_copy(struct vcpu *v, u64 addr, u8 *buf, u64 len, bool write)
 {
-	struct vcpu *v = vm->vcpus[0];
+	struct vm *vm = v->vm;
 
 	for (u64 done = 0; done < len;) {
 		u64 a = addr + done, chunk = MIN(len - done, 4096 - (a & 4095));
@@ -134,13 +213,17 @@ static bool guest_copy(struct vm *vm, u64 addr, u8 *buf, u64 len, bool write)
 }
 
 /* "m addr,len": read guest-virtual memory. */
-static void reply_mem(struct vm *vm, const char *args)
+static void reply_mem(struct vcpu *v, const char *args)
 {
 	static u8 buf[GDB_RSP_MAX / 2 - 1];
-	u64 addr = hexnum(&args, ','), len = hexnum(&args, 0);
+	u64 addr, len;
 
+	if (!addr_len(&args, 0, &addr, &len)) {
+		send("E01");
+		return;
+	}
 	len = MIN(len, sizeof(buf));
-	if (!guest_copy(vm, addr, buf, len, false)) {
+	if (!guest_copy(v, addr, buf, len, false)) {
 		send("E14");
 		return;
 	}
@@ -150,13 +233,14 @@ static void reply_mem(struct vm *vm, const char *args)
 }
 
 /* "M addr,len:hex": write guest-virtual memory. */
-static void write_mem(struct vm *vm, const char *args)
+static void write_mem(struct vcpu *v, const char *args)
 {
 	static u8 buf[GDB_RSP_MAX / 2];
-	u64 addr = hexnum(&args, ','), len = hexnum(&args, ':');
+	u64 addr, len;
 
-	if (len > sizeof(buf) || strlen(args) != 2 * len ||
-	    !gdb_rsp_unhex(args, (u32)len, buf) || !guest_copy(vm, addr, buf, len, true)) {
+	if (!addr_len(&args, ':', &addr, &len) || len > sizeof(buf) ||
+	    strlen(args) != 2 * len || !gdb_rsp_unhex(args, (u32)len, buf) ||
+	    !guest_copy(v, addr, buf, len, true)) {
 		send("E14");
 		return;
 	}
@@ -169,41 +253,241 @@ static void stop_guest(struct vm *vm, bool on)
 	running = !on;
 }
 
+/*
+ * Software breakpoints (Z0): an INT3 (0xcc) written over the first byte
+ * of the instruction, through the page tables of the thread selected at
+ * the time; the original byte kept. They are in guest memory only while
+ * the guest runs: lifted at every stop (gdb reads the real code) and on
+ * detach, put back when it continues. Only the stub on CPU 0 changes the
+ * table; vCPUs read addr/used (gdb_stub_is_breakpoint) without a lock: a
+ * vCPU that sees an entry go away finds the original byte and re-runs it.
+ */
+#define GDB_BREAKPOINTS 32
+
+struct breakpoint {
+	u64 addr;  /* guest virtual (RIP) */
+	u64 gpa;
+	u8 orig;
+	bool in_mem;
+	volatile bool used;
+};
+
+static struct breakpoint bps[GDB_BREAKPOINTS];
+
+bool gdb_stub_is_breakpoint(struct vm *vm, u64 gva)
+{
+	(void)vm;
+	for (unsigned i = 0; i < GDB_BREAKPOINTS; i++)
+		if (bps[i].used && bps[i].addr == gva)
+			return true;
+	return false;
+}
+
+static void bp_lift(struct vm *vm, struct breakpoint *b)
+{
+	u8 now;
+
+	if (b->in_mem && gmem_read(&vm->mem, b->gpa, &now, 1) && now == 0xcc)
+		gmem_write(&vm->mem, b->gpa, &b->orig, 1);
+	b->in_mem = false;
+}
+
+static void bps_lift(struct vm *vm)
+{
+	for (unsigned i = 0; i < GDB_BREAKPOINTS; i++)
+		if (bps[i].used)
+			bp_lift(vm, &bps[i]);
+}
+
+static void bps_insert(struct vm *vm)
+{
+	static const u8 int3 = 0xcc;
+
+	for (unsigned i = 0; i < GDB_BREAKPOINTS; i++) {
+		struct breakpoint *b = &bps[i];
+
+		if (b->used && !b->in_mem && gmem_read(&vm->mem, b->gpa, &b->orig, 1))
+			b->in_mem = gmem_write(&vm->mem, b->gpa, &int3, 1);
+	}
+}
+
+/* "Z0,addr,kind" / "z0,addr,kind" (kind 1: INT3 is one byte). */
+static void breakpoint(struct vcpu *v, const char *args, bool insert)
+{
+	struct breakpoint *b = NULL;
+	u64 addr, kind;
+
+	if (!addr_len(&args, 0, &addr, &kind) || kind != 1) {
+		send("E01");
+		return;
+	}
+	for (unsigned i = 0; i < GDB_BREAKPOINTS; i++)
+		if (bps[i].used ? bps[i].addr == addr : !b)
+			b = &bps[i];
+	if (!insert) {
+		if (b && b->used) {
+			bp_lift(v->vm, b);
+			b->used = false;
+		}
+		send("OK");
+		return;
+	}
+	if (b && !b->used) {
+		if (!monitor_snapshot(v, addr) || !v->snap.gva_ok ||
+		    !gmem_read(&v->vm->mem, v->snap.gpa, &b->orig, 1)) {
+			send("E14");
+			return;
+		}
+		b->addr = addr;
+		b->gpa = v->snap.gpa;
+		b->in_mem = false;
+		b->used = true;
+	}
+	send(b ? "OK" : "E0c"); /* E0c: the table is full */
+}
+
+static void set_debug_all(struct vm *vm, u32 flags)
+{
+	for (u32 i = 0; i < vm->nvcpus; i++)
+		gdb_target_debug(vm->vcpus[i], flags);
+}
+
+/* 'c': breakpoints in, every vCPU runs. */
+static void resume(struct vm *vm)
+{
+	bps_insert(vm);
+	stop_guest(vm, false);
+}
+
+/* 's' of thread @tid: that vCPU alone runs one instruction. */
+static void step(struct vm *vm, u64 tid)
+{
+	struct vcpu *v = thread_vcpu(vm, tid);
+
+	if (!v || !gdb_target_debug(v, VCPU_DEBUG_BP | VCPU_DEBUG_STEP)) {
+		gdb_target_debug(v ?: vm->vcpus[0], VCPU_DEBUG_BP);
+		send("E01");
+		return;
+	}
+	running = true;
+	v->paused = false;
+	vcpu_request(v, VCPU_REQ_INTR);
+}
+
+/*
+ * "vCont;<action>[:<thread>]..." (GDB manual, "Packets"): a step action
+ * steps its thread (the others stay stopped), else any continue action
+ * continues the guest. Signals (C, S) are not delivered: a guest has none.
+ */
+static void vcont(struct vm *vm, const char *p)
+{
+	u64 step_tid = 0, tid, sig;
+	bool cont = false;
+
+	while (*p == ';') {
+		char a = *++p;
+
+		p++;
+		if ((a == 'C' || a == 'S') && !gdb_rsp_num(&p, &sig))
+			break;
+		tid = 0;
+		if (*p == ':' && (p++, !gdb_rsp_num(&p, &tid)))
+			break;
+		if ((a == 's' || a == 'S') && !step_tid)
+			step_tid = tid ?: gthread;
+		else if (a == 'c' || a == 'C')
+			cont = true;
+		else if (a != 's' && a != 'S')
+			break;
+	}
+	if (*p || (!step_tid && !cont))
+		send("E01");
+	else if (step_tid)
+		step(vm, step_tid);
+	else
+		resume(vm);
+}
+
+static void query(struct vm *vm, const char *p)
+{
+	if (!strncmp(p, "qSupported", 10))
+		send("PacketSize=1000;qXfer:features:read+;swbreak+");
+	else if (!strncmp(p, "qXfer:features:read:", 20))
+		reply_xfer(p + 20);
+	else if (!strcmp(p, "qAttached"))
+		send("1");
+	else if (!strcmp(p, "qC"))
+		snprintf(reply, sizeof(reply), "QC%x", gthread), send(reply);
+	else if (!strcmp(p, "qfThreadInfo"))
+		reply_threads(vm);
+	else if (!strcmp(p, "qsThreadInfo"))
+		send("l");
+	else if (!strncmp(p, "qThreadExtraInfo,", 17))
+		reply_thread_info(vm, p + 17);
+	else
+		send("");
+}
+
+static void attach(struct vm *vm)
+{
+	attached = true;
+	gthread = stop_thread = 1;
+	last_stop = 5;
+	gdb_target_attach(vm);
+	stop_guest(vm, true);
+	set_debug_all(vm, VCPU_DEBUG_BP);
+	printk(LOG_INFO, "gdb: attached to guest %s", vm->name);
+}
+
+static void detach(struct vm *vm)
+{
+	stop_guest(vm, true);
+	bps_lift(vm);
+	for (unsigned i = 0; i < GDB_BREAKPOINTS; i++)
+		bps[i].used = false;
+	set_debug_all(vm, 0);
+	attached = false;
+	gdb_target_attach(NULL);
+	printk(LOG_INFO, "gdb: detached from guest %s", vm->name); /* before it runs */
+	stop_guest(vm, false);
+}
+
 static void packet(struct vm *vm, const char *p)
 {
-	if (!attached) {
-		attached = true;
-		stop_guest(vm, true);
-		printk(LOG_INFO, "gdb: attached to guest %s", vm->name);
-	}
+	struct vcpu *v;
+
+	if (!attached)
+		attach(vm);
+	v = thread_vcpu(vm, gthread) ?: vm->vcpus[0];
 	switch (p[0]) {
-	case '?': send("S05"); return;
-	case 'g': reply_regs(vm->vcpus[0]); return;
-	case 'm': reply_mem(vm, p + 1); return;
-	case 'M': write_mem(vm, p + 1); return;
-	case 'c': stop_guest(vm, false); return; /* the reply comes at the stop */
-	case 'H': case 'T': send("OK"); return;
-	case 'D':
-		send("OK");
-		stop_guest(vm, false);
-		attached = false;
-		printk(LOG_INFO, "gdb: detached from guest %s", vm->name);
+	case '?': send_stop(last_stop, stop_thread, false); return;
+	case 'g': reply_regs(v); return;
+	case 'G': write_regs(v, p + 1, true); return;
+	case 'p': reply_reg(v, p + 1); return;
+	case 'P': write_regs(v, p + 1, false); return;
+	case 'm': reply_mem(v, p + 1); return;
+	case 'M': write_mem(v, p + 1); return;
+	case 'c': resume(vm); return; /* the reply comes at the stop */
+	case 's': step(vm, gthread); return;
+	case 'Z': case 'z':
+		if (p[1] == '0' && p[2] == ',')
+			breakpoint(v, p + 3, p[0] == 'Z');
+		else
+			send(""); /* other kinds: not supported */
 		return;
-	case 'k': stop_guest(vm, false); attached = false; return;
-	case 'q':
-		if (!strncmp(p, "qSupported", 10))
-			send("PacketSize=1000");
-		else if (!strcmp(p, "qAttached"))
-			send("1");
-		else if (!strcmp(p, "qC"))
-			send("QC1");
-		else if (!strcmp(p, "qfThreadInfo"))
-			send("m1");
-		else if (!strcmp(p, "qsThreadInfo"))
-			send("l");
+	case 'v':
+		if (!strcmp(p, "vCont?"))
+			send("vCont;c;C;s;S");
+		else if (!strncmp(p, "vCont;", 6))
+			vcont(vm, p + 5);
 		else
 			send("");
 		return;
+	case 'H': set_thread(vm, p + 1); return;
+	case 'T': thread_alive(vm, p + 1); return;
+	case 'D': send("OK"); detach(vm); return;
+	case 'k': detach(vm); return;
+	case 'q': query(vm, p); return;
 	default: send(""); return; /* not supported */
 	}
 }
@@ -221,7 +505,8 @@ static void on_event(struct vm *vm, enum gdb_rsp_event e)
 	case GDB_RSP_INTERRUPT:
 		if (attached && running) {
 			stop_guest(vm, true);
-			send("S02");
+			bps_lift(vm);
+			send_stop(2, gthread, false);
 		}
 		break;
 	default: break;
@@ -231,10 +516,17 @@ static void on_event(struct vm *vm, enum gdb_rsp_event e)
 void gdb_stub_poll(void)
 {
 	struct vm *vm;
+	u32 stop;
 	int c;
 
 	if (!ready || !(vm = target()))
 		return;
+	if (attached && running && (stop = gdb_target_stop_take())) {
+		running = false;
+		bps_lift(vm);
+		gthread = stop & 0xffff;
+		send_stop(5, gthread, stop & GDB_STOP_BREAK);
+	}
 	if (attached && running && !vm_running(vm)) {
 		send("W00"); /* the guest stopped: gdb sees it exit */
 		attached = running = false;

@@ -1,16 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * A first GDB stub for one guest, on a second serial port (COM2, 0x2f8),
+ * The GDB stub for one guest, on a second serial port (COM2, 0x2f8),
  * chosen on the hypervisor command line with gdb=<guest>. It speaks the
- * remote protocol through the codec of gdb_rsp.h and supports attaching
- * (the guest's vCPUs are paused: a stopped guest never stalls the other
- * guests), '?', 'g' (vCPU 0's general registers, instruction pointer,
- * flags and segment selectors in GDB's i386 or, in long mode, amd64
- * layout), 'm' and 'M' (guest-virtual memory through vCPU 0's
- * page tables), 'c' (resume until Ctrl-C), 'D' (detach and resume), 'k', and
- * answers the queries gdb sends on attach. Breakpoints, single step,
- * register writes, threads and a 64-bit target description
- * are not there yet. Polled on CPU 0 from the console poll.
+ * remote protocol through the codec of gdb_rsp.h: attaching pauses the
+ * guest's vCPUs (a stopped guest never stalls the other guests); '?';
+ * qSupported with qXfer:features:read of an x86-64 target description
+ * (gdb_regs.h: general registers, RIP, EFLAGS, selectors, FS/GS base, and
+ * the control registers as a feature of their own); 'g', 'G', 'p', 'P'
+ * (writes checked, loaded by the vCPU, gdb_target.h); 'm' and 'M' on guest
+ * virtual addresses through the selected vCPU's page tables; each vCPU a
+ * thread (ids 1..n: qfThreadInfo, qC, Hg, Hc, T, qThreadExtraInfo, stop
+ * replies "T<sig>thread:<id>;"); 'c', Ctrl-C (stops every vCPU of the
+ * guest), 'D' (detach and resume), 'k'. Polled on CPU 0 from the console
+ * poll.
  *
  * Locking: the stub's state is CPU 0's (the console poll).
  */

@@ -19,6 +19,7 @@
 #include "vmm/cpu_state.h"
 #include "vmm/dev/devices.h"
 #include "vmm/exit.h"
+#include "vmm/gdb_target.h"
 #include "vmm/gwalk.h"
 #include "vmm/vcpu.h"
 #include "vmm/vm.h"
@@ -199,6 +200,8 @@ static bool handle_requests(struct vcpu *v)
 		v->dev_poll = true;
 	if (req & VCPU_REQ_DUMP)
 		dump_state(v);
+	if (req & VCPU_REQ_DEBUG)
+		gdb_target_vcpu(v);
 	if (req & VCPU_REQ_SNAP)
 		vcpu_snapshot(v);
 	if (req & VCPU_REQ_EXITS_RESET) {

@@ -27,6 +27,7 @@ struct vm;
 #define VCPU_REQ_SNAP (1u << 8)   /* fill snap (the monitor's regs) */
 #define VCPU_REQ_EXITS_RESET (1u << 9) /* zero exits[], exit_ticks[] */
 #define VCPU_REQ_DEVPOLL (1u << 10) /* vCPU 0: device input waits (virtio_guest_poll) */
+#define VCPU_REQ_DEBUG (1u << 11) /* the GDB stub's staged work (gdb_target_vcpu) */
 
 /* A vCPU's registers as the monitor shows them (vcpu_snapshot). */
 struct vcpu_snap {

@@ -107,6 +107,7 @@ enum exit_code {
 	EXIT_RDPMC,
 	EXIT_INVLPG,
 	EXIT_TASK_SWITCH,
+	EXIT_STEP,         /* the debugger's single step ended (VCPU_DEBUG_STEP) */
 	EXIT_ENTRY_FAILED, /* the CPU refused the guest state */
 	EXIT_UNKNOWN,      /* anything else; raw holds the vendor's reason */
 	NR_EXIT_CODES
@@ -143,6 +144,10 @@ struct vm_exit {
 			u8 vector;
 			bool has_error;
 			u32 error;
+			/* vector 3 from an SVM INTn intercept: an INT3, INT n
+			 * or INTO at RIP, not decoded (QEMU's TCG reports INT3
+			 * so, not as a #BP exception) */
+			bool intn;
 		} exc;
 		struct {
 			u8 cr;
@@ -174,6 +179,11 @@ struct vcpu_hw {
 	void *priv;          /* VMCS or VMCB state, back-end owned */
 	u32 tag;             /* VPID / ASID, unique per vCPU, >= 1 */
 };
+
+/* The debugger's controls of a vCPU (vcpu_ops.set_debug). */
+#define VCPU_DEBUG_BP (1u << 0)   /* intercept #BP: EXIT_EXCEPTION vector 3,
+				     RIP at the INT3 */
+#define VCPU_DEBUG_STEP (1u << 1) /* EXIT_STEP after one guest instruction */
 
 struct vcpu_ops {
 	const char *name; /* "vmx" or "svm" */
@@ -214,6 +224,9 @@ struct vcpu_ops {
 	 * §18.3.1.4) before the next instruction and before any NMI or
 	 * interrupt; nothing if an exception is already queued. */
 	void (*single_step_trap)(struct vcpu_hw *v);
+	/* The debugger's controls (VCPU_DEBUG_*) from the next entry on;
+	 * false when the CPU cannot single-step a guest. */
+	bool (*set_debug)(struct vcpu_hw *v, u32 flags);
 };
 
 struct cpuinfo;

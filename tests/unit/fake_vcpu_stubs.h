@@ -60,6 +60,19 @@
 	{                                                                  \
 		(void)vm;                                                  \
 		fail();                                                    \
+	}                                                                  \
+	enum exit_action gdb_target_exception(struct vcpu *v,              \
+					      const struct vm_exit *x)     \
+	{                                                                  \
+		(void)v, (void)x;                                          \
+		fail();                                                    \
+		return EXIT_STOP;                                          \
+	}                                                                  \
+	enum exit_action gdb_target_step(struct vcpu *v, const struct vm_exit *x) \
+	{                                                                  \
+		(void)v, (void)x;                                          \
+		fail();                                                    \
+		return EXIT_STOP;                                          \
 	}
 
 /* vcpu_reg()/vcpu_set_reg() over the test's u64 @array[NR_REGS]. */

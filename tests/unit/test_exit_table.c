@@ -20,6 +20,7 @@
 #include "kernel/log.h"
 #include "tests/unit/fake_vcpu_stubs.h"
 #include "vmm/exit.h"
+#include "vmm/gdb_target.h"
 #include "vmm/insn.h"
 #include "vmm/vcpu.h"
 #include "vmm/vm.h"
@@ -136,6 +137,7 @@ static void test_external_handlers_wired(void **state)
 		{ EXIT_CR_ACCESS, exit_cr_access },
 		{ EXIT_XSETBV, exit_xsetbv },
 		{ EXIT_STAGE2_FAULT, exit_stage2_fault },
+		{ EXIT_STEP, gdb_target_step },
 	};
 
 	(void)state;

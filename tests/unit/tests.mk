@@ -65,6 +65,9 @@ unit_moncmd_SRCS := vmm/moncmd.c
 UNIT_TESTS += gdb_rsp
 unit_gdb_rsp_SRCS := vmm/gdb_rsp.c
 
+UNIT_TESTS += gdb_regs
+unit_gdb_regs_SRCS := vmm/gdb_regs.c vmm/gdb_rsp.c
+
 # exit.c calls into the handler files, the vCPU and the log: the test file
 # has link stubs for those symbols (never called).
 UNIT_TESTS += exit_table

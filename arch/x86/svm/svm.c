@@ -25,6 +25,7 @@
 #define MSRPM_SIZE (2 * PAGE_SIZE)
 #define TLB_FLUSH_ALL 1
 #define VEC_DB 1
+#define VEC_BP 3
 #define DR6_BS (1ULL << 14)
 #define RFLAGS_TF (1ULL << 8)
 
@@ -42,6 +43,12 @@ struct svm_vcpu {
 	bool nmi_step;      /* TF and the step intercepts are ours */
 	bool step_guest_tf; /* the guest's own TF when the step began */
 	u64 step_dr6;       /* the guest's DR6 when the step began */
+	/* The debugger's controls (svm_set_debug) and its single step */
+	u32 debug;          /* VCPU_DEBUG_* */
+	bool dbg_armed;     /* TF and the #DB intercept are the debugger's */
+	bool dbg_guest_tf;  /* the guest's own TF under ours */
+	u64 dbg_dr6;        /* the guest's DR6 when the step began */
+	bool dbg_step_owed; /* an emulated instruction ended the step */
 };
 
 static u64 host_vmcb_pa[MAX_CPUS];
@@ -418,6 +425,78 @@ static void nmi_reset(struct svm_vcpu *s)
 	s->nmi_masked = s->nmi_pending = s->iret_seen = s->nmi_step = false;
 }
 
+/*
+ * The debugger's single step (VCPU_DEBUG_STEP): RFLAGS.TF set for the
+ * entry and #DB intercepted; the trap after one instruction (APM Vol. 2
+ * §13.1, SDM Vol. 3B §18.3.1.4) exits as EXIT_STEP with the guest's own TF and DR6 put back, so the guest sees
+ * neither. Not while the NMI code steps an IRET (it owns TF then).
+ */
+static void dbg_arm(struct svm_vcpu *s)
+{
+	struct vmcb *vm = s->vmcb;
+
+	if (!(s->debug & VCPU_DEBUG_STEP) || s->dbg_armed || s->nmi_step)
+		return;
+	s->dbg_armed = true;
+	s->dbg_guest_tf = vm->save.rflags & RFLAGS_TF;
+	s->dbg_dr6 = vm->save.dr6;
+	vm->save.rflags |= RFLAGS_TF;
+	vm->control.intercept_exc |= 1u << VEC_DB;
+}
+
+static void dbg_disarm(struct svm_vcpu *s)
+{
+	struct vmcb *vm = s->vmcb;
+
+	if (!s->dbg_armed)
+		return;
+	s->dbg_armed = false;
+	vm->save.rflags = (vm->save.rflags & ~RFLAGS_TF) | (s->dbg_guest_tf ? RFLAGS_TF : 0);
+	vm->save.dr6 = s->dbg_dr6;
+	vm->control.intercept_exc &= ~(1u << VEC_DB);
+}
+
+/* After an exit: our #DB ends the step; another intercepted exception
+ * means the instruction did not complete (the step is retried); other
+ * exits leave it armed (an emulated instruction ends it through
+ * svm_single_step_trap). */
+static void dbg_exit(struct svm_vcpu *s, struct vm_exit *x)
+{
+	u64 code = s->vmcb->control.exitcode;
+
+	if (!s->dbg_armed)
+		return;
+	if (code == SVM_EXIT_EXCP_BASE + VEC_DB) {
+		dbg_disarm(s);
+		x->code = EXIT_STEP;
+	} else if ((code >= SVM_EXIT_EXCP_BASE && code < SVM_EXIT_EXCP_BASE + 32) ||
+		   code == SVM_EXIT_SWINT) {
+		dbg_disarm(s);
+	}
+}
+
+/* #BP intercepted (APM §15.12), and INTn (§15.9): QEMU's TCG checks the
+ * INTn intercept, not the #BP one, for an INT3. */
+static bool svm_set_debug(struct vcpu_hw *v, u32 flags)
+{
+	struct svm_vcpu *s = priv(v);
+	struct vmcb_control *c = &s->vmcb->control;
+
+	s->debug = flags;
+	if (flags & VCPU_DEBUG_BP) {
+		c->intercept_exc |= 1u << VEC_BP;
+		c->intercept1 |= SVM_INTERCEPT_INTN;
+	} else {
+		c->intercept_exc &= ~(1u << VEC_BP);
+		c->intercept1 &= ~SVM_INTERCEPT_INTN;
+	}
+	if (!(flags & VCPU_DEBUG_STEP)) {
+		dbg_disarm(s);
+		s->dbg_step_owed = false;
+	}
+	return true;
+}
+
 static void svm_vcpu_load(struct vcpu_hw *v, const struct vcpu_state *st)
 {
 	struct vmcb *vm = vmcb_of(v);
@@ -431,6 +510,7 @@ static void svm_vcpu_load(struct vcpu_hw *v, const struct vcpu_state *st)
 	vm->control.eventinj = 0;
 	vm->control.interrupt_shadow = 0;
 	nmi_reset(priv(v));
+	priv(v)->dbg_armed = priv(v)->dbg_step_owed = false;
 	priv(v)->flush = true;
 }
 
@@ -499,6 +579,11 @@ static void svm_single_step_trap(struct vcpu_hw *v)
 {
 	struct vmcb *vm = vmcb_of(v);
 
+	if (priv(v)->dbg_armed) { /* TF is the debugger's: its step ended */
+		dbg_disarm(priv(v));
+		priv(v)->dbg_step_owed = true;
+		return;
+	}
 	if (vm->control.eventinj & SVM_EVTINJ_VALID)
 		return;
 	vm->save.dr6 |= DR6_BS;
@@ -638,6 +723,12 @@ static void svm_decode(struct vcpu_hw *v)
 		x->exc.vector = code - SVM_EXIT_EXCP_BASE;
 		x->exc.error = (u32)vm->control.exitinfo1;
 		x->exc.has_error = true;
+		x->exc.intn = false;
+	} else if (code == SVM_EXIT_SWINT) {
+		x->code = EXIT_EXCEPTION;
+		x->exc.vector = VEC_BP;
+		x->exc.has_error = false;
+		x->exc.intn = true;
 	} else {
 		x->code = simple_code(code);
 		x->fail.info = vm->control.exitinfo1;
@@ -660,7 +751,15 @@ static void svm_run(struct vcpu_hw *v)
 	struct svm_vcpu *s = priv(v);
 	struct vmcb *vm = s->vmcb;
 
+	if (s->dbg_step_owed) { /* no entry: the step ended in emulation */
+		s->dbg_step_owed = false;
+		v->exit.code = EXIT_STEP;
+		v->exit.raw = 0;
+		v->exit.insn_len = 0;
+		return;
+	}
 	nmi_prepare_entry(s);
+	dbg_arm(s);
 	vm->control.tlb_control = s->flush ? TLB_FLUSH_ALL : 0;
 	s->flush = false;
 	vm->control.clean_bits = 0;
@@ -677,6 +776,7 @@ static void svm_run(struct vcpu_hw *v)
 	v->gprs[GPR_RAX] = vm->save.rax;
 	svm_decode(v);
 	requeue_interrupted_event(vm);
+	dbg_exit(s, &v->exit);
 	nmi_track_exit(s, &v->exit);
 }
 
@@ -699,4 +799,5 @@ const struct vcpu_ops svm_ops = {
 	.end_intr_shadow = svm_end_intr_shadow,
 	.stage2_flush = svm_stage2_flush,
 	.single_step_trap = svm_single_step_trap,
+	.set_debug = svm_set_debug,
 };

@@ -119,6 +119,7 @@ BUILD_ASSERT(__builtin_offsetof(struct vmcb, save.g_pat) == 0x668);
 #define SVM_INTERCEPT_RDPMC (1u << 15)
 #define SVM_INTERCEPT_CPUID (1u << 18)
 #define SVM_INTERCEPT_IRET (1u << 20)
+#define SVM_INTERCEPT_INTN (1u << 21)
 #define SVM_INTERCEPT_INVD (1u << 22)
 #define SVM_INTERCEPT_PAUSE (1u << 23)
 #define SVM_INTERCEPT_HLT (1u << 24)
@@ -161,6 +162,7 @@ BUILD_ASSERT(__builtin_offsetof(struct vmcb, save.g_pat) == 0x668);
 #define SVM_EXIT_RDPMC 0x6f
 #define SVM_EXIT_CPUID 0x72
 #define SVM_EXIT_IRET 0x74
+#define SVM_EXIT_SWINT 0x75
 #define SVM_EXIT_INVD 0x76
 #define SVM_EXIT_PAUSE 0x77
 #define SVM_EXIT_HLT 0x78

@@ -189,4 +189,5 @@ const struct vcpu_ops vmx_ops = {
 	.end_intr_shadow = vmx_end_intr_shadow,
 	.single_step_trap = vmx_single_step_trap,
 	.stage2_flush = vmx_stage2_flush,
+	.set_debug = vmx_set_debug,
 };

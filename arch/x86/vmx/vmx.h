@@ -252,6 +252,7 @@ void vmx_want_intr_window(struct vcpu_hw *v, bool on);
 void vmx_end_intr_shadow(struct vcpu_hw *v);
 void vmx_single_step_trap(struct vcpu_hw *v);
 void vmx_set_proc_control(struct vmx_vcpu *s, u32 bit, bool on);
+bool vmx_set_debug(struct vcpu_hw *v, u32 flags);
 void vmx_nmi_window_open(struct vcpu_hw *v);
 void vmx_stage2_flush(struct vcpu_hw *v);
 

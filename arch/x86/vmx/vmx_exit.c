@@ -22,6 +22,7 @@ BUILD_ASSERT(NR_EXIT_CODES <= MAP_CODE + 1);
 /* Zero (no row) decodes as EXIT_UNKNOWN with the qualification. */
 static const u8 exit_map[EXIT_REASON_MAX + 1] = {
 	[EXIT_REASON_EXCEPTION_NMI] = EXIT_EXCEPTION,
+	[EXIT_REASON_MONITOR_TRAP_FLAG] = EXIT_STEP,
 	[EXIT_REASON_EXTERNAL_INTERRUPT] = EXIT_EXTINT,
 	[EXIT_REASON_TRIPLE_FAULT] = EXIT_TRIPLE_FAULT,
 	[EXIT_REASON_INIT] = EXIT_INIT,
@@ -102,6 +103,7 @@ static void decode_exception(struct vm_exit *x, u32 idt_info)
 	x->exc.vector = info & INTR_INFO_VECTOR_MASK;
 	x->exc.has_error = info & INTR_INFO_ERROR_VALID;
 	x->exc.error = x->exc.has_error ? vmcs_read32(VM_EXIT_INTR_ERROR_CODE) : 0;
+	x->exc.intn = false;
 	if (type == INTR_TYPE_SOFT_EXCEPTION || type == INTR_TYPE_PRIV_SOFT_EXCEPTION)
 		x->insn_len = vmcs_read32(VM_EXIT_INSTRUCTION_LEN);
 	nmi_reblock(info & INTR_INFO_NMI_UNBLOCKED, idt_info);

@@ -372,6 +372,25 @@ void vmx_single_step_trap(struct vcpu_hw *v)
 		     vmcs_read64(GUEST_PENDING_DBG_EXCEPTIONS) | PENDING_DBG_BS);
 }
 
+/*
+ * The debugger's controls: #BP in the exception bitmap (§25.6.3; the exit
+ * saves the RIP of the INT3 that raised it and its length, §28.2.4),
+ * and the monitor trap flag for a single
+ * step (§25.6.2, §26.7.2: an MTF exit after one instruction), when the
+ * CPU's allowed-1 settings offer it (Appendix A.3.2).
+ */
+bool vmx_set_debug(struct vcpu_hw *v, u32 flags)
+{
+	u32 bm = vmcs_read32(EXCEPTION_BITMAP);
+	bool mtf = (vmx_caps.proc >> 32) & CPU_MONITOR_TRAP_FLAG;
+
+	bm = flags & VCPU_DEBUG_BP ? bm | (1u << 3) : bm & ~(1u << 3);
+	vmcs_write32(EXCEPTION_BITMAP, bm);
+	vmx_set_proc_control(vmx_priv(v), CPU_MONITOR_TRAP_FLAG,
+			     mtf && (flags & VCPU_DEBUG_STEP));
+	return mtf || !(flags & VCPU_DEBUG_STEP);
+}
+
 /* A primary processor-based control that changes at run time. */
 void vmx_set_proc_control(struct vmx_vcpu *s, u32 bit, bool on)
 {
