@@ -182,6 +182,8 @@ selected() {
 # no CPU has, seen about once in 100 Linux boots and more often under
 # heavy cross-CPU traffic. A test that fails with it runs once more.
 EMULATOR_DEFECT="^hv: error: svm: #VMEXIT 0x[0-9a-f]+ stored the host's state as the guest's"
+# A guest's stop line: shown with a retry and with a failure.
+GUEST_STOP='^hv: guest [^ ]+ stop '
 
 run_system() {
 	local name runner media cfg smp timeout extra img log t0 t1 rc why try
@@ -202,7 +204,7 @@ run_system() {
 			tr -d '\r' < "$log.raw" > "$log" 2>/dev/null
 			[ $try = 1 ] && grep -Eq -- "$EMULATOR_DEFECT" "$log" || break
 			echo "RETRY system $name: the emulator stored the host's state in a VMCB (QEMU TCG defect):"
-			grep -E -- "$EMULATOR_DEFECT|^hv: guest [^ ]+ stop " "$log" | head -4 | sed 's/^/    | /'
+			grep -E -- "$EMULATOR_DEFECT|$GUEST_STOP" "$log" | head -4 | sed 's/^/    | /'
 			cp "$log" "$log.try1"
 		done
 		t1=$(date +%s.%N)
@@ -223,7 +225,7 @@ run_system() {
 			printf "FAIL system %-22s %6.1f s (emulator status %d)\n" "$name" "$secs" "$rc"
 			echo "$why"
 			echo "  guests stopped:"
-			grep -E '^hv: guest [^ ]+ stop ' "$log" | sed 's/^/    | /'
+			grep -E -- "$GUEST_STOP" "$log" | sed 's/^/    | /'
 			echo "  last lines of $log:"
 			tail -n 25 "$log" | sed 's/^/    | /'
 		fi

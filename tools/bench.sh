@@ -36,6 +36,8 @@ echo "bench: hv, VMX under Bochs" >&2
 sh "$top/tools/bochs.sh" --smp 1 --timeout 600 --log "$out/vmx.log" "$out/bench.iso" || true
 
 value() { tr -d '\r' < "$2" 2>/dev/null | awk -v n="$1" '$1 == "BENCH" && $2 == n { print $3 }'; }
+# The ratio s/b of two figures, "-" when either is missing.
+ratio() { awk -v b="$1" -v s="$2" 'BEGIN { if (b > 0 && s > 0) printf "%.2f", s / b; else print "-" }'; }
 
 printf '\n%-12s %12s %12s %12s %12s\n' operation bare svm svm-bare vmx
 for op in cpuid hypercall pio_read mmio_read timer_spin hlt_wakeup; do
@@ -83,7 +85,6 @@ if [ -f "$linux/bzImage" ] && [ -f "$linux/initrd.cpio.gz" ]; then
 	# user space: its run time less what the guest spent after the marker.
 	h=$(awk -v r="$(ran "$out/linux-svm.log")" -v u="$s" -v e="$(ending "$out/linux-svm.log")" \
 		'BEGIN { if (r > 0 && e > 0) printf "%.2f", r - (e - u); }')
-	ratio() { awk -v b="$1" -v s="$2" 'BEGIN { if (b > 0 && s > 0) printf "%.2f", s / b; else print "-" }'; }
 	printf '\nLinux boot to user space (s): bare guest uptime %s; under hv: guest uptime %s, from the first guest instruction %s\n' \
 		"${b:--}" "${s:--}" "${h:--}"
 	printf 'ratio hv/bare: %s by guest uptime, %s from the first guest instruction\n' \
@@ -116,7 +117,6 @@ if [ -f "$linux/bzImage" ] && [ -f "$linux/root.img" ]; then
 	bw=$1 br=$2
 	set -- $(mib "$out/blk-svm.log") - -
 	sw=$1 sr=$2
-	ratio() { awk -v b="$1" -v s="$2" 'BEGIN { if (b > 0 && s > 0) printf "%.2f", s / b; else print "-" }'; }
 	printf '\nvirtio-blk, 64 MiB O_DIRECT, 1 vCPU (MiB/s): %-6s %8s %8s %8s\n' "" bare hv hv/bare
 	printf 'virtio-blk %-36s %8s %8s %8s\n' "sequential write" "$bw" "$sw" "$(ratio "$bw" "$sw")"
 	printf 'virtio-blk %-36s %8s %8s %8s\n' "sequential read" "$br" "$sr" "$(ratio "$br" "$sr")"

@@ -483,13 +483,12 @@ enum exit_action mmio_emulate(struct vcpu *v, u64 gpa)
 	struct access a;
 	struct rmw r;
 	unsigned n = vcpu_fetch(v, buf, sizeof(buf));
-	bool decoded = insn_decode(buf, n, vcpu_code_mode(v), &in);
+	bool decoded = insn_decode(buf, n, vcpu_code_mode(v), &in), plain;
+	u64 val;
 
 	if (decoded && is_string(&in))
 		return mmio_string(v, &in);
-	bool plain = decoded && classify(&in, &a);
-	u64 val;
-
+	plain = decoded && classify(&in, &a);
 	if (decoded && !plain && rmw_classify(&in, &r))
 		return mmio_rmw(v, gpa, buf, n, &in, &r);
 	if (!plain) {
