@@ -63,6 +63,9 @@ GUEST_BLOBS := modes_low smp_trampoline
 GUEST_NAMES += pci_probe hostile_pci
 guest-objs-pci_probe := tests/pci_probe.o
 guest-objs-hostile_pci := tests/hostile_pci.o
+# A passed-through QEMU edu device driven by hand (issue 11).
+GUEST_NAMES += passthru
+guest-objs-passthru := tests/passthru.o
 # virtio-blk driven by hand, its ring broken while work is queued.
 GUEST_NAMES += hostile_virtio
 guest-objs-hostile_virtio := tests/hostile_virtio.o

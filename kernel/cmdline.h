@@ -7,6 +7,8 @@
  *   config=<module name>                     config file among the modules
  *   panic=halt|reboot|poweroff               what a panic does at the end
  *   smp=<n>                                  start at most n CPUs
+ *   pci_reset=<BDF>[,<BDF>...]               reset host PCI functions at boot
+ *                                            and log how (drivers/pci/pci.h)
  */
 #ifndef KERNEL_CMDLINE_H
 #define KERNEL_CMDLINE_H

@@ -644,6 +644,67 @@ static int parse_rng(struct cfg_parser *p, struct span v)
 	return fail(p, "bad rng ", v, " (use yes or no)");
 }
 
+/* @v as a hex number of at most @digits digits (at least one) below @max. */
+static bool hex_field(struct span v, unsigned digits, u32 max, u32 *out)
+{
+	u32 n = 0;
+
+	if (!v.len || v.len > digits)
+		return false;
+	for (size_t i = 0; i < v.len; i++) {
+		int h = hex_value(v.s[i]);
+
+		if (h < 0)
+			return false;
+		n = n << 4 | (u32)h;
+	}
+	*out = n;
+	return n <= max;
+}
+
+/* "[SSSS:]BB:DD.F": a host PCI function, named once among all guests. */
+static int parse_pci(struct cfg_parser *p, struct span v)
+{
+	struct cfg_guest *g = p->guest;
+	struct cfg_pci f = { .line = p->line };
+	struct span parts[3], rest = v, devfn, fn;
+	unsigned n = 0;
+	u32 seg = 0, bus, dev, func;
+
+	if (g->npci == CFG_MAX_PCI)
+		return fail(p, "too many pci devices in guest ", span_str(g->name), " (max 4)");
+	for (bool more = true; more; n++) {
+		if (n == 3)
+			return fail(p, "bad pci device ", v, " (use [SSSS:]BB:DD.F, hex)");
+		more = span_cut(&rest, ':', &parts[n]);
+	}
+	if (n < 2 || (n == 3 && !hex_field(parts[0], 4, 0xffff, &seg)))
+		return fail(p, "bad pci device ", v, " (use [SSSS:]BB:DD.F, hex)");
+	rest = parts[n - 1];
+	if (!span_cut(&rest, '.', &devfn) || !hex_field(parts[n - 2], 2, 0xff, &bus) ||
+	    !hex_field(devfn, 2, 0x1f, &dev))
+		return fail(p, "bad pci device ", v, " (use [SSSS:]BB:DD.F, hex)");
+	fn = rest;
+	if (!hex_field(fn, 1, 7, &func))
+		return fail(p, "bad pci device ", v, " (use [SSSS:]BB:DD.F, hex)");
+	f.seg = (u16)seg;
+	f.bus = (u8)bus;
+	f.dev = (u8)dev;
+	f.fn = (u8)func;
+	for (u32 i = 0; i < p->cfg->nguests; i++) {
+		const struct cfg_guest *o = &p->cfg->guests[i];
+
+		for (u32 k = 0; k < o->npci; k++)
+			if (o->pci[k].seg == f.seg && o->pci[k].bus == f.bus &&
+			    o->pci[k].dev == f.dev && o->pci[k].fn == f.fn)
+				return fail(p, "pci device ", v,
+					    o == g ? " named twice in this guest"
+						   : " already given to another guest");
+	}
+	g->pci[g->npci++] = f;
+	return 0;
+}
+
 /* The guest's console: "uart" (COM1, default) or "hvc" (virtio console). */
 static int parse_guest_console(struct cfg_parser *p, struct span v)
 {
@@ -671,6 +732,7 @@ enum cfg_key_id {
 	KEY_DISK,
 	KEY_NET,
 	KEY_RNG,
+	KEY_PCI,
 	KEY_GUEST_CONSOLE,
 	KEY_COUNT,
 };
@@ -698,6 +760,7 @@ static const struct cfg_key cfg_keys[KEY_COUNT] = {
 	[KEY_DISK] = { "disk", false, false, false, parse_disk, true },
 	[KEY_NET] = { "net", false, false, false, parse_net, true },
 	[KEY_RNG] = { "rng", false, false, false, parse_rng, false },
+	[KEY_PCI] = { "pci", false, false, false, parse_pci, true },
 	[KEY_GUEST_CONSOLE] = { "console", false, false, false,
 				parse_guest_console, false },
 };

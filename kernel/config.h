@@ -28,6 +28,10 @@
  *   rng = yes                 optional: a virtio-rng (default no)
  *   console = hvc             optional: the guest's console is a virtio
  *                             console port instead of COM1 (uart, default)
+ *   pci = 0000:00:03.0        optional, repeatable (max 4): a host PCI
+ *                             function passed through (segment optional,
+ *                             hex); the same function in two places is
+ *                             refused here, the rest when the VM is built
  *
  * The device settings are only parsed and checked here; the VMM builds the
  * devices from struct cfg_guest's disks[], nics[], rng and console.
@@ -49,6 +53,7 @@
 #define CFG_MAX_NICS 2
 #define CFG_SWITCH_MAX 16 /* switch name, NUL included */
 #define CFG_MAC_LEN 6
+#define CFG_MAX_PCI 4
 /* Most boot modules a config can name: kernel, initrd and disks a guest. */
 #define CFG_MAX_FILES (CFG_MAX_GUESTS * (2 + CFG_MAX_DISKS))
 
@@ -62,6 +67,13 @@ struct cfg_disk {
 	char file[CFG_FILE_MAX]; /* boot module holding the disk's contents */
 	bool readonly;		 /* ,ro */
 	u32 line;		 /* config line, for messages */
+};
+
+/* pci = [SSSS:]BB:DD.F */
+struct cfg_pci {
+	u16 seg;
+	u8 bus, dev, fn;
+	u32 line; /* config line, for messages */
 };
 
 /* net = SWITCH[,mac=xx:xx:xx:xx:xx:xx] */
@@ -89,6 +101,8 @@ struct cfg_guest {
 	struct cfg_nic nics[CFG_MAX_NICS];
 	bool rng;			       /* rng = yes */
 	u8 console;			       /* enum cfg_console */
+	u32 npci;			       /* pci[0..npci) in config order */
+	struct cfg_pci pci[CFG_MAX_PCI];
 };
 
 struct config {

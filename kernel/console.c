@@ -89,4 +89,6 @@ const char *console_describe(void)
 	return desc;
 }
 
+u16 console_port(void) { return uart.port; }
+
 int console_getc(void) { return uart_getc(&uart); }

@@ -20,6 +20,9 @@ void console_refine(const struct acpi_info *ai, const char *cfg_console);
 /* "com1 port=0x3f8 source=default" or similar, for the platform report. */
 const char *console_describe(void);
 
+/* The console UART's I/O port, 0 when there is none (console=none). */
+u16 console_port(void);
+
 /* Next input byte from the console, or -1. */
 int console_getc(void);
 

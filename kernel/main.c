@@ -17,6 +17,8 @@
 #include "boot/boot_info.h"
 #include "drivers/acpi.h"
 #include "drivers/acpi_power.h"
+#include "drivers/iommu/iommu.h"
+#include "drivers/pci/pci.h"
 #include "drivers/rtc.h"
 #include "drivers/timer.h"
 #include "kernel/cmdline.h"
@@ -27,6 +29,7 @@
 #include "kernel/mm.h"
 #include "kernel/panic.h"
 #include "kernel/platform.h"
+#include "vmm/console_route.h"
 #include "vmm/gdb_stub.h"
 #include "vmm/trace.h"
 #include "kernel/pmm.h"
@@ -169,13 +172,26 @@ static void report(void)
 
 /* Enable virtualization everywhere, create the guests, run them until
  * they have all stopped. */
-/* gdb=<guest>: the GDB stub on COM2 (vmm/gdb_stub.h). */
+/* gdb=<guest>[,console]: the GDB stub on COM2, or on the multiplexed
+ * console (vmm/gdb_stub.h). */
 static void gdb_from_cmdline(void)
 {
-	char v[32];
+	char v[40], *comma;
+	bool console = false;
 
-	if (cmdline_get(bi.cmdline, "gdb", v, sizeof(v)))
-		gdb_stub_init(v);
+	if (!cmdline_get(bi.cmdline, "gdb", v, sizeof(v)))
+		return;
+	comma = strchr(v, ',');
+	if (comma) {
+		*comma = 0;
+		if (strcmp(comma + 1, "console")) {
+			printk(LOG_ERR, "gdb=%s,%s: unknown option '%s' (gdb=GUEST or gdb=GUEST,console): "
+			       "no stub", v, comma + 1, comma + 1);
+			return;
+		}
+		console = true;
+	}
+	gdb_stub_init(v, console);
 }
 
 static void run_guests(void)
@@ -192,6 +208,8 @@ static void run_guests(void)
 	}
 	gdb_from_cmdline();
 	vm_run_all();
+	gdb_stub_poll();        /* gdb hears that its guest ended (W00) */
+	console_route_finish(); /* what was held or kept out of focus */
 	printk(LOG_INFO, "all guests stopped");
 }
 
@@ -221,6 +239,9 @@ static __noreturn void kernel_main_stage2(void)
 	config_load(bi.cmdline, bi.mods, bi.nmods, &cfg);
 	log_settings_from_config();
 	console_refine(&acpi, cfg.console);
+	hpci_init(&acpi);
+	hpci_reset_test(bi.cmdline);
+	iommu_init(&acpi); /* before any device may master the bus for a guest */
 	smp_boot(&acpi.madt, trampoline, max_cpus(), AP_TIMEOUT_MS);
 	report();
 	selftest_run(bi.cmdline);

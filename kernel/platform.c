@@ -7,6 +7,8 @@
 #include "arch/x86/tsc.h"
 #include "drivers/acpi.h"
 #include "drivers/acpi_power.h"
+#include "drivers/iommu/iommu.h"
+#include "drivers/pci/pci.h"
 #include "drivers/timer.h"
 #include "kernel/console.h"
 #include "kernel/log.h"
@@ -62,6 +64,9 @@ static void report_cpu(const struct cpuinfo *c)
 		KV("vmx_vpid", "%s", yn(c->vmx_vpid));
 		KV("vmx_unrestricted_guest", "%s", yn(c->vmx_unrestricted));
 		KV("vmx_true_controls", "%s", yn(c->vmx_true_ctls));
+		KV("vmx_monitor_trap_flag", "%s", yn(c->vmx_mtf));
+		KV("vmx_apic_register_virt", "%s", yn(c->vmx_apic_regs));
+		KV("vmx_virtual_intr_delivery", "%s", yn(c->vmx_vintr_delivery));
 	}
 	if (c->svm) {
 		KV("svm_disabled_by_firmware", "%s", yn(c->svm_disabled));
@@ -98,17 +103,6 @@ static void report_memory(const struct mem_region *m, unsigned n)
 	KV("mem_free_mib", "%llu", (unsigned long long)(pmm_free_bytes() >> 20));
 }
 
-static void report_iommu(const struct acpi_info *ai)
-{
-	if (ai->dmar.present)
-		KV("iommu", "vt-d units=%u intr_remap=%s", ai->dmar.drhd_count,
-		   yn(ai->dmar.flags & ACPI_DMAR_INTR_REMAP));
-	else if (ai->ivrs.present)
-		KV("iommu", "amd-vi units=%u", ai->ivrs.ivhd_count);
-	else
-		KV("iommu", "none");
-}
-
 static struct platform_facts last_facts; /* the boot's, for platform_report_again() */
 static bool have_facts;
 
@@ -136,7 +130,8 @@ void platform_report(const struct platform_facts *f)
 	KV("acpi", "%s", f->acpi->table_count ? "yes" : "no");
 	KV("acpi_oem", "%s", f->acpi->oem_id);
 	KV("pci_ecam", "%s", f->acpi->mcfg.count ? "yes" : "no");
-	report_iommu(f->acpi);
+	hpci_report();
+	iommu_report();
 	KV("console", "%s", console_describe());
 	KV("guests", "%u", f->guests);
 	printk(LOG_INFO, "platform report end");

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* Deliberate hypervisor faults for the system tests (selftest.h). */
 #include "boot/boot_info.h"
+#include "drivers/iommu/iommu.h"
 #include "kernel/cmdline.h"
 #include "kernel/log.h"
 #include "kernel/selftest.h"
@@ -48,6 +49,10 @@ void selftest_run(const char *cmdline)
 
 	if (!cmdline_get(cmdline, "selftest", what, sizeof(what)))
 		return;
+	if (!strcmp(what, "iommu")) { /* no fault: DMA through the IOMMU */
+		iommu_selftest();
+		return;
+	}
 	printk(LOG_WARN, "selftest %s: the hypervisor faults on purpose now", what);
 	if (!strcmp(what, "pagefault"))
 		selftest_read_unmapped();
@@ -58,6 +63,6 @@ void selftest_run(const char *cmdline)
 	else if (!strcmp(what, "execdata"))
 		selftest_exec_data();
 	else
-		printk(LOG_ERR, "selftest=%s is not a self-test (pagefault, stackoverflow, writetext, execdata)", what);
+		printk(LOG_ERR, "selftest=%s is not a self-test (pagefault, stackoverflow, writetext, execdata, iommu)", what);
 	printk(LOG_ERR, "selftest %s did not fault", what);
 }

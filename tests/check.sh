@@ -20,6 +20,10 @@ BUILD=${1:?usage: check.sh [--unit-only|--system-only] BUILD [NAME...]}
 shift
 only=("$@")
 top=$(cd "$(dirname "$0")/.." && pwd)
+# The build tree for the scripts' commands (gdb loads a guest's symbols
+# from $HV_BUILD/guests/<name>.elf).
+HV_BUILD=$(cd "$BUILD" && pwd)
+export HV_BUILD
 out=$BUILD/tests/out
 mkdir -p "$out"
 passed=0 failed=0 failures=()
@@ -123,6 +127,19 @@ boot_image() {
 		--timeout "$timeout" --log "$log" "$img" 2>/dev/null ;;
 	qemu-bios) sh "$top/tools/run.sh" --accel tcg --bios seabios --smp "$smp" --mem 512 \
 		--timeout "$timeout" --log "$log" "$img" 2>/dev/null ;;
+	qemu-bios-pcie | qemu-bios-pci)
+		# more PCI functions for the host PCI layer (drivers/pci/): q35
+		# (ECAM) with edu, a root port with an e1000e behind it, an e1000e
+		# and an NVMe (FLR) on the root bus; or i440fx (no MCFG: CF8/CFC)
+		# with edu, a PCI-to-PCI bridge with an e1000 behind it, an e1000
+		local devs="-device edu,addr=2 -device pcie-root-port,id=rp1,chassis=1,addr=3
+			-device e1000e,bus=rp1 -device e1000e,addr=4 -device nvme,serial=hpci,addr=5"
+		[ "$runner" = qemu-bios-pci ] && devs="-machine pc -device edu,addr=5
+			-device pci-bridge,id=br1,chassis_nr=1,addr=3 -device e1000,bus=br1,addr=1
+			-device e1000,addr=6"
+		# shellcheck disable=SC2086
+		sh "$top/tools/run.sh" --accel tcg --bios seabios --smp "$smp" --mem 512 \
+			--timeout "$timeout" --log "$log" "$img" -- $devs 2>/dev/null ;;
 	bochs) sh "$top/tools/bochs.sh" --smp "$smp" --mem 512 --timeout "$timeout" \
 		--log "$log" "$img" ;;
 	bochs-gdb)
@@ -145,10 +162,49 @@ boot_image() {
 			--reboots "$reboots" --paste "$paste" --then poweroff --log "$log" -- \
 			sh "$top/tools/run.sh" --accel tcg --bios "$fw" \
 			--smp "$smp" --mem 1024 "$img" > /dev/null 2>&1 ;;
+	qemu-bios-vtd | qemu-bios-amdvi | qemu-bios-vtd-nvme | qemu-bios-amdvi-nvme | \
+	qemu-bios-vtd-bridge)
+		# an IOMMU and a device to pass through: QEMU's edu (a DMA engine)
+		# at 00:04.0, an NVMe controller there on a 16 MiB image whose
+		# first bytes are a label, or an edu behind a PCIe-to-PCI bridge
+		local unit="intel-iommu,intremap=on" nvimg=${log%.raw}.nvme.img
+		[ "${runner#qemu-bios-amdvi}" != "$runner" ] && unit=amd-iommu,intremap=on
+		case $runner in
+		*-nvme)
+			printf 'hv-nvme-passthru' >"$nvimg" && truncate -s 16M "$nvimg" || return 1
+			set -- -drive "file=$nvimg,if=none,id=nv,format=raw" \
+				-device nvme,drive=nv,serial=hvtest,addr=0x4 ;;
+		*-bridge) set -- -device pcie-pci-bridge,id=pb,addr=0x5 -device edu,bus=pb,addr=0x1 ;;
+		*) set -- -device edu,addr=0x4 ;;
+		esac
+		sh "$top/tools/run.sh" --accel tcg --bios seabios --smp "$smp" --mem 1024 \
+			--timeout "$timeout" --log "$log" "$img" -- -device "$unit" "$@" 2>/dev/null ;;
 	qemu-bios-big) sh "$top/tools/run.sh" --accel tcg --bios seabios --smp "$smp" \
 		--mem 1024 --timeout "$timeout" --log "$log" "$img" 2>/dev/null ;;
 	*) echo "unknown runner $runner" >&2; return 2 ;;
 	esac
+}
+
+# boot_image, but on the first try the emulator is stopped as soon as the
+# hypervisor reports QEMU's host-state defect or a guest stops in a way
+# the test does not expect ($1: the pattern, see retry_pattern): the test
+# is run again anyway, and a guest left waiting for the lost one would
+# otherwise hold the run until its own timeout (minutes for linux-net).
+boot_watched() {
+	local watch=$1 img=$3 log=$6 pid
+	shift
+	rm -f "$log" # not a transcript of an earlier run
+	boot_image "$@" &
+	pid=$!
+	while [ -n "$watch" ] && kill -0 "$pid" 2>/dev/null; do
+		if grep -Eq -- "$watch" "$log" 2>/dev/null; then
+			sleep 2 # the stop lines that follow reach the log
+			pkill -f -- "$img"
+			break
+		fi
+		sleep 0.2
+	done
+	wait "$pid"
 }
 
 # Check a transcript against an expectation file; prints what is wrong.
@@ -182,11 +238,31 @@ selected() {
 # no CPU has, seen about once in 100 Linux boots and more often under
 # heavy cross-CPU traffic. A test that fails with it runs once more.
 EMULATOR_DEFECT="^hv: error: svm: #VMEXIT 0x[0-9a-f]+ stored the host's state as the guest's"
+# The other face of the same defects (TESTING.md): a well-behaved guest
+# (Linux) stopped by a triple fault or a failed entry, under SVM in QEMU's
+# multi-threaded TCG, once in some hundred thousand exits. A test whose
+# expectations do not name such a stop runs once more when its first try
+# shows one; a stop that comes back on the second try fails the test,
+# unless both tries showed the defect the hypervisor names itself
+# ($EMULATOR_DEFECT, half of linux-net's first tries in loaded clean
+# runs): that earns a third try.
+UNEXPECTED_STOP='^hv: guest [^ ]+ stop (triple-fault|entry-failed)'
+
+# What ends a first try early and earns a second: $1 the test's
+# expectation file, $2 its runner.
+retry_pattern() {
+	case $2 in bochs*) return ;; esac # the defects are QEMU's
+	if grep -Eq 'triple-fault|entry-failed' "$1" 2>/dev/null; then
+		echo "$EMULATOR_DEFECT"
+	else
+		echo "$EMULATOR_DEFECT|$UNEXPECTED_STOP"
+	fi
+}
 # A guest's stop line: shown with a retry and with a failure.
 GUEST_STOP='^hv: guest [^ ]+ stop '
 
 run_system() {
-	local name runner media cfg smp timeout extra img log t0 t1 rc why try
+	local name runner media cfg smp timeout extra img log t0 t1 rc why try watch expect
 	while read -r name runner media cfg smp timeout extra; do
 		case $name in '' | \#*) continue ;; esac
 		selected "$name" || continue
@@ -198,20 +274,28 @@ run_system() {
 			echo "FAIL system $name: could not build its image"
 			continue
 		fi
-		for try in 1 2; do
-			boot_image "$runner" "$img" "$smp" "$timeout" "$log.raw" "$name"
-			rc=$?
-			tr -d '\r' < "$log.raw" > "$log" 2>/dev/null
-			[ $try = 1 ] && grep -Eq -- "$EMULATOR_DEFECT" "$log" || break
-			echo "RETRY system $name: the emulator stored the host's state in a VMCB (QEMU TCG defect):"
-			grep -E -- "$EMULATOR_DEFECT|$GUEST_STOP" "$log" | head -4 | sed 's/^/    | /'
-			cp "$log" "$log.try1"
-		done
-		t1=$(date +%s.%N)
-		secs=$(awk "BEGIN { print $t1 - $t0 }")
 		expect=$top/tests/system/expect/$name
 		# <what>-<platform> tests share <what>'s expectations
 		[ -f "$expect" ] || expect=$top/tests/system/expect/${name%-*}
+		watch=$(retry_pattern "$expect" "$runner")
+		# Up to three tries: a second after an unexpected stop, a third
+		# only after the defect the hypervisor names itself.
+		for try in 1 2 3; do
+			boot_watched "$watch" "$runner" "$img" "$smp" "$timeout" "$log.raw" "$name"
+			rc=$?
+			tr -d '\r' < "$log.raw" > "$log" 2>/dev/null
+			[ -n "$watch" ] && grep -Eq -- "$watch" "$log" || break
+			echo "RETRY system $name: a QEMU TCG defect (TESTING.md) or a guest stopped unexpectedly:"
+			grep -E -- "$EMULATOR_DEFECT|$GUEST_STOP" "$log" | head -4 | sed 's/^/    | /'
+			cp "$log" "$log.try$try"
+			if [ $try = 1 ] && grep -Eq -- "$EMULATOR_DEFECT" "$log"; then
+				watch=$EMULATOR_DEFECT
+			else
+				watch=
+			fi
+		done
+		t1=$(date +%s.%N)
+		secs=$(awk "BEGIN { print $t1 - $t0 }")
 		if [ ! -f "$expect" ]; then
 			note_fail 1 "system/$name"
 			echo "FAIL system $name: no expectation file (tests/system/expect/$name)"

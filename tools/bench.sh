@@ -12,6 +12,9 @@
 # counts as one), so "svm - bare" is the number of instructions the exit
 # costs, almost all of them the hypervisor's exit path; repeatable to the
 # instruction. Bochs's TSC also advances one tick per instruction.
+# svm and vmx run once more with the exit trace off (trace=off on hv's
+# command line): the CPUID round trip with and without it says what
+# keeping the trace on costs the exit path.
 #   sh tools/bench.sh BUILD
 set -eu
 BUILD=${1:-build}
@@ -23,6 +26,8 @@ guest=$BUILD/guests/bench.elf
 
 printf '[guest bench]\ncpus = 0\nmemory = 64M\nkernel = bench.elf\n' > "$out/bench.cfg"
 sh "$top/tools/mkiso.sh" -o "$out/bench.iso" -k "$BUILD/hv.elf" -c "$out/bench.cfg" -m "$guest"
+sh "$top/tools/mkiso.sh" -o "$out/bench-notrace.iso" -k "$BUILD/hv.elf" -c "$out/bench.cfg" \
+	-m "$guest" -a trace=off
 
 icount="-icount shift=0,sleep=off"
 echo "bench: bare QEMU (icount)" >&2
@@ -34,6 +39,11 @@ timeout -k 5 300 qemu-system-x86_64 -machine q35 -accel tcg -cpu max -m 512 -smp
 	-cdrom "$out/bench.iso" -display none -serial "file:$out/svm.log" -nic none -no-reboot || true
 echo "bench: hv, VMX under Bochs" >&2
 sh "$top/tools/bochs.sh" --smp 1 --timeout 600 --log "$out/vmx.log" "$out/bench.iso" || true
+echo "bench: hv with the exit trace off, SVM (icount) and VMX" >&2
+timeout -k 5 300 qemu-system-x86_64 -machine q35 -accel tcg -cpu max -m 512 -smp 1 $icount \
+	-cdrom "$out/bench-notrace.iso" -display none -serial "file:$out/svm-notrace.log" -nic none \
+	-no-reboot || true
+sh "$top/tools/bochs.sh" --smp 1 --timeout 600 --log "$out/vmx-notrace.log" "$out/bench-notrace.iso" || true
 
 value() { tr -d '\r' < "$2" 2>/dev/null | awk -v n="$1" '$1 == "BENCH" && $2 == n { print $3 }'; }
 # The ratio s/b of two figures, "-" when either is missing.
@@ -55,6 +65,17 @@ printf ' -icount shift=0 = instructions; vmx = Bochs ticks. timer_spin and\n'
 printf ' hlt_wakeup include the 10000-count LAPIC timer period, which depends on\n'
 printf " the APIC's rate (QEMU 1 GHz, hv's virtual APIC 100 MHz); hlt-spin is\n"
 printf ' what waiting in HLT adds to it. Transcripts in %s/)\n' "$out"
+# What the exit trace costs: the CPUID round trip with the trace on and
+# off, the difference, and its share of the round trip with the trace on.
+printf '\n%-12s %12s %12s %12s %12s\n' "exit trace" "cpuid on" "cpuid off" cost share
+for vendor in svm vmx; do
+	on=$(value cpuid "$out/$vendor.log"); off=$(value cpuid "$out/$vendor-notrace.log")
+	awk -v v=$vendor -v on="$on" -v off="$off" 'BEGIN {
+		if (on > 0 && off > 0)
+			printf "%-12s %12d %12d %12d %11.1f%%\n", v, on, off, on - off, 100 * (on - off) / on;
+		else
+			printf "%-12s %12s %12s %12s %12s\n", v, on == "" ? "-" : on, off == "" ? "-" : off, "-", "-" }'
+done
 grep -h "exits" "$out/svm.log" "$out/vmx.log" 2>/dev/null | tr -d '\r' | grep "guest bench vcpu" || true
 
 # ---- Linux boot: the default guest's kernel and initramfs, bare and
@@ -90,6 +111,18 @@ if [ -f "$linux/bzImage" ] && [ -f "$linux/initrd.cpio.gz" ]; then
 	printf 'ratio hv/bare: %s by guest uptime, %s from the first guest instruction\n' \
 		"$(ratio "$b" "$s")" "$(ratio "$b" "$h")"
 	tr -d '\r' < "$out/linux-svm.log" | grep "^hv: guest linux exits" || true
+	# The same boot with the virtio console (console=hvc0, "console =
+	# hvc"): the 16550's exits per character go away.
+	printf '[guest linux]\ncpus = 0\nmemory = 256M\nkernel = bzImage\ninitrd = initrd.cpio.gz\ncmdline = %s\nconsole = hvc\n' \
+		"$(echo "$args" | sed 's/console=ttyS0/console=hvc0/')" > "$out/linux-hvc.cfg"
+	sh "$top/tools/mkiso.sh" -o "$out/linux-hvc.iso" -k "$BUILD/hv.elf" -c "$out/linux-hvc.cfg" \
+		-m "$linux/bzImage" -m "$linux/initrd.cpio.gz"
+	echo "bench: Linux under hv with console=hvc0, SVM (icount)" >&2
+	timeout -k 5 600 qemu-system-x86_64 -machine q35 -accel tcg -cpu max -m 1024 -smp 1 $icount \
+		-cdrom "$out/linux-hvc.iso" -display none -serial "file:$out/linux-hvc.log" -nic none \
+		-no-reboot || true
+	printf 'with console=hvc0: '
+	tr -d '\r' < "$out/linux-hvc.log" | grep "^hv: guest linux exits" || echo "-"
 fi
 
 # ---- virtio-blk: the same /init O_DIRECT benchmark (hv.test=blkbench, 64 MiB
@@ -120,4 +153,67 @@ if [ -f "$linux/bzImage" ] && [ -f "$linux/root.img" ]; then
 	printf '\nvirtio-blk, 64 MiB O_DIRECT, 1 vCPU (MiB/s): %-6s %8s %8s %8s\n' "" bare hv hv/bare
 	printf 'virtio-blk %-36s %8s %8s %8s\n' "sequential write" "$bw" "$sw" "$(ratio "$bw" "$sw")"
 	printf 'virtio-blk %-36s %8s %8s %8s\n' "sequential read" "$br" "$sr" "$(ratio "$br" "$sr")"
+	# Exits per MiB: the scratch disk's notifications (each an exit) and
+	# interrupts (each an EOI exit) over the 128 MiB it moved.
+	slot=$(tr -d '\r' < "$out/blk-svm.log" | sed -n 's/^hv: guest linux pci \([0-9a-f:.]*\) virtio-blk scratch.img .*/\1/p')
+	printf 'virtio-blk exits per MiB moved under hv (notifications and interrupts): %s\n' \
+		"$(tr -d '\r' < "$out/blk-svm.log" | awk -v s="$slot" '$4 == "pci" && $5 == s && $7 == "notifies" \
+			{ printf "%.1f", ($8 + $10) / 128; f = 1 } END { if (!f) print "-" }')"
+fi
+
+# ---- virtio-net: two Linux guests move NET_MIB MiB of zeros over TCP
+# (hv.test=netbench-server/-client: the transport alone, no hashing) on
+# plain QEMU as two machines joined by a socket netdev on the loopback
+# address (QEMU's virtio-net), and under hv as two guests on one switch in
+# one QEMU with two CPUs (the hypervisor's virtio-net and switch); same
+# kernel, initramfs and QEMU TCG configuration, host time (no icount).
+# Exits per MiB: a second hv run moving less, the difference of the two
+# guests' exits over the difference of the MiB moved.
+if [ -f "$linux/bzImage" ] && [ -f "$linux/initrd.cpio.gz" ]; then
+	net_big=32 net_small=8
+	common="console=ttyS0 panic=-1 hv.expect_cpus=1 hv.poweroff hv.noecho tsc=reliable hv.nettimeout=300"
+	srv="$common hv.test=netbench-server hv.ip=10.0.0.1 hv.peer=10.0.0.2"
+	cli="$common hv.test=netbench-client hv.ip=10.0.0.2 hv.peer=10.0.0.1"
+	port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	bare_net() { # $1 role args, $2 netdev, $3 MAC, $4 log
+		timeout -k 5 400 qemu-system-x86_64 -machine q35 -accel tcg -cpu max -m 256 -smp 1 \
+			-kernel "$linux/bzImage" -initrd "$linux/initrd.cpio.gz" \
+			-append "$1 hv.netmib=$net_big" -display none -monitor none \
+			-serial "file:$4" -netdev "socket,id=n0,$2" \
+			-device "virtio-net-pci,netdev=n0,mac=$3" -no-reboot >/dev/null 2>&1 || true
+	}
+	echo "bench: virtio-net, two Linux machines on plain QEMU (socket netdev)" >&2
+	bare_net "$srv" "listen=127.0.0.1:$port" 02:00:00:00:00:01 "$out/net-bare-server.log" &
+	srv_pid=$!
+	sleep 2 # the listening end first
+	bare_net "$cli" "connect=127.0.0.1:$port" 02:00:00:00:00:02 "$out/net-bare-client.log"
+	wait $srv_pid || true
+	net_cfg() { # $1 MiB, $2 file
+		printf '[guest server]\ncpus = 0\nmemory = 256M\nkernel = bzImage\ninitrd = initrd.cpio.gz\ncmdline = %s hv.netmib=%s\nnet = lan0\n\n' \
+			"$srv" "$1" > "$2"
+		printf '[guest client]\ncpus = 1\nmemory = 256M\nkernel = bzImage\ninitrd = initrd.cpio.gz\ncmdline = %s hv.netmib=%s\nnet = lan0\n' \
+			"$cli" "$1" >> "$2"
+	}
+	for mib in $net_big $net_small; do
+		net_cfg "$mib" "$out/net-$mib.cfg"
+		sh "$top/tools/mkiso.sh" -o "$out/net-$mib.iso" -k "$BUILD/hv.elf" -c "$out/net-$mib.cfg" \
+			-m "$linux/bzImage" -m "$linux/initrd.cpio.gz"
+		echo "bench: virtio-net, two guests under hv (SVM), $mib MiB" >&2
+		timeout -k 5 600 qemu-system-x86_64 -machine q35 -accel tcg -cpu max -m 1024 -smp 2 \
+			-cdrom "$out/net-$mib.iso" -display none -serial "file:$out/net-svm-$mib.log" \
+			-nic none -no-reboot || true
+	done
+	rate() { tr -d '\r' < "$1" 2>/dev/null |
+		sed -n 's/.*check netbench ok [0-9]* MiB in [0-9.]* s (\([0-9.]*\) MiB\/s).*/\1/p' | head -n 1; }
+	exits() { tr -d '\r' < "$1" 2>/dev/null |
+		awk '/^hv: guest (server|client) exits [0-9]+:/ { sub(":", "", $5); n += $5; k++ }
+		     END { if (k == 2) print n }'; }
+	nb=$(rate "$out/net-bare-client.log"); ns=$(rate "$out/net-svm-$net_big.log")
+	e_big=$(exits "$out/net-svm-$net_big.log"); e_small=$(exits "$out/net-svm-$net_small.log")
+	per=$(awk -v a="$e_big" -v b="$e_small" -v m=$((net_big - net_small)) \
+		'BEGIN { if (a > 0 && b > 0) printf "%.0f", (a - b) / m; }')
+	printf '\nvirtio-net, %s MiB of zeros over TCP between two guests (MiB/s): %8s %8s %8s\n' \
+		"$net_big" bare hv hv/bare
+	printf 'virtio-net %-36s %8s %8s %8s\n' "guest to guest" "${nb:--}" "${ns:--}" "$(ratio "$nb" "$ns")"
+	printf 'virtio-net exits per MiB under hv (both guests): %s\n' "${per:--}"
 fi

@@ -84,20 +84,15 @@ const struct bus_region *bus_overlap(const struct bus *b, u64 addr, u64 size)
 	return NULL;
 }
 
-static u64 all_ones(unsigned size)
-{
-	return size >= 8 ? ~0ULL : (1ULL << (size * 8)) - 1;
-}
-
 bool bus_read(const struct bus *b, u64 addr, unsigned size, u64 *val)
 {
 	const struct bus_region *r = bus_find(b, addr, size);
 
 	if (!r || !r->read) {
-		*val = all_ones(size);
+		*val = bus_all_ones(size);
 		return r != NULL;
 	}
-	*val = r->read(r->dev, addr - r->base, size) & all_ones(size);
+	*val = r->read(r->dev, addr - r->base, size) & bus_all_ones(size);
 	return true;
 }
 
@@ -108,6 +103,6 @@ bool bus_write(const struct bus *b, u64 addr, unsigned size, u64 val)
 	if (!r)
 		return false;
 	if (r->write)
-		r->write(r->dev, addr - r->base, size, val & all_ones(size));
+		r->write(r->dev, addr - r->base, size, val & bus_all_ones(size));
 	return true;
 }

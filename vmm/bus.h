@@ -51,6 +51,12 @@ const struct bus_region *bus_find(const struct bus *b, u64 addr, unsigned size);
  * straddles a region's edge. */
 const struct bus_region *bus_overlap(const struct bus *b, u64 addr, u64 size);
 
+/* All-ones of @size bytes: what a PC bus returns where nothing answers. */
+static inline u64 bus_all_ones(unsigned size)
+{
+	return size >= 8 ? ~0ULL : (1ULL << (size * 8)) - 1;
+}
+
 /*
  * Access the bus. Returns false when nobody claims the address; a read
  * then yields all-ones of @size bytes (what a PC bus returns).

@@ -33,6 +33,12 @@ void conmux_init(struct conmux *m, u32 nguests)
 	m->nguests = nguests;
 	m->focus = CONMUX_ALL;
 	m->esc = false;
+	m->gdb = false;
+}
+
+void conmux_allow_gdb(struct conmux *m)
+{
+	m->gdb = true;
 }
 
 static struct conmux_ev ev(enum conmux_act act, int target, u8 byte)
@@ -48,6 +54,8 @@ static struct conmux_ev plain(const struct conmux *m, u8 c)
 {
 	if (m->focus == CONMUX_MONITOR)
 		return ev(MUX_MONITOR_KEY, CONMUX_MONITOR, c);
+	if (m->focus == CONMUX_GDB)
+		return ev(MUX_GDB_KEY, CONMUX_GDB, c);
 	if (!m->nguests)
 		return ev(MUX_NONE, 0, c);
 	return ev(MUX_GUEST, m->focus == CONMUX_ALL ? 0 : m->focus, c);
@@ -60,6 +68,11 @@ static struct conmux_ev escaped(struct conmux *m, u8 c)
 	case 'a': m->focus = CONMUX_ALL; return ev(MUX_FOCUS, m->focus, c);
 	case 'm': m->focus = CONMUX_MONITOR; return ev(MUX_FOCUS, m->focus, c);
 	case 'r': return ev(MUX_DUMP, 0, c);
+	case 'g':
+		if (!m->gdb)
+			return ev(MUX_HELP, 0, c);
+		m->focus = CONMUX_GDB;
+		return ev(MUX_FOCUS, m->focus, c);
 	default:
 		if (c >= '1' && c <= '9' && (u32)(c - '1') < m->nguests) {
 			m->focus = c - '1';

@@ -8,6 +8,10 @@
  *   Ctrl-T a       all guests (the start): every guest's output, prefixed
  *                  "[name] " when there are several; input to guest 1
  *   Ctrl-T m       the monitor (vmm/monitor.h)
+ *   Ctrl-T g       the GDB stub, when it serves the console (gdb=GUEST,
+ *                  console): the line carries gdb's remote protocol, the
+ *                  log is held (kernel/log.h log_hold) and every guest's
+ *                  output kept in its ring until the focus moves on
  *   Ctrl-T r       every vCPU prints its state (Ctrl-T alone did so before)
  *   Ctrl-T Ctrl-T  a literal Ctrl-T for the focused guest
  *   Ctrl-T h, ?    the key list
@@ -27,6 +31,7 @@
 #define CONMUX_RING (16u * 1024)
 #define CONMUX_ALL (-1)
 #define CONMUX_MONITOR (-2)
+#define CONMUX_GDB (-3)
 
 struct con_ring {
 	u32 head, count; /* oldest byte, bytes held */
@@ -44,6 +49,7 @@ enum conmux_act {
 	MUX_NONE,        /* nothing to do (the escape key itself) */
 	MUX_GUEST,       /* input byte for guest index target */
 	MUX_MONITOR_KEY, /* input byte for the monitor */
+	MUX_GDB_KEY,     /* input byte for the GDB stub */
 	MUX_FOCUS,       /* focus is now target (guest index, ALL or MONITOR) */
 	MUX_DUMP,        /* every vCPU prints its state */
 	MUX_HELP,        /* print the key list */
@@ -57,11 +63,15 @@ struct conmux_ev {
 
 struct conmux {
 	u32 nguests;
-	int focus; /* guest index, CONMUX_ALL or CONMUX_MONITOR */
+	int focus; /* guest index, CONMUX_ALL, CONMUX_MONITOR or CONMUX_GDB */
 	bool esc;  /* Ctrl-T seen, waiting for its key */
+	bool gdb;  /* Ctrl-T g may give the console to the GDB stub */
 };
 
 void conmux_init(struct conmux *m, u32 nguests);
+
+/* The GDB stub serves the console: Ctrl-T g is its focus. */
+void conmux_allow_gdb(struct conmux *m);
 
 /* One input byte from the physical console. */
 struct conmux_ev conmux_key(struct conmux *m, u8 c);

@@ -38,17 +38,16 @@ enum console_route console_route_out(struct vm *vm, char c)
 
 void console_route_notice(const char *fmt, ...)
 {
-	char line[160];
+	char line[164] = "hv: ";
 	va_list ap;
 	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
+	n = 4 + vsnprintf(line + 4, sizeof(line) - 5, fmt, ap);
 	va_end(ap);
 	n = MIN(n, (int)sizeof(line) - 2);
 	line[n++] = '\n';
-	log_write("hv: ", 4);
-	log_write(line, (size_t)n);
+	log_line(line, (size_t)n);
 }
 
 /* Show what guest @vm printed out of focus. Under mux_lock. */
@@ -65,27 +64,24 @@ static void replay(struct vm *vm)
 	r->lost = 0;
 	while ((n = con_ring_take(r, buf, sizeof(buf))))
 		log_write((const char *)buf, n);
-	log_write("\n", 1);
+	log_end_line();
 }
 
-/* A guest shown unprefixed may have left its line unfinished: the
- * multiplexer's notice starts on a line of its own. */
-static void end_guest_line(void)
-{
-	for (unsigned i = 0; i < vm_count(); i++)
-		if (vm_at(i)->mid_line || vm_at(i)->line_len) {
-			log_write("\n", 1);
-			return;
-		}
-}
+static int applied = CONMUX_ALL; /* [mux_lock] the focus focus_changed applied */
 
 static void focus_changed(int target)
 {
 	u64 f = spin_lock_irqsave(&mux_lock);
 
-	end_guest_line();
-
-	if (target == CONMUX_MONITOR) {
+	if (applied == CONMUX_GDB && target != CONMUX_GDB)
+		log_hold(false); /* gdb is done with the line: what was held */
+	applied = target;
+	log_end_line(); /* the guest losing focus may be mid-line */
+	if (target == CONMUX_GDB) {
+		console_route_notice("console focus gdb for guest %s: the line is gdb's until "
+				     "Ctrl-T a (the log is held meanwhile)", gdb_stub_guest());
+		log_hold(true);
+	} else if (target == CONMUX_MONITOR) {
 		console_route_notice("console focus monitor (Ctrl-T h: keys)");
 	} else if (target == CONMUX_ALL) {
 		console_route_notice("console focus all guests (Ctrl-T h: keys)");
@@ -100,6 +96,18 @@ static void focus_changed(int target)
 		monitor_enter();
 }
 
+void console_route_finish(void)
+{
+	u64 f = spin_lock_irqsave(&mux_lock);
+	bool moved = mux.focus != CONMUX_ALL;
+
+	mux.focus = CONMUX_ALL;
+	mux.esc = false;
+	spin_unlock_irqrestore(&mux_lock, f);
+	if (moved)
+		focus_changed(CONMUX_ALL);
+}
+
 static void help(void)
 {
 	char guests[120] = "";
@@ -108,8 +116,9 @@ static void help(void)
 	for (unsigned i = 0; i < vm_count() && i < 9; i++)
 		len += (size_t)snprintf(guests + len, sizeof(guests) - len, " %u %s,", i + 1,
 					vm_at(i)->name);
-	console_route_notice("console keys: Ctrl-T then:%s a all guests, m monitor, r registers, "
-			     "Ctrl-T a literal Ctrl-T", guests);
+	console_route_notice("console keys: Ctrl-T then:%s a all guests, m monitor,%s r registers, "
+			     "Ctrl-T a literal Ctrl-T", guests,
+			     gdb_stub_on_console() ? " g gdb," : "");
 }
 
 static struct conmux_ev route_key(u8 c)
@@ -118,6 +127,8 @@ static struct conmux_ev route_key(u8 c)
 	struct conmux_ev e;
 
 	mux.nguests = vm_count();
+	if (gdb_stub_on_console())
+		conmux_allow_gdb(&mux);
 	e = conmux_key(&mux, c);
 	spin_unlock_irqrestore(&mux_lock, f);
 	return e;
@@ -130,6 +141,7 @@ static void route_event(struct conmux_ev e)
 	case MUX_DUMP: vm_dump_all(); break;
 	case MUX_HELP: help(); break;
 	case MUX_MONITOR_KEY: monitor_key(e.byte); break;
+	case MUX_GDB_KEY: gdb_stub_input(e.byte); break;
 	default: break; /* MUX_NONE; MUX_GUEST is the caller's */
 	}
 }
@@ -197,16 +209,23 @@ static bool route_batch(void)
 	return n == sizeof(buf);
 }
 
-u64 vm_console_poll(void)
-{
-	static u64 next;
-	u64 now = rdtsc();
+static u64 console_next; /* (CPU 0) TSC of the next poll */
 
-	if (now < next)
-		return next;
-	next = now + VM_CONSOLE_POLL_US * tsc_khz() / 1000;
+/* The poll itself, out of line: the check before it runs on every exit
+ * of CPU 0 and needs no saved registers. */
+static __attribute__((noinline)) void console_poll_now(u64 now)
+{
+	console_next = now + VM_CONSOLE_POLL_US * tsc_khz() / 1000;
 	while (route_batch())
 		;
 	gdb_stub_poll();
-	return next;
+}
+
+u64 vm_console_poll(void)
+{
+	u64 now = rdtsc();
+
+	if (now >= console_next)
+		console_poll_now(now);
+	return console_next;
 }

@@ -25,6 +25,10 @@ enum console_route {
 /* Where guest output byte @c goes now (a held byte is already kept). */
 enum console_route console_route_out(struct vm *vm, char c);
 
+/* Every guest has stopped: the console goes back to all guests, so what
+ * was held for gdb's line and the guests' rings are shown. */
+void console_route_finish(void);
+
 /* Print a line on the console as the multiplexer's own ("hv: ..."). */
 void console_route_notice(const char *fmt, ...) __printf(1, 2);
 

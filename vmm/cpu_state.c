@@ -17,6 +17,7 @@ static void common(struct vcpu_state *s)
 {
 	memset(s, 0, sizeof(*s));
 	s->regs[REG_RFLAGS] = 0x2;
+	s->regs[REG_DR6] = 0xffff0ff0;
 	s->regs[REG_DR7] = 0x400;
 	s->regs[REG_PAT] = PAT_POWER_ON;
 	s->segs[SEG_TR] = (struct segment){ 0, ATTR_TSS_BUSY, 0xffff, 0 };

@@ -12,8 +12,9 @@
  * PNP0A08, compatible with PNP0A03), bus 0 only. Its _CRS (§6.4) gives
  * what the bridge decodes: the bus number, ports 0xCF8-0xCFF, the I/O
  * ranges below 0xCF8 (the legacy devices) and PCI_IO_BASE-0xFFFF (I/O
- * BARs), the VGA window and the MMIO hole PCI_MMIO_BASE-PCI_MMIO_END
- * (memory BARs). _PRT (§6.2.13) sends INTA-INTD of slot S to GSI
+ * BARs), the VGA window, the MMIO hole PCI_MMIO_BASE-PCI_MMIO_END
+ * (memory BARs) and the 64-bit window PCI_MMIO64_BASE-PCI_MMIO64_END
+ * (large 64-bit BARs; a guest whose CPU cannot address it drops it). _PRT (§6.2.13) sends INTA-INTD of slot S to GSI
  * 16 + ((S + pin) & 7), the rule of vmm/pci/pci.c; with a zero Source
  * these are level-triggered, active-low interrupts. \_SB.MCFG, a
  * motherboard resource (PNP0C02), reserves the ECAM window the MCFG
@@ -77,6 +78,9 @@ DefinitionBlock ("", "DSDT", 2, "HVVIRT", "HVGUEST", 0x00000001)
                     0x00000000, 0x000A0000, 0x000BFFFF, 0x00000000, 0x00020000)
                 DWordMemory (ResourceProducer, PosDecode, MinFixed, MaxFixed, NonCacheable, ReadWrite,
                     0x00000000, 0xC0000000, 0xEFFFFFFF, 0x00000000, 0x30000000)
+                QWordMemory (ResourceProducer, PosDecode, MinFixed, MaxFixed, Prefetchable, ReadWrite,
+                    0x0000000000000000, 0x0000008000000000, 0x0000008FFFFFFFFF,
+                    0x0000000000000000, 0x0000001000000000)
             })
             Name (_PRT, Package ()
             {

@@ -17,7 +17,6 @@
 
 #define VEC_UD 6
 #define VEC_GP 13
-#define RFLAGS_TF (1ULL << 8)
 
 /* Host interrupts and NMIs are taken by the host between entries. */
 static enum exit_action exit_resume(struct vcpu *v, const struct vm_exit *x)
@@ -104,11 +103,14 @@ static enum exit_action exit_unsupported(struct vcpu *v, const struct vm_exit *x
 	return EXIT_STOP;
 }
 
-/* An intercepted exception: only #BP is, for the GDB stub (gdb_target.h). */
+/* An intercepted exception: #BP for the GDB stub (gdb_target.h), #DB
+ * while its hardware breakpoints are set (VCPU_DEBUG_HW). */
 static enum exit_action exit_exception(struct vcpu *v, const struct vm_exit *x)
 {
 	if (x->exc.vector == 3)
 		return gdb_target_exception(v, x);
+	if (x->exc.vector == 1)
+		return exit_debug_exception(v, x);
 	return exit_unsupported(v, x);
 }
 
@@ -139,6 +141,7 @@ const struct exit_row exit_table[NR_EXIT_CODES] = {
 	[EXIT_INVLPG] = { "invlpg", exit_unsupported },
 	[EXIT_TASK_SWITCH] = { "task-switch", exit_unsupported },
 	[EXIT_STEP] = { "step", gdb_target_step },
+	[EXIT_DR_ACCESS] = { "dr", exit_dr_access },
 	[EXIT_ENTRY_FAILED] = { "entry-failed", exit_entry_failed },
 	[EXIT_UNKNOWN] = { "unknown", exit_unsupported },
 };
@@ -173,13 +176,18 @@ static const struct {
 static int plain_length(struct vcpu *v, u32 code)
 {
 	u8 b[3];
+	unsigned got = 0, i, k;
 
-	if (vcpu_fetch(v, b, sizeof(b)) < sizeof(b))
-		return 0;
-	for (unsigned i = 0; i < ARRAY_SIZE(plain_insns); i++)
-		if (plain_insns[i].code == code &&
-		    !memcmp(b, plain_insns[i].bytes, plain_insns[i].len))
-			return plain_insns[i].len;
+	for (i = 0; i < ARRAY_SIZE(plain_insns); i++) {
+		if (plain_insns[i].code != code)
+			continue;
+		if (!got && !(got = vcpu_fetch(v, b, sizeof(b))))
+			return 0;
+		for (k = 0; k < plain_insns[i].len && k < got && b[k] == plain_insns[i].bytes[k]; k++)
+			;
+		if (k == plain_insns[i].len)
+			return k;
+	}
 	return 0;
 }
 
@@ -189,12 +197,15 @@ static int plain_length(struct vcpu *v, u32 code)
  * CPU had run it: an interrupt shadow it was under ends, and with TF set
  * it owes a single-step trap (SDM Vol. 3B §18.3.1.4), in any ring. A
  * halted vCPU takes that #DB at once and resumes after the HLT (the trap
- * is an event that ends the halt, as KVM does).
+ * is an event that ends the halt, as KVM does). RIP is the one the exit
+ * recorded (x->rip): a handler that returns EXIT_ADVANCE never moves RIP
+ * itself (those that do, the debugger's and the #DB reflection, return
+ * EXIT_RESUME).
  */
-static enum exit_action advance(struct vcpu *v, u8 len)
+static enum exit_action advance(struct vcpu *v, const struct vm_exit *x, u8 len)
 {
 	if (!len)
-		len = (u8)plain_length(v, v->hw.exit.code);
+		len = (u8)plain_length(v, x->code);
 	if (!len) {
 		int n = insn_length_at_rip(v);
 
@@ -209,7 +220,7 @@ static enum exit_action advance(struct vcpu *v, u8 len)
 		}
 		len = (u8)n;
 	}
-	vcpu_set_reg(v, REG_RIP, vcpu_reg(v, REG_RIP) + len);
+	vcpu_set_reg(v, REG_RIP, x->rip + len);
 	vm_ops->end_intr_shadow(&v->hw);
 	if (vcpu_reg(v, REG_RFLAGS) & RFLAGS_TF) {
 		vm_ops->single_step_trap(&v->hw);
@@ -233,14 +244,15 @@ enum exit_action exit_dispatch(struct vcpu *v)
 	const struct vm_exit *x = &v->hw.exit;
 	u32 code = x->code < NR_EXIT_CODES ? x->code : EXIT_UNKNOWN;
 	u64 t0 = rdtsc();
-	struct trace_entry *t = trace_on ? trace_record(&v->trace, x, vcpu_reg(v, REG_RIP), t0) : NULL;
+	struct trace_entry *t;
 	enum exit_action a;
 
 	v->exits[code]++;
 	v->exits_total++;
+	t = trace_on ? trace_record(&v->trace, x, t0) : NULL;
 	a = exit_table[code].handler(v, x);
 	if (a == EXIT_ADVANCE)
-		a = advance(v, x->insn_len);
+		a = advance(v, x, x->insn_len);
 	if (t)
 		trace_done(t, a);
 	if ((v->exits[code] & (EXIT_COST_SAMPLE - 1)) == 1) { /* the cost, sampled */

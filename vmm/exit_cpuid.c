@@ -12,12 +12,15 @@
 #include "vmm/vcpu.h"
 #include "vmm/vm.h"
 
-struct cpuid_regs cpuid_guest(struct vcpu *v, u32 leaf, u32 sub)
+#define CR4_OSXSAVE (1ULL << 18)
+#define CR4_PKE (1ULL << 22)
+
+static struct cpuid_regs compute(struct vcpu *v, u32 leaf, u32 sub, u64 cr4)
 {
 	struct cpuid_ctx c = {
 		.vcpu_id = v->id,
 		.nvcpus = v->vm->nvcpus,
-		.cr4 = vcpu_reg(v, REG_CR4),
+		.cr4 = cr4,
 		.intel = cpu_is_intel(),
 		.tsc_khz = tsc_khz(),
 		.apic_off = !v->lapic.enabled, /* the owner reads its own APIC */
@@ -28,6 +31,30 @@ struct cpuid_regs cpuid_guest(struct vcpu *v, u32 leaf, u32 sub)
 		r = cpuid(leaf, sub);
 	cpuid_view_filter(&c, leaf, sub, &r);
 	return r;
+}
+
+/*
+ * The answers are cached per vCPU: a leaf's answer depends only on the
+ * host CPU (fixed for the vCPU), the VM's constants and the guest state
+ * in the key (CR4.OSXSAVE and CR4.PKE, IA32_APIC_BASE.EN). Leaf 0xD is
+ * never cached: the host's sizes in it follow the XCR0 loaded when it
+ * runs (SDM Vol. 2A CPUID, leaf 0DH).
+ */
+#define CACHE_KEY_VALID (1u << 31)
+
+struct cpuid_regs cpuid_guest(struct vcpu *v, u32 leaf, u32 sub)
+{
+	u64 cr4 = vcpu_reg(v, REG_CR4);
+	u32 key = CACHE_KEY_VALID | (u32)(cr4 & (CR4_OSXSAVE | CR4_PKE)) | !v->lapic.enabled;
+	struct cpuid_cached *e = &v->cpuid_cache[(leaf ^ (leaf >> 27) ^ (sub << 2)) %
+						 CPUID_CACHE_SIZE];
+
+	if (e->key == key && e->leaf == leaf && e->sub == sub)
+		return e->r;
+	if (leaf == 0xd)
+		return compute(v, leaf, sub, cr4);
+	*e = (struct cpuid_cached){ leaf, sub, key, compute(v, leaf, sub, cr4) };
+	return e->r;
 }
 
 void cpu_view_of(struct vcpu *v, struct cpu_view *c)

@@ -77,12 +77,13 @@ static bool is_legacy_prefix(u8 b)
 }
 
 /*
- * MOV to CR without the GPR number from the hardware (SVM without decode
- * assists, APM §15.33): the instruction at RIP is 0F 22 /r and the source
- * is ModRM.rm (extended by REX.B), whatever ModRM.mod says (SDM Vol. 2B
- * MOV CR). Returns the GPR, or -1 when it is not such an instruction.
+ * MOV to CR, to or from DR, without the GPR number from the hardware (SVM
+ * without decode assists, APM §15.33): the instruction at RIP is 0F @op /r
+ * (22: MOV to CR; 21, 23: MOV from, to DR) and the GPR is ModRM.rm
+ * (extended by REX.B), whatever ModRM.mod says (SDM Vol. 2B MOV CR, MOV
+ * DR). Returns the GPR, or -1 when it is not such an instruction.
  */
-static int cr_write_gpr(struct vcpu *v)
+static int mov_ctl_gpr(struct vcpu *v, u8 op)
 {
 	u8 b[INSN_MAX];
 	unsigned n = vcpu_fetch(v, b, sizeof(b)), i = 0;
@@ -97,7 +98,7 @@ static int cr_write_gpr(struct vcpu *v)
 		else
 			break;
 	}
-	if (i + 3 > n || b[i] != 0x0f || b[i + 1] != 0x22)
+	if (i + 3 > n || b[i] != 0x0f || b[i + 1] != op)
 		return -1;
 	return (b[i + 2] & 7) | ((rex & 1) << 3);
 }
@@ -128,7 +129,7 @@ static bool cr_write(struct vcpu *v, unsigned cr, u64 val)
  */
 enum exit_action exit_cr_access(struct vcpu *v, const struct vm_exit *x)
 {
-	int gpr = x->cr.gpr == CR_GPR_DECODE ? cr_write_gpr(v) : x->cr.gpr;
+	int gpr = x->cr.gpr == CR_GPR_DECODE ? mov_ctl_gpr(v, 0x22) : x->cr.gpr;
 
 	if (x->cr.write && (x->cr.cr == 0 || x->cr.cr == 4) && gpr >= 0 && gpr < NR_GPRS) {
 		u64 val = vcpu_gpr(v, gpr);
@@ -149,6 +150,93 @@ enum exit_action exit_cr_access(struct vcpu *v, const struct vm_exit *x)
 		x->cr.write ? "write" : "read", v->id,
 		(unsigned long long)vcpu_reg(v, REG_RIP));
 	return EXIT_STOP;
+}
+
+#define VEC_DB 1
+#define CR4_DE (1ULL << 3)
+#define DR6_BD (1ULL << 13)
+#define DR6_FIXED 0xffff0ff0ULL /* the bits that read as 1 */
+#define DR6_WRITABLE 0xe00fULL  /* B0-B3 BD BS BT */
+#define DR7_FIXED 0x400ULL
+#define DR7_ZERO 0xd800ULL      /* bits 11, 12, 14, 15 read as 0 */
+#define DR7_GD (1ULL << 13)
+
+static const u8 dr_reg[8] = { REG_DR0, REG_DR1, REG_DR2, REG_DR3, REG_DR6, REG_DR7, REG_DR6,
+			      REG_DR7 };
+
+/* A #DB for the guest, DR6 with @bits as the CPU sets them. */
+static void debug_exception(struct vcpu *v, u64 bits)
+{
+	vcpu_set_reg(v, REG_DR6, vcpu_reg(v, REG_DR6) | bits);
+	vcpu_inject_exception(v, VEC_DB, false, 0);
+}
+
+/*
+ * MOV to or from a debug register while the debugger owns them
+ * (VCPU_DEBUG_HW): the guest's own values (REG_DR*), with the CPU's
+ * checks (SDM Vol. 2B MOV DR, Vol. 3B §18.2): CPL 0 only (#GP(0)); DR4 and
+ * DR5 are DR6 and DR7 unless CR4.DE (#UD); DR7.GD turns the access into a
+ * #DB with DR6.BD and GD cleared (§18.2.4); DR6 and DR7 take no upper 32
+ * bits (#GP(0)) and keep their fixed bits. Outside 64-bit mode the MOV
+ * moves 32 bits.
+ */
+enum exit_action exit_dr_access(struct vcpu *v, const struct vm_exit *x)
+{
+	int gpr = x->dr.gpr == CR_GPR_DECODE ? mov_ctl_gpr(v, x->dr.write ? 0x23 : 0x21) :
+					      x->dr.gpr;
+	unsigned dr = x->dr.dr & 7;
+	bool m64 = vcpu_code_mode(v) == 64;
+	u64 val;
+
+	if (gpr < 0 || gpr >= NR_GPRS) {
+		vm_stop(v->vm, "unhandled-exit dr%u %s vcpu %u rip 0x%llx", dr,
+			x->dr.write ? "write" : "read", v->id,
+			(unsigned long long)vcpu_reg(v, REG_RIP));
+		return EXIT_STOP;
+	}
+	if (guest_cpl(v) != 0) {
+		vcpu_inject_exception(v, VEC_GP, true, 0);
+		return EXIT_RESUME;
+	}
+	if ((dr == 4 || dr == 5) && (vcpu_reg(v, REG_CR4) & CR4_DE)) {
+		vcpu_inject_exception(v, VEC_UD, false, 0);
+		return EXIT_RESUME;
+	}
+	if (vcpu_reg(v, REG_DR7) & DR7_GD) {
+		vcpu_set_reg(v, REG_DR7, vcpu_reg(v, REG_DR7) & ~DR7_GD);
+		debug_exception(v, DR6_BD);
+		return EXIT_RESUME;
+	}
+	if (!x->dr.write) {
+		val = vcpu_reg(v, dr_reg[dr]);
+		vcpu_set_gpr(v, gpr, m64 ? val : (u32)val);
+		return EXIT_ADVANCE;
+	}
+	val = m64 ? vcpu_gpr(v, gpr) : (u32)vcpu_gpr(v, gpr);
+	if (dr >= 4 && (val >> 32)) {
+		vcpu_inject_exception(v, VEC_GP, true, 0);
+		return EXIT_RESUME;
+	}
+	if (dr_reg[dr] == REG_DR6)
+		val = (val & DR6_WRITABLE) | DR6_FIXED;
+	else if (dr_reg[dr] == REG_DR7)
+		val = (val & ~DR7_ZERO) | DR7_FIXED;
+	vcpu_set_reg(v, dr_reg[dr], val);
+	return EXIT_ADVANCE;
+}
+
+/*
+ * The guest's own #DB while the debugger owns the debug registers (its
+ * TF, ICEBP; exc.error: the DR6 bits the CPU would set): given to the
+ * guest. A software exception (VMX reports ICEBP so, with its length) is
+ * past its instruction first.
+ */
+enum exit_action exit_debug_exception(struct vcpu *v, const struct vm_exit *x)
+{
+	if (x->insn_len)
+		vcpu_set_reg(v, REG_RIP, vcpu_reg(v, REG_RIP) + x->insn_len);
+	debug_exception(v, x->exc.error);
+	return EXIT_RESUME;
 }
 
 /*

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The GDB stub's register file for x86-64 guests (GDB manual, "Target
+ * The GDB stub's register files for x86-64 and i386 guests (GDB manual, "Target
  * Descriptions" and "Standard Target Features", i386 features): the
  * target description the stub serves as target.xml, the register numbers
  * it defines (the order of the XML), and the conversion between a vCPU
@@ -17,7 +17,8 @@
 #include "kernel/types.h"
 #include "vmm/vcpu.h"
 
-/* Register numbers in the order of the target description. */
+/* Register numbers in the order of the x86-64 target description; the
+ * i386 one has the same order without r8-r15. */
 enum gdb_regno {
 	GDB_RAX, GDB_RBX, GDB_RCX, GDB_RDX, GDB_RSI, GDB_RDI, GDB_RBP, GDB_RSP,
 	GDB_R8, GDB_R15 = GDB_R8 + 7,
@@ -32,26 +33,41 @@ enum gdb_regno {
 /* The largest 'g' reply: every register in hex. */
 #define GDB_REGS_HEX_MAX (2 * (25 * 8 + 15 * 4 + 8 * 10))
 
-extern const char gdb_regs_xml[];
+/* A register file: the x86-64 one for a guest in long mode, the i386 one
+ * otherwise (gdb_arch_for), fixed for a debugging session because gdb
+ * reads the target description once. */
+struct gdb_arch {
+	const char *xml; /* the target description (target.xml) */
+	unsigned nregs;  /* registers 0..nregs-1 */
+	bool wide;       /* 64-bit general registers, RIP and bases */
+};
 
-/* Bytes of register @n in GDB's layout, 0 for no such register. */
-unsigned gdb_regs_size(unsigned n);
+extern const struct gdb_arch gdb_arch_amd64, gdb_arch_i386;
+
+/* The register file for a vCPU in the mode of @s (EFER.LMA). */
+const struct gdb_arch *gdb_arch_for(const struct vcpu_snap *s);
+
+/* Bytes of register @n in @a's layout, 0 for no such register. */
+unsigned gdb_regs_size(const struct gdb_arch *a, unsigned n);
 
 /* Register @n of @s as little-endian hex into @out ("xx" per byte for
  * state the stub does not have, the x87 registers); returns the number
  * of characters, 0 for no such register. No NUL. */
-unsigned gdb_regs_read(const struct vcpu_snap *s, unsigned n, char *out);
+unsigned gdb_regs_read(const struct gdb_arch *a, const struct vcpu_snap *s, unsigned n,
+		       char *out);
 
 /* All registers ('g'); returns the length, no NUL. */
-unsigned gdb_regs_read_all(const struct vcpu_snap *s, char *out);
+unsigned gdb_regs_read_all(const struct gdb_arch *a, const struct vcpu_snap *s, char *out);
 
-/* Write register @n of @s from @hex (2 * size digits, little endian);
- * false when the value is refused (see above) or @hex is malformed. */
-bool gdb_regs_write(struct vcpu_snap *s, unsigned n, const char *hex);
+/* Write register @n of @s from @hex (2 * size digits, little endian; a
+ * 32-bit general register or base keeps the upper half, EIP is
+ * zero-extended); false when the value is
+ * refused (see above) or @hex is malformed. */
+bool gdb_regs_write(const struct gdb_arch *a, struct vcpu_snap *s, unsigned n, const char *hex);
 
 /* 'G': all registers from @hex (@len characters); false, leaving @s
  * unchanged, when any is refused. */
-bool gdb_regs_write_all(struct vcpu_snap *s, const char *hex, u32 len);
+bool gdb_regs_write_all(const struct gdb_arch *a, struct vcpu_snap *s, const char *hex, u32 len);
 
 /* A qXfer read of @doc at "offset,length" (@args): 'm' or 'l' and the
  * slice into @out (at most @max bytes, NUL-terminated); false when @args

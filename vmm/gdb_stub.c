@@ -8,11 +8,13 @@
 #include "kernel/format.h"
 #include "kernel/log.h"
 #include "kernel/string.h"
+#include "vmm/gdb_hw.h"
 #include "vmm/gdb_regs.h"
 #include "vmm/gdb_rsp.h"
 #include "vmm/gdb_stub.h"
 #include "vmm/gdb_target.h"
 #include "vmm/gmem.h"
+#include "vmm/moncmd.h"
 #include "vmm/monitor.h"
 #include "vmm/vcpu.h"
 #include "vmm/vm.h"
@@ -20,24 +22,51 @@
 #define GDB_PORT 0x2f8 /* COM2 */
 #define GDB_BAUD 115200
 
-static struct uart port;
+static struct uart port;  /* COM2, unless on_console */
+static bool on_console;   /* gdb's line is the multiplexed console */
 static char guest[32];
 static bool ready, attached, running;
+static const struct gdb_arch *arch = &gdb_arch_amd64; /* chosen at attach */
 static struct gdb_rsp_dec dec;
 static u8 frame[2 * GDB_RSP_MAX + 8];
 static char reply[GDB_RSP_MAX];
 
-bool gdb_stub_init(const char *name)
+bool gdb_stub_init(const char *name, bool console)
 {
 	hv_strlcpy(guest, name, sizeof(guest));
-	if (!uart_init(&port, GDB_PORT, GDB_BAUD)) {
-		printk(LOG_ERR, "gdb: no UART at COM2 (0x%x): no stub for guest %s", GDB_PORT, guest);
-		return false;
-	}
 	gdb_rsp_dec_init(&dec);
+	if (!console && !uart_init(&port, GDB_PORT, GDB_BAUD)) {
+		printk(LOG_WARN, "gdb: no UART at COM2 (0x%x): the stub for guest %s is on the console",
+		       GDB_PORT, guest);
+		console = true;
+	}
+	on_console = console;
 	ready = true;
-	printk(LOG_INFO, "gdb: stub for guest %s on COM2 (0x%x)", guest, GDB_PORT);
+	if (console)
+		printk(LOG_INFO, "gdb: stub for guest %s on the console: Ctrl-T g gives gdb the line",
+		       guest);
+	else
+		printk(LOG_INFO, "gdb: stub for guest %s on COM2 (0x%x)", guest, GDB_PORT);
 	return true;
+}
+
+bool gdb_stub_on_console(void)
+{
+	return ready && on_console;
+}
+
+const char *gdb_stub_guest(void)
+{
+	return guest;
+}
+
+/* Bytes to gdb: COM2, or the console past the log's hold. */
+static void link_write(const char *s, u32 n)
+{
+	if (on_console)
+		log_through(s, n);
+	else
+		uart_write(&port, s, n);
 }
 
 static struct vm *target(void)
@@ -52,7 +81,7 @@ static void send(const char *s)
 {
 	u32 n = gdb_rsp_encode((const u8 *)s, (u32)strlen(s), true, frame, sizeof(frame));
 
-	uart_write(&port, (const char *)frame, n);
+	link_write((const char *)frame, n);
 }
 
 /* Thread ids are vCPU ids + 1; 'g' and memory use thread gthread. */
@@ -65,14 +94,15 @@ static struct vcpu *thread_vcpu(struct vm *vm, u64 tid)
 	return tid >= 1 && tid <= vm->nvcpus ? vm->vcpus[tid - 1] : NULL;
 }
 
-/* "T<sig>thread:<id>;" (GDB manual, "Stop Reply Packets"). */
-static void send_stop(u32 sig, u32 tid, bool swbreak)
+/* "T<sig><reason>thread:<id>;" (GDB manual, "Stop Reply Packets"); the
+ * reason is "" or "<name>:<value>;". */
+static void send_stop(u32 sig, u32 tid, const char *reason)
 {
-	char r[48];
+	char r[80];
 
 	last_stop = sig;
 	stop_thread = tid;
-	snprintf(r, sizeof(r), "T%02x%sthread:%x;", sig, swbreak ? "swbreak:;" : "", tid);
+	snprintf(r, sizeof(r), "T%02x%sthread:%x;", sig, reason, tid);
 	send(r);
 }
 
@@ -83,7 +113,7 @@ static void reply_regs(struct vcpu *v)
 		send("E01");
 		return;
 	}
-	reply[gdb_regs_read_all(&v->snap, reply)] = 0;
+	reply[gdb_regs_read_all(arch, &v->snap, reply)] = 0;
 	send(reply);
 }
 
@@ -93,11 +123,11 @@ static void reply_reg(struct vcpu *v, const char *args)
 	u64 n;
 	unsigned len;
 
-	if (!gdb_rsp_num(&args, &n) || *args || n >= GDB_NREGS || !monitor_snapshot(v, 0)) {
+	if (!gdb_rsp_num(&args, &n) || *args || n >= arch->nregs || !monitor_snapshot(v, 0)) {
 		send("E01");
 		return;
 	}
-	len = gdb_regs_read(&v->snap, (unsigned)n, reply);
+	len = gdb_regs_read(arch, &v->snap, (unsigned)n, reply);
 	reply[len] = 0;
 	send(reply);
 }
@@ -118,8 +148,8 @@ static void write_regs(struct vcpu *v, const char *args, bool all)
 		return;
 	}
 	s = v->snap;
-	ok = all ? gdb_regs_write_all(&s, args, (u32)strlen(args)) :
-		   n < GDB_NREGS && gdb_regs_write(&s, (unsigned)n, args);
+	ok = all ? gdb_regs_write_all(arch, &s, args, (u32)strlen(args)) :
+		   n < arch->nregs && gdb_regs_write(arch, &s, (unsigned)n, args);
 	send(ok && gdb_target_load(v, &s) ? "OK" : "E01");
 }
 
@@ -180,7 +210,7 @@ static void reply_xfer(const char *args)
 	static const char annex[] = "target.xml:";
 
 	if (strncmp(args, annex, sizeof(annex) - 1) ||
-	    !gdb_regs_xfer(gdb_regs_xml, args + sizeof(annex) - 1, reply, sizeof(reply)))
+	    !gdb_regs_xfer(arch->xml, args + sizeof(annex) - 1, reply, sizeof(reply)))
 		send("E00");
 	else
 		send(reply);
@@ -352,6 +382,85 @@ static void set_debug_all(struct vm *vm, u32 flags)
 		gdb_target_debug(vm->vcpus[i], flags);
 }
 
+/*
+ * Hardware breakpoints and watchpoints ("Z1"-"Z4", "z1"-"z4"; gdb_hw.h)
+ * in the debug registers of every vCPU, which the back-end keeps apart
+ * from the guest's own (VCPU_DEBUG_HW). Pieces of 8 bytes only when the
+ * selected thread's vCPU runs in 64-bit mode. "E0c": not enough free
+ * registers (four in all), "E0e": a vCPU did not take them.
+ */
+#define EFER_LMA (1ULL << 10)
+
+static struct gdb_hw hw;
+
+static u32 debug_flags(void)
+{
+	return VCPU_DEBUG_BP | (gdb_hw_used(&hw) ? VCPU_DEBUG_HW : 0);
+}
+
+/* No hardware breakpoints (attach, detach). */
+static void hw_clear(void)
+{
+	gdb_hw_init(&hw);
+	gdb_target_hw(hw.addr, 0);
+}
+
+static bool hw_apply(struct vm *vm)
+{
+	bool ok = true;
+
+	gdb_target_hw(hw.addr, gdb_hw_dr7(&hw));
+	for (u32 i = 0; i < vm->nvcpus; i++)
+		ok &= gdb_target_debug(vm->vcpus[i], debug_flags());
+	return ok;
+}
+
+static void hw_point(struct vm *vm, struct vcpu *v, unsigned type, const char *args, bool insert)
+{
+	struct gdb_hw before = hw;
+	u64 addr, len;
+	bool wide;
+
+	if (!addr_len(&args, 0, &addr, &len)) {
+		send("E01");
+		return;
+	}
+	if (insert) {
+		wide = monitor_snapshot(v, 0) && (v->snap.regs[REG_EFER] & EFER_LMA);
+		if (!gdb_hw_insert(&hw, type, addr, len, wide)) {
+			send("E0c");
+			return;
+		}
+	} else {
+		gdb_hw_remove(&hw, type, addr, len);
+	}
+	if (!hw_apply(vm)) {
+		hw = before;
+		hw_apply(vm);
+		send("E0e");
+		return;
+	}
+	send("OK");
+}
+
+/* The stop reply's reason for a stop event (GDB manual, "Stop Reply
+ * Packets": swbreak, hwbreak, watch, rwatch, awatch). */
+static const char *stop_reason(u32 stop, char *buf, u32 size)
+{
+	static const char *const watch[] = { "", "", "watch", "rwatch", "awatch" };
+	unsigned type;
+	u64 addr;
+
+	if (stop & GDB_STOP_BREAK)
+		return "swbreak:;";
+	if (!(stop & GDB_STOP_HW) || !gdb_hw_hit(&hw, GDB_STOP_HITS(stop), &type, &addr))
+		return "";
+	if (type == GDB_HW_EXEC)
+		return "hwbreak:;";
+	snprintf(buf, size, "%s:%llx;", watch[type], (unsigned long long)addr);
+	return buf;
+}
+
 /* 'c': breakpoints in, every vCPU runs. */
 static void resume(struct vm *vm)
 {
@@ -364,8 +473,8 @@ static void step(struct vm *vm, u64 tid)
 {
 	struct vcpu *v = thread_vcpu(vm, tid);
 
-	if (!v || !gdb_target_debug(v, VCPU_DEBUG_BP | VCPU_DEBUG_STEP)) {
-		gdb_target_debug(v ?: vm->vcpus[0], VCPU_DEBUG_BP);
+	if (!v || !gdb_target_debug(v, debug_flags() | VCPU_DEBUG_STEP)) {
+		gdb_target_debug(v ?: vm->vcpus[0], debug_flags());
 		send("E01");
 		return;
 	}
@@ -408,10 +517,74 @@ static void vcont(struct vm *vm, const char *p)
 		resume(vm);
 }
 
+/*
+ * "qRcmd,<hex>" (gdb's `monitor CMD`): a monitor command (moncmd.h), its
+ * output captured from the log (up to GDB_RCMD_OUT bytes) and sent as 'O'
+ * packets of hex, then "OK", or "E01" when the line is not a command. The
+ * guest under the debugger is not paused, resumed or reset behind gdb's
+ * back: continue, Ctrl-C and detach do that.
+ */
+#define GDB_RCMD_OUT 16384
+
+static void send_output(const char *s, u32 len)
+{
+	const u32 chunk = (GDB_RSP_MAX - 2) / 2;
+
+	for (u32 at = 0; at < len; at += chunk) {
+		u32 n = MIN(chunk, len - at);
+
+		reply[0] = 'O';
+		gdb_rsp_hex((const u8 *)s + at, n, reply + 1);
+		reply[1 + 2 * n] = 0;
+		send(reply);
+	}
+}
+
+static bool rcmd_allowed(struct vm *vm, const char *line)
+{
+	struct moncmd c;
+	const char *err;
+
+	if (!moncmd_parse(line, &c, &err) || strcmp(c.guest, vm->name))
+		return true; /* the monitor says what is wrong */
+	return c.op != MON_PAUSE && c.op != MON_RESUME && c.op != MON_RESET;
+}
+
+static void monitor_cmd(struct vm *vm, const char *hex)
+{
+	static char out[GDB_RCMD_OUT];
+	static const char refused[] = "error the guest is under gdb: use continue, Ctrl-C or detach\n";
+	char line[MONCMD_LINE_MAX], note[64];
+	u32 n = (u32)strlen(hex) / 2, len;
+	bool ok, cut;
+
+	if (strlen(hex) % 2 || n >= sizeof(line) || !gdb_rsp_unhex(hex, n, (u8 *)line)) {
+		send("E01");
+		return;
+	}
+	line[n] = 0;
+	if (strlen(line) != n) {
+		send("E01");
+		return;
+	}
+	if (!rcmd_allowed(vm, line)) {
+		send_output(refused, sizeof(refused) - 1);
+		send("E01");
+		return;
+	}
+	log_capture_begin(out, sizeof(out));
+	ok = monitor_exec(line);
+	len = (u32)log_capture_end(&cut);
+	send_output(out, len);
+	if (cut)
+		send_output(note, (u32)snprintf(note, sizeof(note), "(output cut at %u bytes)\n", len));
+	send(ok ? "OK" : "E01");
+}
+
 static void query(struct vm *vm, const char *p)
 {
 	if (!strncmp(p, "qSupported", 10))
-		send("PacketSize=1000;qXfer:features:read+;swbreak+");
+		send("PacketSize=1000;qXfer:features:read+;swbreak+;hwbreak+");
 	else if (!strncmp(p, "qXfer:features:read:", 20))
 		reply_xfer(p + 20);
 	else if (!strcmp(p, "qAttached"))
@@ -424,6 +597,8 @@ static void query(struct vm *vm, const char *p)
 		send("l");
 	else if (!strncmp(p, "qThreadExtraInfo,", 17))
 		reply_thread_info(vm, p + 17);
+	else if (!strncmp(p, "qRcmd,", 6))
+		monitor_cmd(vm, p + 6);
 	else
 		send("");
 }
@@ -435,8 +610,13 @@ static void attach(struct vm *vm)
 	last_stop = 5;
 	gdb_target_attach(vm);
 	stop_guest(vm, true);
+	hw_clear();
 	set_debug_all(vm, VCPU_DEBUG_BP);
-	printk(LOG_INFO, "gdb: attached to guest %s", vm->name);
+	/* The register file of the mode vCPU 0 is in now, for the session. */
+	arch = monitor_snapshot(vm->vcpus[0], 0) ? gdb_arch_for(&vm->vcpus[0]->snap) :
+						   &gdb_arch_amd64;
+	printk(LOG_INFO, "gdb: attached to guest %s (%s registers)", vm->name,
+	       arch->wide ? "x86-64" : "i386");
 }
 
 static void detach(struct vm *vm)
@@ -445,6 +625,7 @@ static void detach(struct vm *vm)
 	bps_lift(vm);
 	for (unsigned i = 0; i < GDB_BREAKPOINTS; i++)
 		bps[i].used = false;
+	hw_clear();
 	set_debug_all(vm, 0);
 	attached = false;
 	gdb_target_attach(NULL);
@@ -460,7 +641,7 @@ static void packet(struct vm *vm, const char *p)
 		attach(vm);
 	v = thread_vcpu(vm, gthread) ?: vm->vcpus[0];
 	switch (p[0]) {
-	case '?': send_stop(last_stop, stop_thread, false); return;
+	case '?': send_stop(last_stop, stop_thread, ""); return;
 	case 'g': reply_regs(v); return;
 	case 'G': write_regs(v, p + 1, true); return;
 	case 'p': reply_reg(v, p + 1); return;
@@ -472,6 +653,8 @@ static void packet(struct vm *vm, const char *p)
 	case 'Z': case 'z':
 		if (p[1] == '0' && p[2] == ',')
 			breakpoint(v, p + 3, p[0] == 'Z');
+		else if (p[1] >= '1' && p[1] <= '4' && p[2] == ',')
+			hw_point(vm, v, (unsigned)(p[1] - '0'), p + 3, p[0] == 'Z');
 		else
 			send(""); /* other kinds: not supported */
 		return;
@@ -496,17 +679,17 @@ static void on_event(struct vm *vm, enum gdb_rsp_event e)
 {
 	switch (e) {
 	case GDB_RSP_PACKET:
-		uart_write(&port, "+", 1);
+		link_write("+", 1);
 		dec.data[dec.len < GDB_RSP_MAX ? dec.len : GDB_RSP_MAX - 1] = 0;
 		packet(vm, (const char *)dec.data);
 		break;
 	case GDB_RSP_BAD_SUM:
-	case GDB_RSP_OVERFLOW: uart_write(&port, "-", 1); break;
+	case GDB_RSP_OVERFLOW: link_write("-", 1); break;
 	case GDB_RSP_INTERRUPT:
 		if (attached && running) {
 			stop_guest(vm, true);
 			bps_lift(vm);
-			send_stop(2, gthread, false);
+			send_stop(2, gthread, "");
 		}
 		break;
 	default: break;
@@ -522,15 +705,25 @@ void gdb_stub_poll(void)
 	if (!ready || !(vm = target()))
 		return;
 	if (attached && running && (stop = gdb_target_stop_take())) {
+		char why[40];
+
 		running = false;
 		bps_lift(vm);
 		gthread = stop & 0xffff;
-		send_stop(5, gthread, stop & GDB_STOP_BREAK);
+		send_stop(5, gthread, stop_reason(stop, why, sizeof(why)));
 	}
 	if (attached && running && !vm_running(vm)) {
 		send("W00"); /* the guest stopped: gdb sees it exit */
 		attached = running = false;
 	}
-	for (int i = 0; i < 256 && (c = uart_getc(&port)) >= 0; i++)
+	for (int i = 0; !on_console && i < 256 && (c = uart_getc(&port)) >= 0; i++)
 		on_event(vm, gdb_rsp_dec_byte(&dec, (u8)c));
+}
+
+void gdb_stub_input(u8 c)
+{
+	struct vm *vm;
+
+	if (ready && on_console && (vm = target()))
+		on_event(vm, gdb_rsp_dec_byte(&dec, c));
 }

@@ -11,6 +11,7 @@
 #include "kernel/log.h"
 #include "kernel/string.h"
 #include "vmm/gdb_target.h"
+#include "vmm/gwalk.h"
 #include "vmm/insn.h"
 #include "vmm/monitor.h"
 #include "vmm/vcpu.h"
@@ -23,9 +24,13 @@ struct gdb_vcpu {
 	bool want_load;        /* ... when set */
 	u32 debug;             /* VCPU_DEBUG_* wanted ... */
 	bool debug_ok;         /* ... and whether the back-end could */
+	bool pushf;            /* the step is a PUSHF with the guest's TF clear: */
+	u64 pushf_lin;         /* ... the linear address of the image it pushes */
 };
 
 static struct gdb_vcpu staged[VM_MAX_VCPUS];
+static struct vcpu_debug hw_regs; /* dr[], dr7: written by the stub while
+				     the guest is stopped, read by its vCPUs */
 static struct vm *debugged;
 static u32 stop_event; /* (a) thread id | GDB_STOP_*, 0 none */
 
@@ -63,6 +68,22 @@ bool gdb_target_load(struct vcpu *v, const struct vcpu_snap *s)
 	return call(v);
 }
 
+void gdb_target_hw(const u64 dr[4], u64 dr7)
+{
+	memcpy(hw_regs.dr, dr, sizeof(hw_regs.dr));
+	hw_regs.dr7 = dr7;
+}
+
+/* On @v's CPU: its staged controls into the back-end. */
+static bool apply(struct vcpu *v)
+{
+	struct vcpu_debug d = hw_regs;
+
+	d.flags = staged[v->id].debug;
+	v->stepping = d.flags & VCPU_DEBUG_STEP;
+	return vm_ops->set_debug(&v->hw, &d);
+}
+
 bool gdb_target_debug(struct vcpu *v, u32 flags)
 {
 	staged[v->id].debug = flags;
@@ -88,6 +109,80 @@ static void load_regs(struct vcpu *v, const struct vcpu_snap *s)
 	}
 }
 
+/*
+ * A single step through RFLAGS.TF (SVM, VMX without the monitor trap
+ * flag) runs the instruction with the debugger's TF set, so a PUSHF
+ * pushes it (SDM Vol. 2B PUSHF). Where the step is one, the pushed
+ * image's TF is put back to the guest's own (clear) when the step ends.
+ * The image is at the new top of stack: SS:RSP less the operand size
+ * (16/32-bit: 66 swaps 2 and 4; 64-bit: 8, or 2 with 66).
+ */
+static u64 stack_lin(struct vcpu *v, int mode, u64 rsp)
+{
+	struct segment ss;
+
+	if (mode == 64)
+		return rsp;
+	vm_ops->get_seg(&v->hw, SEG_SS, &ss);
+	return (u32)(ss.base + (ss.attr & SEG_ATTR_DB ? (u32)rsp : (u16)rsp));
+}
+
+/* The operand size of a PUSHF at @b (legacy prefixes, 66 among them,
+ * then REX in 64-bit mode), 0 for another instruction. */
+static unsigned pushf_size(const u8 *b, unsigned n, int mode)
+{
+	bool o16 = false, w = false;
+	unsigned i = 0;
+
+	for (; i < n; i++) {
+		u8 c = b[i];
+
+		if (c == 0x66)
+			o16 = true;
+		else if (c != 0x26 && c != 0x2e && c != 0x36 && c != 0x3e && c != 0x64 &&
+			 c != 0x65 && c != 0x67 && c != 0xf0 && c != 0xf2 && c != 0xf3)
+			break;
+	}
+	if (mode == 64 && i < n && (b[i] & 0xf0) == 0x40)
+		w = b[i++] & 8;
+	if (i >= n || b[i] != 0x9c)
+		return 0;
+	if (mode == 64)
+		return o16 && !w ? 2 : 8;
+	return (mode == 16) != o16 ? 2 : 4;
+}
+
+static void pushf_note(struct vcpu *v, struct gdb_vcpu *g)
+{
+	u8 b[INSN_MAX];
+	unsigned n = vcpu_fetch(v, b, sizeof(b));
+	int mode = vcpu_code_mode(v);
+	unsigned size = pushf_size(b, n, mode);
+
+	g->pushf = false;
+	if (!size || (vcpu_reg(v, REG_RFLAGS) & RFLAGS_TF))
+		return;
+	g->pushf = true;
+	g->pushf_lin = stack_lin(v, mode, vcpu_reg(v, REG_RSP) - size);
+}
+
+/* The step ended with the PUSHF done (the stack top is its image). */
+static void pushf_mend(struct vcpu *v, struct gdb_vcpu *g)
+{
+	u64 gpa;
+	u8 b;
+
+	if (!g->pushf)
+		return;
+	g->pushf = false;
+	if (stack_lin(v, vcpu_code_mode(v), vcpu_reg(v, REG_RSP)) != g->pushf_lin ||
+	    !gwalk_translate(v, g->pushf_lin + 1, GWALK_WRITE, &gpa) ||
+	    !gmem_read(&v->vm->mem, gpa, &b, 1))
+		return;
+	b &= (u8)~(RFLAGS_TF >> 8);
+	gmem_write(&v->vm->mem, gpa, &b, 1);
+}
+
 void gdb_target_vcpu(struct vcpu *v)
 {
 	struct gdb_vcpu *g = &staged[v->id];
@@ -96,7 +191,11 @@ void gdb_target_vcpu(struct vcpu *v)
 		g->want_load = false;
 		load_regs(v, &g->load);
 	}
-	g->debug_ok = vm_ops->set_debug(&v->hw, g->debug);
+	g->debug_ok = apply(v);
+	if (g->debug & VCPU_DEBUG_STEP)
+		pushf_note(v, g);
+	else
+		g->pushf = false;
 	vcpu_snapshot(v);
 }
 
@@ -160,12 +259,16 @@ enum exit_action gdb_target_exception(struct vcpu *v, const struct vm_exit *x)
 	return reinject(v, b, got, x->exc.intn);
 }
 
+/* A hit ends a step as well: the instruction completed (a data
+ * breakpoint is a trap) or has not begun (an instruction breakpoint). */
 enum exit_action gdb_target_step(struct vcpu *v, const struct vm_exit *x)
 {
-	(void)x;
+	u32 hits = x->debug.hits;
+
+	pushf_mend(v, &staged[v->id]);
 	staged[v->id].debug &= ~VCPU_DEBUG_STEP;
-	vm_ops->set_debug(&v->hw, staged[v->id].debug);
+	apply(v);
 	if (debugged == v->vm)
-		stop_all(v, GDB_STOP_STEP);
+		stop_all(v, hits ? GDB_STOP_HW | hits << 20 : GDB_STOP_STEP);
 	return EXIT_RESUME;
 }

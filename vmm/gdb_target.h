@@ -28,8 +28,13 @@ void gdb_target_attach(struct vm *vm);
  * false when @v does not answer within a second. */
 bool gdb_target_load(struct vcpu *v, const struct vcpu_snap *s);
 
-/* On CPU 0: set @v's debug controls (VCPU_DEBUG_*) for its next entry. */
+/* On CPU 0: set @v's debug controls (VCPU_DEBUG_*) for its next entry;
+ * with VCPU_DEBUG_HW, the debug registers of gdb_target_hw(). */
 bool gdb_target_debug(struct vcpu *v, u32 flags);
+
+/* On CPU 0, while the guest is stopped: the debugger's DR0-DR3 and DR7
+ * (gdb_hw.h) for the vCPUs' next gdb_target_debug(). */
+void gdb_target_hw(const u64 dr[4], u64 dr7);
 
 /* On @v's CPU, for VCPU_REQ_DEBUG: what the stub staged for it. */
 void gdb_target_vcpu(struct vcpu *v);
@@ -38,6 +43,8 @@ void gdb_target_vcpu(struct vcpu *v);
  * there is none. */
 #define GDB_STOP_BREAK (1u << 16) /* a software breakpoint of ours */
 #define GDB_STOP_STEP (1u << 17)  /* a single step finished */
+#define GDB_STOP_HW (1u << 18)    /* hardware breakpoints hit: ... */
+#define GDB_STOP_HITS(s) (((s) >> 20) & 0xf) /* ... these (DR6 B0-B3) */
 u32 gdb_target_stop_take(void);
 
 /* Is @gva one of the stub's software breakpoints? (gdb_stub.c) */
@@ -48,7 +55,8 @@ bool gdb_stub_is_breakpoint(struct vm *vm, u64 gva);
  * #BP and #DB go back to it unchanged. */
 enum exit_action gdb_target_exception(struct vcpu *v, const struct vm_exit *x);
 
-/* EXIT_STEP: the debugger's single step ended; the guest stops. */
+/* EXIT_STEP: the debugger's single step ended or its hardware breakpoints
+ * hit; the guest stops. */
 enum exit_action gdb_target_step(struct vcpu *v, const struct vm_exit *x);
 
 #endif

@@ -20,8 +20,10 @@ void gmem_layout(struct gmem *m, u64 ram_size, u64 hpa)
 	m->host_base = hpa;
 	m->host_size = ram_size;
 	add(m, 0, MIN(low, GMEM_VGA_BASE), hpa);
-	if (low > GMEM_VGA_END)
+	if (low > GMEM_VGA_END) {
 		add(m, GMEM_VGA_END, low - GMEM_VGA_END, hpa + GMEM_VGA_END);
+		m->flat_end = low;
+	}
 	if (ram_size > low)
 		add(m, 4 * GiB, ram_size - low, hpa + low);
 }
@@ -51,7 +53,11 @@ static const struct gmem_region *find(const struct gmem *m, u64 gpa, u64 len)
 
 void *gmem_ptr(const struct gmem *m, u64 gpa, u64 len)
 {
-	const struct gmem_region *r = find(m, gpa, len);
+	const struct gmem_region *r;
+
+	if (gpa >= GMEM_VGA_END && gpa < m->flat_end && len <= m->flat_end - gpa)
+		return phys_to_virt(m->host_base + gpa);
+	r = find(m, gpa, len);
 
 	return r ? phys_to_virt(r->hpa + (gpa - r->gpa)) : NULL;
 }

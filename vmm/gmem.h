@@ -27,6 +27,8 @@ struct gmem_region {
 struct gmem {
 	u64 ram_size; /* total RAM bytes */
 	u64 host_base, host_size; /* the host block behind all regions */
+	u64 flat_end; /* [GMEM_VGA_END, flat_end) is RAM at host_base + gpa
+			 (the usual place of an access: gmem_ptr's fast path) */
 	unsigned n;
 	struct gmem_region r[GMEM_MAX_REGIONS];
 };

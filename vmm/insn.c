@@ -272,7 +272,17 @@ unsigned vcpu_fetch(struct vcpu *v, u8 *buf, unsigned len)
 	unsigned got = 0;
 
 	vm_ops->get_seg(&v->hw, SEG_CS, &cs);
-	lin = (vcpu_code_mode(v) == 64 ? 0 : cs.base) + vcpu_reg(v, REG_RIP);
+	lin = (vcpu_code_mode_cs(v, &cs) == 64 ? 0 : cs.base) + vcpu_reg(v, REG_RIP);
+	if ((lin & (PAGE_SIZE - 1)) + len <= PAGE_SIZE) { /* one page: the usual case */
+		u64 gpa;
+		const u8 *p;
+
+		if (!gwalk_translate(v, lin, GWALK_FETCH, &gpa) ||
+		    !(p = gmem_ptr(&v->vm->mem, gpa, len)))
+			return 0;
+		memcpy(buf, p, len);
+		return len;
+	}
 	while (got < len) {
 		u64 gpa, chunk = MIN(len - got, PAGE_SIZE - ((lin + got) & (PAGE_SIZE - 1)));
 

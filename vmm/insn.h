@@ -8,6 +8,7 @@
 #ifndef VMM_INSN_H
 #define VMM_INSN_H
 
+#include "arch/x86/virt.h"
 #include "kernel/types.h"
 
 #define INSN_MAX 15
@@ -40,6 +41,8 @@ bool insn_decode(const u8 *bytes, unsigned n, int mode, struct insn *out);
 
 /* Code-segment mode of @v: 16, 32 or 64 (vmm/vcpu_mode.c). */
 int vcpu_code_mode(struct vcpu *v);
+/* The same for @cs, the guest's CS already read. */
+int vcpu_code_mode_cs(struct vcpu *v, const struct segment *cs);
 
 /* Read up to @len bytes at the guest's CS:RIP; returns how many. */
 unsigned vcpu_fetch(struct vcpu *v, u8 *buf, unsigned len);

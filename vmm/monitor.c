@@ -195,7 +195,8 @@ static void cmd_regs(struct vcpu *v)
 	static const char *const seg[NR_SEGS] = { "es", "cs", "ss", "ds", "fs", "gs", "ldtr",
 		"tr", "gdtr", "idtr" };
 	static const char *const ctl[] = { "rip", "rflags", "cr0", "cr2", "cr3", "cr4", "efer",
-					   "dr7" };
+					   "dr7", "dr0", "dr1", "dr2", "dr3", "dr6" };
+	static const u8 dr[] = { REG_DR0, REG_DR1, REG_DR2, REG_DR3, REG_DR6 };
 	const struct vcpu_snap *s = &v->snap;
 	u64 c[ARRAY_SIZE(ctl)];
 	char pfx[64];
@@ -213,8 +214,11 @@ static void cmd_regs(struct vcpu *v)
 	c[5] = s->regs[REG_CR4];
 	c[6] = s->regs[REG_EFER];
 	c[7] = s->regs[REG_DR7];
+	for (unsigned i = 0; i < ARRAY_SIZE(dr); i++)
+		c[8 + i] = s->regs[dr[i]]; /* the guest's own, also under gdb */
 	regs_line(pfx, ctl, c, 4);
 	regs_line(pfx, ctl + 4, c + 4, 4);
+	regs_line(pfx, ctl + 8, c + 8, 5);
 	for (unsigned i = 0; i < NR_SEGS; i++)
 		out("%s %s sel %04x base %016llx limit %08x attr %04x", pfx, seg[i], s->segs[i].sel,
 		    (unsigned long long)s->segs[i].base, s->segs[i].limit, s->segs[i].attr);
@@ -454,7 +458,7 @@ static void run_guest_op(const struct moncmd *c, struct vm *vm)
 	}
 }
 
-void monitor_exec(const char *text)
+bool monitor_exec(const char *text)
 {
 	struct moncmd c;
 	const char *err;
@@ -462,28 +466,29 @@ void monitor_exec(const char *text)
 
 	if (!moncmd_parse(text, &c, &err)) {
 		out("error %s", err);
-		return;
+		return false;
 	}
 	switch (c.op) {
-	case MON_EMPTY: return;
-	case MON_HELP: cmd_help(); return;
-	case MON_GUESTS: cmd_guests(); return;
+	case MON_EMPTY: return true;
+	case MON_HELP: cmd_help(); return true;
+	case MON_GUESTS: cmd_guests(); return true;
 	case MON_TRACE_ON: case MON_TRACE_OFF:
 		trace_on = c.op == MON_TRACE_ON;
 		out("trace %s", trace_on ? "on" : "off");
-		return;
+		return true;
 	case MON_LOGLEVEL:
 		log_set_level(c.level);
 		out("loglevel %d", c.level);
-		return;
+		return true;
 	case MON_PLATFORM:
 		if (!platform_report_again())
 			out("error no platform report yet");
-		return;
+		return true;
 	default:
 		break;
 	}
 	vm = find_vm(c.guest);
 	if (vm)
 		run_guest_op(&c, vm);
+	return vm != NULL;
 }

@@ -20,8 +20,9 @@ void monitor_enter(void);
 /* One input byte while the monitor has the focus. */
 void monitor_key(u8 c);
 
-/* Run one command line (what Enter does). */
-void monitor_exec(const char *line);
+/* Run one command line (what Enter does); false (and an "error" line)
+ * when it is not a command or names no guest. */
+bool monitor_exec(const char *line);
 
 struct vm;
 struct vcpu;

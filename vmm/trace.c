@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * The exit trace ring (trace.h): recording on the exit path, and the dump
- * an abnormal stop prints. The detail word packs what the exit's own log
- * lines would say, so one line per exit is enough to follow a guest.
+ * The exit trace ring (trace.h): the dump an abnormal stop prints, and
+ * the detail word it decodes from each recorded exit, packing what the
+ * exit's own log lines would say, so one line per exit is enough to
+ * follow a guest. Recording is inline in trace.h.
  */
 #include "kernel/log.h"
 #include "vmm/exit.h"
@@ -36,20 +37,6 @@ u64 trace_detail(const struct vm_exit *x)
 	}
 }
 
-struct trace_entry *trace_record(struct exit_trace *t, const struct vm_exit *x, u64 rip,
-				 u64 tsc)
-{
-	struct trace_entry *e = &t->e[t->next++ % TRACE_ENTRIES];
-
-	e->tsc = tsc;
-	e->rip = rip;
-	e->detail = trace_detail(x);
-	e->raw = x->raw;
-	e->code = (u8)x->code;
-	e->action = 0;
-	return e;
-}
-
 void trace_dump(const struct exit_trace *t, const char *vm, u32 vcpu, unsigned n)
 {
 	static const char *const actions[] = { "in-handler", "resume", "advance", "stop" };
@@ -67,8 +54,8 @@ void trace_dump(const struct exit_trace *t, const char *vm, u32 vcpu, unsigned n
 		const struct trace_entry *e = &t->e[i % TRACE_ENTRIES];
 
 		printk(LOG_INFO, "trace %s vcpu %u: -%llu %s raw 0x%x rip 0x%llx detail 0x%llx %s",
-		       vm, vcpu, (unsigned long long)(last - e->tsc), exit_name(e->code), e->raw,
-		       (unsigned long long)e->rip, (unsigned long long)e->detail,
+		       vm, vcpu, (unsigned long long)(last - e->tsc), exit_name(e->x.code), e->x.raw,
+		       (unsigned long long)e->x.rip, (unsigned long long)trace_detail(&e->x),
 		       actions[e->action < 4 ? e->action : 0]);
 	}
 }

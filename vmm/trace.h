@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The exit trace: every vCPU keeps its last TRACE_ENTRIES exits in a ring
- * from its first entry on (time stamp, exit code and the vendor's raw
- * reason, guest RIP, the exit's main detail, what the handler did), so
- * that an abnormal stop can print what led to it. Recording costs a TSC
- * read and five stores per exit; nothing is allocated.
+ * from its first entry on (time stamp, the exit record as the back-end
+ * decoded it: exit code, the vendor's raw reason, guest RIP, the exit's
+ * detail; what the handler did), so that an abnormal stop can print what
+ * led to it. Recording copies the exit record into one cache-line entry
+ * and stores the TSC that exit_dispatch reads anyway; the detail word is
+ * decoded from the copy when the ring is printed. Nothing is allocated.
  *
  * Ownership: a ring belongs to its vCPU (vcpu.trace) and only the physical
  * CPU running that vCPU writes it, without a lock. A dump from that CPU
@@ -23,28 +25,37 @@
  * from boot. */
 extern volatile bool trace_on;
 
+/* One exit, one cache line. */
 struct trace_entry {
 	u64 tsc;
-	u64 rip;
-	u64 detail; /* trace_detail() of the exit */
-	u32 raw;    /* the vendor's exit reason */
-	u8 code;    /* enum exit_code */
-	u8 action;  /* enum exit_action + 1; 0 while the handler runs */
-};
+	u8 action;        /* enum exit_action + 1; 0 while the handler runs */
+	struct vm_exit x; /* the exit as the back-end decoded it */
+} __attribute__((aligned(64)));
 
 struct exit_trace {
 	u32 next; /* total recorded; next slot is next % TRACE_ENTRIES */
 	struct trace_entry e[TRACE_ENTRIES];
 };
 
+_Static_assert((TRACE_ENTRIES & (TRACE_ENTRIES - 1)) == 0, "TRACE_ENTRIES: a power of 2");
+
 /* The one number that says most about exit @x: the port with size and
  * direction, the MSR index, the faulting guest-physical address, the
  * vector with its error code, the control register. */
 u64 trace_detail(const struct vm_exit *x);
 
-/* Record exit @x at guest @rip; returns its entry for trace_done(). */
-struct trace_entry *trace_record(struct exit_trace *t, const struct vm_exit *x, u64 rip,
-				 u64 tsc);
+/* Record exit @x, at TSC @tsc; returns its entry for trace_done(). Inline:
+ * it runs on every exit. */
+static inline struct trace_entry *trace_record(struct exit_trace *t, const struct vm_exit *x,
+					       u64 tsc)
+{
+	struct trace_entry *e = &t->e[t->next++ % TRACE_ENTRIES];
+
+	e->tsc = tsc;
+	e->action = 0;
+	e->x = *x;
+	return e;
+}
 
 static inline void trace_done(struct trace_entry *e, unsigned action)
 {

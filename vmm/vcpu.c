@@ -188,8 +188,11 @@ void vcpu_snapshot(struct vcpu *v)
 
 static bool handle_requests(struct vcpu *v)
 {
-	u32 req = __atomic_exchange_n(&v->requests, 0, __ATOMIC_ACQ_REL);
+	u32 req = __atomic_load_n(&v->requests, __ATOMIC_ACQUIRE);
 
+	if (!req) /* the usual case: one load */
+		return vm_running(v->vm);
+	req = __atomic_exchange_n(&v->requests, 0, __ATOMIC_ACQ_REL);
 	if (req & VCPU_REQ_STOP || !vm_running(v->vm))
 		return false;
 	if (req & VCPU_REQ_RESET) {
@@ -198,6 +201,8 @@ static bool handle_requests(struct vcpu *v)
 	}
 	if (req & (VCPU_REQ_TIMERS | VCPU_REQ_DEVPOLL))
 		v->dev_poll = true;
+	if (req & VCPU_REQ_S2FLUSH)
+		vm_ops->stage2_flush(&v->hw);
 	if (req & VCPU_REQ_DUMP)
 		dump_state(v);
 	if (req & VCPU_REQ_DEBUG)
@@ -259,6 +264,19 @@ static u8 extint_ack(struct vcpu *v)
 	return vec;
 }
 
+/* The interrupt-window exit on or off. Off, the back-end is called only
+ * when it was last asked on (the common case on every exit: nothing
+ * pending, window already off). On is always passed down: a back-end may
+ * decline it for now (SVM while it steps an NMI's IRET) and must be asked
+ * again. */
+static void intr_window(struct vcpu *v, bool on)
+{
+	if (!on && !v->intr_window)
+		return;
+	v->intr_window = on;
+	vm_ops->want_intr_window(&v->hw, on);
+}
+
 /*
  * Deliver the highest pending interrupt (local APIC first, then the 8259
  * through LINT0) if the guest can take it, else ask to exit when it can.
@@ -270,13 +288,17 @@ static void deliver_interrupts(struct vcpu *v)
 	bool extint = vec < 0 && extint_pending(v);
 	struct vcpu_event e = { EVENT_EXT_INTR, 0, false, 0 };
 
-	if (vec < 0 && !extint) {
-		vm_ops->want_intr_window(&v->hw, false);
+	/* The debugger's step runs its one instruction alone: an interrupt
+	 * would run its handler inside the step, and with a TF step its
+	 * frame would hold the debugger's TF. It comes after the step (a
+	 * halted vCPU takes it: only an interrupt ends its HLT). */
+	if ((vec < 0 && !extint) || (v->stepping && !v->halted)) {
+		intr_window(v, false);
 		return;
 	}
 	if (!vm_ops->intr_allowed(&v->hw)) {
 		if (!v->halted)
-			vm_ops->want_intr_window(&v->hw, true);
+			intr_window(v, true);
 		return;
 	}
 	if (extint) {
@@ -286,7 +308,7 @@ static void deliver_interrupts(struct vcpu *v)
 		vlapic_accept(&v->lapic, vec);
 	}
 	vm_ops->inject(&v->hw, &e);
-	vm_ops->want_intr_window(&v->hw, false);
+	intr_window(v, false);
 	v->halted = false;
 }
 
@@ -312,9 +334,9 @@ static u64 device_timers(struct vcpu *v)
 }
 
 /* CPU 0 also serves console input (vm_console_poll). */
-static u64 host_duties(void)
+static u64 host_duties(struct vcpu *v)
 {
-	return smp_this_cpu() == 0 ? vm_console_poll() : 0;
+	return v->pcpu == 0 ? vm_console_poll() : 0;
 }
 
 /*
@@ -392,7 +414,7 @@ static void idle(struct vcpu *v, u64 deadline)
 	while (!__atomic_load_n(&v->requests, __ATOMIC_ACQUIRE)) {
 		if (deadline && rdtsc() >= deadline)
 			break;
-		lapic_timer_arm(earliest(deadline, host_duties()));
+		lapic_timer_arm(earliest(deadline, host_duties(v)));
 		asm volatile("sti; hlt; cli" ::: "memory");
 	}
 	note_unstuck(v);
@@ -417,7 +439,7 @@ void vcpu_run(struct vcpu *v)
 			idle(v, deadline);
 			continue;
 		}
-		lapic_timer_arm(earliest(deadline, host_duties()));
+		lapic_timer_arm(earliest(deadline, host_duties(v)));
 		vm_ops->run(&v->hw);
 		if (exit_dispatch(v) == EXIT_STOP && !vm_running(v->vm))
 			break; /* else restarting (on_stop = restart) */

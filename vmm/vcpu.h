@@ -8,6 +8,7 @@
 #ifndef VMM_VCPU_H
 #define VMM_VCPU_H
 
+#include "arch/x86/cpu.h"
 #include "arch/x86/virt.h"
 #include "kernel/types.h"
 #include "vmm/dev/vlapic.h"
@@ -28,6 +29,7 @@ struct vm;
 #define VCPU_REQ_EXITS_RESET (1u << 9) /* zero exits[], exit_ticks[] */
 #define VCPU_REQ_DEVPOLL (1u << 10) /* vCPU 0: device input waits (virtio_guest_poll) */
 #define VCPU_REQ_DEBUG (1u << 11) /* the GDB stub's staged work (gdb_target_vcpu) */
+#define VCPU_REQ_S2FLUSH (1u << 12) /* stage 2 lost a mapping (vm_unmap_mmio) */
 
 /* A vCPU's registers as the monitor shows them (vcpu_snapshot). */
 struct vcpu_snap {
@@ -46,6 +48,14 @@ struct vcpu_snap {
 #define VCPU_STUCK_SIPI (1u << 0)     /* waiting for a STARTUP IPI */
 #define VCPU_STUCK_HLT_CLI (1u << 1)  /* HLT with RFLAGS.IF = 0 */
 
+/* A guest CPUID answer kept for the next exit asking the same (exit_cpuid.c). */
+#define CPUID_CACHE_SIZE 16
+struct cpuid_cached {
+	u32 leaf, sub;
+	u32 key;                  /* the guest state it was computed under; 0 = empty */
+	struct cpuid_regs r;
+};
+
 struct vcpu {
 	struct vcpu_hw hw;        /* (o) must stay first */
 	struct vm *vm;            /* (c) */
@@ -54,6 +64,10 @@ struct vcpu {
 	volatile u32 requests;    /* (a) VCPU_REQ_* */
 	bool halted;              /* (o) in HLT, waiting for an interrupt */
 	bool wait_sipi;           /* (o) after INIT, until a SIPI */
+	bool intr_window;         /* (o) the interrupt-window exit was last asked on
+				     (vcpu.c intr_window) */
+	bool stepping;            /* (o) the debugger's single step is on
+				     (gdb_target.c): interrupts wait for its end */
 	u32 stuck;                /* (o) writes under vm->lock, any vCPU of the
 				     VM reads under it: VCPU_STUCK_* while it
 				     sleeps unable to wake itself, else 0 */
@@ -73,6 +87,7 @@ struct vcpu {
 	volatile bool paused;     /* (a) the monitor's pause: no guest entry */
 	struct vcpu_snap snap;    /* (o) filled on VCPU_REQ_SNAP, then ... */
 	volatile u32 snap_seq;    /* (a) ... bumped */
+	struct cpuid_cached cpuid_cache[CPUID_CACHE_SIZE]; /* (o) exit_cpuid.c */
 };
 
 static inline struct vcpu *vcpu_of(struct vcpu_hw *hw)

@@ -11,14 +11,19 @@
 #include "vmm/vcpu.h"
 #include "vmm/vm.h"
 
+int vcpu_code_mode_cs(struct vcpu *v, const struct segment *cs)
+{
+	if (!(vcpu_reg(v, REG_CR0) & CR0_PE))
+		return 16;
+	if ((cs->attr & SEG_ATTR_L) && (vcpu_reg(v, REG_EFER) & EFER_LMA))
+		return 64;
+	return (cs->attr & SEG_ATTR_DB) ? 32 : 16;
+}
+
 int vcpu_code_mode(struct vcpu *v)
 {
 	struct segment cs;
 
-	if (!(vcpu_reg(v, REG_CR0) & CR0_PE))
-		return 16;
 	vm_ops->get_seg(&v->hw, SEG_CS, &cs);
-	if ((vcpu_reg(v, REG_EFER) & EFER_LMA) && (cs.attr & SEG_ATTR_L))
-		return 64;
-	return (cs.attr & SEG_ATTR_DB) ? 32 : 16;
+	return vcpu_code_mode_cs(v, &cs);
 }

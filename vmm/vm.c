@@ -22,6 +22,7 @@
 #include "vmm/exit.h"
 #include "vmm/loader.h"
 #include "vmm/vcpu.h"
+#include "vmm/pci/passthru.h"
 #include "vmm/virtio/virtio_guest.h"
 #include "vmm/vm.h"
 
@@ -199,11 +200,13 @@ static struct vm *vm_create(const struct cfg_guest *g, u32 id,
 	if (!alloc_ram(vm, g->memory, g->line) || !gmem_map_stage2(vm) || !devices_init(vm) ||
 	    !console_in_create(vm) ||
 	    (g->pci_testdev && !devices_pci_testdev(vm)) ||
-	    !virtio_guest_init(vm, g, mods, nmods) ||
+	    !virtio_guest_init(vm, g, mods, nmods) || !passthru_init(vm, g) ||
 	    !bus_register(&vm->mmio, VLAPIC_BASE, PAGE_SIZE, vlapic_mmio_read,
 			  vlapic_mmio_write, vm, "lapic") ||
-	    !load_image(vm, g, mods, nmods) || !create_vcpus(vm))
+	    !load_image(vm, g, mods, nmods) || !create_vcpus(vm)) {
+		passthru_release(vm); /* functions already given go back, blocked */
 		return NULL; /* what failed was logged; its memory is not reused */
+	}
 	return vm;
 }
 
@@ -421,8 +424,21 @@ void vm_stop(struct vm *vm, const char *fmt, ...)
 	}
 	for (u32 i = 0; i < vm->nvcpus; i++)
 		vcpu_request(vm->vcpus[i], VCPU_REQ_STOP);
+	passthru_release(vm);
 	if (!__atomic_sub_fetch(&vms_running, 1, __ATOMIC_ACQ_REL) && smp_this_cpu() != 0)
 		smp_kick(0);
+}
+
+bool vm_map_mmio(struct vm *vm, u64 gpa, u64 hpa, u64 size)
+{
+	return pt_map(&vm->hw.s2, gpa, hpa, size, PT_PROT_R | PT_PROT_W, PT_MEM_UC);
+}
+
+void vm_unmap_mmio(struct vm *vm, u64 gpa, u64 size)
+{
+	pt_unmap(&vm->hw.s2, gpa, size);
+	for (u32 i = 0; i < vm->nvcpus; i++)
+		vcpu_request(vm->vcpus[i], VCPU_REQ_S2FLUSH);
 }
 
 void vm_request_reset(struct vm *vm, const char *reason)

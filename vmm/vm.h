@@ -25,6 +25,8 @@ struct vm_devices;
 struct console_in;
 struct con_ring;
 struct pci_bus;
+struct iommu_domain;
+struct passthru_fn;
 struct virtio_guest;
 
 enum vm_state {
@@ -45,6 +47,11 @@ struct vm {
 	struct con_ring *con_out;    /* (c) pointer; contents [console_route.c's
 					lock]: output kept while out of focus */
 	struct pci_bus *pci;         /* (c) the virtual PCI bus (vmm/pci/pci.h) */
+	/* (c) passed-through functions (vmm/pci/passthru.h) and the IOMMU
+	 * domain mapping this VM's RAM for them; released by the final stop */
+	struct iommu_domain *dma;
+	struct passthru_fn *passthru[4];
+	u32 npassthru;
 	struct virtio_guest *virtio; /* (c) its virtio devices, NULL if none */
 	u32 nvcpus;                  /* (c) */
 	struct vcpu *vcpus[VM_MAX_VCPUS]; /* (c) */
@@ -140,6 +147,16 @@ void vm_console_putc(struct vm *vm, char c);
  * Returns false when nothing claims the address (reads give all-ones). */
 bool vm_bus_read(struct vm *vm, struct bus *b, u64 addr, unsigned size, u64 *val);
 bool vm_bus_write(struct vm *vm, struct bus *b, u64 addr, unsigned size, u64 val);
+
+/*
+ * Host MMIO straight into @vm's stage 2 (a passed-through BAR): map guest
+ * [gpa, gpa + size) to host [hpa, ...) uncached, read/write, no execute;
+ * or unmap it, after which every vCPU drops what it cached of it before
+ * its next guest instruction (VCPU_REQ_S2FLUSH). Serialized by the
+ * caller (the VM's dev_lock: bus accesses); the tables are the VM's.
+ */
+bool vm_map_mmio(struct vm *vm, u64 gpa, u64 hpa, u64 size);
+void vm_unmap_mmio(struct vm *vm, u64 gpa, u64 size);
 
 /*
  * Console input for @vm: the one way input reaches a guest's console

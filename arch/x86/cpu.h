@@ -48,7 +48,9 @@
 #define EFER_NXE (1ULL << 11)
 #define EFER_SVME (1ULL << 12)
 
+#define RFLAGS_TF (1ULL << 8)
 #define RFLAGS_IF (1ULL << 9)
+#define RFLAGS_RF (1ULL << 16)
 
 struct cpuid_regs {
 	u32 eax, ebx, ecx, edx;
@@ -109,6 +111,59 @@ DEFINE_CR(2)
 DEFINE_CR(3)
 DEFINE_CR(4)
 #undef DEFINE_CR
+
+/* Debug registers DR0-DR3, DR6, DR7 (SDM Vol. 3B §18.2). DR6's BS is also
+ * bit 14 of a #DB exit's qualification (SDM Vol. 3C §28.2.1). */
+#define DR6_BS (1ULL << 14)
+#define DR6_CLEAN 0xffff0ff0ULL /* no event: the reserved bits read as 1 */
+static inline u64 read_dr(unsigned n)
+{
+	u64 v = 0;
+
+	switch (n) {
+	case 0: asm volatile("mov %%dr0, %0" : "=r"(v)); break;
+	case 1: asm volatile("mov %%dr1, %0" : "=r"(v)); break;
+	case 2: asm volatile("mov %%dr2, %0" : "=r"(v)); break;
+	case 3: asm volatile("mov %%dr3, %0" : "=r"(v)); break;
+	case 6: asm volatile("mov %%dr6, %0" : "=r"(v)); break;
+	case 7: asm volatile("mov %%dr7, %0" : "=r"(v)); break;
+	}
+	return v;
+}
+
+static inline void write_dr(unsigned n, u64 v)
+{
+	switch (n) {
+	case 0: asm volatile("mov %0, %%dr0" : : "r"(v)); break;
+	case 1: asm volatile("mov %0, %%dr1" : : "r"(v)); break;
+	case 2: asm volatile("mov %0, %%dr2" : : "r"(v)); break;
+	case 3: asm volatile("mov %0, %%dr3" : : "r"(v)); break;
+	case 6: asm volatile("mov %0, %%dr6" : : "r"(v)); break;
+	case 7: asm volatile("mov %0, %%dr7" : : "r"(v)); break;
+	}
+}
+
+/* Of the breakpoints whose B0-B3 bits are set in @b (DR6, or a VMX exit
+ * qualification), those DR7 enables (L or G): a bit per breakpoint. */
+static inline u8 dr_hits(u64 b, u64 dr7)
+{
+	u8 hits = 0;
+
+	for (unsigned i = 0; i < 4; i++)
+		if ((b & (1u << i)) && (dr7 & (3u << (2 * i))))
+			hits |= 1u << i;
+	return hits;
+}
+
+/* Whether @hits has an instruction breakpoint (R/W 00, SDM Vol. 3B
+ * §18.2.4). */
+static inline bool dr_exec_hit(u8 hits, u64 dr7)
+{
+	for (unsigned i = 0; i < 4; i++)
+		if ((hits & (1u << i)) && !((dr7 >> (16 + 4 * i)) & 3))
+			return true;
+	return false;
+}
 
 static inline u64 rdtsc(void)
 {

@@ -54,11 +54,14 @@ static void read_vmx(struct cpuinfo *ci)
 	ci->vmx_true_ctls = basic & (1ULL << 55);
 	rdmsr_safe(ci->vmx_true_ctls ? MSR_IA32_VMX_TRUE_PROCBASED_CTLS :
 		   MSR_IA32_VMX_PROCBASED_CTLS, &ctls);
+	ci->vmx_mtf = ctls & (1ULL << (32 + 27));
 	if (!(ctls & (1ULL << 63)) || !rdmsr_safe(MSR_IA32_VMX_PROCBASED_CTLS2, &ctls2))
 		return; /* no secondary controls */
 	ci->vmx_ept = ctls2 & (1ULL << (32 + 1));
 	ci->vmx_vpid = ctls2 & (1ULL << (32 + 5));
 	ci->vmx_unrestricted = ctls2 & (1ULL << (32 + 7));
+	ci->vmx_apic_regs = ctls2 & (1ULL << (32 + 8));
+	ci->vmx_vintr_delivery = ctls2 & (1ULL << (32 + 9));
 }
 
 /* APM Vol. 2 §15.4 (VM_CR), CPUID Fn8000_000A. */

@@ -20,6 +20,9 @@ struct cpuinfo {
 	bool vmx;             /* CPUID.1:ECX.VMX */
 	bool vmx_locked_off;  /* IA32_FEATURE_CONTROL locked without VMXON */
 	bool vmx_ept, vmx_vpid, vmx_unrestricted, vmx_true_ctls;
+	bool vmx_mtf;            /* monitor trap flag (primary control 27) */
+	bool vmx_apic_regs;      /* APIC-register virtualization */
+	bool vmx_vintr_delivery; /* virtual-interrupt delivery */
 
 	bool svm;             /* CPUID.80000001h:ECX.SVM */
 	bool svm_disabled;    /* VM_CR.SVMDIS set */

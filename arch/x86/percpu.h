@@ -19,7 +19,9 @@ struct percpu {
 	u32 apic_id;         /* (b) */
 	u64 stack_top;       /* (b) top of the guarded kernel stack */
 	volatile u32 online; /* (o) set once the CPU runs its idle loop */
-	u32 pad;
+	/* (o) DR0-DR3/DR7 hold breakpoints of a guest or of its debugger:
+	 * one they raise while the hypervisor runs is not ours (trap.c) */
+	u32 guest_dr;
 	/* Work handed to an idle CPU (smp_run_on): set by another CPU while
 	 * NULL, taken and cleared by the owner. */
 	void (*volatile work_fn)(void *);

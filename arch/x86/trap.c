@@ -154,10 +154,28 @@ static __noreturn void exception(struct trap_frame *f)
 		  (unsigned long long)f->rip);
 }
 
+/*
+ * A #DB in the hypervisor from a guest's breakpoints (an emulator may keep
+ * them armed outside the guest: QEMU's TCG restores DR7 as it was before
+ * VMRUN). The hypervisor sets none of its own: go on, with RF set so that
+ * an instruction breakpoint lets the instruction run (SDM Vol. 3B
+ * §18.3.1.1), and DR6 cleared of the hit.
+ */
+static bool foreign_debug_trap(struct trap_frame *f)
+{
+	if (f->vector != 1 || !this_cpu()->guest_dr || !(read_dr(6) & 0xf))
+		return false;
+	write_dr(6, 0xffff0ff0);
+	f->rflags |= 1ULL << 16; /* RF */
+	return true;
+}
+
 void trap_dispatch(struct trap_frame *f)
 {
 	if (f->vector == 2 && panic_in_progress())
 		cpu_halt_forever(); /* another CPU panicked and stopped us */
+	if (foreign_debug_trap(f))
+		return;
 	if (f->vector < 32) {
 		if ((f->vector == 13 || f->vector == 6) && try_fixup(f))
 			return;

@@ -31,6 +31,9 @@ enum vcpu_reg {
 	/* MSR-backed state the back-end switches or keeps for the guest */
 	REG_SYSENTER_CS, REG_SYSENTER_ESP, REG_SYSENTER_EIP,
 	REG_STAR, REG_LSTAR, REG_CSTAR, REG_SFMASK, REG_KERNEL_GS_BASE,
+	/* the debug registers not in the VMCS/VMCB (DR6: VMX only), as the
+	 * guest sees them: its own even while the debugger owns them */
+	REG_DR0, REG_DR1, REG_DR2, REG_DR3, REG_DR6,
 	NR_REGS
 };
 
@@ -107,7 +110,9 @@ enum exit_code {
 	EXIT_RDPMC,
 	EXIT_INVLPG,
 	EXIT_TASK_SWITCH,
-	EXIT_STEP,         /* the debugger's single step ended (VCPU_DEBUG_STEP) */
+	EXIT_STEP,         /* the debugger's single step ended (VCPU_DEBUG_STEP), or
+			      one of its hardware breakpoints hit (debug.hits) */
+	EXIT_DR_ACCESS,    /* MOV to or from a debug register (VCPU_DEBUG_HW) */
 	EXIT_ENTRY_FAILED, /* the CPU refused the guest state */
 	EXIT_UNKNOWN,      /* anything else; raw holds the vendor's reason */
 	NR_EXIT_CODES
@@ -118,6 +123,8 @@ enum exit_code {
 struct vm_exit {
 	u32 code;     /* enum exit_code */
 	u32 raw;      /* vendor's exit reason, for logs */
+	u64 rip;      /* guest RIP at the exit, as get_reg(REG_RIP) read before
+			 any handler ran (the exit trace records it) */
 	u8 insn_len;  /* length of the exiting instruction; 0 = unknown */
 	union {
 		struct {
@@ -156,6 +163,16 @@ struct vm_exit {
 				 * CR_GPR_DECODE: a MOV, vmm/ decodes it */
 		} cr;
 		struct {
+			u8 dr;   /* 0-7 */
+			bool write;
+			u8 gpr;  /* the MOV's GPR; CR_GPR_DECODE: vmm/ decodes it */
+		} dr;
+		struct {
+			/* EXIT_STEP: the debugger's DR0-DR3 that hit (DR6
+			 * B0-B3); 0 for a step alone */
+			u8 hits;
+		} debug;
+		struct {
 			u8 vector;
 		} sipi;
 		struct {
@@ -164,6 +181,17 @@ struct vm_exit {
 		} fail;
 	};
 };
+
+/* The debugger's single step ended in an instruction the hypervisor
+ * emulated: the back-end reports it as this exit, without an entry. */
+static inline void vm_exit_step_ended(struct vm_exit *x, u64 rip)
+{
+	x->code = EXIT_STEP;
+	x->raw = 0;
+	x->rip = rip;
+	x->insn_len = 0;
+	x->debug.hits = 0;
+}
 
 /* Second-level translation of one VM. */
 struct vm_hw {
@@ -184,6 +212,20 @@ struct vcpu_hw {
 #define VCPU_DEBUG_BP (1u << 0)   /* intercept #BP: EXIT_EXCEPTION vector 3,
 				     RIP at the INT3 */
 #define VCPU_DEBUG_STEP (1u << 1) /* EXIT_STEP after one guest instruction */
+/* The debugger owns DR0-DR3 and DR7 (its hardware breakpoints): a hit is
+ * EXIT_STEP with debug.hits, an instruction breakpoint's with RFLAGS.RF
+ * set so that the instruction runs when the guest resumes; MOV DR exits
+ * (EXIT_DR_ACCESS) and REG_DR* are the guest's own values, kept aside;
+ * the guest's own #DB (TF, ICEBP) is EXIT_EXCEPTION vector 1 with the
+ * DR6 bits it would set in exc.error. */
+#define VCPU_DEBUG_HW (1u << 2)
+
+/* What the debugger wants of a vCPU. */
+struct vcpu_debug {
+	u32 flags;  /* VCPU_DEBUG_* */
+	u64 dr[4];  /* VCPU_DEBUG_HW: DR0-DR3 ... */
+	u64 dr7;    /* ... and DR7 (SDM Vol. 3B §18.2.4) */
+};
 
 struct vcpu_ops {
 	const char *name; /* "vmx" or "svm" */
@@ -224,9 +266,9 @@ struct vcpu_ops {
 	 * §18.3.1.4) before the next instruction and before any NMI or
 	 * interrupt; nothing if an exception is already queued. */
 	void (*single_step_trap)(struct vcpu_hw *v);
-	/* The debugger's controls (VCPU_DEBUG_*) from the next entry on;
-	 * false when the CPU cannot single-step a guest. */
-	bool (*set_debug)(struct vcpu_hw *v, u32 flags);
+	/* The debugger's controls from the next entry on; false when the
+	 * CPU cannot single-step a guest. */
+	bool (*set_debug)(struct vcpu_hw *v, const struct vcpu_debug *d);
 };
 
 struct cpuinfo;

@@ -36,8 +36,11 @@ MARK = re.compile(rb"hv-linux: (.*)")
 CHECK = re.compile(r"check (\S+) (ok|FAIL|skip)\b ?(.*)")
 PANIC = re.compile(rb"Kernel panic|BUG: |Oops|general protection fault")
 PASTE_READY = re.compile(rb"hv-paste: ready 42")
-PASTE_SUM = re.compile(rb"^([0-9a-f]{64})  /tmp/f")
-PASTE_SIZE = re.compile(rb"^hv-paste: size (\d+)")
+# Not anchored: Linux's n_tty may still be writing the echo of the pasted
+# text when sha256sum prints (echoes are flushed apart from program
+# output), so these can start mid-line.
+PASTE_SUM = re.compile(rb"(?<![0-9a-f])([0-9a-f]{64})  /tmp/f")
+PASTE_SIZE = re.compile(rb"hv-paste: size (\d+)")
 
 
 def paste_text(n):

@@ -70,11 +70,24 @@ fuzz_mb2_SRCS := boot/mb2_parse.c boot/boot_info.c kernel/memmap.c
 FUZZ_HARNESSES += acpi
 fuzz_acpi_SRCS := drivers/acpi.c
 
+FUZZ_HARNESSES += net_offload
+fuzz_net_offload_SRCS := vmm/net/offload.c
+
+FUZZ_HARNESSES += ivrs
+fuzz_ivrs_SRCS := drivers/iommu/amdvi_ivrs.c kernel/format.c
+
 FUZZ_HARNESSES += moncmd
 fuzz_moncmd_SRCS := vmm/moncmd.c
 
 FUZZ_HARNESSES += gdb_rsp
 fuzz_gdb_rsp_SRCS := vmm/gdb_rsp.c
+
+FUZZ_HARNESSES += gdb_regs
+fuzz_gdb_regs_SRCS := vmm/gdb_regs.c vmm/gdb_rsp.c
+
+FUZZ_HARNESSES += gdb_stub
+fuzz_gdb_stub_SRCS := vmm/gdb_stub.c vmm/gdb_regs.c vmm/gdb_rsp.c vmm/gdb_hw.c vmm/moncmd.c vmm/gmem.c \
+	kernel/string.c
 
 FUZZ_HARNESSES += pci
 fuzz_pci_SRCS := vmm/pci/pci.c vmm/pci/pci_host.c vmm/pci/msi.c $(DEV)

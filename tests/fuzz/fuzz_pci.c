@@ -77,9 +77,39 @@ static bool hook_write(struct pci_dev *d, unsigned off, unsigned size, u32 val)
 	return true;
 }
 
+/* Direct BARs: every mapping lies in the hole, page aligned, inside the
+ * BAR's host range, and nothing is mapped twice without an unmap between
+ * (a map over a live mapping would be a stage-2 bug). */
+#define DIRECT_HOST 0xfe000000ull
+static u64 live[2][2]; /* up to two mapped pieces of BAR 4 (MSI-X pages cut out) */
+
+static bool on_map(void *ctx, u64 gpa, u64 hpa, u64 size)
+{
+	(void)ctx;
+	if (gpa < PCI_MMIO_BASE || gpa + size > PCI_MMIO_END || (gpa | hpa | size) & 0xfff ||
+	    hpa < DIRECT_HOST || hpa + size > DIRECT_HOST + 0x4000)
+		abort();
+	for (unsigned i = 0; i < 2; i++)
+		if (!live[i][1]) {
+			live[i][0] = gpa;
+			live[i][1] = size;
+			return true;
+		}
+	abort(); /* more pieces than the BAR can have */
+}
+
+static void on_unmap(void *ctx, u64 gpa, u64 size)
+{
+	(void)ctx;
+	for (unsigned i = 0; i < 2; i++)
+		if (live[i][1] && live[i][0] >= gpa && live[i][0] + live[i][1] <= gpa + size)
+			live[i][1] = 0;
+}
+
 static void setup(void)
 {
 	static const struct pci_irq_hooks irq = { on_gsi, on_msi, NULL };
+	static const struct pci_map_hooks maps = { on_map, on_unmap, NULL };
 	static const u8 vend[8] = { 0, 0, 8, 1, 2, 3, 4, 5 }, wm[4] = { 0xff, 0x0f, 0, 0xff };
 
 	memset(&pio, 0, sizeof(pio));
@@ -90,13 +120,20 @@ static void setup(void)
 	dev = (struct pci_dev){ .name = "fuzz", .vendor_id = 0x1af4, .device_id = 0x1041,
 				.class_code = 0x020000, .irq_pin = 1, .ctx = &dev,
 				.cfg_read = hook_read, .cfg_write = hook_write };
-	dev.bar[0] = (struct pci_bar){ PCI_BAR_MEM32, 0x1000, false, bar_rd, bar_wr, 0, 0 };
-	dev.bar[1] = (struct pci_bar){ PCI_BAR_MEM64, 0x4000, true, bar_rd, bar_wr, 0, 0 };
-	dev.bar[3] = (struct pci_bar){ PCI_BAR_IO, 64, false, bar_rd, bar_wr, 0, 0 };
-	dev.bar[4] = (struct pci_bar){ PCI_BAR_MEM32, 0x2000, false, bar_rd, bar_wr, 0, 0 };
+	memset(live, 0, sizeof(live));
+	pci_bus_set_map_hooks(&pb, &maps);
+	dev.bar[0] = (struct pci_bar){ .kind = PCI_BAR_MEM32, .size = 0x1000, .read = bar_rd,
+				       .write = bar_wr };
+	dev.bar[1] = (struct pci_bar){ .kind = PCI_BAR_MEM64, .size = 0x4000, .prefetchable = true,
+				       .read = bar_rd, .write = bar_wr };
+	dev.bar[3] = (struct pci_bar){ .kind = PCI_BAR_IO, .size = 64, .read = bar_rd,
+				       .write = bar_wr };
+	/* a passed-through BAR: direct, its MSI-X table and PBA pages cut out */
+	dev.bar[4] = (struct pci_bar){ .kind = PCI_BAR_MEM32, .size = 0x4000, .read = bar_rd,
+				       .write = bar_wr, .direct = DIRECT_HOST };
 	if (!pci_register(&pb, &dev, PCI_DEVFN_ANY) ||
 	    !pci_add_cap(&dev, PCI_CAP_VENDOR, vend, sizeof(vend)) ||
-	    !pci_msi_init(&dev, 4) || !pci_msix_init(&dev, 8, 4, 0, 0x1000))
+	    !pci_msi_init(&dev, 4) || !pci_msix_init(&dev, 8, 4, 0x1000, 0x3000))
 		abort();
 	pci_set_wmask(&dev, 0x44, wm, sizeof(wm));
 	hook_reg = 0;
@@ -138,7 +175,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 		{ PCI_CF8_LEN, pci_cf8_read, pci_cf8_write, &pb, "cf8" },
 		{ PCI_IO_END - PCI_IO_BASE, pci_io_read, pci_io_write, &pb, "pci-io" },
 		{ PCI_ECAM_SIZE, pci_ecam_read, pci_ecam_write, &pb, "ecam" },
-		{ 0x10000, pci_hole_read, pci_hole_write, &pb, "hole" },
+		{ 0x10000, pci_hole_read, pci_hole_write, &pb.hole, "hole" },
 	};
 	static const struct devfuzz d = { r, 4, NULL, on_event };
 

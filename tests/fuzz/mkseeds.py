@@ -365,7 +365,81 @@ def virtqueue():
     seed('blk-discard-write-zeroes', qs8 | 0x20, img)
 
 
+# ---- the GDB stub: register writes (fuzz_gdb_regs.c) ----
+def gdb_snapshot():
+    gprs = [0x1000 + i for i in range(16)]
+    regs = [0] * 23                   # NR_REGS (arch/x86/virt.h)
+    regs[0] = 0x7ff0                  # rsp
+    regs[1] = 0xffffffff81000000      # rip
+    regs[2] = 0x3202                  # rflags
+    regs[3] = 0x80050033              # cr0
+    regs[5] = 0x1234000               # cr3
+    regs[7] = 0xd01                   # efer: LMA LME SCE NXE
+    regs[8] = 0x400                   # dr7
+    regs[22] = 0xffff0ff0             # dr6
+    segs = []
+    for i in range(10):
+        attr = 0xa09b if i == 1 else 0x93
+        segs.append(struct.pack('<HHIQ', 0x10 if i == 1 else 0x18, attr, 0xffffffff, 0))
+    return struct.pack('<16Q', *gprs) + struct.pack('<23Q', *regs) + b''.join(segs)
+
+
+def gdb_cmd(kind, arg, text):
+    return kind.encode() + bytes([arg]) + text.encode() + b'\0'
+
+
+def gdb():
+    snap = gdb_snapshot()
+    g = ''.join(struct.pack('<Q', 0x1000 + i).hex() for i in range(16))
+    g += struct.pack('<Q', 0xffffffff81000010).hex() + struct.pack('<I', 0x3243).hex()
+    g += ''.join(struct.pack('<I', s).hex() for s in (0x10, 0x18, 0x18, 0x18, 0x18, 0x18))
+    g += 'x' * 20 * 8 + 'x' * 8 * 8
+    g += struct.pack('<QQ', 0, 0).hex()
+    g += ''.join(struct.pack('<Q', v).hex() for v in (0x80050033, 0, 0x1234000, 0, 0, 0xd01))
+    put('gdb_regs', 'p-writes', snap + gdb_cmd('P', 0, '8877665544332211') +
+        gdb_cmd('P', 16, '00100081ffffffff') + gdb_cmd('P', 16, '0000000000800000') +
+        gdb_cmd('P', 17, 'ff7f0000') + gdb_cmd('P', 18, '10000000') +
+        gdb_cmd('P', 24, '00000000000000000000') + gdb_cmd('P', 40, '0000000000000000') +
+        gdb_cmd('P', 42, '3300058000000000'))
+    put('gdb_regs', 'g-write', snap + gdb_cmd('G', 0, g) + gdb_cmd('G', 0, g[:-2]))
+    put('gdb_regs', 'xfer-numbers', snap + gdb_cmd('X', 60, '0,fff') +
+        gdb_cmd('X', 2, '100,40') + gdb_cmd('X', 255, 'ffffffff,ffffffff') +
+        gdb_cmd('N', 0, 'ffffffffffffffff1') + gdb_cmd('N', 0, 'deadBEEF,12:zz'))
+
+    # the stub (fuzz_gdb_stub.c): records of control, length, bytes
+    def pkt(text, ctl=0):
+        return struct.pack('<BH', ctl, len(text)) + text.encode('latin-1')
+    session = [pkt(x) for x in (
+        'qSupported:multiprocess+;swbreak+;hwbreak+;xmlRegisters=i386', 'vMustReplyEmpty',
+        'Hg0', 'qXfer:features:read:target.xml:0,ffb', 'qXfer:features:read:target.xml:7fe,ffb',
+        'qTStatus', '?', 'qfThreadInfo', 'qsThreadInfo', 'qAttached', 'Hc-1', 'qC', 'g',
+        'p10', 'P8=8877665544332211', 'p8', 'qThreadExtraInfo,2', 'T3', 'T9', 'Hg2',
+        'm100000,40', 'M100000,4:90909090', 'm1ffffc,8', 'mffffffffffff0000,4',
+        'Z0,100010,1', 'Z0,100020,1', 'z0,100020,1', 'Z1,100030,1', 'vCont?',
+        'vCont;c', )]
+    rcmd = [pkt('qRcmd,' + c.encode().hex()) for c in (
+        'help', 'regs g 1', 'mem g gva 100000 64', 'resume g', 'pause other', 'bogus',
+        'x' * 127, 'x' * 128)]
+    session += rcmd + [pkt('', 0x44), pkt('vCont;s:1;c'), pkt('', 0x4d), pkt('c'),
+                       pkt('\x03', 0x80), pkt('P10=2000100000000000'), pkt('s'), pkt('', 0x60),
+                       pkt('c')]
+    put('gdb_stub', 'session', b''.join(session))
+    hwpts = [pkt(x) for x in (
+        'Z1,100020,1', 'Z2,103484,4', 'Z3,10348c,4', 'Z4,103488,4', 'Z2,103480,8',
+        'z3,10348c,4', 'Z2,1001,7', 'Z4,ffffffffffffffff,2', 'Z2,1000,21', 'vCont;c')]
+    hwpts += [pkt('', 0x51), pkt('c'), pkt('', 0x58), pkt('vCont;s:1'), pkt('', 0x5f),
+              pkt('z1,100020,1'), pkt('z2,103484,4'), pkt('z4,103488,4'), pkt('Z2,1001,7'),
+              pkt('D')]
+    put('gdb_stub', 'hw-points', b''.join(hwpts))
+    put('gdb_stub', 'raw', pkt('$g#67+-$?#3f', 0x80) + pkt('$m0,4}', 0x80) +
+        pkt('*!#00\x03$c', 0x80) + pkt('k'))
+
+
 if __name__ == '__main__':
+    if sys.argv[1:] == ['gdb']:
+        gdb()
+        sys.exit(0)
+    gdb()
     devices()
     insns()
     msr_cr()

@@ -72,6 +72,9 @@ def main(argv):
     bochs_srv, bport = listener()
     gdb_srv, gport = listener()
     threading.Thread(target=relay, args=(bochs_srv, gdb_srv), daemon=True).start()
+    # a console file left by an earlier run would match before Bochs
+    # empties it
+    open(a.log, "wb").close()
     proc = subprocess.Popen(cmd + ["--com2", f"127.0.0.1:{bport}"])
     start, step, wake, cursor, subst, notes = time.monotonic(), 0, 0.0, 0, {}, []
 

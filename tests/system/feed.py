@@ -4,7 +4,10 @@
 # Type into a system test's serial console from a script:
 #   python3 tests/system/feed.py --script FILE [--timeout S] [--log FILE] -- COMMAND...
 # COMMAND (tools/run.sh without --log) has the console on its stdin and
-# stdout. The script has one step a line, run in order:
+# stdout. {cport} in a run step is a TCP port on 127.0.0.1 whose client
+# (gdb on the multiplexed console) gets the console's output and types
+# into it while connected; what it types is noted in the log as
+# "relay: ..." lines. The script has one step a line, run in order:
 #   expect REGEX   wait for output matching REGEX (Python bytes regex,
 #                  searched after the previous expect's match); its groups
 #                  become {g1}, {g2}, ... in later send and run steps
@@ -96,15 +99,24 @@ def main(argv):
         if "--" not in a.command:
             a.command.append("--")
         a.command += ["-serial", f"tcp:127.0.0.1:{port},server=on,wait=off"]
+    import socket
+    relay = socket.socket()  # {cport}: the console for a client of its own
+    relay.bind(("127.0.0.1", 0))
+    relay.listen(1)
+    relay.setblocking(False)
+    cport = relay.getsockname()[1]
+    client = None
     log = open(a.log, "wb") if a.log else sys.stdout.buffer
     proc = subprocess.Popen(a.command, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
     q = queue.Queue()
     threading.Thread(target=writer, args=(proc, q), daemon=True).start()
     sel = selectors.DefaultSelector()
     sel.register(proc.stdout, selectors.EVENT_READ)
+    sel.register(relay, selectors.EVENT_READ)
     start = time.monotonic()
     out, cursor, step, wake, status = b"", 0, 0, 0.0, 0
     job = None  # a running "run" step: (process, collected output)
+    emu_done = False  # the emulator's output ended
     subst = {}  # {g1}... from the last expect with groups
 
     notes = []  # written after the output, never inside one of its lines
@@ -134,7 +146,7 @@ def main(argv):
                 wake = now + arg
             elif op == "run":
                 if job is None:
-                    cmd = arg.replace("{port}", str(port))
+                    cmd = arg.replace("{port}", str(port)).replace("{cport}", str(cport))
                     for k, val in subst.items():
                         cmd = cmd.replace(k, val)
                     proc2 = subprocess.Popen(cmd, shell=True, stdout=subprocess.PIPE,
@@ -151,13 +163,42 @@ def main(argv):
                 job = None
             note(f"step {step + 1} {text[:60]!r} done")
             step += 1
-        if sel.select(timeout=0.05):
+        ended = False
+        if emu_done and job is None:
+            break  # the emulator ended and no command still runs beside it
+        for key, _ in sel.select(timeout=0.05):
+            if key.fileobj is relay:
+                if client is None:
+                    client, _ = relay.accept()
+                    sel.register(client, selectors.EVENT_READ)
+                    note("relay client connected")
+                continue
+            if key.fileobj is client:
+                data = client.recv(65536)
+                if data:
+                    q.put(data)
+                    notes.append(f"relay: {data[:80]!r}\n".encode())
+                else:
+                    sel.unregister(client)
+                    client.close()
+                    client = None
+                    note("relay client gone")
+                continue
             chunk = os.read(proc.stdout.fileno(), 65536)
             if not chunk:
+                ended = True
                 break
             out += chunk
             log.write(chunk)
             log.flush()
+            if client is not None:
+                try:
+                    client.sendall(chunk)
+                except OSError:
+                    pass
+        if ended:  # a running command (gdb) still ends and is noted
+            sel.unregister(proc.stdout)
+            emu_done = True
     if step < len(steps):
         note(f"step {step + 1} {steps[step][2][:60]!r} never done")
         status = 1

@@ -34,7 +34,9 @@
 	FAKE_EXIT_HANDLER_UNREACHED(exit_cpuid)                            \
 	FAKE_EXIT_HANDLER_UNREACHED(exit_xsetbv)                           \
 	FAKE_EXIT_HANDLER_UNREACHED(exit_stage2_fault)                     \
-	FAKE_EXIT_HANDLER_UNREACHED(exit_cr_access)
+	FAKE_EXIT_HANDLER_UNREACHED(exit_cr_access)                        \
+	FAKE_EXIT_HANDLER_UNREACHED(exit_dr_access)                        \
+	FAKE_EXIT_HANDLER_UNREACHED(exit_debug_exception)
 
 /* The rest of what vmm/exit.c references: instruction fetch and length,
  * stopping the VM, the MMIO statistics. */
@@ -103,6 +105,11 @@
 			return false;                                      \
 		memcpy(dst, (bytes) + gpa, len);                           \
 		return true;                                               \
+	}                                                                  \
+	void *gmem_ptr(const struct gmem *m, u64 gpa, u64 len)             \
+	{                                                                  \
+		(void)m;                                                   \
+		return in_ram(gpa, len) ? (void *)((bytes) + gpa) : NULL;  \
 	}                                                                  \
 	bool gmem_write(const struct gmem *m, u64 gpa, const void *src, u64 len) \
 	{                                                                  \

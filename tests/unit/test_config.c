@@ -485,6 +485,46 @@ static void test_devices(void **state)
 	assert_int_equal(g->console, CFG_CONSOLE_HVC);
 }
 
+/* pci = [SSSS:]BB:DD.F: parsed, bounded, and a function given once. */
+static void test_pci(void **state)
+{
+	const struct cfg_guest *g = &cfg.guests[0];
+
+	(void)state;
+	assert_int_equal(parse(GUEST_A "pci = 0000:00:03.0\npci = 3:1f.7\npci = 00A1:fe:00.2\n"), 0);
+	assert_int_equal(g->npci, 3);
+	assert_int_equal(g->pci[0].seg, 0);
+	assert_int_equal(g->pci[0].bus, 0);
+	assert_int_equal(g->pci[0].dev, 3);
+	assert_int_equal(g->pci[0].fn, 0);
+	assert_int_equal(g->pci[0].line, 5);
+	assert_int_equal(g->pci[1].bus, 3);
+	assert_int_equal(g->pci[1].dev, 0x1f);
+	assert_int_equal(g->pci[1].fn, 7);
+	assert_int_equal(g->pci[2].seg, 0xa1);
+	assert_int_equal(g->pci[2].bus, 0xfe);
+	assert_int_equal(g->pci[2].fn, 2);
+
+	expect_error(GUEST_A "pci = 00:20.0\n", 5, "bad pci device '00:20.0' (use [SSSS:]BB:DD.F, hex)");
+	expect_error(GUEST_A "pci = 00:03.8\n", 5, "bad pci device '00:03.8' (use [SSSS:]BB:DD.F, hex)");
+	expect_error(GUEST_A "pci = 00:03\n", 5, "bad pci device '00:03' (use [SSSS:]BB:DD.F, hex)");
+	expect_error(GUEST_A "pci = 03.0\n", 5, "bad pci device '03.0' (use [SSSS:]BB:DD.F, hex)");
+	expect_error(GUEST_A "pci = 100:03.0\n", 5, "bad pci device '100:03.0' (use [SSSS:]BB:DD.F, hex)");
+	expect_error(GUEST_A "pci = 10000:00:03.0\n", 5,
+		     "bad pci device '10000:00:03.0' (use [SSSS:]BB:DD.F, hex)");
+	expect_error(GUEST_A "pci = 0:0:00:03.0\n", 5,
+		     "bad pci device '0:0:00:03.0' (use [SSSS:]BB:DD.F, hex)");
+	expect_error(GUEST_A "pci = 00:0g.0\n", 5, "bad pci device '00:0g.0' (use [SSSS:]BB:DD.F, hex)");
+	expect_error(GUEST_A "pci = 00:03.0x\n", 5, "bad pci device '00:03.0x' (use [SSSS:]BB:DD.F, hex)");
+	expect_error(GUEST_A "pci = 00:03.0\npci = 0000:00:03.0\n", 6,
+		     "pci device '0000:00:03.0' named twice in this guest");
+	expect_error(GUEST_A "pci = 00:03.0\n[guest b]\ncpus = 1\nmemory = 1M\nkernel = k\n"
+			     "pci = 00:03.0\n",
+		     10, "pci device '00:03.0' already given to another guest");
+	expect_error(GUEST_A "pci = 0:0.0\npci = 0:0.1\npci = 0:0.2\npci = 0:0.3\npci = 0:0.4\n", 9,
+		     "too many pci devices in guest 'a' (max 4)");
+}
+
 /* Derived MACs: 02 + FNV-1a bits, stable, unicast, one per NIC index. */
 static void test_derived_mac(void **state)
 {
@@ -635,6 +675,7 @@ int main(void)
 		cmocka_unit_test(test_long_quote),
 		cmocka_unit_test(test_files),
 		cmocka_unit_test(test_devices),
+		cmocka_unit_test(test_pci),
 		cmocka_unit_test(test_derived_mac),
 		cmocka_unit_test(test_error_disks),
 		cmocka_unit_test(test_error_nets),

@@ -93,6 +93,30 @@ static void test_other_keys(void **state)
 	expect(key('9'), MUX_FOCUS, 8, '9');
 }
 
+/* Ctrl-T g: only with the GDB stub on the console; then every plain byte
+ * (gdb's packets, its Ctrl-C) is the stub's, no guest is shown, and
+ * Ctrl-T a gives the console back. */
+static void test_gdb_focus(void **state)
+{
+	(void)state;
+	conmux_init(&m, 2);
+	key(CONMUX_ESC);
+	expect(key('g'), MUX_HELP, 0, 'g');
+	assert_int_equal(m.focus, CONMUX_ALL);
+	conmux_allow_gdb(&m);
+	key(CONMUX_ESC);
+	expect(key('g'), MUX_FOCUS, CONMUX_GDB, 'g');
+	expect(key('$'), MUX_GDB_KEY, CONMUX_GDB, '$');
+	expect(key(0x03), MUX_GDB_KEY, CONMUX_GDB, 0x03);
+	for (u32 g = 0; g < 2; g++)
+		assert_false(conmux_shows(&m, g));
+	key(CONMUX_ESC);
+	expect(key(CONMUX_ESC), MUX_GDB_KEY, CONMUX_GDB, CONMUX_ESC);
+	key(CONMUX_ESC);
+	expect(key('a'), MUX_FOCUS, CONMUX_ALL, 'a');
+	expect(key('x'), MUX_GUEST, 0, 'x');
+}
+
 static void test_ring(void **state)
 {
 	static struct con_ring r;
@@ -126,6 +150,7 @@ int main(void)
 		cmocka_unit_test(test_all_mode),
 		cmocka_unit_test(test_focus_keys),
 		cmocka_unit_test(test_other_keys),
+		cmocka_unit_test(test_gdb_focus),
 		cmocka_unit_test(test_ring),
 	};
 

@@ -92,6 +92,7 @@ static struct vcpu *exit_with(u32 code, u8 len, u64 rflags)
 	trap_rip = 0;
 	v->hw.exit.code = code;
 	v->hw.exit.insn_len = len;
+	v->hw.exit.rip = regs[REG_RIP]; /* as the back-ends record it */
 	return v;
 }
 

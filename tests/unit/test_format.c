@@ -322,7 +322,7 @@ static void test_log_level_parse(void **state)
 
 /* ---- printk through a sink ---- */
 
-static char sunk[2048];
+static char sunk[LOG_HOLD_SIZE + 4096];
 static size_t sunk_len;
 
 static void sink_write(const char *s, size_t len)
@@ -387,6 +387,127 @@ static void test_printk_long(void **state)
 	assert_int_equal(sunk[510], '\n');
 }
 
+/* A log line never lands mid-line: raw output left unfinished is ended
+ * first and shown again before the next raw byte, once however many log
+ * lines came in between. */
+static void test_log_line_cuts_raw(void **state)
+{
+	(void)state;
+	log_set_level(LOG_INFO);
+	sink_reset();
+	log_write("b g", 3);
+	printk(LOG_INFO, "guest a stop");
+	printk(LOG_INFO, "guest a ran");
+	log_write("ot 2 lines\r\n", 12);
+	printk(LOG_INFO, "after");
+	assert_string_equal(sunk, "b g\nhv: guest a stop\nhv: guest a ran\n"
+				  "b got 2 lines\r\nhv: after\n");
+}
+
+/* After a carriage return the line's text is still on screen: a log line
+ * ends it, but there is nothing after the CR to show again. */
+static void test_log_line_after_cr(void **state)
+{
+	(void)state;
+	sink_reset();
+	log_write("abc\r", 4);
+	printk(LOG_INFO, "x");
+	log_write("\n", 1);
+	log_write("\r", 1); /* a CR on an empty line leaves it empty */
+	printk(LOG_INFO, "y");
+	assert_string_equal(sunk, "abc\r\nhv: x\n\n\rhv: y\n");
+}
+
+/* A raw line longer than the kept text is ended but not shown again;
+ * log_end_line() ends a line and forgets it (a focus switch). */
+static void test_log_line_long_raw_and_end(void **state)
+{
+	static char text[LOG_PARTIAL_MAX + 10];
+
+	(void)state;
+	memset(text, 'r', sizeof(text));
+	sink_reset();
+	log_write(text, sizeof(text));
+	printk(LOG_INFO, "x");
+	log_write("s\n", 2);
+	assert_int_equal(sunk_len, sizeof(text) + 7 + 2);
+	assert_memory_equal(sunk + sizeof(text), "\nhv: x\ns\n", 9);
+
+	sink_reset();
+	log_write("half", 4);
+	log_end_line();
+	log_end_line(); /* nothing more to end */
+	log_write("new", 3);
+	printk(LOG_INFO, "y");
+	log_write("\n", 1);
+	assert_string_equal(sunk, "half\nnew\nhv: y\nnew\n");
+}
+
+/* A capture takes the log output (lines and raw text) into its buffer,
+ * nothing reaches the consoles meanwhile, what does not fit is dropped
+ * and said so; after it the consoles get the output again, and a raw
+ * line left unfinished before it is still tracked. */
+static void test_log_capture(void **state)
+{
+	char buf[40];
+	bool cut = true;
+	size_t n;
+
+	(void)state;
+	log_set_level(LOG_INFO);
+	sink_reset();
+	log_write("ab", 2);
+	log_capture_begin(buf, sizeof(buf));
+	log_write("regs 1\n", 7);
+	printk(LOG_INFO, "trace %d", 2);
+	n = log_capture_end(&cut);
+	assert_false(cut);
+	assert_int_equal(n, 7 + 12);
+	assert_memory_equal(buf, "regs 1\nhv: trace 2\n", n);
+	assert_string_equal(sunk, "ab");
+
+	log_capture_begin(buf, sizeof(buf));
+	printk(LOG_INFO, "%s", "0123456789012345678901234567890123456789");
+	log_write("x", 1);
+	n = log_capture_end(&cut);
+	assert_true(cut);
+	assert_int_equal(n, sizeof(buf));
+	assert_memory_equal(buf, "hv: 0123", 8);
+	printk(LOG_INFO, "z");
+	assert_string_equal(sunk, "ab\nhv: z\n");
+}
+
+/* The hold: nothing reaches the consoles but log_through() bytes; the
+ * held output follows in order when it ends; beyond LOG_HOLD_SIZE it is
+ * counted and said. */
+static void test_log_hold(void **state)
+{
+	static char big[1024];
+
+	(void)state;
+	log_end_line(); /* no raw line of an earlier test to show again */
+	sink_reset();
+	log_hold(true);
+	printk(LOG_INFO, "held %d", 1);
+	log_write("raw", 3);
+	log_through("$OK#9a", 6);
+	assert_int_equal(sunk_len, 6);
+	assert_memory_equal(sunk, "$OK#9a", 6);
+	log_hold(false);
+	assert_string_equal(sunk + 6, "\nhv: held 1\nraw"); /* after gdb's bytes: a new line */
+	log_end_line();
+	sink_reset();
+	memset(big, 'x', sizeof(big));
+	log_hold(true);
+	for (unsigned i = 0; i < LOG_HOLD_SIZE / sizeof(big) + 1; i++)
+		log_write(big, sizeof(big));
+	assert_int_equal(sunk_len, 0);
+	log_hold(false);
+	assert_int_equal(sunk_len, LOG_HOLD_SIZE + strlen("\nhv: warn: 1024 bytes of output lost while held\n"));
+	assert_non_null(strstr(sunk + LOG_HOLD_SIZE, "1024 bytes of output lost"));
+	log_end_line();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -408,6 +529,11 @@ int main(void)
 		cmocka_unit_test(test_log_level_parse),
 		cmocka_unit_test(test_printk_lines),
 		cmocka_unit_test(test_printk_long),
+		cmocka_unit_test(test_log_line_cuts_raw),
+		cmocka_unit_test(test_log_line_after_cr),
+		cmocka_unit_test(test_log_line_long_raw_and_end),
+		cmocka_unit_test(test_log_capture),
+		cmocka_unit_test(test_log_hold),
 	};
 
 	return cmocka_run_group_tests(tests, add_sink, NULL);

@@ -40,7 +40,7 @@ static void test_switches_apart(void **state)
 	assert_true(net_switch_attach(l0, &pa, mac_a, no_kick, NULL));
 	assert_true(net_switch_attach(net_switch_get("lan0"), &pb, mac_b, no_kick, NULL));
 	assert_true(net_switch_attach(l1, &pc, mac_c, no_kick, NULL));
-	assert_int_equal(net_switch_send(&pa, frame, sizeof(frame)), 1);
+	assert_int_equal(net_switch_send(&pa, frame, sizeof(frame), NULL), 1);
 	assert_int_equal(net_port_peek(&pb), sizeof(frame));
 	assert_int_equal(net_port_peek(&pc), 0);
 }

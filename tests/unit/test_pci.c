@@ -576,6 +576,164 @@ static void test_reset(void **state)
 	assert_true(gsi_level[17]);
 }
 
+/* ---- direct BARs (passthrough): stage-2 mappings follow the BAR ---- */
+
+static struct { u64 gpa, hpa, size; bool map; } s2ops[16];
+static unsigned ns2;
+
+static bool s2_map(void *ctx, u64 gpa, u64 hpa, u64 size)
+{
+	(void)ctx;
+	assert_true(ns2 < 16);
+	s2ops[ns2++] = (typeof(s2ops[0])){ gpa, hpa, size, true };
+	return true;
+}
+
+static void s2_unmap(void *ctx, u64 gpa, u64 size)
+{
+	(void)ctx;
+	assert_true(ns2 < 16);
+	s2ops[ns2++] = (typeof(s2ops[0])){ gpa, 0, size, false };
+}
+
+static void expect_op(unsigned i, bool map, u64 gpa, u64 hpa, u64 size)
+{
+	assert_true(i < ns2);
+	assert_int_equal(s2ops[i].map, map);
+	assert_int_equal(s2ops[i].gpa, gpa);
+	assert_int_equal(s2ops[i].size, size);
+	if (map)
+		assert_int_equal(s2ops[i].hpa, hpa);
+}
+
+static void test_direct_bar(void **state)
+{
+	struct pci_map_hooks hooks = { s2_map, s2_unmap, NULL };
+	const u64 host = 0xfe000000;
+	u8 df;
+	u64 at;
+
+	(void)state;
+	ns2 = 0;
+	pci_bus_set_map_hooks(&pb, &hooks);
+	make_dev(&dev2);
+	dev2.bar[0].direct = host;
+	assert_true(pci_register(&pb, &dev2, PCI_DEVFN_ANY));
+	df = dev2.devfn;
+	at = dev2.bar[0].addr;
+	/* mapped where the bus placed it; the other BARs stay trapped */
+	assert_int_equal(ns2, 1);
+	expect_op(0, true, at, host, 0x1000);
+	assert_int_equal(dev2.bar[0].mapped, at);
+	/* the guest moves it: old mapping gone, new one made */
+	cfg_wr(df, 0x10, 4, 0xd0000000);
+	assert_int_equal(ns2, 3);
+	expect_op(1, false, at, 0, 0x1000);
+	expect_op(2, true, 0xd0000000, host, 0x1000);
+	/* memory decode off: unmapped (an access now exits and is forwarded) */
+	cfg_wr(df, 4, 2, PCI_CMD_IO);
+	assert_int_equal(ns2, 4);
+	expect_op(3, false, 0xd0000000, 0, 0x1000);
+	assert_int_equal(dev2.bar[0].mapped, 0);
+	cfg_wr(df, 0x10, 4, 0xd0001000); /* moved while off: nothing mapped */
+	assert_int_equal(ns2, 4);
+	cfg_wr(df, 4, 2, PCI_CMD_IO | PCI_CMD_MEM);
+	assert_int_equal(ns2, 5);
+	expect_op(4, true, 0xd0001000, host, 0x1000);
+	/* the same value again changes nothing */
+	cfg_wr(df, 4, 2, PCI_CMD_IO | PCI_CMD_MEM);
+	assert_int_equal(ns2, 5);
+	/* outside the hole (sizing writes all-ones): not mapped */
+	cfg_wr(df, 0x10, 4, 0xffffffff);
+	assert_int_equal(ns2, 6);
+	expect_op(5, false, 0xd0001000, 0, 0x1000);
+	assert_int_equal(dev2.bar[0].mapped, 0);
+	/* reset: back at its placement, mapped there */
+	pci_bus_reset(&pb);
+	assert_int_equal(ns2, 7);
+	expect_op(6, true, at, host, 0x1000);
+}
+
+/* A direct BAR holding the MSI-X table and PBA: their pages stay trapped
+ * (the bus emulates them), the rest is mapped around them. */
+static void test_direct_bar_msix(void **state)
+{
+	struct pci_map_hooks hooks = { s2_map, s2_unmap, NULL };
+	const u64 host = 0xfe100000;
+	u64 at;
+
+	(void)state;
+	ns2 = 0;
+	pci_bus_set_map_hooks(&pb, &hooks);
+	make_dev(&dev2);
+	dev2.bar[4].size = 0x8000;
+	dev2.bar[4].direct = host;
+	assert_true(pci_register(&pb, &dev2, PCI_DEVFN_ANY));
+	at = dev2.bar[4].addr;
+	assert_int_equal(ns2, 1);
+	expect_op(0, true, at, host, 0x8000);
+	/* table at 0x2000 (4 vectors), PBA at 0x5008 */
+	assert_true(pci_msix_init(&dev2, 4, 4, 0x2000, 0x5008) != 0);
+	assert_int_equal(ns2, 5);
+	expect_op(1, false, at, 0, 0x8000);
+	expect_op(2, true, at, host, 0x2000);
+	expect_op(3, true, at + 0x3000, host + 0x3000, 0x2000);
+	expect_op(4, true, at + 0x6000, host + 0x6000, 0x2000);
+	/* the table is the bus's: a write lands in the emulated entry */
+	mwr(at + 0x2000 + 8, 4, 0x31);
+	assert_int_equal(dev2.msix[0].data, 0x31);
+	/* PBA first in the BAR, table last */
+	make_dev(&dev2);
+	dev2.bar[4].size = 0x4000;
+	dev2.bar[4].direct = host;
+	ns2 = 0;
+	pb.dev[dev2.devfn] = NULL;
+	assert_true(pci_register(&pb, &dev2, PCI_DEVFN_ANY));
+	at = dev2.bar[4].addr;
+	assert_true(pci_msix_init(&dev2, 2, 4, 0x3000, 0x0) != 0);
+	expect_op(1, false, at, 0, 0x4000);
+	expect_op(2, true, at + 0x1000, host + 0x1000, 0x2000);
+	assert_int_equal(ns2, 3);
+}
+
+/* The 64-bit window: big 64-bit BARs go there when the bus has one,
+ * decode there, and may be moved inside it; without it they stay low. */
+static void test_mmio64_window(void **state)
+{
+	u8 df;
+
+	(void)state;
+	make_dev(&dev2);
+	dev2.bar[4] = (struct pci_bar){ .kind = PCI_BAR_MEM64, .size = 1ULL << 30,
+					.prefetchable = true, .read = bar_read, .write = bar_write,
+					.ctx = &dev /* bar_read checks it */ };
+	/* 1 GiB does not fit the 768 MiB hole: refused without the window */
+	assert_false(pci_register(&pb, &dev2, PCI_DEVFN_ANY));
+	assert_true(pci_bus_enable_mmio64(&pb, &mmio));
+	assert_true(pci_register(&pb, &dev2, PCI_DEVFN_ANY));
+	df = dev2.devfn;
+	assert_int_equal(dev2.bar[4].addr, PCI_MMIO64_BASE);
+	assert_int_equal(cfg_rd(df, 0x20, 4), (u32)PCI_MMIO64_BASE | 0xc);
+	assert_int_equal(cfg_rd(df, 0x24, 4), (u32)(PCI_MMIO64_BASE >> 32));
+	assert_true(dev2.bar[0].addr < PCI_MMIO_END); /* small ones stay low */
+	bar_reads = 0;
+	mrd(PCI_MMIO64_BASE + 0x1234, 4);
+	assert_int_equal(bar_reads, 1);
+	assert_int_equal(last_off, 0x1234);
+	/* moved to the window's second GiB: decodes there, not at the old place */
+	cfg_wr(df, 0x20, 4, (u32)(PCI_MMIO64_BASE + (1ULL << 30)));
+	assert_true(pci_in_window(&pb, dev2.bar[4].addr, dev2.bar[4].size));
+	mrd(PCI_MMIO64_BASE + (1ULL << 30) + 8, 4);
+	assert_int_equal(bar_reads, 2);
+	assert_int_equal(last_off, 8);
+	assert_int_equal(mrd(PCI_MMIO64_BASE + 8, 4), 0xffffffff);
+	assert_int_equal(bar_reads, 2);
+	/* outside both windows */
+	assert_false(pci_in_window(&pb, PCI_MMIO64_END - 0x1000, 0x2000));
+	assert_false(pci_in_window(&pb, 0x100000000ULL, 0x1000));
+	assert_true(pci_in_window(&pb, PCI_MMIO_END - 0x1000, 0x1000));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -594,6 +752,9 @@ int main(void)
 		cmocka_unit_test_setup(test_shared_line, setup),
 		cmocka_unit_test_setup(test_register_errors, setup),
 		cmocka_unit_test_setup(test_reset, setup),
+		cmocka_unit_test_setup(test_direct_bar, setup),
+		cmocka_unit_test_setup(test_direct_bar_msix, setup),
+		cmocka_unit_test_setup(test_mmio64_window, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

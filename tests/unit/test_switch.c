@@ -27,6 +27,7 @@ static const u8 mac_d[6] = { 0x02, 0, 0, 0, 0, 0xd };
 static const u8 bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 static const u8 mcast[6] = { 0x01, 0x00, 0x5e, 0x00, 0x00, 0x01 };
 static u8 buf[NET_FRAME_MAX];
+static struct net_offload off; /* what net_port_recv says of a frame */
 
 static void kick(void *ctx) { kicks[(unsigned *)ctx - kicks]++; }
 
@@ -58,14 +59,14 @@ static unsigned send(struct net_port *p, const u8 *dst, const u8 *src, u8 fill)
 {
 	u8 f[100];
 
-	return net_switch_send(p, f, frame(f, dst, src, 50, fill));
+	return net_switch_send(p, f, frame(f, dst, src, 50, fill), NULL);
 }
 
 /* @p has exactly one frame waiting, filled with @fill. */
 static void expect_one(struct net_port *p, u8 fill)
 {
 	assert_int_equal(net_port_peek(p), 64);
-	assert_int_equal(net_port_recv(p, buf, sizeof(buf)), 64);
+	assert_int_equal(net_port_recv(p, buf, sizeof(buf), &off), 64);
 	assert_int_equal(buf[20], fill);
 	assert_int_equal(net_port_peek(p), 0);
 }
@@ -73,7 +74,7 @@ static void expect_one(struct net_port *p, u8 fill)
 static void expect_none(struct net_port *p)
 {
 	assert_int_equal(net_port_peek(p), 0);
-	assert_int_equal(net_port_recv(p, buf, sizeof(buf)), 0);
+	assert_int_equal(net_port_recv(p, buf, sizeof(buf), &off), 0);
 }
 
 static void test_broadcast_floods_other_ports(void **state)
@@ -170,10 +171,10 @@ static void test_bad_lengths_dropped(void **state)
 
 	(void)state;
 	frame(f, bcast, mac_a, NET_FRAME_MAX + 1 - 14, 0);
-	assert_int_equal(net_switch_send(&pa, f, 13), 0);
-	assert_int_equal(net_switch_send(&pa, f, NET_FRAME_MAX + 1), 0);
-	assert_int_equal(net_switch_send(&pa, f, NET_FRAME_MAX), 2);
-	assert_int_equal(net_port_recv(&pb, buf, sizeof(buf)), NET_FRAME_MAX);
+	assert_int_equal(net_switch_send(&pa, f, 13, NULL), 0);
+	assert_int_equal(net_switch_send(&pa, f, NET_FRAME_MAX + 1, NULL), 0);
+	assert_int_equal(net_switch_send(&pa, f, NET_FRAME_MAX, NULL), 2);
+	assert_int_equal(net_port_recv(&pb, buf, sizeof(buf), &off), NET_FRAME_MAX);
 }
 
 static void test_mailbox_order_wrap_and_full(void **state)
@@ -186,7 +187,7 @@ static void test_mailbox_order_wrap_and_full(void **state)
 	for (;;) {
 		u32 len = frame(f, mac_b, mac_a, 1001, (u8)sent);
 
-		if (!net_switch_send(&pa, f, len))
+		if (!net_switch_send(&pa, f, len, NULL))
 			break;
 		sent++;
 	}
@@ -194,14 +195,14 @@ static void test_mailbox_order_wrap_and_full(void **state)
 	assert_int_equal(pb.rx_drops, 1);
 	/* drain half, refill: the ring wraps; order and contents hold */
 	for (; got < sent / 2; got++) {
-		assert_int_equal(net_port_recv(&pb, buf, sizeof(buf)), 14 + 1001);
+		assert_int_equal(net_port_recv(&pb, buf, sizeof(buf), &off), 14 + 1001);
 		assert_int_equal(buf[14 + 999], (u8)got);
 	}
 	for (unsigned i = 0, more = sent / 2; i < more; i++, sent++)
 		assert_int_equal(net_switch_send(&pa, f, frame(f, mac_b, mac_a, 1001,
-								(u8)sent)), 1);
+								(u8)sent), NULL), 1);
 	for (; got < sent; got++) {
-		assert_int_equal(net_port_recv(&pb, buf, sizeof(buf)), 14 + 1001);
+		assert_int_equal(net_port_recv(&pb, buf, sizeof(buf), &off), 14 + 1001);
 		assert_int_equal(buf[14 + 500], (u8)got);
 	}
 	expect_none(&pb);
@@ -209,7 +210,7 @@ static void test_mailbox_order_wrap_and_full(void **state)
 
 static void test_attach_rules(void **state)
 {
-	struct net_port extra[NET_SWITCH_PORTS];
+	static struct net_port extra[NET_SWITCH_PORTS]; /* 512 KiB mailboxes: not on the stack */
 	u8 mac[6] = { 0x02, 1, 1, 1, 1, 0 };
 
 	(void)state;
@@ -234,7 +235,7 @@ static void test_detach(void **state)
 	expect_one(&pc, 15);
 	expect_none(&pb);
 	assert_int_equal(send(&pb, bcast, mac_b, 16), 0); /* detached: sends nothing */
-	struct net_port again;
+	static struct net_port again;
 	assert_true(net_switch_attach(&sw1, &again, mac_b, NULL, NULL));
 }
 
@@ -266,12 +267,14 @@ static void *pump(void *arg)
 {
 	struct pump *p = arg;
 	u8 f[200], r[NET_FRAME_MAX];
+	struct net_offload o;
 	unsigned sent = 0;
 
 	while (sent < 5000 || p->got < 5000) {
-		if (sent < 5000 && net_switch_send(p->from, f, frame(f, p->dst, p->src, 100, 1)))
+		if (sent < 5000 && net_switch_send(p->from, f, frame(f, p->dst, p->src, 100, 1), NULL))
 			sent++;
-		while (net_port_peek(p->from) && net_port_recv(p->from, r, sizeof(r)) == 114 && r[60] == 1)
+		while (net_port_peek(p->from) && net_port_recv(p->from, r, sizeof(r), &o) == 114 &&
+		       r[60] == 1)
 			p->got++;
 	}
 	return NULL;

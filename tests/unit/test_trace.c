@@ -2,9 +2,10 @@
 /*
  * Host unit tests for the exit trace ring (vmm/trace.c): the ring keeps
  * the last TRACE_ENTRIES exits in order across wrap-around, each exit
- * kind packs its detail word as trace.h documents, the handler's action
- * lands on its own entry, and a dump prints the requested entries oldest
- * first with their ages, names and actions, never more than were recorded.
+ * kind packs its detail word as trace.h documents, an entry keeps the exit
+ * as it was when recorded, the handler's action lands on its own entry,
+ * and a dump prints the requested entries oldest first with their ages,
+ * names and actions, never more than were recorded.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -56,13 +57,15 @@ static void test_wraps_in_order(void **state)
 
 	(void)state;
 	setup_clear();
-	for (u64 i = 0; i < TRACE_ENTRIES + 10; i++)
-		trace_done(trace_record(&ring, &x, 0x1000 + i, 100 * i), EXIT_ADVANCE);
+	for (u64 i = 0; i < TRACE_ENTRIES + 10; i++) {
+		x.rip = 0x1000 + i;
+		trace_done(trace_record(&ring, &x, 100 * i), EXIT_ADVANCE);
+	}
 	assert_int_equal(ring.next, TRACE_ENTRIES + 10);
 	/* the newest (number TRACE_ENTRIES + 9) overwrote slot 9; the oldest
 	 * kept one, number 10, is in the slot after it */
-	assert_int_equal(ring.e[9].rip, 0x1000 + TRACE_ENTRIES + 9);
-	assert_int_equal(ring.e[ring.next % TRACE_ENTRIES].rip, 0x1000 + 10);
+	assert_int_equal(ring.e[9].x.rip, 0x1000 + TRACE_ENTRIES + 9);
+	assert_int_equal(ring.e[ring.next % TRACE_ENTRIES].x.rip, 0x1000 + 10);
 	assert_int_equal(ring.e[9].action, EXIT_ADVANCE + 1);
 }
 
@@ -89,12 +92,12 @@ static void test_detail_words(void **state)
 
 static void test_in_handler_until_done(void **state)
 {
-	struct vm_exit x = { .code = EXIT_IO };
+	struct vm_exit x = { .code = EXIT_IO, .rip = 0x10 };
 	struct trace_entry *e;
 
 	(void)state;
 	setup_clear();
-	e = trace_record(&ring, &x, 0x10, 5);
+	e = trace_record(&ring, &x, 5);
 	assert_int_equal(e->action, 0);
 	trace_dump(&ring, "g", 1, 4);
 	assert_int_equal(nlines, 2);
@@ -108,13 +111,16 @@ static void test_in_handler_until_done(void **state)
 static void test_dump_oldest_first(void **state)
 {
 	struct vm_exit io = { .code = EXIT_IO, .raw = 0x7b, .io = { .port = 0x60, .size = 1 } };
-	struct vm_exit s2 = { .code = EXIT_STAGE2_FAULT, .raw = 0x400, .stage2 = { .gpa = 0x2000 } };
+	struct vm_exit s2 = { .code = EXIT_STAGE2_FAULT, .raw = 0x400, .rip = 0xc,
+			      .stage2 = { .gpa = 0x2000 } };
 
 	(void)state;
 	setup_clear();
-	trace_done(trace_record(&ring, &io, 0xa, 1000), EXIT_ADVANCE);
-	trace_done(trace_record(&ring, &io, 0xb, 1500), EXIT_ADVANCE);
-	trace_done(trace_record(&ring, &s2, 0xc, 1700), EXIT_STOP);
+	io.rip = 0xa;
+	trace_done(trace_record(&ring, &io, 1000), EXIT_ADVANCE);
+	io.rip = 0xb;
+	trace_done(trace_record(&ring, &io, 1500), EXIT_ADVANCE);
+	trace_done(trace_record(&ring, &s2, 1700), EXIT_STOP);
 	trace_dump(&ring, "hostile", 0, 2);
 	assert_int_equal(nlines, 3);
 	assert_string_equal(lines[0], "trace hostile vcpu 0: last 2 of 3 exits (tsc ticks before the last)");
@@ -123,6 +129,8 @@ static void test_dump_oldest_first(void **state)
 	nlines = 0;
 	trace_dump(&ring, "hostile", 0, 50); /* no more than were recorded */
 	assert_int_equal(nlines, 4);
+	/* each entry is a copy of the exit as it was recorded */
+	assert_string_equal(lines[1], "trace hostile vcpu 0: -700 io raw 0x7b rip 0xa detail 0x6f010060 advance");
 }
 
 static void test_empty_ring_prints_nothing(void **state)

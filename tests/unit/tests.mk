@@ -68,6 +68,9 @@ unit_gdb_rsp_SRCS := vmm/gdb_rsp.c
 UNIT_TESTS += gdb_regs
 unit_gdb_regs_SRCS := vmm/gdb_regs.c vmm/gdb_rsp.c
 
+UNIT_TESTS += gdb_hw
+unit_gdb_hw_SRCS := vmm/gdb_hw.c
+
 # exit.c calls into the handler files, the vCPU and the log: the test file
 # has link stubs for those symbols (never called).
 UNIT_TESTS += exit_table
@@ -138,6 +141,19 @@ unit_loader_SRCS := vmm/loader.c vmm/loader_linux.c vmm/gmem.c vmm/cpu_state.c k
 
 # The virtual PCI bus on the production PIO/MMIO buses; the interrupt
 # controllers are the test's hooks.
+UNIT_TESTS += vtd
+unit_vtd_SRCS := drivers/iommu/vtd_dmar.c drivers/iommu/vtd_pt.c kernel/format.c
+
+UNIT_TESTS += pci_host
+unit_pci_host_SRCS := drivers/pci/pci_enum.c
+
+# AMD-Vi: IVRS parsing; the I/O page tables and the device table,
+# interrupt remapping, command and event formats.
+UNIT_TESTS += amdvi_ivrs
+unit_amdvi_ivrs_SRCS := drivers/iommu/amdvi_ivrs.c kernel/format.c
+UNIT_TESTS += amdvi
+unit_amdvi_SRCS := drivers/iommu/amdvi_pt.c drivers/iommu/amdvi_hw.c
+
 UNIT_TESTS += pci
 unit_pci_SRCS := vmm/pci/pci.c vmm/pci/pci_host.c vmm/pci/msi.c vmm/bus.c
 
@@ -164,16 +180,20 @@ unit_virtio_console_SRCS := vmm/virtio/virtio_console.c vmm/virtio/virtio.c vmm/
 
 # The virtual Ethernet switch; one case runs two sender threads.
 UNIT_TESTS += switch
-unit_switch_SRCS := vmm/net/switch.c
+unit_switch_SRCS := vmm/net/switch.c vmm/net/offload.c
 $(BUILD)/tests/unit/test_switch: UNIT_CFLAGS += -pthread
+
+# Checksum completion and TCP segmentation of GSO frames for the switch.
+UNIT_TESTS += net_offload
+unit_net_offload_SRCS := vmm/net/offload.c
 
 # The switches by name (net = SWITCH): one per name, apart, bounded.
 UNIT_TESTS += net_registry
-unit_net_registry_SRCS := vmm/net/registry.c vmm/net/switch.c
+unit_net_registry_SRCS := vmm/net/registry.c vmm/net/switch.c vmm/net/offload.c
 
 # virtio-net: two NICs and a raw port on one switch.
 UNIT_TESTS += virtio_net
-unit_virtio_net_SRCS := vmm/virtio/virtio_net.c vmm/net/switch.c vmm/virtio/virtio.c \
+unit_virtio_net_SRCS := vmm/virtio/virtio_net.c vmm/net/switch.c vmm/net/offload.c vmm/virtio/virtio.c \
 	vmm/virtio/virtqueue.c vmm/gmem.c
 
 # The modern virtio PCI transport's registers, with virtio-blk behind them
@@ -184,7 +204,7 @@ unit_virtio_pci_SRCS := vmm/virtio/virtio_pci.c vmm/virtio/virtio_blk.c vmm/virt
 
 # The switch's two-sender case again under ThreadSanitizer.
 UNIT_TESTS += switch_tsan
-unit_switch_tsan_SRCS := vmm/net/switch.c
+unit_switch_tsan_SRCS := vmm/net/switch.c vmm/net/offload.c
 $(BUILD)/tests/unit/test_switch_tsan: tests/unit/test_switch.c
 $(BUILD)/tests/unit/test_switch_tsan: UNIT_CFLAGS := -std=gnu11 -O1 -g $(WARN) -I. \
 	-DHV_HOST_TEST -fsanitize=thread -fno-omit-frame-pointer -pthread

@@ -223,11 +223,22 @@ static void pci_msi(void *ctx, u64 addr, u32 data)
 	vm_msi(ctx, addr, data);
 }
 
+static bool pci_map(void *ctx, u64 gpa, u64 hpa, u64 size)
+{
+	return vm_map_mmio(ctx, gpa, hpa, size);
+}
+
+static void pci_unmap(void *ctx, u64 gpa, u64 size)
+{
+	vm_unmap_mmio(ctx, gpa, size);
+}
+
 /* The virtual PCI bus; the reset register at 0xCF9 sits inside its
  * 0xCF8-0xCFF ports, as on a PC's chipset. */
 static bool devices_pci(struct vm *vm, struct vm_devices *d)
 {
 	struct pci_irq_hooks irq = { .set_gsi = pci_gsi, .msi = pci_msi, .ctx = vm };
+	struct pci_map_hooks maps = { .map = pci_map, .unmap = pci_unmap, .ctx = vm };
 	u64 pa = pmm_alloc(ALIGN_UP(sizeof(struct pci_bus), PAGE_SIZE), PAGE_SIZE);
 
 	BUILD_ASSERT(ACPI_TABLES_RESET_PORT == PCI_CF8_PORT + 1);
@@ -237,8 +248,18 @@ static bool devices_pci(struct vm *vm, struct vm_devices *d)
 	if (!pa)
 		return false;
 	vm->pci = phys_to_virt(pa);
-	return pci_bus_init(vm->pci, &irq, &vm->pio, &vm->mmio, acpi_pm_reset_read,
-			    acpi_pm_reset_write, &d->pm);
+	if (!pci_bus_init(vm->pci, &irq, &vm->pio, &vm->mmio, acpi_pm_reset_read,
+			  acpi_pm_reset_write, &d->pm))
+		return false;
+	pci_bus_set_map_hooks(vm->pci, &maps);
+	/* The 64-bit window where the guest's CPU (the host's address width,
+	 * CPUID 0x80000008) reaches it and its RAM stays below it. */
+	if ((cpuid(0x80000000, 0).eax >= 0x80000008 &&
+	     1ULL << (cpuid(0x80000008, 0).eax & 0xff) >= PCI_MMIO64_END) &&
+	    vm->mem.r[vm->mem.n - 1].gpa + vm->mem.r[vm->mem.n - 1].size <= PCI_MMIO64_BASE &&
+	    !pci_bus_enable_mmio64(vm->pci, &vm->mmio))
+		return false;
+	return true;
 }
 
 bool devices_pci_testdev(struct vm *vm)

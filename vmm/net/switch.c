@@ -138,23 +138,64 @@ static void ring_get(const struct net_port *p, u32 pos, void *dst, u32 len)
 }
 
 /* Queue one frame in @p's mailbox (switch lock held). */
-static bool port_enqueue(struct net_port *p, const u8 *frame, u32 len)
+static bool port_enqueue(struct net_port *p, const u8 *frame, u32 len,
+			 const struct net_offload *off)
 {
-	u16 l = (u16)len;
+	struct net_rec r = { .len = len };
 	bool ok;
 
+	if (off)
+		r.off = *off;
 	spin_lock(&p->rx_lock);
-	ok = NET_PORT_RX_BYTES - p->rx_used >= len + 2;
+	ok = NET_PORT_RX_BYTES - p->rx_used >= len + sizeof(r);
 	if (ok) {
-		ring_put(p, p->rx_head + p->rx_used, &l, 2);
-		ring_put(p, p->rx_head + p->rx_used + 2, frame, len);
-		p->rx_used += len + 2;
+		ring_put(p, p->rx_head + p->rx_used, &r, sizeof(r));
+		ring_put(p, p->rx_head + p->rx_used + sizeof(r), frame, len);
+		p->rx_used += len + sizeof(r);
 		p->rx_frames++;
 	} else {
 		p->rx_drops++;
 	}
 	spin_unlock(&p->rx_lock);
 	return ok;
+}
+
+/* A segment cut for one port (net_gso_segment's emit). */
+struct seg_ctx {
+	struct net_port *p;
+	bool queued;
+};
+
+static void seg_emit(void *ctx, const u8 *seg, u32 len)
+{
+	struct seg_ctx *c = ctx;
+
+	c->queued |= port_enqueue(c->p, seg, len, NULL);
+}
+
+/* Deliver to @p as it takes it (switch lock held); whether it got any. */
+static bool port_deliver(struct net_switch *sw, struct net_port *p, const u8 *frame, u32 len,
+			 const struct net_offload *off)
+{
+	u8 caps = __atomic_load_n(&p->rx_caps, __ATOMIC_ACQUIRE);
+	struct seg_ctx c = { p, false };
+
+	if (!off || !(off->flags & NET_OFF_CSUM))
+		return port_enqueue(p, frame, len, NULL);
+	if (off->gso_type == NET_GSO_NONE) {
+		if (caps & NET_PORT_RX_CSUM)
+			return port_enqueue(p, frame, len, off);
+		memcpy(sw->seg, frame, len); /* len <= NET_FRAME_MAX */
+		net_csum_complete(sw->seg, len, off);
+		sw->completed++;
+		return port_enqueue(p, sw->seg, len, NULL);
+	}
+	if (caps & (off->gso_type == NET_GSO_TCPV4 ? NET_PORT_RX_TSO4 : NET_PORT_RX_TSO6))
+		return port_enqueue(p, frame, len, off);
+	if (!net_gso_segment(frame, len, off, sw->seg, NET_FRAME_MAX, seg_emit, &c))
+		return false;
+	sw->cut++;
+	return c.queued;
 }
 
 /* The ports a frame to @dst goes to, as a bit mask (switch lock held). */
@@ -176,13 +217,16 @@ static u32 destinations(struct net_switch *sw, const struct net_port *from, cons
 	return mask;
 }
 
-unsigned net_switch_send(struct net_port *from, const u8 *frame, u32 len)
+unsigned net_switch_send(struct net_port *from, const u8 *frame, u32 len,
+			 const struct net_offload *off)
 {
 	struct net_switch *sw = from->sw;
+	bool gso = off && off->gso_type != NET_GSO_NONE;
 	unsigned n = 0;
 	u32 mask;
 
-	if (!sw || len < ETH_HLEN || len > NET_FRAME_MAX)
+	if (!sw || len < ETH_HLEN || len > (gso ? NET_GSO_FRAME_MAX : NET_FRAME_MAX) ||
+	    (off && !net_offload_ok(off, len)))
 		return 0;
 	spin_lock(&sw->lock);
 	sw->clock++;
@@ -192,7 +236,7 @@ unsigned net_switch_send(struct net_port *from, const u8 *frame, u32 len)
 	for (unsigned i = 0; i < NET_SWITCH_PORTS; i++) {
 		struct net_port *p = sw->ports[i];
 
-		if (!(mask & (1u << i)) || !port_enqueue(p, frame, len))
+		if (!(mask & (1u << i)) || !port_deliver(sw, p, frame, len, off))
 			continue;
 		n++;
 		if (p->kick)
@@ -206,32 +250,33 @@ unsigned net_switch_send(struct net_port *from, const u8 *frame, u32 len)
 
 u32 net_port_peek(struct net_port *p)
 {
-	u16 l = 0;
+	struct net_rec r = { 0 };
 
 	spin_lock(&p->rx_lock);
 	if (p->rx_frames)
-		ring_get(p, p->rx_head, &l, 2);
+		ring_get(p, p->rx_head, &r, sizeof(r));
 	spin_unlock(&p->rx_lock);
-	return l;
+	return r.len;
 }
 
-u32 net_port_recv(struct net_port *p, u8 *buf, u32 cap)
+u32 net_port_recv(struct net_port *p, u8 *buf, u32 cap, struct net_offload *off)
 {
-	u16 l = 0;
+	struct net_rec r = { 0 };
 
 	spin_lock(&p->rx_lock);
 	if (p->rx_frames) {
-		ring_get(p, p->rx_head, &l, 2);
-		if (l <= cap)
-			ring_get(p, p->rx_head + 2, buf, l);
-		p->rx_head = (p->rx_head + 2 + l) % NET_PORT_RX_BYTES;
-		p->rx_used -= 2 + l;
+		ring_get(p, p->rx_head, &r, sizeof(r));
+		if (r.len <= cap)
+			ring_get(p, p->rx_head + sizeof(r), buf, r.len);
+		p->rx_head = (p->rx_head + sizeof(r) + r.len) % NET_PORT_RX_BYTES;
+		p->rx_used -= sizeof(r) + r.len;
 		p->rx_frames--;
-		if (l > cap)
-			l = 0;
+		if (r.len > cap)
+			r.len = 0;
 	}
 	spin_unlock(&p->rx_lock);
-	return l;
+	*off = r.off;
+	return r.len;
 }
 
 /* FNV-1a over the name and the NIC number: stable across boots. */

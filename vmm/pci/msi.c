@@ -119,6 +119,8 @@ u8 pci_msix_init(struct pci_dev *d, unsigned nvec, unsigned bar, u32 table_off, 
 	d->msix_table = table_off;
 	d->msix_pba = pba_off;
 	pci_msi_reset(d);
+	if (d->bar[bar].direct && d->bus)
+		pci_direct_refresh(d); /* the table's pages leave the direct mapping */
 	return at;
 }
 

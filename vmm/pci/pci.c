@@ -143,6 +143,79 @@ void pci_cfg_masked_write(struct pci_dev *d, unsigned off, unsigned size, u32 v)
 				       ((u8)v & d->wmask[off + i]));
 }
 
+/* Map BAR @i of @d at @at except the pages of its MSI-X table and PBA,
+ * which stay trapped for the bus's emulation. Under bus->lock. */
+static bool direct_map(struct pci_dev *d, unsigned i, u64 at)
+{
+	struct pci_map_hooks *h = &d->bus->maps;
+	const struct pci_bar *b = &d->bar[i];
+	u64 cut[2][2], from = 0;
+	unsigned ncut = 0;
+
+	if (d->msix_cap && i == d->msix_bar) {
+		u64 t = d->msix_table, p = d->msix_pba, tend = t + (u64)d->msix_n * 16;
+		bool pba_first = p < t;
+
+		cut[pba_first][0] = ALIGN_DOWN(t, PAGE_SIZE);
+		cut[pba_first][1] = ALIGN_UP(tend, PAGE_SIZE);
+		cut[!pba_first][0] = ALIGN_DOWN(p, PAGE_SIZE);
+		cut[!pba_first][1] = ALIGN_UP(p + 8, PAGE_SIZE);
+		ncut = 2;
+	}
+	for (unsigned k = 0; k < ncut; k++) {
+		if (cut[k][0] > from && !h->map(h->ctx, at + from, b->direct + from, cut[k][0] - from))
+			return false;
+		from = MAX(from, cut[k][1]);
+	}
+	return from >= b->size || h->map(h->ctx, at + from, b->direct + from, b->size - from);
+}
+
+/*
+ * Keep @d's direct BARs mapped where they decode now: at their address
+ * while memory decode is on and they lie inside the hole, nowhere
+ * otherwise (then an access exits and the callbacks forward it). Under
+ * bus->lock.
+ */
+static void direct_update(struct pci_dev *d)
+{
+	struct pci_map_hooks *h = &d->bus->maps;
+	bool mem = pci_command(d) & PCI_CMD_MEM;
+
+	for (unsigned i = 0; i < PCI_BARS; i++) {
+		struct pci_bar *b = &d->bar[i];
+		u64 want = 0;
+
+		if (!b->direct || !h->map)
+			continue;
+		if (mem && pci_in_window(d->bus, b->addr, b->size) && !(b->addr & (PAGE_SIZE - 1)))
+			want = b->addr;
+		if (want == b->mapped)
+			continue;
+		if (b->mapped)
+			h->unmap(h->ctx, b->mapped, b->size);
+		b->mapped = 0;
+		if (want && direct_map(d, i, want))
+			b->mapped = want;
+		else if (want)
+			h->unmap(h->ctx, want, b->size); /* what did get mapped */
+	}
+}
+
+void pci_direct_refresh(struct pci_dev *d)
+{
+	for (unsigned i = 0; i < PCI_BARS; i++)
+		if (d->bar[i].mapped) {
+			d->bus->maps.unmap(d->bus->maps.ctx, d->bar[i].mapped, d->bar[i].size);
+			d->bar[i].mapped = 0;
+		}
+	direct_update(d);
+}
+
+void pci_bus_set_map_hooks(struct pci_bus *b, const struct pci_map_hooks *h)
+{
+	b->maps = *h;
+}
+
 static void hdr_write(struct pci_dev *d, unsigned off, unsigned size, u32 v)
 {
 	unsigned reg = off & ~3u, sh = (off & 3) * 8;
@@ -150,11 +223,14 @@ static void hdr_write(struct pci_dev *d, unsigned off, unsigned size, u32 v)
 
 	if (reg >= PCI_BAR0 && reg < PCI_BAR0 + 4 * PCI_BARS) {
 		bar_write(d, (reg - PCI_BAR0) / 4, (hdr_dword(d, reg) & ~m) | ((v << sh) & m));
+		direct_update(d);
 		return;
 	}
 	pci_cfg_masked_write(d, off, size, v); /* status: its W1C bits are never set */
-	if (reg == PCI_COMMAND)
+	if (reg == PCI_COMMAND) {
 		pci_intx_update(d); /* INTx disable may have changed */
+		direct_update(d);   /* memory decode may have */
+	}
 }
 
 static void dev_cfg_write(struct pci_dev *d, unsigned off, unsigned size, u32 v)
@@ -211,8 +287,9 @@ void pci_cfg_write(struct pci_bus *b, u8 bus_nr, u8 devfn, unsigned off, unsigne
 	spin_unlock_irqrestore(&b->lock, f);
 }
 
-/* Is the BAR table of @d well formed (sizes, kinds, 64-bit pairs)? */
-static bool bars_valid(const struct pci_dev *d)
+/* Is the BAR table of @d well formed (sizes, kinds, 64-bit pairs) for
+ * bus @bus? */
+static bool bars_valid(const struct pci_bus *bus, const struct pci_dev *d)
 {
 	for (unsigned i = 0; i < PCI_BARS; i++) {
 		const struct pci_bar *b = &d->bar[i];
@@ -222,7 +299,9 @@ static bool bars_valid(const struct pci_dev *d)
 		if (b->kind > PCI_BAR_IO || !b->size || (b->size & (b->size - 1)))
 			return false;
 		if (b->kind == PCI_BAR_IO ? b->size < 4 || b->size > BAR_IO_MAX :
-		    b->size < 16 || b->size > PCI_MMIO_END - PCI_MMIO_BASE)
+		    b->size < 16 || b->size > (b->kind == PCI_BAR_MEM64 && bus->mmio64_next ?
+					       PCI_MMIO64_END - PCI_MMIO64_BASE :
+					       PCI_MMIO_END - PCI_MMIO_BASE))
 			return false;
 		if (b->kind == PCI_BAR_MEM64 && (i == PCI_BARS - 1 || d->bar[i + 1].kind))
 			return false;
@@ -232,8 +311,9 @@ static bool bars_valid(const struct pci_dev *d)
 	return true;
 }
 
-/* Firmware placement: memory BARs page-aligned in the MMIO window (64-bit
- * ones too, below 4 GiB), I/O BARs in the I/O window. */
+/* Firmware placement: memory BARs page-aligned in the MMIO window, 64-bit
+ * ones of PCI_MMIO64_MIN_BAR or more in the 64-bit window when the bus has
+ * one, I/O BARs in the I/O window. */
 static bool bars_place(struct pci_bus *b, struct pci_dev *d, u16 *cmd)
 {
 	for (unsigned i = 0; i < PCI_BARS; i++) {
@@ -246,6 +326,13 @@ static bool bars_place(struct pci_bus *b, struct pci_dev *d, u16 *cmd)
 				return false;
 			b->io_next = (u32)(at + r->size);
 			*cmd |= PCI_CMD_IO;
+		} else if (r->kind == PCI_BAR_MEM64 && b->mmio64_next &&
+			   r->size >= PCI_MMIO64_MIN_BAR) {
+			at = ALIGN_UP(b->mmio64_next, r->size);
+			if (at + r->size > PCI_MMIO64_END)
+				return false;
+			b->mmio64_next = at + r->size;
+			*cmd |= PCI_CMD_MEM;
 		} else if (r->kind != PCI_BAR_NONE) {
 			at = ALIGN_UP(b->mmio_next, MAX(r->size, BAR_ALIGN_MIN));
 			if (at + r->size > PCI_MMIO_END)
@@ -299,7 +386,7 @@ static bool register_locked(struct pci_bus *b, struct pci_dev *d, u8 devfn)
 	u16 cmd = 0;
 	int at = devfn == PCI_DEVFN_ANY ? free_slot(b) : devfn;
 
-	if (at < 0 || b->dev[at] || d->irq_pin > 4 || !bars_valid(d))
+	if (at < 0 || b->dev[at] || d->irq_pin > 4 || !bars_valid(b, d))
 		return false;
 	if ((at & 7) && !b->dev[at & ~7]) /* function 0 comes first */
 		return false;
@@ -322,6 +409,8 @@ bool pci_register(struct pci_bus *b, struct pci_dev *d, u8 devfn)
 	u64 f = spin_lock_irqsave(&b->lock);
 	bool ok = register_locked(b, d, devfn);
 
+	if (ok)
+		direct_update(d);
 	spin_unlock_irqrestore(&b->lock, f);
 	return ok;
 }
@@ -398,6 +487,7 @@ static void dev_reset_locked(struct pci_dev *d)
 	d->intx_level = false;
 	pci_msi_reset(d);
 	pci_intx_update(d);
+	direct_update(d);
 }
 
 void pci_bus_reset(struct pci_bus *b)

@@ -17,7 +17,8 @@
  *
  * Guest view (vmm/pci/pci_host.c; the DSDT, MCFG and E820 say the same):
  * config mechanism #1 at ports 0xCF8/0xCFC, ECAM at PCI_ECAM_BASE,
- * memory BARs in [PCI_MMIO_BASE, PCI_MMIO_END), I/O BARs in
+ * memory BARs in [PCI_MMIO_BASE, PCI_MMIO_END) and 64-bit ones of
+ * PCI_MMIO64_MIN_BAR or more in [PCI_MMIO64_BASE, PCI_MMIO64_END), I/O BARs in
  * [PCI_IO_BASE, PCI_IO_END), INTx pin P of slot S on GSI
  * PCI_GSI_BASE + ((S + P - 1) & 7), level-triggered, active low. The bus
  * claims the whole MMIO hole and the whole I/O window as ONE region each
@@ -45,6 +46,12 @@
 /* The guest physical layout of the bus. */
 #define PCI_MMIO_BASE 0xc0000000ULL   /* = GMEM_LOW_TOP: guest RAM ends here */
 #define PCI_MMIO_END 0xf0000000ULL
+/* The 64-bit window above all guest RAM, for large 64-bit BARs (a
+ * guest whose CPU reports fewer than 40 physical address bits cannot
+ * reach it: the bus then keeps every BAR below 4 GiB). */
+#define PCI_MMIO64_BASE 0x8000000000ULL /* 512 GiB */
+#define PCI_MMIO64_END 0x9000000000ULL  /* + 64 GiB */
+#define PCI_MMIO64_MIN_BAR (256ULL * MiB) /* 64-bit BARs this large go there */
 #define PCI_ECAM_BASE 0xf0000000ULL   /* PCIe 4.0 §7.2.2 */
 #define PCI_ECAM_BUSES 1              /* bus 0 only */
 #define PCI_ECAM_SIZE (PCI_ECAM_BUSES * MiB)
@@ -111,6 +118,14 @@ struct pci_bar {
 	bool prefetchable;
 	bus_read_fn read;     /* offset into the BAR; NULL reads all-ones */
 	bus_write_fn write;
+	void *ctx;            /* the callbacks' dev; NULL: the device's ctx */
+	/* (c) nonzero: a passed-through memory BAR mapped straight to this
+	 * host address in the guest's stage 2 (uncached) wherever the guest
+	 * puts it while memory decode is on, so accesses make no exit; the
+	 * callbacks serve it only while it is not mapped. Page aligned, a
+	 * size of at least a page. */
+	u64 direct;
+	u64 mapped;           /* (l) guest address it is mapped at now, 0: none */
 	/* (l) where the BAR points now: what the guest (or the placement)
 	 * wrote, the low bits below the size masked off */
 	u64 addr;
@@ -168,6 +183,16 @@ struct pci_dev {
 	u32 msi_pending;       /* (l) MSI pending bits (the capability's copy too) */
 };
 
+/* How the bus reaches the VM's stage 2 for direct BARs: map guest
+ * [gpa, gpa + size) to host MMIO at @hpa uncached (false if it cannot),
+ * or take such a mapping away (every vCPU stops using it before its next
+ * guest instruction). Called under bus->lock. */
+struct pci_map_hooks {
+	bool (*map)(void *ctx, u64 gpa, u64 hpa, u64 size);
+	void (*unmap)(void *ctx, u64 gpa, u64 size);
+	void *ctx;
+};
+
 /* How the bus reaches the VM's interrupt controllers. */
 struct pci_irq_hooks {
 	void (*set_gsi)(void *ctx, unsigned gsi, bool level); /* electrical level */
@@ -175,12 +200,21 @@ struct pci_irq_hooks {
 	void *ctx;
 };
 
+/* A memory window BARs decode in, as its bus region's callbacks see it. */
+struct pci_window {
+	struct pci_bus *bus;
+	u64 base;
+};
+
 struct pci_bus {
 	spinlock_t lock;
 	struct pci_irq_hooks irq;          /* (c) */
+	struct pci_map_hooks maps;         /* (c) for direct BARs; none: all trapped */
 	struct pci_dev *dev[PCI_SLOTS * PCI_FUNCS]; /* (l) by devfn */
 	u32 cf8;                           /* (l) CONFIG_ADDRESS */
 	u64 mmio_next;                     /* (l) BAR placement cursors */
+	u64 mmio64_next;                   /* 0: no 64-bit window (see pci_bus_enable_mmio64) */
+	struct pci_window hole, hole64;    /* (c) the two windows' region contexts */
 	u32 io_next;
 	struct pci_dev host;               /* 00:00.0 */
 	/* optional: what owns the rest of 0xCF8-0xCFF on a PC (the reset
@@ -199,6 +233,17 @@ struct pci_bus {
 bool pci_bus_init(struct pci_bus *b, const struct pci_irq_hooks *irq,
 		  struct bus *pio, struct bus *mmio, bus_read_fn cf9_read,
 		  bus_write_fn cf9_write, void *cf9_dev);
+
+/* Open the 64-bit window (the guest's CPU reaches PCI_MMIO64_END) and
+ * claim it on @mmio; before devices are registered. */
+bool pci_bus_enable_mmio64(struct pci_bus *b, struct bus *mmio);
+
+/* Whether [addr, addr + size) lies in a window BARs may decode in. */
+bool pci_in_window(const struct pci_bus *b, u64 addr, u64 size);
+
+/* Give the bus the VM's stage-2 hooks (before any device with a direct
+ * BAR is registered). */
+void pci_bus_set_map_hooks(struct pci_bus *b, const struct pci_map_hooks *h);
 
 /*
  * Put @d on the bus at @devfn, or at function 0 of the next free slot
@@ -264,7 +309,8 @@ u32 pci_cfg_read(struct pci_bus *b, u8 bus_nr, u8 devfn, unsigned off, unsigned 
 void pci_cfg_write(struct pci_bus *b, u8 bus_nr, u8 devfn, unsigned off, unsigned size,
 		   u32 val);
 
-/* Bus callbacks for the ranges pci_bus_init() claims (@dev is the bus). */
+/* Bus callbacks for the ranges pci_bus_init() claims (@dev is the bus;
+ * for the pci_hole_* ones, the struct pci_window). */
 u64 pci_cf8_read(void *dev, u64 off, unsigned size);
 void pci_cf8_write(void *dev, u64 off, unsigned size, u64 val);
 u64 pci_ecam_read(void *dev, u64 off, unsigned size);
@@ -285,5 +331,6 @@ bool pci_msix_bar_access(struct pci_dev *d, unsigned bar, u64 off, unsigned size
 			 bool write, u64 *val);
 void pci_msi_reset(struct pci_dev *d);
 void pci_intx_update(struct pci_dev *d);
+void pci_direct_refresh(struct pci_dev *d); /* a direct BAR's layout changed (MSI-X added) */
 
 #endif

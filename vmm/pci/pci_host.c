@@ -22,11 +22,6 @@
 #define HOST_DEVICE 0x29c0
 #define HOST_CLASS 0x060000
 
-static u64 ones(unsigned size)
-{
-	return size >= 8 ? ~0ULL : (1ULL << (size * 8)) - 1;
-}
-
 bool pci_bus_init(struct pci_bus *b, const struct pci_irq_hooks *irq,
 		  struct bus *pio, struct bus *mmio, bus_read_fn cf9_read,
 		  bus_write_fn cf9_write, void *cf9_dev)
@@ -38,6 +33,7 @@ bool pci_bus_init(struct pci_bus *b, const struct pci_irq_hooks *irq,
 	b->cf9_read = cf9_read;
 	b->cf9_write = cf9_write;
 	b->cf9_dev = cf9_dev;
+	b->hole = (struct pci_window){ b, PCI_MMIO_BASE };
 	b->host = (struct pci_dev){
 		.name = "host-bridge", .vendor_id = HOST_VENDOR, .device_id = HOST_DEVICE,
 		.subsys_vendor_id = HOST_VENDOR, .subsys_id = HOST_DEVICE,
@@ -51,8 +47,25 @@ bool pci_bus_init(struct pci_bus *b, const struct pci_irq_hooks *irq,
 	       bus_register(mmio, PCI_ECAM_BASE, PCI_ECAM_SIZE, pci_ecam_read, pci_ecam_write,
 			    b, "pci-ecam") &&
 	       bus_register(mmio, PCI_MMIO_BASE, PCI_MMIO_END - PCI_MMIO_BASE, pci_hole_read,
-			    pci_hole_write, b, "pci-mmio") &&
+			    pci_hole_write, &b->hole, "pci-mmio") &&
 	       bus_set_decode(mmio, PCI_MMIO_BASE, pci_hole_decodes);
+}
+
+bool pci_bus_enable_mmio64(struct pci_bus *b, struct bus *mmio)
+{
+	b->mmio64_next = PCI_MMIO64_BASE;
+	b->hole64 = (struct pci_window){ b, PCI_MMIO64_BASE };
+	return bus_register(mmio, PCI_MMIO64_BASE, PCI_MMIO64_END - PCI_MMIO64_BASE,
+			    pci_hole_read, pci_hole_write, &b->hole64, "pci-mmio64") &&
+	       bus_set_decode(mmio, PCI_MMIO64_BASE, pci_hole_decodes);
+}
+
+bool pci_in_window(const struct pci_bus *b, u64 addr, u64 size)
+{
+	if (addr >= PCI_MMIO_BASE && addr < PCI_MMIO_END)
+		return size <= PCI_MMIO_END - addr;
+	return b->mmio64_next && addr >= PCI_MMIO64_BASE && addr < PCI_MMIO64_END &&
+	       size <= PCI_MMIO64_END - addr;
 }
 
 /* The config dword CONFIG_ADDRESS selects, or false when disabled. */
@@ -74,14 +87,14 @@ u64 pci_cf8_read(void *dev, u64 off, unsigned size)
 
 	if (off >= 4) { /* CONFIG_DATA: bytes @off-4 .. of the selected dword */
 		if (!cf8_target(b, &bus_nr, &devfn, &reg) || (off - 4) + size > 4)
-			return ones(size);
+			return bus_all_ones(size);
 		return pci_cfg_read(b, bus_nr, devfn, reg + (unsigned)(off - 4), size);
 	}
 	if (off == 0 && size == 4)
 		return __atomic_load_n(&b->cf8, __ATOMIC_RELAXED);
 	if (off == CF8_RESET_OFF && size == 1 && b->cf9_read)
 		return b->cf9_read(b->cf9_dev, 0, 1);
-	return ones(size); /* not CONFIG_ADDRESS: an ordinary, empty port */
+	return bus_all_ones(size); /* not CONFIG_ADDRESS: an ordinary, empty port */
 }
 
 void pci_cf8_write(void *dev, u64 off, unsigned size, u64 val)
@@ -106,7 +119,7 @@ void pci_cf8_write(void *dev, u64 off, unsigned size, u64 val)
 u64 pci_ecam_read(void *dev, u64 off, unsigned size)
 {
 	if (size > 4)
-		return ones(size);
+		return bus_all_ones(size);
 	return pci_cfg_read(dev, (u8)(off >> 20), (u8)(off >> 12), (unsigned)(off & 0xfff), size);
 }
 
@@ -170,7 +183,7 @@ static bool bar_access(struct pci_bus *b, bool io, u64 addr, unsigned size, bool
 	if (found) {
 		rd = h.d->bar[h.bar].read;
 		wr = h.d->bar[h.bar].write;
-		ctx = h.d->ctx;
+		ctx = h.d->bar[h.bar].ctx ? h.d->bar[h.bar].ctx : h.d->ctx;
 	}
 	spin_unlock_irqrestore(&b->lock, f);
 	if (!found)
@@ -178,39 +191,43 @@ static bool bar_access(struct pci_bus *b, bool io, u64 addr, unsigned size, bool
 	if (write && wr)
 		wr(ctx, h.off, size, *val);
 	else if (!write)
-		*val = rd ? rd(ctx, h.off, size) : ones(size);
+		*val = rd ? rd(ctx, h.off, size) : bus_all_ones(size);
 	return true;
 }
 
-/* An enabled memory BAR holds [off, off + size) of the hole: else the
- * access is a master abort, unclaimed like any address nobody has. */
+/* An enabled memory BAR holds [off, off + size) of the window @dev (a
+ * struct pci_window): else the access is a master abort, unclaimed like
+ * any address nobody has. */
 bool pci_hole_decodes(void *dev, u64 off, unsigned size)
 {
-	struct pci_bus *b = dev;
-	u64 f = spin_lock_irqsave(&b->lock);
+	struct pci_window *w = dev;
+	u64 f = spin_lock_irqsave(&w->bus->lock);
 	struct bar_hit h;
-	bool found = bar_lookup(b, false, PCI_MMIO_BASE + off, size, &h);
+	bool found = bar_lookup(w->bus, false, w->base + off, size, &h);
 
-	spin_unlock_irqrestore(&b->lock, f);
+	spin_unlock_irqrestore(&w->bus->lock, f);
 	return found;
 }
 
 u64 pci_hole_read(void *dev, u64 off, unsigned size)
 {
-	u64 v = ones(size);
+	struct pci_window *w = dev;
+	u64 v = bus_all_ones(size);
 
-	bar_access(dev, false, PCI_MMIO_BASE + off, size, false, &v);
+	bar_access(w->bus, false, w->base + off, size, false, &v);
 	return v;
 }
 
 void pci_hole_write(void *dev, u64 off, unsigned size, u64 val)
 {
-	bar_access(dev, false, PCI_MMIO_BASE + off, size, true, &val);
+	struct pci_window *w = dev;
+
+	bar_access(w->bus, false, w->base + off, size, true, &val);
 }
 
 u64 pci_io_read(void *dev, u64 off, unsigned size)
 {
-	u64 v = ones(size);
+	u64 v = bus_all_ones(size);
 
 	bar_access(dev, true, PCI_IO_BASE + off, size, false, &v);
 	return v;

@@ -101,6 +101,10 @@ bool pci_testdev_init(struct pci_testdev *t, struct pci_bus *bus)
 					  .read = zero_read };
 	t->pci.bar[3] = (struct pci_bar){ .kind = PCI_BAR_IO, .size = 32, .read = io_read,
 					  .write = io_write };
+	/* a large 64-bit prefetchable BAR: in the 64-bit window where the bus
+	 * has one (reads 0, like BAR1 outside its MSI-X structures) */
+	t->pci.bar[4] = (struct pci_bar){ .kind = PCI_BAR_MEM64, .size = PCI_TESTDEV_BIG_BAR,
+					  .prefetchable = true, .read = zero_read };
 	return pci_register(bus, &t->pci, PCI_DEVFN_ANY) && pci_msi_init(&t->pci, 1) &&
 	       pci_msix_init(&t->pci, MSIX_VECTORS, 1, 0, MSIX_PBA);
 }

@@ -15,6 +15,8 @@
  *   BAR1 (64-bit memory, 16 KiB): the MSI-X table (4 vectors) at 0, its
  *     PBA at 0x800; the rest reads 0
  *   BAR3 (I/O, 32 bytes): offset 0 a 32-bit scratch register
+ *   BAR4-5 (64-bit prefetchable memory, 512 MiB): reads 0; placed in the
+ *     bus's 64-bit window when it has one
  *   capabilities: MSI (1 vector), MSI-X (4 vectors)
  * Its state is guarded by the VM's dev_lock, like every BAR access.
  */
@@ -27,6 +29,7 @@
 #define PCI_TESTDEV_VENDOR 0x1b36
 #define PCI_TESTDEV_DEVICE 0x00f0
 #define PCI_TESTDEV_MAGIC 0x44545648u
+#define PCI_TESTDEV_BIG_BAR (512ULL * MiB) /* BAR4-5: 64-bit prefetchable, reads 0 */
 
 struct pci_testdev {
 	struct pci_dev pci;   /* (c) / bus->lock, see pci.h */

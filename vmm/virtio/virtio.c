@@ -41,6 +41,7 @@ void virtio_set_irq(struct virtio_dev *d,
 
 static void raise(struct virtio_dev *d, enum virtio_irq kind, u16 q)
 {
+	d->interrupts++;
 	if (d->irq)
 		d->irq(d->irq_ctx, kind, q);
 }
@@ -231,8 +232,10 @@ bool virtio_dev_live(const struct virtio_dev *d)
 
 void virtio_queue_notify(struct virtio_dev *d, u16 q)
 {
-	if (virtio_dev_live(d) && virtio_queue_ready(d, q))
+	if (virtio_dev_live(d) && virtio_queue_ready(d, q)) {
+		d->notifies++;
 		d->ops->notify(d, q);
+	}
 }
 
 void virtio_dev_error(struct virtio_dev *d, u16 q, const char *what)

@@ -98,6 +98,8 @@ struct virtio_dev {
 	u8 status;
 	u32 generation;                   /* §4.1.4.3 config_generation */
 	unsigned logged;                  /* error lines printed */
+	u64 notifies, interrupts;         /* the driver's notifications taken,
+					     interrupts raised (statistics) */
 	struct virtq vq[VIRTIO_MAX_QUEUES];
 	struct virtq_chain chain;         /* the device's pop scratch */
 };

@@ -307,12 +307,22 @@ void virtio_guest_report(struct vm *vm)
 {
 	struct virtio_guest *g = vm->virtio;
 
+	for (unsigned i = 0; g && i < g->ndevs; i++) {
+		const struct vg_dev *v = g->dev[i];
+
+		printk(LOG_INFO, "guest %s pci %02x:%02x.%u virtio-%s notifies %llu interrupts %llu",
+		       vm->name, 0, v->pci.devfn >> 3, v->pci.devfn & 7, v->vdev->name,
+		       (unsigned long long)v->vdev->notifies, (unsigned long long)v->vdev->interrupts);
+	}
+
 	for (unsigned i = 0; g && i < g->nnics; i++) {
 		const struct virtio_net *n = g->nic[i];
 
 		printk(LOG_INFO, "guest %s net %u tx %llu rx %llu tx-errors %llu rx-errors %llu "
-		       "mailbox-drops %llu", vm->name, i, (unsigned long long)n->tx_frames,
-		       (unsigned long long)n->rx_frames, (unsigned long long)n->tx_errors,
-		       (unsigned long long)n->rx_errors, (unsigned long long)n->port.rx_drops);
+		       "mailbox-drops %llu tx-gso %llu tx-csum %llu", vm->name, i,
+		       (unsigned long long)n->tx_frames, (unsigned long long)n->rx_frames,
+		       (unsigned long long)n->tx_errors, (unsigned long long)n->rx_errors,
+		       (unsigned long long)n->port.rx_drops, (unsigned long long)n->tx_gso,
+		       (unsigned long long)n->tx_csum);
 	}
 }

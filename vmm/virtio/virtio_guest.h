@@ -40,10 +40,15 @@ bool virtio_guest_init(struct vm *vm, const struct cfg_guest *g,
  * console input still waits for the port's room. vCPU 0, dev_lock held. */
 bool virtio_guest_poll(struct vm *vm);
 
-/* One line per NIC at the guest's stop: "guest NAME net N tx F rx F
- * tx-errors E rx-errors E mailbox-drops D" (frames the guest sent, frames
- * it took, frames refused for a bad header or too small a buffer, frames
- * lost because the guest did not take them in time). */
+/* At the guest's stop, one line per virtio function: "guest NAME pci
+ * 00:DD.F virtio-KIND notifies N interrupts M" (each notification is an
+ * exit; each interrupt, an EOI exit in xAPIC mode), then one line per NIC:
+ * "guest NAME net N tx F rx F
+ * tx-errors E rx-errors E mailbox-drops D tx-gso G tx-csum C" (frames the
+ * guest sent, frames it took, frames refused for a bad header or too
+ * small a buffer, frames lost because the guest did not take them in
+ * time, and of the frames sent those that were GSO frames and those that
+ * left their checksum to complete). */
 void virtio_guest_report(struct vm *vm);
 
 #endif

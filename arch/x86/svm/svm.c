@@ -26,8 +26,8 @@
 #define TLB_FLUSH_ALL 1
 #define VEC_DB 1
 #define VEC_BP 3
-#define DR6_BS (1ULL << 14)
-#define RFLAGS_TF (1ULL << 8)
+#define DR6_GUEST_EVENTS 0xe000ULL /* BD BS BT: not the breakpoints' B0-B3 */
+#define DR7_FIXED 0x400ULL
 
 struct svm_vcpu {
 	struct vmcb *vmcb;
@@ -49,6 +49,12 @@ struct svm_vcpu {
 	bool dbg_guest_tf;  /* the guest's own TF under ours */
 	u64 dbg_dr6;        /* the guest's DR6 when the step began */
 	bool dbg_step_owed; /* an emulated instruction ended the step */
+	/* The debugger's hardware breakpoints (VCPU_DEBUG_HW, hw_on): its
+	 * DR0-DR3 in the CPU and its DR7 in the VMCB; the guest's own
+	 * values, which MOV DR (intercepted) and REG_DR* see, kept here. */
+	bool hw;
+	u64 hw_dr7;
+	u64 guest_dr[4], guest_dr6, guest_dr7;
 };
 
 static u64 host_vmcb_pa[MAX_CPUS];
@@ -243,12 +249,59 @@ static u64 *reg_slot(struct vmcb *vm, enum vcpu_reg r)
 	return (u64 *)((u8 *)&vm->save + off[r < NR_REGS ? r : REG_PAT]);
 }
 
+/*
+ * The debug registers as the guest sees them (SDM Vol. 3B §18.2): DR6 and
+ * DR7 in the VMCB, DR0-DR3 in the CPU (VMRUN and #VMEXIT leave them, and
+ * a CPU runs one vCPU), or all aside while the debugger owns them.
+ */
+static bool is_dr(enum vcpu_reg r)
+{
+	return r == REG_DR7 || (r >= REG_DR0 && r <= REG_DR6);
+}
+
+static u64 get_dr(struct svm_vcpu *s, enum vcpu_reg r)
+{
+	if (r == REG_DR6)
+		return s->hw ? s->guest_dr6 : s->vmcb->save.dr6;
+	if (r == REG_DR7)
+		return s->hw ? s->guest_dr7 : s->vmcb->save.dr7;
+	return s->hw ? s->guest_dr[r - REG_DR0] : read_dr(r - REG_DR0);
+}
+
+static void set_dr(struct svm_vcpu *s, enum vcpu_reg r, u64 val)
+{
+	if (r == REG_DR6)
+		*(s->hw ? &s->guest_dr6 : &s->vmcb->save.dr6) = val;
+	else if (r == REG_DR7)
+		*(s->hw ? &s->guest_dr7 : &s->vmcb->save.dr7) = val;
+	else if (s->hw)
+		s->guest_dr[r - REG_DR0] = val;
+	else
+		write_dr(r - REG_DR0, val);
+}
+
 /* The guest's EFER always has SVME set in the VMCB (a VMRUN consistency
  * check, §15.5.1); the guest never sees it. */
 static u64 svm_get_reg(struct vcpu_hw *v, enum vcpu_reg r)
 {
-	u64 val = *reg_slot(vmcb_of(v), r);
+	const struct vmcb_save *sv = &vmcb_of(v)->save;
+	u64 val;
 
+	switch (r) { /* the exit path's reads, straight from the VMCB */
+	case REG_RIP: return sv->rip;
+	case REG_RSP: return sv->rsp;
+	case REG_CR0: return sv->cr0;
+	case REG_CR3: return sv->cr3;
+	case REG_CR4: return sv->cr4;
+	case REG_RFLAGS:
+		if (!priv(v)->nmi_step)
+			return sv->rflags;
+		break;
+	default: break;
+	}
+	if (is_dr(r))
+		return get_dr(priv(v), r);
+	val = *reg_slot(vmcb_of(v), r);
 	if (r == REG_RFLAGS && priv(v)->nmi_step && !priv(v)->step_guest_tf)
 		val &= ~RFLAGS_TF; /* ours, for the NMI single-step */
 	return r == REG_EFER ? val & ~EFER_SVME : val;
@@ -258,6 +311,14 @@ static u64 svm_get_reg(struct vcpu_hw *v, enum vcpu_reg r)
  * have (APM Vol. 2 §5.5.3). */
 static void svm_set_reg(struct vcpu_hw *v, enum vcpu_reg r, u64 val)
 {
+	if (r == REG_RIP) { /* the exit path's write */
+		vmcb_of(v)->save.rip = val;
+		return;
+	}
+	if (is_dr(r)) {
+		set_dr(priv(v), r, val);
+		return;
+	}
 	if (r == REG_RFLAGS && priv(v)->nmi_step) {
 		priv(v)->step_guest_tf = val & RFLAGS_TF;
 		val |= RFLAGS_TF;
@@ -271,6 +332,16 @@ static void svm_set_reg(struct vcpu_hw *v, enum vcpu_reg r, u64 val)
 static u64 evtinj(u8 vector, u32 type)
 {
 	return vector | ((u64)type << 8) | SVM_EVTINJ_VALID;
+}
+
+/* #DB is intercepted for the debugger's step or breakpoints, and for the
+ * NMI code's IRET step. */
+static void db_intercept(struct svm_vcpu *s)
+{
+	if (s->dbg_armed || s->nmi_step || s->hw)
+		s->vmcb->control.intercept_exc |= 1u << VEC_DB;
+	else
+		s->vmcb->control.intercept_exc &= ~(1u << VEC_DB);
 }
 
 /*
@@ -325,6 +396,7 @@ static void nmi_step_end(struct svm_vcpu *s, bool retry)
 
 	s->nmi_step = false;
 	vm->control.intercept_exc &= ~STEP_EXCEPTIONS;
+	db_intercept(s);
 	if (!retry)
 		return;
 	if (!s->step_guest_tf)
@@ -347,11 +419,12 @@ static void reflect_exception(struct vmcb *vm, u32 vec)
 }
 
 /* The step's trap: DR6 as before it, unless the guest stepped too (its
- * own TF) or the IRET hit a data breakpoint (B0-B3): then its #DB. */
+ * own TF) or the IRET hit a data breakpoint (B0-B3): then its #DB. (While
+ * the debugger owns the breakpoints, a hit of its by this IRET is lost.) */
 static void nmi_step_trap(struct svm_vcpu *s)
 {
 	struct vmcb *vm = s->vmcb;
-	u64 hit = vm->save.dr6 & ~s->step_dr6 & 0xf;
+	u64 hit = s->hw ? 0 : vm->save.dr6 & ~s->step_dr6 & 0xf;
 
 	vm->save.dr6 = s->step_dr6 | hit | (s->step_guest_tf ? DR6_BS : 0);
 	if (s->step_guest_tf || hit)
@@ -423,6 +496,7 @@ static void nmi_reset(struct svm_vcpu *s)
 	s->vmcb->control.intercept1 &= ~SVM_INTERCEPT_IRET;
 	s->vmcb->control.intercept_exc &= ~STEP_EXCEPTIONS;
 	s->nmi_masked = s->nmi_pending = s->iret_seen = s->nmi_step = false;
+	db_intercept(s);
 }
 
 /*
@@ -453,7 +527,7 @@ static void dbg_disarm(struct svm_vcpu *s)
 	s->dbg_armed = false;
 	vm->save.rflags = (vm->save.rflags & ~RFLAGS_TF) | (s->dbg_guest_tf ? RFLAGS_TF : 0);
 	vm->save.dr6 = s->dbg_dr6;
-	vm->control.intercept_exc &= ~(1u << VEC_DB);
+	db_intercept(s);
 }
 
 /* After an exit: our #DB ends the step; another intercepted exception
@@ -469,18 +543,103 @@ static void dbg_exit(struct svm_vcpu *s, struct vm_exit *x)
 	if (code == SVM_EXIT_EXCP_BASE + VEC_DB) {
 		dbg_disarm(s);
 		x->code = EXIT_STEP;
+		x->debug.hits = 0;
 	} else if ((code >= SVM_EXIT_EXCP_BASE && code < SVM_EXIT_EXCP_BASE + 32) ||
 		   code == SVM_EXIT_SWINT) {
 		dbg_disarm(s);
 	}
 }
 
+/*
+ * DR7 in the CPU too, not only in the VMCB: QEMU's TCG arms breakpoints
+ * only on a MOV to DR7 (VMRUN loads the VMCB's DR7 without), and keeps
+ * them and the host's DR7 after #VMEXIT; a CPU clears the host's
+ * breakpoints at #VMEXIT (APM §15.6). A hit while the hypervisor runs is
+ * passed over (arch/x86/trap.c, percpu guest_dr).
+ */
+static void host_dr7(u64 dr7)
+{
+	this_cpu()->guest_dr = (dr7 & 0xff) != 0;
+	write_dr(7, dr7);
+}
+
+/* The debugger takes DR0-DR3 and DR7, the guest's own put aside; MOV DR
+ * (the DR read and write intercepts, APM §15.9) and #DB are intercepted. */
+static void hw_on(struct svm_vcpu *s, const struct vcpu_debug *d)
+{
+	struct vmcb *vm = s->vmcb;
+
+	if (!s->hw) {
+		for (unsigned i = 0; i < 4; i++)
+			s->guest_dr[i] = read_dr(i);
+		s->guest_dr6 = vm->save.dr6;
+		s->guest_dr7 = vm->save.dr7;
+		s->hw = true;
+	}
+	for (unsigned i = 0; i < 4; i++)
+		write_dr(i, d->dr[i]);
+	s->hw_dr7 = d->dr7 | DR7_FIXED;
+	vm->save.dr7 = s->hw_dr7;
+	vm->save.dr6 = DR6_CLEAN;
+	host_dr7(s->hw_dr7);
+	vm->control.intercept_dr = SVM_INTERCEPT_DR0_7;
+	db_intercept(s);
+}
+
+/* The guest's own debug registers back. */
+static void hw_off(struct svm_vcpu *s)
+{
+	struct vmcb *vm = s->vmcb;
+
+	if (!s->hw)
+		return;
+	s->hw = false;
+	for (unsigned i = 0; i < 4; i++)
+		write_dr(i, s->guest_dr[i]);
+	vm->save.dr6 = s->guest_dr6;
+	vm->save.dr7 = s->guest_dr7;
+	host_dr7(s->guest_dr7);
+	vm->control.intercept_dr = 0;
+	db_intercept(s);
+}
+
+/*
+ * A #DB while the debugger owns the breakpoints (@dr6: the VMCB's DR6 at
+ * the exit, which the CPU updated before the intercept, §15.12): hits of
+ * its breakpoints stop the guest for it (EXIT_STEP, debug.hits), an
+ * instruction breakpoint with RF set so that the instruction runs when
+ * the guest resumes (the breakpoint is a fault, SDM Vol. 3B §18.3.1.1);
+ * otherwise it is the guest's own #DB (its TF, ICEBP): EXIT_EXCEPTION with
+ * the DR6 bits it sets. DR6 is clean again for the next.
+ */
+static void hw_exit(struct svm_vcpu *s, struct vm_exit *x, u64 dr6)
+{
+	struct vmcb *vm = s->vmcb;
+	u8 hits;
+
+	if (!s->hw || s->nmi_step || vm->control.exitcode != SVM_EXIT_EXCP_BASE + VEC_DB)
+		return;
+	hits = dr_hits(dr6, s->hw_dr7);
+	if (hits || x->code == EXIT_STEP) {
+		x->code = EXIT_STEP;
+		x->debug.hits = hits;
+	} else {
+		x->exc.error = (u32)(dr6 & DR6_GUEST_EVENTS);
+		x->exc.has_error = false;
+	}
+	if (dr_exec_hit(hits, s->hw_dr7))
+		vm->save.rflags |= RFLAGS_RF;
+	vm->save.dr6 = DR6_CLEAN;
+}
+
 /* #BP intercepted (APM §15.12), and INTn (§15.9): QEMU's TCG checks the
- * INTn intercept, not the #BP one, for an INT3. */
-static bool svm_set_debug(struct vcpu_hw *v, u32 flags)
+ * INTn intercept, not the #BP one, for an INT3. The debugger's hardware
+ * breakpoints: hw_on. */
+static bool svm_set_debug(struct vcpu_hw *v, const struct vcpu_debug *d)
 {
 	struct svm_vcpu *s = priv(v);
 	struct vmcb_control *c = &s->vmcb->control;
+	u32 flags = d->flags;
 
 	s->debug = flags;
 	if (flags & VCPU_DEBUG_BP) {
@@ -490,6 +649,10 @@ static bool svm_set_debug(struct vcpu_hw *v, u32 flags)
 		c->intercept_exc &= ~(1u << VEC_BP);
 		c->intercept1 &= ~SVM_INTERCEPT_INTN;
 	}
+	if (flags & VCPU_DEBUG_HW)
+		hw_on(s, d);
+	else
+		hw_off(s);
 	if (!(flags & VCPU_DEBUG_STEP)) {
 		dbg_disarm(s);
 		s->dbg_step_owed = false;
@@ -662,6 +825,18 @@ static void decode_cr4_write(struct vm_exit *x, const struct vmcb *vm)
 	x->cr.gpr = (info >> 63) ? info & 0xf : CR_GPR_DECODE;
 }
 
+/* A MOV DR intercept (APM §15.9): the register from the exit code, the
+ * GPR as for CR4 (decode assists, §15.33.1, or vmm/ decodes). */
+static void decode_dr(struct vm_exit *x, const struct vmcb *vm)
+{
+	u64 code = vm->control.exitcode, info = vm->control.exitinfo1;
+
+	x->code = EXIT_DR_ACCESS;
+	x->dr.dr = code & 7;
+	x->dr.write = code >= SVM_EXIT_DR0_WRITE;
+	x->dr.gpr = (info >> 63) ? info & 0xf : CR_GPR_DECODE;
+}
+
 /* VMEXIT_INVALID: name the consistency check the VMCB fails (§15.5.1). */
 static void decode_invalid(struct vm_exit *x, const struct vmcb *vm)
 {
@@ -685,7 +860,8 @@ static void decode_invalid(struct vm_exit *x, const struct vmcb *vm)
  */
 static bool vmcb_holds_host_state(const struct vmcb *vm)
 {
-	return svm_vmcb_holds_host_state(vm, (u64)svm_vmrun_resume, paging_kernel_cr3());
+	return vm->save.rip == (u64)svm_vmrun_resume && /* the cheap half first */
+	       svm_vmcb_holds_host_state(vm, (u64)svm_vmrun_resume, paging_kernel_cr3());
 }
 
 static void svm_decode(struct vcpu_hw *v)
@@ -695,6 +871,7 @@ static void svm_decode(struct vcpu_hw *v)
 	u64 code = vm->control.exitcode;
 
 	x->raw = (u32)code;
+	x->rip = vm->save.rip;
 	if (vmcb_holds_host_state(vm)) {
 		x->code = EXIT_ENTRY_FAILED;
 		x->fail.info = code;
@@ -707,28 +884,33 @@ static void svm_decode(struct vcpu_hw *v)
 	}
 	x->insn_len = have_nrips && vm->control.next_rip > vm->save.rip ?
 		      vm->control.next_rip - vm->save.rip : 0;
-	if (code == SVM_EXIT_IOIO) {
-		decode_io(x, vm);
-	} else if (code == SVM_EXIT_NPF) {
-		decode_npf(x, vm);
-	} else if (code == SVM_EXIT_CR4_WRITE) {
-		decode_cr4_write(x, vm);
-	} else if ((u32)code == (u32)SVM_EXIT_INVALID) { /* QEMU stores 32 bits of -1 */
-		decode_invalid(x, vm);
-	} else if (code == SVM_EXIT_MSR) {
+	switch (code) { /* the common exits first, one compare tree */
+	case SVM_EXIT_IOIO: decode_io(x, vm); return;
+	case SVM_EXIT_NPF: decode_npf(x, vm); return;
+	case SVM_EXIT_CR4_WRITE: decode_cr4_write(x, vm); return;
+	case SVM_EXIT_MSR:
 		x->code = vm->control.exitinfo1 ? EXIT_MSR_WRITE : EXIT_MSR_READ;
 		x->msr.index = (u32)v->gprs[GPR_RCX];
+		return;
+	case SVM_EXIT_SWINT:
+		x->code = EXIT_EXCEPTION;
+		x->exc.vector = VEC_BP;
+		x->exc.has_error = false;
+		x->exc.intn = true;
+		return;
+	default:
+		break;
+	}
+	if (code >= SVM_EXIT_DR0_READ && code < SVM_EXIT_DR0_WRITE + 8 && (code & 0xf) < 8) {
+		decode_dr(x, vm);
+	} else if ((u32)code == (u32)SVM_EXIT_INVALID) { /* QEMU stores 32 bits of -1 */
+		decode_invalid(x, vm);
 	} else if (code >= SVM_EXIT_EXCP_BASE && code < SVM_EXIT_EXCP_BASE + 32) {
 		x->code = EXIT_EXCEPTION;
 		x->exc.vector = code - SVM_EXIT_EXCP_BASE;
 		x->exc.error = (u32)vm->control.exitinfo1;
 		x->exc.has_error = true;
 		x->exc.intn = false;
-	} else if (code == SVM_EXIT_SWINT) {
-		x->code = EXIT_EXCEPTION;
-		x->exc.vector = VEC_BP;
-		x->exc.has_error = false;
-		x->exc.intn = true;
 	} else {
 		x->code = simple_code(code);
 		x->fail.info = vm->control.exitinfo1;
@@ -750,12 +932,11 @@ static void svm_run(struct vcpu_hw *v)
 {
 	struct svm_vcpu *s = priv(v);
 	struct vmcb *vm = s->vmcb;
+	u64 dr6;
 
 	if (s->dbg_step_owed) { /* no entry: the step ended in emulation */
 		s->dbg_step_owed = false;
-		v->exit.code = EXIT_STEP;
-		v->exit.raw = 0;
-		v->exit.insn_len = 0;
+		vm_exit_step_ended(&v->exit, vm->save.rip);
 		return;
 	}
 	nmi_prepare_entry(s);
@@ -774,9 +955,11 @@ static void svm_run(struct vcpu_hw *v)
 	svm_vmrun(v->gprs, s->vmcb_pa, host_vmcb_pa[this_cpu()->cpu]);
 	asm volatile("cli; stgi" ::: "memory");
 	v->gprs[GPR_RAX] = vm->save.rax;
+	dr6 = vm->save.dr6;
 	svm_decode(v);
 	requeue_interrupted_event(vm);
 	dbg_exit(s, &v->exit);
+	hw_exit(s, &v->exit, dr6);
 	nmi_track_exit(s, &v->exit);
 }
 

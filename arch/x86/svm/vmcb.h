@@ -110,6 +110,9 @@ BUILD_ASSERT(__builtin_offsetof(struct vmcb, save.g_pat) == 0x668);
 /* intercept_cr (000h): writes of CRn are bit 16 + n */
 #define SVM_INTERCEPT_CR4_WRITE (1u << 20)
 
+/* intercept_dr (004h): reads of DRn are bit n, writes bit 16 + n */
+#define SVM_INTERCEPT_DR0_7 0x00ff00ffu
+
 /* intercept1 (00Ch) */
 #define SVM_INTERCEPT_INTR (1u << 0)
 #define SVM_INTERCEPT_NMI (1u << 1)
@@ -153,6 +156,8 @@ BUILD_ASSERT(__builtin_offsetof(struct vmcb, save.g_pat) == 0x668);
 #define SVM_EXIT_CR0_READ 0x00
 #define SVM_EXIT_CR0_WRITE 0x10
 #define SVM_EXIT_CR4_WRITE 0x14
+#define SVM_EXIT_DR0_READ 0x20
+#define SVM_EXIT_DR0_WRITE 0x30
 #define SVM_EXIT_EXCP_BASE 0x40
 #define SVM_EXIT_INTR 0x60
 #define SVM_EXIT_NMI 0x61

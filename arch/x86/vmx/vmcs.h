@@ -116,6 +116,7 @@
 #define CPU_MWAIT_EXITING (1u << 10)
 #define CPU_RDPMC_EXITING (1u << 11)
 #define CPU_NMI_WINDOW_EXITING (1u << 22)
+#define CPU_MOV_DR_EXITING (1u << 23)
 #define CPU_UNCOND_IO_EXITING (1u << 24)
 #define CPU_MONITOR_TRAP_FLAG (1u << 27)
 #define CPU_USE_MSR_BITMAPS (1u << 28)

@@ -136,6 +136,19 @@ struct vmx_vcpu {
 	bool flush_ept;   /* INVEPT before the next entry */
 	bool flush_vpid;  /* INVVPID before the next entry */
 	bool nmi_pending; /* an NMI waits for the guest's NMI window */
+	/* The debugger's hardware breakpoints (VCPU_DEBUG_HW): its DR0-DR3
+	 * in the CPU and DR7 in the VMCS; the guest's own values, which MOV
+	 * DR (exiting) and REG_DR* see, kept here (vmx_regs.c). */
+	bool hw;
+	u64 hw_dr7;
+	u64 guest_dr[4], guest_dr6, guest_dr7;
+	/* The debugger's single step where the CPU has no monitor trap flag
+	 * (Bochs' corei7_skylake_x): RFLAGS.TF and the #DB intercept, as on
+	 * SVM (vmx_regs.c, tf_arm). */
+	bool step;        /* VCPU_DEBUG_STEP asked for, through TF */
+	bool tf_armed;    /* TF in GUEST_RFLAGS and #DB intercepted are ours */
+	bool tf_guest;    /* the guest's own TF under ours */
+	bool tf_owed;     /* an emulated instruction ended the step */
 };
 
 extern struct vmx_caps vmx_caps;
@@ -252,7 +265,15 @@ void vmx_want_intr_window(struct vcpu_hw *v, bool on);
 void vmx_end_intr_shadow(struct vcpu_hw *v);
 void vmx_single_step_trap(struct vcpu_hw *v);
 void vmx_set_proc_control(struct vmx_vcpu *s, u32 bit, bool on);
-bool vmx_set_debug(struct vcpu_hw *v, u32 flags);
+bool vmx_set_debug(struct vcpu_hw *v, const struct vcpu_debug *d);
+/* After the exit is decoded: a #DB while the debugger owns the debug
+ * registers is its hit (EXIT_STEP) or the guest's own #DB. */
+void vmx_debug_exit(struct vcpu_hw *v);
+/* Before an entry: the debugger's TF step armed. False: no entry, its
+ * step already ended in an emulated instruction (v->exit is EXIT_STEP). */
+bool vmx_step_entry(struct vcpu_hw *v);
+/* A state load (reset, the debugger's G): no step of ours in flight. */
+void vmx_step_forget(struct vmx_vcpu *s);
 void vmx_nmi_window_open(struct vcpu_hw *v);
 void vmx_stage2_flush(struct vcpu_hw *v);
 

@@ -48,7 +48,7 @@ static const u8 exit_map[EXIT_REASON_MAX + 1] = {
 	[EXIT_REASON_VMXOFF] = EXIT_VIRT_INSN | MAP_LEN,
 	[EXIT_REASON_VMXON] = EXIT_VIRT_INSN | MAP_LEN,
 	[EXIT_REASON_CR_ACCESS] = EXIT_CR_ACCESS | MAP_LEN,
-	[EXIT_REASON_DR_ACCESS] = EXIT_UNKNOWN | MAP_LEN | MAP_QUAL,
+	[EXIT_REASON_DR_ACCESS] = EXIT_DR_ACCESS | MAP_LEN,
 	[EXIT_REASON_IO_INSTRUCTION] = EXIT_IO | MAP_LEN,
 	[EXIT_REASON_MSR_READ] = EXIT_MSR_READ | MAP_LEN,
 	[EXIT_REASON_MSR_WRITE] = EXIT_MSR_WRITE | MAP_LEN,
@@ -120,6 +120,15 @@ static void decode_cr(struct vm_exit *x, u64 q)
 	x->cr.gpr = type <= 1 ? (q >> 8) & 0xf : 0xff;
 }
 
+/* Table 28-4: DR number in bits 2:0, direction in bit 4 (1: MOV from
+ * DR), the GPR in bits 11:8. */
+static void decode_dr(struct vm_exit *x, u64 q)
+{
+	x->dr.dr = q & 7;
+	x->dr.write = !(q & (1u << 4));
+	x->dr.gpr = (q >> 8) & 0xf;
+}
+
 /* Table 28-5: size - 1 in bits 2:0, IN, string, REP, port in 31:16. */
 static void decode_io(struct vm_exit *x, u64 q)
 {
@@ -161,6 +170,12 @@ static void decode_detail(struct vcpu_hw *v, u32 reason, u32 idt_info)
 		break;
 	case EXIT_REASON_CR_ACCESS:
 		decode_cr(x, vmcs_read64(EXIT_QUALIFICATION));
+		break;
+	case EXIT_REASON_DR_ACCESS:
+		decode_dr(x, vmcs_read64(EXIT_QUALIFICATION));
+		break;
+	case EXIT_REASON_MONITOR_TRAP_FLAG:
+		x->debug.hits = 0;
 		break;
 	case EXIT_REASON_IO_INSTRUCTION:
 		decode_io(x, vmcs_read64(EXIT_QUALIFICATION));
@@ -211,11 +226,13 @@ static void decode_exit(struct vcpu_hw *v, u32 reason)
 
 	x->raw = reason;
 	x->code = map ? (map & MAP_CODE) : EXIT_UNKNOWN;
+	x->rip = vmcs_read64(GUEST_RIP);
 	x->insn_len = (map & MAP_LEN) ? vmcs_read32(VM_EXIT_INSTRUCTION_LEN) : 0;
 	if (!map || (map & MAP_QUAL))
 		x->fail.info = vmcs_read64(EXIT_QUALIFICATION);
 	requeue_interrupted_event(vmx_priv(v), idt_info);
 	decode_detail(v, reason, idt_info);
+	vmx_debug_exit(v);
 }
 
 /* For the log when the CPU refuses the guest state (§27.3, §27.8). */
@@ -276,6 +293,8 @@ static void entry_failed(struct vcpu_hw *v, u32 how, u32 reason)
 
 	x->code = EXIT_ENTRY_FAILED;
 	x->insn_len = 0;
+	/* no VMCS to read after VMfailInvalid (§31.2) */
+	x->rip = how == VMX_ENTER_FAIL_INVALID ? 0 : vmcs_read64(GUEST_RIP);
 	u32 err = how == VMX_ENTER_FAIL_VALID ? vmcs_read32(VM_INSTRUCTION_ERROR) : 0;
 
 	if (how == VMX_ENTER_EXITED) {
@@ -326,6 +345,11 @@ void vmx_run(struct vcpu_hw *v)
 
 	irq_disable();
 	if (vmx_make_current(s)) {
+		if (!vmx_step_entry(v)) { /* the debugger's step ended, no entry */
+			if (flags & RFLAGS_IF)
+				irq_enable();
+			return;
+		}
 		flush_tlbs(v, s);
 		if (read_cr2() != s->cr2)
 			write_cr2(s->cr2);

@@ -15,7 +15,6 @@
 #include "kernel/mm.h"
 
 #define RFLAGS_FIXED1 (1ULL << 1)
-#define RFLAGS_TF (1ULL << 8)
 #define EPT_READ 1ULL
 #define EPT_MT_WB 6
 #define AR_TYPE_ACCESSED 1u
@@ -69,8 +68,47 @@ static u64 cr_guest_view(u32 real, u32 shadow, u64 mask)
 	return (vmcs_read64(real) & ~mask) | (vmcs_read64(shadow) & mask);
 }
 
+/*
+ * The debug registers as the guest sees them (SDM Vol. 3B §18.2): DR7 in
+ * the VMCS (loaded and saved with the debug controls, §27.3.2.1,
+ * §28.3.1), DR0-DR3 and DR6 in the CPU (VM entries and exits leave them,
+ * and a CPU runs one vCPU), or all aside while the debugger owns them.
+ */
+static bool is_dr(enum vcpu_reg r)
+{
+	return r == REG_DR7 || (r >= REG_DR0 && r <= REG_DR6);
+}
+
+static unsigned dr_num(enum vcpu_reg r)
+{
+	return r == REG_DR7 ? 7 : r == REG_DR6 ? 6 : r - REG_DR0;
+}
+
+static u64 get_dr(struct vmx_vcpu *s, enum vcpu_reg r)
+{
+	unsigned n = dr_num(r);
+
+	if (s->hw)
+		return n == 7 ? s->guest_dr7 : n == 6 ? s->guest_dr6 : s->guest_dr[n];
+	return n == 7 ? vmcs_read64(GUEST_DR7) : read_dr(n);
+}
+
+static void set_dr(struct vmx_vcpu *s, enum vcpu_reg r, u64 val)
+{
+	unsigned n = dr_num(r);
+
+	if (s->hw)
+		*(n == 7 ? &s->guest_dr7 : n == 6 ? &s->guest_dr6 : &s->guest_dr[n]) = val;
+	else if (n == 7)
+		vmcs_write64(GUEST_DR7, val);
+	else
+		write_dr(n, val);
+}
+
 u64 vmx_get_reg(struct vcpu_hw *v, enum vcpu_reg r)
 {
+	if (is_dr(r))
+		return get_dr(vmx_priv(v), r);
 	switch (r) {
 	case REG_CR0:
 		return cr_guest_view(GUEST_CR0, CR0_READ_SHADOW, vmx_config.cr0_mask);
@@ -98,6 +136,10 @@ void vmx_write_reg(struct vcpu_hw *v, enum vcpu_reg r, u64 val)
 
 	if (r >= NR_REGS || (holds_address(r) && !canonical(val)))
 		return;
+	if (is_dr(r)) {
+		set_dr(vmx_priv(v), r, val);
+		return;
+	}
 	switch (r) {
 	case REG_CR0:
 		vmcs_write64(CR0_READ_SHADOW, val);
@@ -364,31 +406,186 @@ bool vmx_intr_allowed(struct vcpu_hw *v)
  * into it, as on the CPU. An exception the instruction raised is already
  * queued: it wins, no trap.
  */
+static void tf_disarm(struct vmx_vcpu *s);
+
 void vmx_single_step_trap(struct vcpu_hw *v)
 {
-	if (vmx_priv(v)->entry_info & INTR_INFO_VALID)
+	struct vmx_vcpu *s = vmx_priv(v);
+
+	if (s->tf_armed) { /* TF is the debugger's: its step ended */
+		tf_disarm(s);
+		s->tf_owed = true;
+		return;
+	}
+	if (s->entry_info & INTR_INFO_VALID)
 		return;
 	vmcs_write64(GUEST_PENDING_DBG_EXCEPTIONS,
 		     vmcs_read64(GUEST_PENDING_DBG_EXCEPTIONS) | PENDING_DBG_BS);
 }
 
+#define DR7_FIXED 0x400ULL
+#define VEC_DB 1
+
+/* #DB in the exception bitmap for the debugger's breakpoints. */
+static void bitmap_bit(unsigned vec, bool on)
+{
+	u32 bm = vmcs_read32(EXCEPTION_BITMAP);
+
+	vmcs_write32(EXCEPTION_BITMAP, on ? bm | (1u << vec) : bm & ~(1u << vec));
+}
+
+/*
+ * The debugger takes DR0-DR3 and DR7, the guest's own put aside; MOV DR
+ * exits (§25.6.2) and #DB is intercepted (the exception bitmap).
+ */
+static void hw_on(struct vmx_vcpu *s, const struct vcpu_debug *d)
+{
+	if (!s->hw) {
+		for (unsigned i = 0; i < 4; i++)
+			s->guest_dr[i] = read_dr(i);
+		s->guest_dr6 = read_dr(6);
+		s->guest_dr7 = vmcs_read64(GUEST_DR7);
+		s->hw = true;
+	}
+	for (unsigned i = 0; i < 4; i++)
+		write_dr(i, d->dr[i]);
+	write_dr(6, DR6_CLEAN);
+	s->hw_dr7 = d->dr7 | DR7_FIXED;
+	vmcs_write64(GUEST_DR7, s->hw_dr7);
+	vmx_set_proc_control(s, CPU_MOV_DR_EXITING, true);
+	bitmap_bit(VEC_DB, true);
+}
+
+static void hw_off(struct vmx_vcpu *s)
+{
+	if (!s->hw)
+		return;
+	s->hw = false;
+	for (unsigned i = 0; i < 4; i++)
+		write_dr(i, s->guest_dr[i]);
+	write_dr(6, s->guest_dr6);
+	vmcs_write64(GUEST_DR7, s->guest_dr7);
+	vmx_set_proc_control(s, CPU_MOV_DR_EXITING, false);
+	bitmap_bit(VEC_DB, false);
+}
+
+/*
+ * An intercepted #DB leaves DR6 alone; the exit qualification has what
+ * it would have set: B0-B3, BD, BS (§28.2.1, Table 28-1). The debugger's
+ * hits stop the guest for it (EXIT_STEP, debug.hits), an instruction
+ * breakpoint's with RF set (it is a fault, §18.3.1.1: the instruction
+ * runs when the guest resumes); anything else is the guest's own #DB.
+ */
+void vmx_debug_exit(struct vcpu_hw *v)
+{
+	struct vmx_vcpu *s = vmx_priv(v);
+	struct vm_exit *x = &v->exit;
+	u64 q;
+	u8 hits;
+
+	if (s->tf_armed && x->code == EXIT_EXCEPTION && x->exc.vector != VEC_DB)
+		tf_disarm(s); /* the instruction did not complete: stepped again */
+	if ((!s->hw && !s->tf_armed) || x->code != EXIT_EXCEPTION || x->exc.vector != VEC_DB)
+		return;
+	q = vmcs_read64(EXIT_QUALIFICATION);
+	hits = s->hw ? dr_hits(q, s->hw_dr7) : 0;
+	if (s->tf_armed && (q & DR6_BS)) { /* our trap: the step ended */
+		tf_disarm(s);
+		x->code = EXIT_STEP;
+		x->debug.hits = hits;
+	} else if (hits) {
+		x->code = EXIT_STEP;
+		x->debug.hits = hits;
+		if (dr_exec_hit(hits, s->hw_dr7))
+			vmcs_write64(GUEST_RFLAGS, vmcs_read64(GUEST_RFLAGS) | RFLAGS_RF);
+	} else {
+		x->exc.error = (u32)(q & 0x6000); /* BD, BS */
+		x->exc.has_error = false;
+	}
+}
+
+/*
+ * The debugger's single step without a monitor trap flag: RFLAGS.TF set
+ * for the entry and #DB intercepted; the trap after one instruction (SDM
+ * Vol. 3B §18.3.1.4) exits with BS in the qualification (§28.2.1) and
+ * ends as EXIT_STEP with the guest's own TF put back, so the guest's
+ * RFLAGS never shows ours. An entry with TF set under blocking by STI or
+ * MOV SS needs BS pending (§27.3.1.5), which would trap before the
+ * instruction ran: the blocking is dropped instead (the step's one
+ * instruction is the one it covered, and vmm/ injected nothing into it,
+ * vmx_intr_allowed).
+ */
+static void tf_arm(struct vmx_vcpu *s)
+{
+	u64 rflags = vmcs_read64(GUEST_RFLAGS);
+
+	if (!s->step || s->tf_armed)
+		return;
+	s->tf_armed = true;
+	s->tf_guest = rflags & RFLAGS_TF;
+	unblock(INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS);
+	vmcs_write64(GUEST_RFLAGS, rflags | RFLAGS_TF);
+	bitmap_bit(VEC_DB, true);
+}
+
+static void tf_disarm(struct vmx_vcpu *s)
+{
+	u64 rflags = vmcs_read64(GUEST_RFLAGS) & ~RFLAGS_TF;
+
+	if (!s->tf_armed)
+		return;
+	s->tf_armed = false;
+	vmcs_write64(GUEST_RFLAGS, rflags | (s->tf_guest ? RFLAGS_TF : 0));
+	if (!s->tf_guest) /* no trap of ours left behind for the guest */
+		vmcs_write64(GUEST_PENDING_DBG_EXCEPTIONS,
+			     vmcs_read64(GUEST_PENDING_DBG_EXCEPTIONS) & ~PENDING_DBG_BS);
+	bitmap_bit(VEC_DB, s->hw);
+}
+
+bool vmx_step_entry(struct vcpu_hw *v)
+{
+	struct vmx_vcpu *s = vmx_priv(v);
+
+	if (s->tf_owed) {
+		s->tf_owed = false;
+		vm_exit_step_ended(&v->exit, vmcs_read64(GUEST_RIP));
+		return false;
+	}
+	tf_arm(s);
+	return true;
+}
+
+void vmx_step_forget(struct vmx_vcpu *s)
+{
+	s->tf_armed = s->tf_owed = false;
+}
+
 /*
  * The debugger's controls: #BP in the exception bitmap (§25.6.3; the exit
  * saves the RIP of the INT3 that raised it and its length, §28.2.4),
- * and the monitor trap flag for a single
- * step (§25.6.2, §26.7.2: an MTF exit after one instruction), when the
- * CPU's allowed-1 settings offer it (Appendix A.3.2).
+ * a single step through the monitor trap flag (§25.6.2, §26.7.2: an MTF
+ * exit after one instruction) when the CPU's allowed-1 settings offer it
+ * (Appendix A.3.2), else through TF (tf_arm), and the hardware
+ * breakpoints (hw_on).
  */
-bool vmx_set_debug(struct vcpu_hw *v, u32 flags)
+bool vmx_set_debug(struct vcpu_hw *v, const struct vcpu_debug *d)
 {
-	u32 bm = vmcs_read32(EXCEPTION_BITMAP);
+	struct vmx_vcpu *s = vmx_priv(v);
 	bool mtf = (vmx_caps.proc >> 32) & CPU_MONITOR_TRAP_FLAG;
+	u32 flags = d->flags;
 
-	bm = flags & VCPU_DEBUG_BP ? bm | (1u << 3) : bm & ~(1u << 3);
-	vmcs_write32(EXCEPTION_BITMAP, bm);
-	vmx_set_proc_control(vmx_priv(v), CPU_MONITOR_TRAP_FLAG,
-			     mtf && (flags & VCPU_DEBUG_STEP));
-	return mtf || !(flags & VCPU_DEBUG_STEP);
+	bitmap_bit(3, flags & VCPU_DEBUG_BP);
+	vmx_set_proc_control(s, CPU_MONITOR_TRAP_FLAG, mtf && (flags & VCPU_DEBUG_STEP));
+	if (flags & VCPU_DEBUG_HW)
+		hw_on(s, d);
+	else
+		hw_off(s);
+	s->step = !mtf && (flags & VCPU_DEBUG_STEP);
+	if (!s->step) {
+		tf_disarm(s);
+		s->tf_owed = false;
+	}
+	return true;
 }
 
 /* A primary processor-based control that changes at run time. */

@@ -276,5 +276,6 @@ void vmx_vcpu_load(struct vcpu_hw *v, const struct vcpu_state *st)
 		vmx_write_reg(v, r, st->regs[r]);
 	memcpy(v->gprs, st->gprs, sizeof(v->gprs));
 	vmx_mode_changed(v);
+	vmx_step_forget(s);
 	s->flush_ept = true;
 }
