@@ -41,6 +41,11 @@ PASTE_READY = re.compile(rb"hv-paste: ready 42")
 # output), so these can start mid-line.
 PASTE_SUM = re.compile(rb"(?<![0-9a-f])([0-9a-f]{64})  /tmp/f")
 PASTE_SIZE = re.compile(rb"hv-paste: size (\d+)")
+# A kernel log line of the --paste noise loop is printed wherever the
+# console's cursor is, even inside the sum or a "hv-linux:" line: these
+# lines are cut out of the output (not out of the --log file) before it
+# is split into lines and judged.
+PASTE_NOISE_LINE = re.compile(rb"\[\s*\d+\.\d+\] hv-paste noise \d+\r?\n")
 
 
 def paste_text(n):
@@ -216,6 +221,8 @@ def pump(args, run, proc, log):
             log.write(chunk)
             log.flush()
         buf += chunk
+        if args.paste:
+            buf = PASTE_NOISE_LINE.sub(b"", buf)
         *lines, buf = buf.split(b"\n")
         for raw in lines:
             raw = raw.rstrip(b"\r")
