@@ -43,9 +43,10 @@ PASTE_SUM = re.compile(rb"(?<![0-9a-f])([0-9a-f]{64})  /tmp/f")
 PASTE_SIZE = re.compile(rb"hv-paste: size (\d+)")
 # A kernel log line of the --paste noise loop is printed wherever the
 # console's cursor is, even inside the sum or a "hv-linux:" line: these
-# lines are cut out of the output (not out of the --log file) before it
+# lines (ending "\r\r\n": the hypervisor adds a CR to the guest's CRLF)
+# are cut out of the output (not out of the --log file) before it
 # is split into lines and judged.
-PASTE_NOISE_LINE = re.compile(rb"\[\s*\d+\.\d+\] hv-paste noise \d+\r?\n")
+PASTE_NOISE_LINE = re.compile(rb"\[\s*\d+\.\d+\] hv-paste noise \d+\r*\n")
 
 
 def paste_text(n):
