@@ -123,17 +123,17 @@ const struct exit_row exit_table[NR_EXIT_CODES] = {
 	[EXIT_TRIPLE_FAULT] = { "triple-fault", exit_triple_fault },
 	[EXIT_INIT] = { "init", exit_unsupported },
 	[EXIT_SIPI] = { "sipi", exit_unsupported },
-	[EXIT_CPUID] = { "cpuid", exit_cpuid },
+	[EXIT_CPUID] = { "cpuid", exit_cpuid, true },
 	[EXIT_HLT] = { "hlt", exit_hlt },
 	[EXIT_IO] = { "io", exit_io },
-	[EXIT_MSR_READ] = { "rdmsr", exit_msr_read },
+	[EXIT_MSR_READ] = { "rdmsr", exit_msr_read, true },
 	[EXIT_MSR_WRITE] = { "wrmsr", exit_msr_write },
 	[EXIT_CR_ACCESS] = { "cr", exit_cr_access },
-	[EXIT_XSETBV] = { "xsetbv", exit_xsetbv },
+	[EXIT_XSETBV] = { "xsetbv", exit_xsetbv, true },
 	[EXIT_INVD] = { "invd", exit_skip },
 	[EXIT_WBINVD] = { "wbinvd", exit_skip },
-	[EXIT_PAUSE] = { "pause", exit_skip },
-	[EXIT_HYPERCALL] = { "hypercall", exit_hypercall },
+	[EXIT_PAUSE] = { "pause", exit_skip, true },
+	[EXIT_HYPERCALL] = { "hypercall", exit_hypercall, true },
 	[EXIT_STAGE2_FAULT] = { "stage2-fault", exit_stage2_fault },
 	[EXIT_VIRT_INSN] = { "virt-insn", exit_undefined },
 	[EXIT_MONITOR] = { "monitor", exit_undefined },
@@ -220,9 +220,7 @@ static enum exit_action advance(struct vcpu *v, const struct vm_exit *x, u8 len)
 		}
 		len = (u8)n;
 	}
-	vcpu_set_reg(v, REG_RIP, x->rip + len);
-	vm_ops->end_intr_shadow(&v->hw);
-	if (vcpu_reg(v, REG_RFLAGS) & RFLAGS_TF) {
+	if (vm_ops->skip_insn(&v->hw, x->rip + len)) {
 		vm_ops->single_step_trap(&v->hw);
 		v->halted = false;
 	}

@@ -23,6 +23,11 @@ typedef enum exit_action (*exit_handler_fn)(struct vcpu *v, const struct vm_exit
 struct exit_row {
 	const char *name;
 	exit_handler_fn handler;
+	/* The handler leaves the interrupt state of its vCPU alone (no local
+	 * APIC, 8259 or RFLAGS.IF write; an interrupt it raises comes with
+	 * VCPU_REQ_INTR): after it, the run loop may re-enter the guest
+	 * without looking for events again (vcpu.c, quick_reentry()). */
+	bool quick;
 };
 
 extern const struct exit_row exit_table[NR_EXIT_CODES];

@@ -27,10 +27,17 @@
 #define CR4_SMAP (1ULL << 21)
 #define RFLAGS_AC (1ULL << 18)
 
+/* One aligned load (an entry never straddles a page; the guest may be
+ * changing it meanwhile). */
 static bool read_entry(struct vcpu *v, u64 gpa, unsigned size, u64 *e)
 {
-	*e = 0;
-	return gmem_read(&v->vm->mem, gpa, e, size) && (*e & PTE_P);
+	const void *p = gmem_ptr(&v->vm->mem, gpa, size);
+
+	if (!p)
+		return false;
+	*e = size == 8 ? __atomic_load_n((const u64 *)p, __ATOMIC_RELAXED) :
+			 __atomic_load_n((const u32 *)p, __ATOMIC_RELAXED);
+	return *e & PTE_P;
 }
 
 /* 32-bit paging: two levels of 4-byte entries (§4.3). */
@@ -79,30 +86,51 @@ static bool walk64(struct vcpu *v, u64 table, u64 lin, int levels, u64 *gpa, u64
 
 /* The walk for the guest's paging mode; @perm collects the AND of the
  * R/W and U/S bits of the entries on the way (all set with paging off). */
-static bool walk(struct vcpu *v, u64 lin, u64 *gpa, u64 *perm)
+static bool walk(struct vcpu *v, const struct vcpu_code_view *cv, u64 lin, u64 *gpa, u64 *perm)
 {
-	u64 cr4, cr3;
+	u64 cr4 = cv->cr4, cr3 = cv->cr3;
 
 	*perm = PTE_RW | PTE_US;
-	if (!(vcpu_reg(v, REG_CR0) & CR0_PG)) {
+	if (!(cv->cr0 & CR0_PG)) {
 		*gpa = lin & 0xffffffffULL;
 		return true;
 	}
-	cr3 = vcpu_reg(v, REG_CR3);
-	cr4 = vcpu_reg(v, REG_CR4);
-	if (vcpu_reg(v, REG_EFER) & EFER_LMA)
+	if (cv->efer & EFER_LMA)
 		return walk64(v, cr3 & ADDR_MASK, lin, (cr4 & CR4_LA57) ? 5 : 4, gpa, perm);
 	if (cr4 & CR4_PAE)
 		return walk64(v, cr3 & 0xffffffe0, lin & 0xffffffff, 3, gpa, perm);
 	return walk32(v, cr3, lin & 0xffffffff, cr4 & CR4_PSE, gpa, perm);
 }
 
-bool gwalk_translate(struct vcpu *v, u64 lin, enum gwalk_access acc, u64 *gpa)
+/* The registers a walk reads, one by one (the fetch path has them all). */
+static void paging_regs(struct vcpu *v, struct vcpu_code_view *cv)
+{
+	cv->cr0 = vcpu_reg(v, REG_CR0);
+	if (!(cv->cr0 & CR0_PG))
+		return;
+	cv->cr3 = vcpu_reg(v, REG_CR3);
+	cv->cr4 = vcpu_reg(v, REG_CR4);
+	cv->efer = vcpu_reg(v, REG_EFER);
+}
+
+bool gwalk_translate_view(struct vcpu *v, const struct vcpu_code_view *cv, u64 lin, u64 *gpa)
 {
 	u64 perm;
 
+	if (!(cv->cr0 & CR0_PG)) { /* as walk() does, without its frame */
+		*gpa = lin & 0xffffffffULL;
+		return true;
+	}
+	return walk(v, cv, lin, gpa, &perm);
+}
+
+bool gwalk_translate(struct vcpu *v, u64 lin, enum gwalk_access acc, u64 *gpa)
+{
+	struct vcpu_code_view cv;
+
 	(void)acc;
-	return walk(v, lin, gpa, &perm);
+	paging_regs(v, &cv);
+	return gwalk_translate_view(v, &cv, lin, gpa);
 }
 
 /*
@@ -122,10 +150,12 @@ static bool access_allowed(struct vcpu *v, u64 perm, bool write, bool user)
 
 bool gwalk_check(struct vcpu *v, u64 lin, bool write, bool user, u64 *gpa, u32 *pf_error)
 {
+	struct vcpu_code_view cv;
 	u64 perm;
 
 	*pf_error = (write ? GWALK_PF_W : 0) | (user ? GWALK_PF_U : 0);
-	if (!walk(v, lin, gpa, &perm))
+	paging_regs(v, &cv);
+	if (!walk(v, &cv, lin, gpa, &perm))
 		return false;
 	if (access_allowed(v, perm, write, user))
 		return true;

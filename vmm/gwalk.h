@@ -19,8 +19,13 @@ enum gwalk_access {
 	GWALK_FETCH,
 };
 
+struct vcpu_code_view;
+
 /* False when @lin is not mapped (or the tables are not in RAM). */
 bool gwalk_translate(struct vcpu *v, u64 lin, enum gwalk_access acc, u64 *gpa);
+/* The same with the paging registers already read (@cv's CR0, CR3, CR4
+ * and EFER). */
+bool gwalk_translate_view(struct vcpu *v, const struct vcpu_code_view *cv, u64 lin, u64 *gpa);
 
 /* #PF error code bits (SDM Vol. 3A §4.7, Figure 4-12). */
 #define GWALK_PF_P (1u << 0) /* a protection violation, not a missing page */

@@ -267,17 +267,17 @@ bool insn_decode(const u8 *b, unsigned n, int mode, struct insn *in)
 
 unsigned vcpu_fetch(struct vcpu *v, u8 *buf, unsigned len)
 {
-	struct segment cs;
+	struct vcpu_code_view cv;
 	u64 lin;
 	unsigned got = 0;
 
-	vm_ops->get_seg(&v->hw, SEG_CS, &cs);
-	lin = (vcpu_code_mode_cs(v, &cs) == 64 ? 0 : cs.base) + vcpu_reg(v, REG_RIP);
+	vcpu_code_view(v, &cv);
+	lin = (vcpu_code_mode_view(&cv) == 64 ? 0 : cv.cs_base) + cv.rip;
 	if ((lin & (PAGE_SIZE - 1)) + len <= PAGE_SIZE) { /* one page: the usual case */
 		u64 gpa;
 		const u8 *p;
 
-		if (!gwalk_translate(v, lin, GWALK_FETCH, &gpa) ||
+		if (!gwalk_translate_view(v, &cv, lin, &gpa) ||
 		    !(p = gmem_ptr(&v->vm->mem, gpa, len)))
 			return 0;
 		memcpy(buf, p, len);
@@ -286,7 +286,7 @@ unsigned vcpu_fetch(struct vcpu *v, u8 *buf, unsigned len)
 	while (got < len) {
 		u64 gpa, chunk = MIN(len - got, PAGE_SIZE - ((lin + got) & (PAGE_SIZE - 1)));
 
-		if (!gwalk_translate(v, lin + got, GWALK_FETCH, &gpa) ||
+		if (!gwalk_translate_view(v, &cv, lin + got, &gpa) ||
 		    !gmem_read(&v->vm->mem, gpa, buf + got, chunk))
 			break;
 		got += chunk;

@@ -44,6 +44,11 @@ int vcpu_code_mode(struct vcpu *v);
 /* The same for @cs, the guest's CS already read. */
 int vcpu_code_mode_cs(struct vcpu *v, const struct segment *cs);
 
+/* @v's RIP, CS and paging registers (vm_ops->code_view, or one by one). */
+void vcpu_code_view(struct vcpu *v, struct vcpu_code_view *cv);
+/* The code-segment mode they give: 16, 32 or 64. */
+int vcpu_code_mode_view(const struct vcpu_code_view *cv);
+
 /* Read up to @len bytes at the guest's CS:RIP; returns how many. */
 unsigned vcpu_fetch(struct vcpu *v, u8 *buf, unsigned len);
 

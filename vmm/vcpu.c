@@ -292,6 +292,7 @@ static void deliver_interrupts(struct vcpu *v)
 	 * would run its handler inside the step, and with a TF step its
 	 * frame would hold the debugger's TF. It comes after the step (a
 	 * halted vCPU takes it: only an interrupt ends its HLT). */
+	v->quiet = vec < 0 && !extint && !v->stepping;
 	if ((vec < 0 && !extint) || (v->stepping && !v->halted)) {
 		intr_window(v, false);
 		return;
@@ -420,11 +421,29 @@ static void idle(struct vcpu *v, u64 deadline)
 	note_unstuck(v);
 }
 
+/*
+ * After an exit whose handler left the vCPU's interrupt state alone
+ * (exit_row.quick), the loop's pass over requests, timers and pending
+ * interrupts would find what it found before the entry when the last
+ * pass found nothing to deliver, no request came (every interrupt raised
+ * for this vCPU comes with VCPU_REQ_INTR) and no timer or host duty is
+ * due yet (@next, the earliest of them; 0: none): the guest is entered
+ * again at once.
+ */
+static inline bool quick_reentry(struct vcpu *v, enum exit_action a, u64 next)
+{
+	u32 code = v->hw.exit.code;
+
+	return a == EXIT_ADVANCE && code < NR_EXIT_CODES && exit_table[code].quick && v->quiet &&
+	       !__atomic_load_n(&v->requests, __ATOMIC_ACQUIRE) && (!next || rdtsc() < next);
+}
+
 void vcpu_run(struct vcpu *v)
 {
 	this_cpu()->vcpu = v;
 	for (;;) {
-		u64 deadline;
+		u64 deadline, next;
+		enum exit_action a;
 
 		asm volatile("sti; nop; cli" ::: "memory"); /* host interrupts */
 		if (!handle_requests(v))
@@ -439,9 +458,13 @@ void vcpu_run(struct vcpu *v)
 			idle(v, deadline);
 			continue;
 		}
-		lapic_timer_arm(earliest(deadline, host_duties(v)));
-		vm_ops->run(&v->hw);
-		if (exit_dispatch(v) == EXIT_STOP && !vm_running(v->vm))
+		next = earliest(deadline, host_duties(v));
+		lapic_timer_arm(next);
+		do {
+			vm_ops->run(&v->hw);
+			a = exit_dispatch(v);
+		} while (quick_reentry(v, a, next));
+		if (a == EXIT_STOP && !vm_running(v->vm))
 			break; /* else restarting (on_stop = restart) */
 	}
 	lapic_timer_arm(0);

@@ -68,6 +68,9 @@ struct vcpu {
 				     (vcpu.c intr_window) */
 	bool stepping;            /* (o) the debugger's single step is on
 				     (gdb_target.c): interrupts wait for its end */
+	bool quiet;               /* (o) the last pending-event pass found no
+				     interrupt to deliver or wait for
+				     (vcpu.c deliver_interrupts) */
 	u32 stuck;                /* (o) writes under vm->lock, any vCPU of the
 				     VM reads under it: VCPU_STUCK_* while it
 				     sleeps unable to wake itself, else 0 */

@@ -20,6 +20,39 @@ int vcpu_code_mode_cs(struct vcpu *v, const struct segment *cs)
 	return (cs->attr & SEG_ATTR_DB) ? 32 : 16;
 }
 
+int vcpu_code_mode_view(const struct vcpu_code_view *cv)
+{
+	if (!(cv->cr0 & CR0_PE))
+		return 16;
+	if ((cv->cs_attr & SEG_ATTR_L) && (cv->efer & EFER_LMA))
+		return 64;
+	return (cv->cs_attr & SEG_ATTR_DB) ? 32 : 16;
+}
+
+/* Out of line, so that the usual case below needs no stack frame. */
+static __attribute__((noinline)) void code_view_by_regs(struct vcpu *v,
+							struct vcpu_code_view *cv)
+{
+	struct segment cs;
+
+	vm_ops->get_seg(&v->hw, SEG_CS, &cs);
+	cv->rip = vcpu_reg(v, REG_RIP);
+	cv->cs_base = cs.base;
+	cv->cs_attr = cs.attr;
+	cv->cr0 = vcpu_reg(v, REG_CR0);
+	cv->cr3 = vcpu_reg(v, REG_CR3);
+	cv->cr4 = vcpu_reg(v, REG_CR4);
+	cv->efer = vcpu_reg(v, REG_EFER);
+}
+
+void vcpu_code_view(struct vcpu *v, struct vcpu_code_view *cv)
+{
+	if (vm_ops->code_view)
+		vm_ops->code_view(&v->hw, cv);
+	else
+		code_view_by_regs(v, cv);
+}
+
 int vcpu_code_mode(struct vcpu *v)
 {
 	struct segment cs;

@@ -61,6 +61,18 @@ struct segment {
 #define SEG_ATTR_DB (1u << 10)
 #define SEG_ATTR_G (1u << 11)
 
+/*
+ * What reading the guest's code takes, read in one go: RIP, CS and the
+ * paging registers, as get_reg()/get_seg() give them (the guest's view of
+ * CR0/CR4, EFER without SVME). The exit path fetches the exiting
+ * instruction with it (vmm/insn.c) and walks the guest's page tables
+ * (vmm/gwalk.c) without a call per register.
+ */
+struct vcpu_code_view {
+	u64 rip, cs_base, cr0, cr3, cr4, efer;
+	u16 cs_attr;
+};
+
 /* The full architectural state a vCPU starts from (vmm/cpu_state.c). */
 struct vcpu_state {
 	u64 gprs[NR_GPRS];
@@ -248,6 +260,9 @@ struct vcpu_ops {
 	void (*set_reg)(struct vcpu_hw *v, enum vcpu_reg r, u64 val);
 	void (*get_seg)(struct vcpu_hw *v, enum vcpu_seg s, struct segment *out);
 	void (*set_seg)(struct vcpu_hw *v, enum vcpu_seg s, const struct segment *in);
+	/* Fill @cv (optional: without it vmm/ reads the registers one by
+	 * one, vcpu_code_view() in vmm/vcpu_mode.c). */
+	void (*code_view)(struct vcpu_hw *v, struct vcpu_code_view *cv);
 
 	/* Queue @e for the next entry (one event at a time). */
 	void (*inject)(struct vcpu_hw *v, const struct vcpu_event *e);
@@ -258,6 +273,11 @@ struct vcpu_ops {
 	/* The exiting instruction was emulated and skipped: an interrupt
 	 * shadow (STI, MOV SS) it was under ends with it. */
 	void (*end_intr_shadow)(struct vcpu_hw *v);
+	/* The exiting instruction was emulated: RIP becomes @next_rip and
+	 * the shadow it was under ends (end_intr_shadow). True when it ran
+	 * with the guest's own RFLAGS.TF: it owes the single-step trap. The
+	 * exit path's one call per emulated instruction. */
+	bool (*skip_insn)(struct vcpu_hw *v, u64 next_rip);
 
 	/* After changing v->vm->s2: drop stale translations on this CPU. */
 	void (*stage2_flush)(struct vcpu_hw *v);

@@ -74,6 +74,13 @@ bool gwalk_translate(struct vcpu *v, u64 lin, enum gwalk_access acc, u64 *gpa)
 	return true;
 }
 
+/* The instruction fetch's walk (linear = physical). */
+bool gwalk_translate_view(struct vcpu *v, const struct vcpu_code_view *cv, u64 lin, u64 *gpa)
+{
+	(void)cv;
+	return gwalk_translate(v, lin, GWALK_FETCH, gpa);
+}
+
 /* The checked walk of a string operand: as gwalk_translate(). */
 bool gwalk_check(struct vcpu *v, u64 lin, bool write, bool user, u64 *gpa, u32 *pf_error)
 {

@@ -37,6 +37,13 @@ static void fake_end_intr_shadow(struct vcpu_hw *v)
 	shadow_ended_at = ++calls;
 }
 
+static bool fake_skip_insn(struct vcpu_hw *v, u64 next_rip)
+{
+	regs[REG_RIP] = next_rip;
+	fake_end_intr_shadow(v);
+	return regs[REG_RFLAGS] & RFLAGS_TF;
+}
+
 static void fake_single_step_trap(struct vcpu_hw *v)
 {
 	(void)v;
@@ -46,6 +53,7 @@ static void fake_single_step_trap(struct vcpu_hw *v)
 
 static const struct vcpu_ops fake_ops = {
 	.end_intr_shadow = fake_end_intr_shadow,
+	.skip_insn = fake_skip_insn,
 	.single_step_trap = fake_single_step_trap,
 };
 

@@ -46,6 +46,13 @@ bool gwalk_translate(struct vcpu *v, u64 lin, enum gwalk_access acc, u64 *gpa)
 	return false;
 }
 
+bool gwalk_translate_view(struct vcpu *v, const struct vcpu_code_view *cv, u64 lin, u64 *gpa)
+{
+	(void)v, (void)cv, (void)lin, (void)gpa;
+	fail();
+	return false;
+}
+
 bool gmem_read(const struct gmem *m, u64 gpa, void *dst, u64 len)
 {
 	(void)m, (void)gpa, (void)dst, (void)len;

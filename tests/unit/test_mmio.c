@@ -66,6 +66,13 @@ bool gwalk_translate(struct vcpu *v, u64 lin, enum gwalk_access acc, u64 *gpa)
 	return true;
 }
 
+/* The instruction fetch's walk: paging off as well. */
+bool gwalk_translate_view(struct vcpu *v, const struct vcpu_code_view *cv, u64 lin, u64 *gpa)
+{
+	(void)cv;
+	return gwalk_translate(v, lin, GWALK_FETCH, gpa);
+}
+
 /* Paging off too, but the page at not_present (0: none) is missing. */
 static u64 not_present;
 

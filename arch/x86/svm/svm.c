@@ -221,6 +221,19 @@ static void svm_get_seg(struct vcpu_hw *v, enum vcpu_seg s, struct segment *out)
 	seg_from_vmcb(out, seg_slot(vmcb_of(v), s));
 }
 
+static void svm_code_view(struct vcpu_hw *v, struct vcpu_code_view *cv)
+{
+	const struct vmcb_save *sv = &vmcb_of(v)->save;
+
+	cv->rip = sv->rip;
+	cv->cs_base = sv->cs.base;
+	cv->cs_attr = sv->cs.attrib;
+	cv->cr0 = sv->cr0;
+	cv->cr3 = sv->cr3;
+	cv->cr4 = sv->cr4;
+	cv->efer = sv->efer & ~EFER_SVME;
+}
+
 static void svm_set_seg(struct vcpu_hw *v, enum vcpu_seg s, const struct segment *in)
 {
 	struct vmcb *vm = vmcb_of(v);
@@ -726,6 +739,18 @@ static void svm_end_intr_shadow(struct vcpu_hw *v)
 	vmcb_of(v)->control.interrupt_shadow = 0;
 }
 
+static bool svm_skip_insn(struct vcpu_hw *v, u64 next_rip)
+{
+	struct svm_vcpu *s = priv(v);
+	struct vmcb *vm = s->vmcb;
+
+	vm->save.rip = next_rip;
+	vm->control.interrupt_shadow = 0;
+	if (s->nmi_step) /* TF is ours while an IRET is stepped */
+		return s->step_guest_tf;
+	return vm->save.rflags & RFLAGS_TF;
+}
+
 static void svm_stage2_flush(struct vcpu_hw *v)
 {
 	priv(v)->flush = true;
@@ -976,10 +1001,12 @@ const struct vcpu_ops svm_ops = {
 	.set_reg = svm_set_reg,
 	.get_seg = svm_get_seg,
 	.set_seg = svm_set_seg,
+	.code_view = svm_code_view,
 	.inject = svm_inject,
 	.intr_allowed = svm_intr_allowed,
 	.want_intr_window = svm_want_intr_window,
 	.end_intr_shadow = svm_end_intr_shadow,
+	.skip_insn = svm_skip_insn,
 	.stage2_flush = svm_stage2_flush,
 	.single_step_trap = svm_single_step_trap,
 	.set_debug = svm_set_debug,

@@ -263,6 +263,8 @@ void vmx_inject(struct vcpu_hw *v, const struct vcpu_event *e);
 bool vmx_intr_allowed(struct vcpu_hw *v);
 void vmx_want_intr_window(struct vcpu_hw *v, bool on);
 void vmx_end_intr_shadow(struct vcpu_hw *v);
+bool vmx_skip_insn(struct vcpu_hw *v, u64 next_rip);
+void vmx_code_view(struct vcpu_hw *v, struct vcpu_code_view *cv);
 void vmx_single_step_trap(struct vcpu_hw *v);
 void vmx_set_proc_control(struct vmx_vcpu *s, u32 bit, bool on);
 bool vmx_set_debug(struct vcpu_hw *v, const struct vcpu_debug *d);

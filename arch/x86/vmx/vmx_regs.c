@@ -183,6 +183,13 @@ void vmx_end_intr_shadow(struct vcpu_hw *v)
 	unblock(INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS);
 }
 
+bool vmx_skip_insn(struct vcpu_hw *v, u64 next_rip)
+{
+	vmcs_write64(GUEST_RIP, next_rip);
+	vmx_end_intr_shadow(v);
+	return vmx_get_reg(v, REG_RFLAGS) & RFLAGS_TF;
+}
+
 /* SDM Vol. 3A §10.8.5: with EFER.LME set, CR0.PG turns IA-32e mode
  * (EFER.LMA) on and off. A guest's MOV to CR0 that exits does not. */
 static void cr0_update_lma(void)
@@ -301,6 +308,17 @@ void vmx_get_seg(struct vcpu_hw *v, enum vcpu_seg s, struct segment *out)
 	out->attr = ar_to_attr(s, vmcs_read32(GUEST_ES_AR_BYTES + 2 * s));
 	out->limit = vmcs_read32(GUEST_ES_LIMIT + 2 * s);
 	out->base = vmcs_read64(GUEST_ES_BASE + 2 * s);
+}
+
+void vmx_code_view(struct vcpu_hw *v, struct vcpu_code_view *cv)
+{
+	cv->rip = vmcs_read64(GUEST_RIP);
+	cv->cs_base = vmcs_read64(GUEST_ES_BASE + 2 * SEG_CS);
+	cv->cs_attr = ar_to_attr(SEG_CS, vmcs_read32(GUEST_ES_AR_BYTES + 2 * SEG_CS));
+	cv->cr0 = vmx_get_reg(v, REG_CR0);
+	cv->cr3 = vmcs_read64(GUEST_CR3);
+	cv->cr4 = vmx_get_reg(v, REG_CR4);
+	cv->efer = vmcs_read64(GUEST_IA32_EFER);
 }
 
 void vmx_set_seg(struct vcpu_hw *v, enum vcpu_seg s, const struct segment *in)
