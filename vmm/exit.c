@@ -159,34 +159,36 @@ const char *exit_name(u32 code)
 static const struct {
 	u32 code;
 	u8 len;
-	u8 bytes[3];
+	u32 bytes; /* little-endian: the first byte lowest */
 } plain_insns[] = {
-	{ EXIT_CPUID, 2, { 0x0f, 0xa2 } },
-	{ EXIT_HLT, 1, { 0xf4 } },
-	{ EXIT_MSR_READ, 2, { 0x0f, 0x32 } },
-	{ EXIT_MSR_WRITE, 2, { 0x0f, 0x30 } },
-	{ EXIT_HYPERCALL, 3, { 0x0f, 0x01, 0xd9 } }, /* VMMCALL */
-	{ EXIT_HYPERCALL, 3, { 0x0f, 0x01, 0xc1 } }, /* VMCALL */
-	{ EXIT_XSETBV, 3, { 0x0f, 0x01, 0xd1 } },
-	{ EXIT_PAUSE, 2, { 0xf3, 0x90 } },
-	{ EXIT_INVD, 2, { 0x0f, 0x08 } },
-	{ EXIT_WBINVD, 2, { 0x0f, 0x09 } },
+	{ EXIT_CPUID, 2, 0xa20f },
+	{ EXIT_HLT, 1, 0xf4 },
+	{ EXIT_MSR_READ, 2, 0x320f },
+	{ EXIT_MSR_WRITE, 2, 0x300f },
+	{ EXIT_HYPERCALL, 3, 0xd9010f }, /* VMMCALL */
+	{ EXIT_HYPERCALL, 3, 0xc1010f }, /* VMCALL */
+	{ EXIT_XSETBV, 3, 0xd1010f },
+	{ EXIT_PAUSE, 2, 0x90f3 },
+	{ EXIT_INVD, 2, 0x080f },
+	{ EXIT_WBINVD, 2, 0x090f },
 };
 
 static int plain_length(struct vcpu *v, u32 code)
 {
+	unsigned i = 0;
+	u32 have;
 	u8 b[3];
-	unsigned got = 0, i, k;
 
-	for (i = 0; i < ARRAY_SIZE(plain_insns); i++) {
-		if (plain_insns[i].code != code)
-			continue;
-		if (!got && !(got = vcpu_fetch(v, b, sizeof(b))))
-			return 0;
-		for (k = 0; k < plain_insns[i].len && k < got && b[k] == plain_insns[i].bytes[k]; k++)
-			;
-		if (k == plain_insns[i].len)
-			return k;
+	while (i < ARRAY_SIZE(plain_insns) && plain_insns[i].code != code)
+		i++;
+	if (i == ARRAY_SIZE(plain_insns) || vcpu_fetch(v, b, sizeof(b)) != sizeof(b))
+		return 0; /* (three bytes at RIP fail to read only at a page end: decoded) */
+	have = b[0] | (u32)b[1] << 8 | (u32)b[2] << 16;
+	for (; i < ARRAY_SIZE(plain_insns) && plain_insns[i].code == code; i++) {
+		unsigned len = plain_insns[i].len;
+
+		if ((have & ((1u << (8 * len)) - 1)) == plain_insns[i].bytes)
+			return (int)len;
 	}
 	return 0;
 }

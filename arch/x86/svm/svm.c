@@ -917,6 +917,9 @@ static void svm_decode(struct vcpu_hw *v)
 		x->code = vm->control.exitinfo1 ? EXIT_MSR_WRITE : EXIT_MSR_READ;
 		x->msr.index = (u32)v->gprs[GPR_RCX];
 		return;
+	case SVM_EXIT_CPUID:
+		x->code = EXIT_CPUID;
+		return;
 	case SVM_EXIT_SWINT:
 		x->code = EXIT_EXCEPTION;
 		x->exc.vector = VEC_BP;
