@@ -1,6 +1,28 @@
 // SPDX-License-Identifier: MIT
-/* PIO/MMIO range registries (bus.h): sorted array, binary search. */
+/* PIO/MMIO range registries (bus.h): sorted array, binary search, and
+ * for the ports a direct index. */
+#include "kernel/string.h"
 #include "vmm/bus.h"
+
+static void index_rebuild(struct bus *b)
+{
+	if (!b->index)
+		return;
+	memset(b->index, 0, b->index_len);
+	for (unsigned i = 0; i < b->n; i++) {
+		const struct bus_region *r = &b->regions[i];
+
+		for (u64 a = r->base; a - r->base < r->len && a < b->index_len; a++)
+			b->index[a] = (u8)(i + 1);
+	}
+}
+
+void bus_set_index(struct bus *b, u8 *mem, u64 len)
+{
+	b->index = mem;
+	b->index_len = len;
+	index_rebuild(b);
+}
 
 bool bus_register(struct bus *b, u64 base, u64 len, bus_read_fn read,
 		  bus_write_fn write, void *dev, const char *name)
@@ -19,6 +41,7 @@ bool bus_register(struct bus *b, u64 base, u64 len, bus_read_fn read,
 		b->regions[j] = b->regions[j - 1];
 	b->regions[i] = (struct bus_region){ base, len, read, write, dev, name, NULL };
 	b->n++;
+	index_rebuild(b);
 	return true;
 }
 
@@ -33,10 +56,23 @@ bool bus_set_decode(struct bus *b, u64 base, bus_decode_fn decodes)
 	return false;
 }
 
+/* Inside region @r: the whole access, and decoded. */
+static const struct bus_region *claims(const struct bus_region *r, u64 addr, unsigned size)
+{
+	if (size > r->base + r->len - addr) /* runs past its end */
+		return NULL;
+	return !r->decodes || r->decodes(r->dev, addr - r->base, size) ? r : NULL;
+}
+
 const struct bus_region *bus_find(const struct bus *b, u64 addr, unsigned size)
 {
 	unsigned lo = 0, hi = b->n;
 
+	if (addr < b->index_len) {
+		u8 k = b->index[addr];
+
+		return k ? claims(&b->regions[k - 1], addr, size) : NULL;
+	}
 	while (lo < hi) {
 		unsigned mid = (lo + hi) / 2;
 		const struct bus_region *r = &b->regions[mid];
@@ -45,10 +81,8 @@ const struct bus_region *bus_find(const struct bus *b, u64 addr, unsigned size)
 			hi = mid;
 		else if (addr >= r->base + r->len)
 			lo = mid + 1;
-		else if (size > r->base + r->len - addr) /* runs past its end */
-			return NULL;
 		else
-			return !r->decodes || r->decodes(r->dev, addr - r->base, size) ? r : NULL;
+			return claims(r, addr, size);
 	}
 	return NULL;
 }

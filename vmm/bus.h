@@ -31,12 +31,20 @@ struct bus_region {
 struct bus {
 	const char *name; /* "pio" or "mmio" */
 	unsigned n;
+	u8 *index;        /* optional (bus_set_index): for each address below
+			     index_len, its region's number + 1, 0 for none */
+	u64 index_len;
 	struct bus_region regions[BUS_MAX_REGIONS]; /* sorted by base */
 };
 
 /* Add a range; false if it overlaps another or the bus is full. */
 bool bus_register(struct bus *b, u64 base, u64 len, bus_read_fn read,
 		  bus_write_fn write, void *dev, const char *name);
+
+/* Give @b a direct index of the addresses below @len (@mem holds @len
+ * bytes; the PIO bus's 64 Ki ports): bus_find() there takes one load
+ * instead of a binary search. bus_register() keeps it up to date. */
+void bus_set_index(struct bus *b, u8 *mem, u64 len);
 
 /* Give the region at @base a decode check (bus_decode_fn); false if no
  * region starts there. */

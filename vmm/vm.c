@@ -194,6 +194,12 @@ static struct vm *vm_create(const struct cfg_guest *g, u32 id,
 	vm->cpus = g->cpus;
 	vm->pio.name = "pio";
 	vm->mmio.name = "mmio";
+	vm->pio_index = alloc_zeroed(VM_PIO_PORTS);
+	if (!vm->pio_index) {
+		printk(LOG_ERR, "guest %s: out of memory", g->name);
+		return NULL;
+	}
+	bus_set_index(&vm->pio, vm->pio_index, VM_PIO_PORTS);
 	if (!pt_init(&vm->hw.s2, vm_ops->stage2_format, stage2_table_alloc, NULL))
 		return NULL;
 	vm->hw.s2.allow_1g = vm_ops->stage2_1g();

@@ -19,6 +19,7 @@
 
 #define VM_MAX 8
 #define VM_MAX_VCPUS 16
+#define VM_PIO_PORTS 0x10000 /* the x86 I/O space */
 
 struct vcpu;
 struct vm_devices;
@@ -41,6 +42,7 @@ struct vm {
 	u32 id;                      /* (c) 0-based */
 	struct gmem mem;             /* (c) */
 	struct bus pio, mmio;        /* (c) */
+	u8 *pio_index;               /* (c) the PIO bus's port index (bus_set_index) */
 	struct vm_devices *dev;      /* (c) device models */
 	struct console_in *con_in;   /* (c) pointer; contents [dev_lock]:
 					console input not yet in the guest */

@@ -7,7 +7,10 @@
  * edges of regions and for accesses that straddle an end; bus_read() and
  * bus_write() of unclaimed addresses (false, all-ones of 1/2/4/8 bytes),
  * regions without a read or write callback, and the offset and size-masked
- * value the callbacks receive.
+ * value the callbacks receive; the port index (bus_set_index) answers
+ * every address, size and decode check as the binary search does, set
+ * before or after the regions are registered, with addresses above it
+ * still searched.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -454,6 +457,52 @@ static void test_window_decode(void **state)
 	assert_null(bus_find(&b, 0x10fe, 4));
 }
 
+/* Every port of 0..0x5ff with sizes 1, 2 and 4: the indexed bus answers
+ * as the searched one (the same region, at the same place). */
+static void expect_same(const struct bus *indexed, const struct bus *searched)
+{
+	for (u64 a = 0; a < 0x600; a++) {
+		for (unsigned size = 1; size <= 4; size *= 2) {
+			const struct bus_region *x = bus_find(indexed, a, size);
+			const struct bus_region *y = bus_find(searched, a, size);
+
+			assert_int_equal(x ? x - indexed->regions : -1, y ? y - searched->regions : -1);
+		}
+	}
+}
+
+static void test_port_index(void **state)
+{
+	static u8 index[0x400];
+	struct bus ix = { .name = "pio" }, bs = { .name = "pio" };
+	static const u64 ranges[][2] = { { 0x3f8, 6 }, { 0x40, 4 }, { 0x20, 2 }, { 0x3fe, 1 },
+					 { 0xcf8, 8 }, { 0x60, 1 }, { 0x1f0, 0x300 } };
+
+	(void)state;
+	bus_set_index(&ix, index, sizeof(index)); /* before: kept up to date */
+	for (unsigned i = 0; i < 4; i++) {
+		assert_true(reg(&ix, ranges[i][0], ranges[i][1]));
+		assert_true(reg(&bs, ranges[i][0], ranges[i][1]));
+	}
+	expect_same(&ix, &bs);
+	assert_int_equal(index[0x3f8], 2 + 1); /* the third region by base: 0x20, 0x40, 0x3f8 */
+	for (unsigned i = 4; i < 7; i++) { /* 0xcf8 beyond the index; 0x1f0+ runs past it */
+		bool a = reg(&ix, ranges[i][0], ranges[i][1]), b = reg(&bs, ranges[i][0], ranges[i][1]);
+
+		assert_int_equal(a, b);
+	}
+	expect_same(&ix, &bs);
+	assert_ptr_equal(bus_find(&ix, 0xcfc, 4), bus_find(&ix, 0xcf8, 1));
+	assert_non_null(bus_find(&ix, 0xcfc, 4));
+	assert_true(bus_set_decode(&ix, 0x60, window_decodes)); /* decodes nothing below 0x100 */
+	assert_null(bus_find(&ix, 0x60, 1));
+	/* set after the registrations: built from them */
+	memset(index, 0xee, sizeof(index));
+	bus_set_index(&ix, index, sizeof(index));
+	assert_true(bus_set_decode(&bs, 0x60, window_decodes));
+	expect_same(&ix, &bs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -470,6 +519,7 @@ int main(void)
 		cmocka_unit_test(test_callback_offset_and_mask),
 		cmocka_unit_test(test_overlap_edges),
 		cmocka_unit_test(test_window_decode),
+		cmocka_unit_test(test_port_index),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
