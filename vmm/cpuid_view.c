@@ -24,6 +24,7 @@
  */
 #include "vmm/cpuid_view.h"
 #include "vmm/dev/vlapic.h"
+#include "vmm/pvclock.h"
 
 #define HV_LEAF_MAX 0x40000010
 #define HV_SIGNATURE 0x76687668 /* "hvhv" */
@@ -86,6 +87,13 @@ static void hv_leaf(const struct cpuid_ctx *c, u32 leaf, struct cpuid_regs *r)
 	} else if (leaf == 0x40000010) {
 		r->eax = (u32)c->tsc_khz; /* TSC frequency in kHz */
 		r->ebx = VLAPIC_BUS_KHZ;      /* local APIC timer clock in kHz */
+	} else if (leaf == PVCLOCK_CPUID_BASE) { /* the kvm-clock interface */
+		r->eax = PVCLOCK_CPUID_FEATURES;
+		r->ebx = 0x4b4d564b; /* "KVMKVMKVM\0\0\0" */
+		r->ecx = 0x564b4d56;
+		r->edx = 0x4d;
+	} else if (leaf == PVCLOCK_CPUID_FEATURES) {
+		r->eax = KVM_FEATURE_CLOCKSOURCE2 | KVM_FEATURE_CLOCKSOURCE_STABLE_BIT;
 	}
 }
 
@@ -173,7 +181,7 @@ static void apply_hidden(u32 leaf, u32 sub, struct cpuid_regs *r)
 
 void cpuid_view_filter(const struct cpuid_ctx *c, u32 leaf, u32 sub, struct cpuid_regs *r)
 {
-	if (leaf >= 0x40000000 && leaf < 0x40000100) {
+	if (leaf >= 0x40000000 && leaf < 0x40000200) {
 		hv_leaf(c, leaf, r);
 		return;
 	}

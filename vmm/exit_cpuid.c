@@ -27,7 +27,7 @@ static struct cpuid_regs compute(struct vcpu *v, u32 leaf, u32 sub, u64 cr4)
 	};
 	struct cpuid_regs r = { 0, 0, 0, 0 };
 
-	if (leaf < 0x40000000 || leaf >= 0x40000100)
+	if (leaf < 0x40000000 || leaf >= 0x40000200)
 		r = cpuid(leaf, sub);
 	cpuid_view_filter(&c, leaf, sub, &r);
 	return r;

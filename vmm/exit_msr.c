@@ -22,6 +22,7 @@
 #include "kernel/log.h"
 #include "vmm/cpuid_view.h"
 #include "vmm/exit.h"
+#include "vmm/pvclock.h"
 #include "vmm/vcpu.h"
 #include "vmm/vm.h"
 
@@ -284,8 +285,12 @@ static bool pred_cmd_write(struct vcpu *v, u64 val)
 	return !val || wrmsr_safe(MSR_PRED_CMD, val);
 }
 
+static bool kvm_system_time_read(struct vcpu *v, u64 *val) { *val = v->pvclock_msr; return true; }
+static bool kvm_wall_clock_read(struct vcpu *v, u64 *val) { *val = v->pvclock_wall_msr; return true; }
+
 void exit_msr_power_on(struct vcpu *v)
 {
+	v->pvclock_msr = v->pvclock_wall_msr = 0;
 	if (v->spec_ctrl)
 		wrmsr_safe(MSR_SPEC_CTRL, 0); /* it took the guest's value */
 	v->spec_ctrl = 0;
@@ -316,6 +321,8 @@ static const struct msr_rule rules[] = {
 	{ 0xc0000102, REG_KERNEL_GS_BASE, NULL, kgs_write },
 	{ MSR_TSC_AUX, REG_NONE, tsc_aux_read, tsc_aux_write },
 	{ 0xc0010055, REG_NONE, amd_only_zero_read, amd_only_ignore_write },
+	{ MSR_KVM_WALL_CLOCK_NEW, REG_NONE, kvm_wall_clock_read, pvclock_wall_clock_write },
+	{ MSR_KVM_SYSTEM_TIME_NEW, REG_NONE, kvm_system_time_read, pvclock_system_time_write },
 };
 
 /* AMD's legacy PERF_CTL0-3 (0xC0010000-3) and PERF_CTR0-3 (0xC0010004-7),

@@ -2,7 +2,7 @@
 # Vendor-neutral virtualization: VMs, vCPUs, exits, devices.
 objs-y += vmm/vm.o vmm/vcpu.o vmm/exit.o vmm/exit_io.o vmm/exit_cpuid.o \
 	vmm/exit_msr.o vmm/exit_misc.o vmm/bus.o vmm/gmem.o vmm/gwalk.o \
-	vmm/insn.o vmm/vcpu_mode.o vmm/trace.o vmm/cpu_state.o vmm/cpu_policy.o vmm/cpuid_view.o vmm/loader.o \
+	vmm/insn.o vmm/vcpu_mode.o vmm/trace.o vmm/cpu_state.o vmm/cpu_policy.o vmm/cpuid_view.o vmm/pvclock.o vmm/loader.o \
 	vmm/loader_linux.o vmm/mmio.o vmm/mmio_operand.o vmm/alu.o \
 	vmm/dev/devices.o vmm/dev/uart16550.o vmm/console_in.o \
 	vmm/conmux.o vmm/console_route.o vmm/monitor.o vmm/moncmd.o \

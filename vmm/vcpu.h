@@ -87,6 +87,9 @@ struct vcpu {
 	struct exit_trace trace;  /* (o) the last exits (vmm/trace.h) */
 	u64 exit_ticks[NR_EXIT_CODES]; /* (o) TSC ticks in the sampled handler runs */
 	u32 exit_samples[NR_EXIT_CODES]; /* (o) handler runs timed: 1 in EXIT_COST_SAMPLE */
+	u64 pvclock_msr;          /* (o) MSR_KVM_SYSTEM_TIME_NEW as written (pvclock.c) */
+	u64 pvclock_wall_msr;     /* (o) MSR_KVM_WALL_CLOCK_NEW as written */
+	u32 pvclock_version;      /* (o) of the areas it last wrote */
 	volatile bool paused;     /* (a) the monitor's pause: no guest entry */
 	struct vcpu_snap snap;    /* (o) filled on VCPU_REQ_SNAP, then ... */
 	volatile u32 snap_seq;    /* (a) ... bumped */

@@ -50,7 +50,7 @@ FUZZ_HARNESSES += vlapic
 fuzz_vlapic_SRCS := vmm/dev/vlapic.c vmm/dev/apic_dest.c tests/fuzz/fake_vm.c $(DEV)
 
 FUZZ_HARNESSES += msr_cr
-fuzz_msr_cr_SRCS := vmm/exit_msr.c vmm/exit_misc.c vmm/exit_cpuid.c vmm/cpu_policy.c \
+fuzz_msr_cr_SRCS := vmm/exit_msr.c vmm/pvclock.c vmm/exit_misc.c vmm/exit_cpuid.c vmm/cpu_policy.c \
 	vmm/cpuid_view.c vmm/vcpu_mode.c vmm/dev/vlapic.c vmm/dev/apic_dest.c tests/fuzz/fake_vm.c
 
 FUZZ_HARNESSES += loader

@@ -111,6 +111,9 @@ unit_cpu_policy_SRCS := vmm/cpu_policy.c
 UNIT_TESTS += cpuid_view
 unit_cpuid_view_SRCS := vmm/cpuid_view.c
 
+UNIT_TESTS += pvclock
+unit_pvclock_SRCS := vmm/pvclock.c
+
 UNIT_TESTS += entry_fail
 unit_entry_fail_SRCS := arch/x86/svm/svm_check.c arch/x86/vmx/vmx_fail.c
 UNIT_TESTS += vga
