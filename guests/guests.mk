@@ -87,6 +87,10 @@ guest-objs-hostile_cpu := tests/hostile_cpu.o
 GUEST_NAMES += tscdeadline
 guest-objs-tscdeadline := tests/tscdeadline.o
 
+# kvm-clock (issue 13): the KVM-compatible paravirtual clock.
+GUEST_NAMES += pvclock
+guest-objs-pvclock := tests/pvclock.o
+
 GUEST_ELFS := $(GUEST_NAMES:%=$(GUEST_OUT)/%.elf)
 GUEST_ALL_OBJS := $(sort $(guest-lib) $(foreach g,$(GUEST_NAMES),$(guest-objs-$(g))))
 GUEST_BLOB_OBJS := $(GUEST_BLOBS:%=$(GUEST_OUT)/tests/%_blob.o)
