@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-objs-y += drivers/uart.o drivers/acpi.o drivers/acpi_log.o \
+objs-y += drivers/uart.o drivers/ioapic.o drivers/acpi.o drivers/acpi_log.o \
 	drivers/acpi_power.o drivers/timer.o drivers/rtc.o \
 	drivers/pci/pci_enum.o drivers/pci/pci_host.o \
 	drivers/iommu/iommu.o drivers/iommu/vtd.o drivers/iommu/vtd_dmar.o drivers/iommu/vtd_pt.o \

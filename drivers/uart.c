@@ -87,6 +87,14 @@ static void put_byte(struct uart *u, char c)
 	outb(u->port, c);
 }
 
+void uart_rx_irq_enable(struct uart *u)
+{
+	if (!u->port)
+		return;
+	outb(u->port + UART_MCR, 0x0b); /* DTR, RTS, OUT2 */
+	outb(u->port + UART_IER, 0x01);
+}
+
 void uart_write(struct uart *u, const char *s, size_t len)
 {
 	if (!u->port)

@@ -33,6 +33,10 @@ bool uart_init(struct uart *u, u16 port, u32 baud);
 
 void uart_write(struct uart *u, const char *s, size_t len);
 
+/* Raise the UART's interrupt when a byte arrives (IER: received data
+ * available; MCR.OUT2, which gates the interrupt line on PCs). */
+void uart_rx_irq_enable(struct uart *u);
+
 /* Next received byte (stashed ones first), or -1 if none is waiting or
  * another CPU is reading the receiver right now. */
 int uart_getc(struct uart *u);

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 /* Console selection and the log sink on the host UART (console.h). */
+#include "arch/x86/lapic.h"
+#include "arch/x86/trap.h"
 #include "drivers/acpi.h"
+#include "drivers/ioapic.h"
 #include "drivers/uart.h"
 #include "kernel/cmdline.h"
 #include "kernel/console.h"
@@ -92,3 +95,57 @@ const char *console_describe(void)
 u16 console_port(void) { return uart.port; }
 
 int console_getc(void) { return uart_getc(&uart); }
+
+static volatile bool rx_pending;
+static bool rx_irq;
+
+static void rx_isr(struct trap_frame *f)
+{
+	(void)f;
+	rx_pending = true;
+	lapic_eoi();
+}
+
+/* The PC's ISA interrupt of a COM port. */
+static int isa_irq_of(u16 port)
+{
+	switch (port) {
+	case 0x3f8: case 0x3e8: return 4;
+	case 0x2f8: case 0x2e8: return 3;
+	default: return -1;
+	}
+}
+
+void console_irq_init(const struct acpi_info *ai, u32 apic_id, const char *blocked)
+{
+	int irq = isa_irq_of(uart.port);
+	char why[64] = "";
+
+	if (!uart.port)
+		return;
+	if (blocked)
+		snprintf(why, sizeof(why), "%s", blocked);
+	else if (irq < 0)
+		snprintf(why, sizeof(why), "port 0x%x has no ISA interrupt of its own", uart.port);
+	if (!why[0]) {
+		trap_set_handler(VEC_CONSOLE_RX, rx_isr);
+		if (ioapic_route_isa(ai, (u8)irq, VEC_CONSOLE_RX, apic_id, why, sizeof(why))) {
+			uart_rx_irq_enable(&uart);
+			rx_irq = true;
+			printk(LOG_INFO, "console input by interrupt: IRQ %d, vector 0x%x", irq,
+			       VEC_CONSOLE_RX);
+			return;
+		}
+	}
+	printk(LOG_INFO, "console input polled (%s)", why);
+}
+
+bool console_rx_irq(void) { return rx_irq; }
+
+bool console_rx_take(void)
+{
+	if (!rx_pending)
+		return false;
+	rx_pending = false;
+	return true;
+}

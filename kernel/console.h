@@ -26,4 +26,20 @@ u16 console_port(void);
 /* Next input byte from the console, or -1. */
 int console_getc(void);
 
+/*
+ * Let the console UART interrupt the CPU with APIC ID @apic_id when a
+ * byte arrives (its ISA IRQ through the host I/O APIC, ioapic.h), unless
+ * @blocked says why it cannot (e.g. interrupt remapping blocks the I/O
+ * APIC's compatibility-format messages): then input stays polled. Logs
+ * "console input by interrupt: IRQ n, vector v" or "console input polled
+ * (why)". After console_refine(), once.
+ */
+void console_irq_init(const struct acpi_info *ai, u32 apic_id, const char *blocked);
+
+/* Input comes with an interrupt (console_irq_init() succeeded). */
+bool console_rx_irq(void);
+
+/* An input interrupt came since the last call (then poll soon). */
+bool console_rx_take(void);
+
 #endif

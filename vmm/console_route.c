@@ -160,6 +160,7 @@ static struct vm *input_target(void)
 
 /* A byte read while its guest's buffer was full, delivered first. */
 static int stash = -1;
+static bool input_seen; /* (CPU 0) a byte was read by this poll */
 
 static int next_byte(void)
 {
@@ -186,6 +187,7 @@ static bool route_batch(void)
 
 	if (c < 0)
 		return false;
+	input_seen = true;
 	vm = input_target();
 	room = vm && vm_running(vm) ? vm_console_input_room(vm) : sizeof(buf);
 	if (!room) {
@@ -210,22 +212,39 @@ static bool route_batch(void)
 }
 
 static u64 console_next; /* (CPU 0) TSC of the next poll */
+static u64 input_until;  /* (CPU 0) poll fast until then: input flows */
+
+/*
+ * Fast while the UART would not interrupt for what waits: no interrupt
+ * at all, a byte held for a full guest buffer (the UART keeps its line
+ * up), input in the last 50 ms (a paste: the 16-byte FIFO must not
+ * overrun between interrupts that an edge may have merged), or the GDB
+ * stub's own port and stop reports to serve.
+ */
+static bool poll_fast(u64 now)
+{
+	return !console_rx_irq() || stash >= 0 || now < input_until || gdb_stub_ready();
+}
 
 /* The poll itself, out of line: the check before it runs on every exit
  * of CPU 0 and needs no saved registers. */
 static __attribute__((noinline)) void console_poll_now(u64 now)
 {
-	console_next = now + VM_CONSOLE_POLL_US * tsc_khz() / 1000;
+	input_seen = false;
 	while (route_batch())
 		;
 	gdb_stub_poll();
+	if (input_seen)
+		input_until = now + 50 * tsc_khz();
+	console_next = now + (poll_fast(now) ? VM_CONSOLE_POLL_US : VM_CONSOLE_IDLE_POLL_US) *
+			     tsc_khz() / 1000;
 }
 
 u64 vm_console_poll(void)
 {
 	u64 now = rdtsc();
 
-	if (now >= console_next)
+	if (now >= console_next || console_rx_take())
 		console_poll_now(now);
 	return console_next;
 }

@@ -50,6 +50,8 @@ bool gdb_stub_init(const char *name, bool console)
 	return true;
 }
 
+bool gdb_stub_ready(void) { return ready; }
+
 bool gdb_stub_on_console(void)
 {
 	return ready && on_console;

@@ -29,6 +29,9 @@
  * @console or without a COM2 (its focus is Ctrl-T g, vmm/conmux.h). */
 bool gdb_stub_init(const char *name, bool console);
 
+/* Whether the stub was set up (gdb= on the command line). */
+bool gdb_stub_ready(void);
+
 /* Whether the stub serves the console, and for which guest. */
 bool gdb_stub_on_console(void);
 const char *gdb_stub_guest(void);

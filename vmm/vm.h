@@ -179,9 +179,13 @@ u32 vm_console_input_room(struct vm *vm);
  * first guest of the config until the user picks another), or to the
  * monitor. CPU 0 calls this between guest entries and while idle; it
  * polls at most every VM_CONSOLE_POLL_US and returns the TSC time of the
- * next poll (for the caller's wake-up timer).
+ * next poll (for the caller's wake-up timer). When the console UART
+ * interrupts on input (console_irq_init), it polls at once after the
+ * interrupt, every VM_CONSOLE_POLL_US while input flows, and otherwise
+ * only every VM_CONSOLE_IDLE_POLL_US.
  */
 #define VM_CONSOLE_POLL_US 1000
+#define VM_CONSOLE_IDLE_POLL_US 50000
 u64 vm_console_poll(void);
 
 #endif

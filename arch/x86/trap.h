@@ -25,6 +25,7 @@ extern const u64 trap_stub_table[256];
 #define VEC_KICK 0xf2 /* wake a CPU to look at its requests */
 #define VEC_LAPIC_TIMER 0xf1
 #define VEC_IOMMU_FAULT 0xe0 /* the IOMMU units' fault events, to the BSP */
+#define VEC_CONSOLE_RX 0xe1  /* the console UART received, to the BSP */
 #define VEC_SPURIOUS 0xff
 
 typedef void (*irq_handler_t)(struct trap_frame *f);

@@ -73,6 +73,10 @@ struct iommu_ops {
 	 */
 	bool (*irq_remap)(u16 seg, u16 rid, unsigned index, u32 apic_id, u8 vector, u64 *msi_addr,
 			  u32 *msi_data);
+	/* Optional: true when the units block the I/O APICs' compatibility-
+	 * format interrupts (VT-d with interrupt remapping on and CFI off,
+	 * SDM VT-d §5.1.2.1); AMD-Vi lets its IOAPIC sources pass. */
+	bool (*blocks_compat_irqs)(void);
 };
 
 extern const struct iommu_ops vtd_ops;

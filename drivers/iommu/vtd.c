@@ -699,6 +699,14 @@ static bool vtd_irq_remap(u16 seg, u16 rid, unsigned index, u32 apic_id, u8 vect
 	return ok;
 }
 
+static bool vtd_blocks_compat_irqs(void)
+{
+	for (unsigned i = 0; i < nunits; i++)
+		if (units[i].ir)
+			return true;
+	return false;
+}
+
 const struct iommu_ops vtd_ops = {
 	.name = "vtd",
 	.init = vtd_init,
@@ -711,4 +719,5 @@ const struct iommu_ops vtd_ops = {
 	.detach = vtd_detach,
 	.domain_free = vtd_domain_free,
 	.irq_remap = vtd_irq_remap,
+	.blocks_compat_irqs = vtd_blocks_compat_irqs,
 };

@@ -111,6 +111,9 @@ unit_cpu_policy_SRCS := vmm/cpu_policy.c
 UNIT_TESTS += cpuid_view
 unit_cpuid_view_SRCS := vmm/cpuid_view.c
 
+UNIT_TESTS += host_ioapic
+unit_host_ioapic_SRCS := drivers/ioapic.c kernel/format.c
+
 UNIT_TESTS += pvclock
 unit_pvclock_SRCS := vmm/pvclock.c
 
