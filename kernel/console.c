@@ -96,13 +96,13 @@ u16 console_port(void) { return uart.port; }
 
 int console_getc(void) { return uart_getc(&uart); }
 
-static volatile bool rx_pending;
+volatile bool console_rx_pending;
 static bool rx_irq;
 
 static void rx_isr(struct trap_frame *f)
 {
 	(void)f;
-	rx_pending = true;
+	console_rx_pending = true;
 	lapic_eoi();
 }
 
@@ -141,11 +141,3 @@ void console_irq_init(const struct acpi_info *ai, u32 apic_id, const char *block
 }
 
 bool console_rx_irq(void) { return rx_irq; }
-
-bool console_rx_take(void)
-{
-	if (!rx_pending)
-		return false;
-	rx_pending = false;
-	return true;
-}

@@ -39,7 +39,16 @@ void console_irq_init(const struct acpi_info *ai, u32 apic_id, const char *block
 /* Input comes with an interrupt (console_irq_init() succeeded). */
 bool console_rx_irq(void);
 
-/* An input interrupt came since the last call (then poll soon). */
-bool console_rx_take(void);
+/* An input interrupt came since the last call (then poll soon). Inline:
+ * CPU 0 asks between guest entries. */
+extern volatile bool console_rx_pending;
+
+static inline bool console_rx_take(void)
+{
+	if (!console_rx_pending)
+		return false;
+	console_rx_pending = false;
+	return true;
+}
 
 #endif

@@ -118,16 +118,25 @@ const struct bus_region *bus_overlap(const struct bus *b, u64 addr, u64 size)
 	return NULL;
 }
 
+u64 bus_region_read(const struct bus_region *r, u64 addr, unsigned size)
+{
+	if (!r->read)
+		return bus_all_ones(size);
+	return r->read(r->dev, addr - r->base, size) & bus_all_ones(size);
+}
+
+void bus_region_write(const struct bus_region *r, u64 addr, unsigned size, u64 val)
+{
+	if (r->write)
+		r->write(r->dev, addr - r->base, size, val & bus_all_ones(size));
+}
+
 bool bus_read(const struct bus *b, u64 addr, unsigned size, u64 *val)
 {
 	const struct bus_region *r = bus_find(b, addr, size);
 
-	if (!r || !r->read) {
-		*val = bus_all_ones(size);
-		return r != NULL;
-	}
-	*val = r->read(r->dev, addr - r->base, size) & bus_all_ones(size);
-	return true;
+	*val = r ? bus_region_read(r, addr, size) : bus_all_ones(size);
+	return r != NULL;
 }
 
 bool bus_write(const struct bus *b, u64 addr, unsigned size, u64 val)
@@ -136,7 +145,6 @@ bool bus_write(const struct bus *b, u64 addr, unsigned size, u64 val)
 
 	if (!r)
 		return false;
-	if (r->write)
-		r->write(r->dev, addr - r->base, size, val & bus_all_ones(size));
+	bus_region_write(r, addr, size, val);
 	return true;
 }

@@ -65,6 +65,12 @@ static inline u64 bus_all_ones(unsigned size)
 	return size >= 8 ? ~0ULL : (1ULL << (size * 8)) - 1;
 }
 
+/* Access region @r (bus_find()'s answer for [@addr, @addr+@size)) as
+ * bus_read() / bus_write() do: no read callback reads all-ones, no write
+ * callback drops the write. */
+u64 bus_region_read(const struct bus_region *r, u64 addr, unsigned size);
+void bus_region_write(const struct bus_region *r, u64 addr, unsigned size, u64 val);
+
 /*
  * Access the bus. Returns false when nobody claims the address; a read
  * then yields all-ones of @size bytes (what a PC bus returns).

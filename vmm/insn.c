@@ -232,6 +232,7 @@ bool insn_decode(const u8 *b, unsigned n, int mode, struct insn *in)
 	unsigned i, imm;
 
 	memset(in, 0, sizeof(*in));
+	in->mode = (u8)mode;
 	i = parse_prefixes(b, n, mode, in);
 	if (i >= n || is_vex(b + i, n - i, mode) || is_xop(b + i, n - i))
 		return false; /* VEX/EVEX/XOP-encoded instructions never exit to us */
@@ -265,14 +266,15 @@ bool insn_decode(const u8 *b, unsigned n, int mode, struct insn *in)
 	return true;
 }
 
-unsigned vcpu_fetch(struct vcpu *v, u8 *buf, unsigned len)
+unsigned vcpu_fetch_code(struct vcpu *v, u8 *buf, unsigned len, int *mode)
 {
 	struct vcpu_code_view cv;
 	u64 lin;
 	unsigned got = 0;
 
 	vcpu_code_view(v, &cv);
-	lin = (vcpu_code_mode_view(&cv) == 64 ? 0 : cv.cs_base) + cv.rip;
+	*mode = vcpu_code_mode_view(&cv);
+	lin = (*mode == 64 ? 0 : cv.cs_base) + cv.rip;
 	if ((lin & (PAGE_SIZE - 1)) + len <= PAGE_SIZE) { /* one page: the usual case */
 		u64 gpa;
 		const u8 *p;
@@ -298,9 +300,10 @@ int insn_length_at_rip(struct vcpu *v)
 {
 	u8 buf[INSN_MAX];
 	struct insn in;
-	unsigned n = vcpu_fetch(v, buf, sizeof(buf));
+	int mode;
+	unsigned n = vcpu_fetch_code(v, buf, sizeof(buf), &mode);
 
-	if (!insn_decode(buf, n, vcpu_code_mode(v), &in))
+	if (!insn_decode(buf, n, mode, &in))
 		return -1;
 	return in.len;
 }

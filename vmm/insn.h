@@ -27,6 +27,7 @@ struct insn {
 	bool rep;         /* F3 */
 	u8 mprefix;       /* mandatory prefix: F2/F3 (the last), else 66, else 0 */
 	u8 seg;           /* segment override (enum vcpu_seg), SEG_DS if none */
+	u8 mode;          /* the code-segment mode it was decoded in: 16, 32, 64 */
 	u64 imm;
 };
 
@@ -49,8 +50,16 @@ void vcpu_code_view(struct vcpu *v, struct vcpu_code_view *cv);
 /* The code-segment mode they give: 16, 32 or 64. */
 int vcpu_code_mode_view(const struct vcpu_code_view *cv);
 
-/* Read up to @len bytes at the guest's CS:RIP; returns how many. */
-unsigned vcpu_fetch(struct vcpu *v, u8 *buf, unsigned len);
+/* Read up to @len bytes at the guest's CS:RIP; returns how many; *@mode
+ * gets the code-segment mode they are in (for the decoder). */
+unsigned vcpu_fetch_code(struct vcpu *v, u8 *buf, unsigned len, int *mode);
+
+static inline unsigned vcpu_fetch(struct vcpu *v, u8 *buf, unsigned len)
+{
+	int mode;
+
+	return vcpu_fetch_code(v, buf, len, &mode);
+}
 
 /* Length of the instruction at the guest's RIP, or -1. */
 int insn_length_at_rip(struct vcpu *v);

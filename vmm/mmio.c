@@ -175,16 +175,21 @@ static bool mmio_access(struct vcpu *v, u64 gpa, unsigned size, bool write, u64 
 
 	/* inside one region that decodes it (the common case), else whatever
 	 * it overlaps: a region's edge, or RAM */
-	if (!bus_find(&vm->mmio, gpa, size) &&
-	    ((r = bus_overlap(&vm->mmio, gpa, size)) || touches_ram(&vm->mem, gpa, size))) {
+	const struct bus_region *hit = bus_find(&vm->mmio, gpa, size);
+
+	if (!hit && ((r = bus_overlap(&vm->mmio, gpa, size)) || touches_ram(&vm->mem, gpa, size))) {
 		vm_stop(vm, "mmio-straddle gpa 0x%llx size %u %s %s vcpu %u rip 0x%llx",
 			(unsigned long long)gpa, size, write ? "write" : "read",
 			r ? r->name : "ram", v->id, (unsigned long long)vcpu_reg(v, REG_RIP));
 		return false;
 	}
-	if (write ? !vm_bus_write(vm, &vm->mmio, gpa, size, *val)
-		  : !vm_bus_read(vm, &vm->mmio, gpa, size, val))
+	if (!hit) {
 		note_unclaimed(v, gpa, size, write);
+		if (!write)
+			*val = bus_all_ones(size);
+		return true;
+	}
+	vm_region_access(vm, hit, gpa, size, write, val); /* the buses are constant: found once */
 	return true;
 }
 
@@ -353,7 +358,7 @@ static bool mov_access(struct vcpu *v, u64 gpa, const u8 *buf, unsigned n,
 {
 	u64 lin;
 
-	if (mmio_operand_linear(v, buf, n, vcpu_code_mode(v), in, &lin) &&
+	if (mmio_operand_linear(v, buf, n, in->mode, in, &lin) &&
 	    (lin & (PAGE_SIZE - 1)) + size > PAGE_SIZE)
 		return split_access(v, gpa, lin, size, write, val);
 	return mmio_access(v, gpa, size, write, val);
@@ -482,8 +487,9 @@ enum exit_action mmio_emulate(struct vcpu *v, u64 gpa)
 	struct insn in;
 	struct access a;
 	struct rmw r;
-	unsigned n = vcpu_fetch(v, buf, sizeof(buf));
-	bool decoded = insn_decode(buf, n, vcpu_code_mode(v), &in), plain;
+	int mode;
+	unsigned n = vcpu_fetch_code(v, buf, sizeof(buf), &mode);
+	bool decoded = insn_decode(buf, n, mode, &in), plain;
 	u64 val;
 
 	if (decoded && is_string(&in))

@@ -559,6 +559,20 @@ bool vm_bus_read(struct vm *vm, struct bus *b, u64 addr, unsigned size, u64 *val
 	return claimed;
 }
 
+void vm_region_access(struct vm *vm, const struct bus_region *r, u64 addr, unsigned size,
+		      bool write, u64 *val)
+{
+	u64 f = spin_lock_irqsave(&vm->dev_lock);
+
+	vm->dev_bus_cpu = smp_this_cpu() + 1;
+	if (write)
+		bus_region_write(r, addr, size, *val);
+	else
+		*val = bus_region_read(r, addr, size);
+	vm->dev_bus_cpu = 0;
+	spin_unlock_irqrestore(&vm->dev_lock, f);
+}
+
 bool vm_bus_write(struct vm *vm, struct bus *b, u64 addr, unsigned size, u64 val)
 {
 	u64 f = spin_lock_irqsave(&vm->dev_lock);

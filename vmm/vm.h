@@ -149,6 +149,11 @@ void vm_console_putc(struct vm *vm, char c);
  * Returns false when nothing claims the address (reads give all-ones). */
 bool vm_bus_read(struct vm *vm, struct bus *b, u64 addr, unsigned size, u64 *val);
 bool vm_bus_write(struct vm *vm, struct bus *b, u64 addr, unsigned size, u64 val);
+/* The same for region @r that bus_find() gave (the buses are constant
+ * once the VM is built, so a region found without the lock stays). */
+struct bus_region;
+void vm_region_access(struct vm *vm, const struct bus_region *r, u64 addr, unsigned size,
+		      bool write, u64 *val);
 
 /*
  * Host MMIO straight into @vm's stage 2 (a passed-through BAR): map guest

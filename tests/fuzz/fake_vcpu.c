@@ -143,6 +143,16 @@ bool vm_bus_write(struct vm *vm, struct bus *b, u64 addr, unsigned size, u64 val
 	return true;
 }
 
+void vm_region_access(struct vm *vm, const struct bus_region *r, u64 addr, unsigned size,
+		      bool write, u64 *val)
+{
+	(void)r;
+	if (write)
+		vm_bus_write(vm, NULL, addr, size, *val);
+	else
+		vm_bus_read(vm, NULL, addr, size, val);
+}
+
 void vm_stop(struct vm *vm, const char *fmt, ...)
 {
 	(void)fmt;

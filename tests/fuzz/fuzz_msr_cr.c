@@ -79,9 +79,10 @@ enum exit_action mmio_emulate(struct vcpu *v, u64 gpa)
 
 static u8 code[8];
 
-unsigned vcpu_fetch(struct vcpu *v, u8 *buf, unsigned len)
+unsigned vcpu_fetch_code(struct vcpu *v, u8 *buf, unsigned len, int *mode)
 {
 	(void)v;
+	*mode = vcpu_code_mode(v);
 	len = MIN(len, (unsigned)sizeof(code));
 	memcpy(buf, code, len);
 	return len;

@@ -41,9 +41,10 @@
 /* The rest of what vmm/exit.c references: instruction fetch and length,
  * stopping the VM, the MMIO statistics. */
 #define FAKE_EXIT_OTHERS_UNREACHED                                         \
-	unsigned vcpu_fetch(struct vcpu *v, u8 *buf, unsigned len)         \
+	unsigned vcpu_fetch_code(struct vcpu *v, u8 *buf, unsigned len,    \
+				 int *mode)                                \
 	{                                                                  \
-		(void)v, (void)buf, (void)len;                             \
+		(void)v, (void)buf, (void)len, (void)mode;                 \
 		fail();                                                    \
 		return 0;                                                  \
 	}                                                                  \

@@ -144,6 +144,16 @@ bool vm_bus_write(struct vm *v, struct bus *b, u64 addr, unsigned size, u64 val)
 	return bus_write(b, addr, size, val);
 }
 
+void vm_region_access(struct vm *v, const struct bus_region *r, u64 addr, unsigned size,
+		      bool write, u64 *val)
+{
+	(void)v;
+	if (write)
+		bus_region_write(r, addr, size, *val);
+	else
+		*val = bus_region_read(r, addr, size);
+}
+
 /* exit.c's single-step trap of a REP iteration: counted, taken with TF. */
 static unsigned rep_traps;
 
