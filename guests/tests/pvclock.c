@@ -71,6 +71,12 @@ static u64 clock_ns(void)
 	return ns;
 }
 
+/* PM timer ticks from a to b, across one wrap of its 24 or 32 bits. */
+static u32 span(u32 a, u32 b)
+{
+	return (b - a) & (pmtimer_bits() == 32 ? 0xffffffffu : 0xffffffu);
+}
+
 static void check_cpuid(void)
 {
 	struct cpuid_regs r = cpuid(0x40000100, 0);
@@ -91,7 +97,8 @@ static void check_time_info(void)
 {
 	u32 addr = (u32)(uintptr_t)&ti;
 	u32 khz = cpuid(0x40000010, 0).eax;
-	u64 back = 0, k, t0, t1, elapsed;
+	u64 back = 0, k, t0, t1, elapsed, inner, outer;
+	u32 pa, pb, pc, pd;
 
 	check(wrmsr_safe(MSR_SYSTEM_TIME, addr | 1) == FAULT_NONE, "system time MSR takes 0x%x", addr | 1);
 	if (rdmsr_safe(MSR_SYSTEM_TIME, &back) != FAULT_NONE)
@@ -112,11 +119,25 @@ static void check_time_info(void)
 		check(false, "an ACPI PM timer to compare with");
 		return;
 	}
-	pmtimer_delay_us(20000);
+	/* Each clock read bracketed by PM timer reads, so that time the
+	 * emulator did not run us between a pair cannot count against it:
+	 * kvm-clock's interval must lie within the PM timer's inner and
+	 * outer intervals (5% slack). */
+	pa = pmtimer_read();
+	t0 = clock_ns();
+	pb = pmtimer_read();
+	do
+		t1 = clock_ns();
+	while (t1 - t0 < 20000000ULL);
+	pc = pmtimer_read();
 	t1 = clock_ns();
+	pd = pmtimer_read();
 	elapsed = udiv64(t1 - t0, 1000);
-	check(t1 > t0 && elapsed >= 18000 && elapsed <= 30000,
-	      "20 ms of PM timer took %llu us of kvm-clock time", elapsed);
+	inner = pmtimer_ticks_to_us(span(pb, pc));
+	outer = pmtimer_ticks_to_us(span(pa, pd));
+	check(elapsed * 100 >= inner * 95 && elapsed * 100 <= outer * 105,
+	      "kvm-clock's %llu us lie between the PM timer's %llu and %llu us", elapsed, inner,
+	      outer);
 	check(wrmsr_safe(MSR_SYSTEM_TIME, (addr + 2) | 1) == VEC_GP, "a misaligned area: #GP");
 	check(wrmsr_safe(MSR_SYSTEM_TIME, 0xfff00001u) == VEC_GP, "an area outside RAM: #GP");
 	check(wrmsr_safe(MSR_SYSTEM_TIME, 0) == FAULT_NONE &&
