@@ -42,13 +42,23 @@ static struct cpuid_regs compute(struct vcpu *v, u32 leaf, u32 sub, u64 cr4)
  */
 #define CACHE_KEY_VALID (1u << 31)
 
+/* The leaves whose answer follows the guest's state (cpuid_view.c: leaf 1
+ * OSXSAVE and the APIC flag, leaf 7 OSPKE, 0x80000001 the APIC flag,
+ * 0xD the XCR0 sizes): only these read CR4 and key on it. */
+static bool follows_state(u32 leaf)
+{
+	return leaf == 1 || leaf == 7 || leaf == 0xd || leaf == 0x80000001;
+}
+
 struct cpuid_regs cpuid_guest(struct vcpu *v, u32 leaf, u32 sub)
 {
-	u64 cr4 = vcpu_reg(v, REG_CR4);
-	u32 key = CACHE_KEY_VALID | (u32)(cr4 & (CR4_OSXSAVE | CR4_PKE)) | !v->lapic.enabled;
+	u64 cr4 = follows_state(leaf) ? vcpu_reg(v, REG_CR4) : 0;
+	u32 key = CACHE_KEY_VALID;
 	struct cpuid_cached *e = &v->cpuid_cache[(leaf ^ (leaf >> 27) ^ (sub << 2)) %
 						 CPUID_CACHE_SIZE];
 
+	if (follows_state(leaf))
+		key |= (u32)(cr4 & (CR4_OSXSAVE | CR4_PKE)) | !v->lapic.enabled;
 	if (e->key == key && e->leaf == leaf && e->sub == sub)
 		return e->r;
 	if (leaf == 0xd)
