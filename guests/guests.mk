@@ -91,6 +91,10 @@ guest-objs-tscdeadline := tests/tscdeadline.o
 GUEST_NAMES += pvclock
 guest-objs-pvclock := tests/pvclock.o
 
+# uart = passthrough (issue 11): the real COM1 and its interrupt.
+GUEST_NAMES += uartpt
+guest-objs-uartpt := tests/uartpt.o
+
 GUEST_ELFS := $(GUEST_NAMES:%=$(GUEST_OUT)/%.elf)
 GUEST_ALL_OBJS := $(sort $(guest-lib) $(foreach g,$(GUEST_NAMES),$(guest-objs-$(g))))
 GUEST_BLOB_OBJS := $(GUEST_BLOBS:%=$(GUEST_OUT)/tests/%_blob.o)

@@ -716,6 +716,31 @@ static int parse_guest_console(struct cfg_parser *p, struct span v)
 	return fail(p, "bad console ", v, " (use uart or hvc)");
 }
 
+/* The guest's COM1: "emulated" (a 16550, default) or "passthrough" (the
+ * hypervisor console's UART itself; one guest at most). */
+static int parse_uart(struct cfg_parser *p, struct span v)
+{
+	if (span_is(v, "emulated")) {
+		p->guest->uart_passthrough = false;
+		return 0;
+	}
+	if (!span_is(v, "passthrough"))
+		return fail(p, "bad uart ", v, " (use emulated or passthrough)");
+	for (u32 g = 0; g < p->cfg->nguests; g++) {
+		struct cfg_guest *other = &p->cfg->guests[g];
+
+		if (other != p->guest && other->uart_passthrough) {
+			err_begin(p, p->line);
+			err_str(p, "uart = passthrough already given to guest ");
+			err_quote(p, span_str(other->name));
+			return -1;
+		}
+	}
+	p->guest->uart_passthrough = true;
+	p->guest->uart_line = p->line;
+	return 0;
+}
+
 /* ---- keys ---- */
 
 enum cfg_key_id {
@@ -734,6 +759,7 @@ enum cfg_key_id {
 	KEY_RNG,
 	KEY_PCI,
 	KEY_GUEST_CONSOLE,
+	KEY_UART,
 	KEY_COUNT,
 };
 
@@ -763,6 +789,7 @@ static const struct cfg_key cfg_keys[KEY_COUNT] = {
 	[KEY_PCI] = { "pci", false, false, false, parse_pci, true },
 	[KEY_GUEST_CONSOLE] = { "console", false, false, false,
 				parse_guest_console, false },
+	[KEY_UART] = { "uart", false, false, false, parse_uart, false },
 };
 
 /*

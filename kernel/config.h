@@ -28,6 +28,10 @@
  *   rng = yes                 optional: a virtio-rng (default no)
  *   console = hvc             optional: the guest's console is a virtio
  *                             console port instead of COM1 (uart, default)
+ *   uart = passthrough        optional: the guest's COM1 is the hypervisor
+ *                             console's own UART (its ports and its
+ *                             interrupt; one guest at most), not the
+ *                             emulated 16550 (uart = emulated, default)
  *   pci = 0000:00:03.0        optional, repeatable (max 4): a host PCI
  *                             function passed through (segment optional,
  *                             hex); the same function in two places is
@@ -101,6 +105,8 @@ struct cfg_guest {
 	struct cfg_nic nics[CFG_MAX_NICS];
 	bool rng;			       /* rng = yes */
 	u8 console;			       /* enum cfg_console */
+	bool uart_passthrough;		       /* uart = passthrough */
+	u32 uart_line;			       /* ... its config line */
 	u32 npci;			       /* pci[0..npci) in config order */
 	struct cfg_pci pci[CFG_MAX_PCI];
 };

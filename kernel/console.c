@@ -94,15 +94,25 @@ const char *console_describe(void)
 
 u16 console_port(void) { return uart.port; }
 
-int console_getc(void) { return uart_getc(&uart); }
+static bool given;              /* a guest has the UART (uart = passthrough) */
+static int given_irq;
+static void (*volatile given_fwd)(void *ctx);
+static void *given_ctx;
+
+int console_getc(void) { return given ? -1 : uart_getc(&uart); }
 
 volatile bool console_rx_pending;
 static bool rx_irq;
 
 static void rx_isr(struct trap_frame *f)
 {
+	void (*fwd)(void *) = given_fwd;
+
 	(void)f;
-	console_rx_pending = true;
+	if (fwd)
+		fwd(given_ctx);
+	else
+		console_rx_pending = true;
 	lapic_eoi();
 }
 
@@ -141,3 +151,44 @@ void console_irq_init(const struct acpi_info *ai, u32 apic_id, const char *block
 }
 
 bool console_rx_irq(void) { return rx_irq; }
+
+bool console_hand_over(const char *guest, void (*irq)(void *ctx), void *ctx, char *why,
+		       size_t n)
+{
+	if (!uart.port) {
+		snprintf(why, n, "the hypervisor has no console UART (console=none)");
+		return false;
+	}
+	if (!rx_irq) {
+		snprintf(why, n, "the UART's interrupt does not reach the hypervisor (its input is "
+			 "polled)");
+		return false;
+	}
+	if (given) {
+		snprintf(why, n, "the console UART is already given away");
+		return false;
+	}
+	given_irq = isa_irq_of(uart.port);
+	printk(LOG_INFO, "console: port 0x%x and IRQ %d go to guest %s (uart = passthrough); "
+	       "the log is held until they come back", uart.port, given_irq, guest);
+	log_hold(true);
+	given = true;
+	given_ctx = ctx;
+	__atomic_store_n(&given_fwd, irq, __ATOMIC_RELEASE);
+	return true;
+}
+
+void console_take_back(const char *guest)
+{
+	if (!given)
+		return;
+	u16 port = uart.port;
+
+	__atomic_store_n(&given_fwd, NULL, __ATOMIC_RELEASE);
+	if (uart_init(&uart, port, BAUD)) /* the guest's line settings go */
+		uart_rx_irq_enable(&uart);
+	given = false;
+	log_hold(false);
+	printk(LOG_INFO, "console: port 0x%x and IRQ %d back from guest %s", port, given_irq,
+	       guest);
+}

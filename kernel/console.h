@@ -36,6 +36,21 @@ int console_getc(void);
  */
 void console_irq_init(const struct acpi_info *ai, u32 apic_id, const char *blocked);
 
+/*
+ * uart = passthrough (vmm/dev/uart_pt.h): give the console UART to guest
+ * @guest. Its interrupt then calls @irq(@ctx) instead of waking the
+ * console poll, console_getc() reads nothing and the log is held
+ * (log_hold) until console_take_back(). False with @why when there is no
+ * console UART or its interrupt does not reach the hypervisor. Logs
+ * "console: port 0x3f8 and IRQ 4 go to guest NAME (uart = passthrough) ..."
+ * before it lets go.
+ */
+bool console_hand_over(const char *guest, void (*irq)(void *ctx), void *ctx, char *why,
+		       size_t n);
+/* The UART back: line settings and input interrupt reset, the held log
+ * shown, then "console: port 0x3f8 back from guest NAME". */
+void console_take_back(const char *guest);
+
 /* Input comes with an interrupt (console_irq_init() succeeded). */
 bool console_rx_irq(void);
 

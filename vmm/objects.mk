@@ -6,7 +6,7 @@ objs-y += vmm/vm.o vmm/vcpu.o vmm/exit.o vmm/exit_io.o vmm/exit_cpuid.o \
 	vmm/loader_linux.o vmm/mmio.o vmm/mmio_operand.o vmm/alu.o \
 	vmm/dev/devices.o vmm/dev/uart16550.o vmm/console_in.o \
 	vmm/conmux.o vmm/console_route.o vmm/monitor.o vmm/moncmd.o \
-	vmm/gdb_rsp.o vmm/gdb_stub.o vmm/gdb_regs.o vmm/gdb_hw.o vmm/gdb_target.o vmm/dev/debug_exit.o \
+	vmm/gdb_rsp.o vmm/gdb_stub.o vmm/gdb_regs.o vmm/gdb_hw.o vmm/gdb_target.o vmm/dev/debug_exit.o vmm/dev/uart_pt.o \
 	vmm/dev/vlapic.o vmm/dev/apic_dest.o vmm/irq.o vmm/dev/pit8254.o vmm/dev/pic8259.o \
 	vmm/dev/ioapic.o vmm/dev/rtc_cmos.o vmm/dev/kbc8042.o vmm/dev/vga.o
 objs-y += vmm/acpi_tables.o vmm/smbios.o vmm/dev/acpi_pm.o vmm/dev/fw_cfg.o

@@ -20,6 +20,7 @@
 #include "vmm/cpu_state.h"
 #include "vmm/dev/devices.h"
 #include "vmm/exit.h"
+#include "vmm/dev/uart_pt.h"
 #include "vmm/loader.h"
 #include "vmm/vcpu.h"
 #include "vmm/pci/passthru.h"
@@ -194,6 +195,7 @@ static struct vm *vm_create(const struct cfg_guest *g, u32 id,
 	vm->cpus = g->cpus;
 	vm->pio.name = "pio";
 	vm->mmio.name = "mmio";
+	vm->uart_pt = g->uart_passthrough;
 	vm->pio_index = alloc_zeroed(VM_PIO_PORTS);
 	if (!vm->pio_index) {
 		printk(LOG_ERR, "guest %s: out of memory", g->name);
@@ -212,6 +214,10 @@ static struct vm *vm_create(const struct cfg_guest *g, u32 id,
 	    !load_image(vm, g, mods, nmods) || !create_vcpus(vm)) {
 		passthru_release(vm); /* functions already given go back, blocked */
 		return NULL; /* what failed was logged; its memory is not reused */
+	}
+	if (vm->uart_pt && !uart_pt_hand_over(vm, g->uart_line)) {
+		passthru_release(vm);
+		return NULL;
 	}
 	return vm;
 }
@@ -420,6 +426,8 @@ void vm_stop(struct vm *vm, const char *fmt, ...)
 	what = stop_decide(vm, reason);
 	if (what == STOP_NONE)
 		return;
+	if (what == STOP_FINAL)
+		uart_pt_take_back(vm); /* before the stop line: the log is held till then */
 	log_stop(vm, reason);
 	if (what == STOP_RESTART) {
 		vm->restarts_done++;

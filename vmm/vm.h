@@ -43,6 +43,7 @@ struct vm {
 	struct gmem mem;             /* (c) */
 	struct bus pio, mmio;        /* (c) */
 	u8 *pio_index;               /* (c) the PIO bus's port index (bus_set_index) */
+	bool uart_pt;                /* (c) uart = passthrough (vmm/dev/uart_pt.h) */
 	struct vm_devices *dev;      /* (c) device models */
 	struct console_in *con_in;   /* (c) pointer; contents [dev_lock]:
 					console input not yet in the guest */

@@ -483,6 +483,16 @@ static void test_devices(void **state)
 	assert_int_equal(parse("console = com1\n" GUEST_A "console = hvc\n"), 0);
 	assert_string_equal(cfg.console, "com1");
 	assert_int_equal(g->console, CFG_CONSOLE_HVC);
+	/* uart = passthrough: one guest, its line kept for messages */
+	assert_int_equal(parse(GUEST_A "uart = passthrough\n"), 0);
+	assert_true(g->uart_passthrough);
+	assert_int_equal(g->uart_line, 5);
+	assert_int_equal(parse(GUEST_A "uart = emulated\n"), 0);
+	assert_false(g->uart_passthrough);
+	assert_int_equal(parse(GUEST_A "[guest b]\ncpus = 1\nmemory = 1M\nkernel = k\n"
+			       "uart = passthrough\n"), 0);
+	assert_false(g->uart_passthrough);
+	assert_true(cfg.guests[1].uart_passthrough);
 }
 
 /* pci = [SSSS:]BB:DD.F: parsed, bounded, and a function given once. */
@@ -629,6 +639,11 @@ static void test_error_nets(void **state)
 		     "bad console 'virtio' (use uart or hvc)");
 	expect_error(GUEST_A "console = hvc\nconsole = uart\n", 6,
 		     "duplicate key 'console'");
+	expect_error(GUEST_A "uart = real\n", 5, "bad uart 'real' (use emulated or passthrough)");
+	expect_error(GUEST_A "uart = passthrough\n[guest b]\ncpus = 1\nmemory = 1M\nkernel = k\n"
+		     "uart = passthrough\n", 10,
+		     "uart = passthrough already given to guest 'a'");
+	expect_error("uart = passthrough\n", 1, "key 'uart' outside a [guest] section");
 	expect_error("rng = yes\n", 1, "key 'rng' outside a [guest] section");
 	expect_error("net = lan0\n", 1, "key 'net' outside a [guest] section");
 }

@@ -11,6 +11,7 @@
 #include "vmm/console_in.h"
 #include "vmm/smbios.h"
 #include "vmm/dev/debug_exit.h"
+#include "vmm/dev/uart_pt.h"
 #include "vmm/dev/devices.h"
 #include "vmm/irq.h"
 #include "vmm/pci/pci.h"
@@ -180,7 +181,10 @@ struct dev_range {
 static bool devices_register(struct vm *vm, struct vm_devices *d)
 {
 	const struct dev_range pio[] = {
-		{ COM1_PORT, 8, uart16550_read, uart16550_write, &d->com1, "com1" },
+		vm->uart_pt ? (struct dev_range){ COM1_PORT, 8, uart_pt_read, uart_pt_write, vm,
+						  "com1-passthrough" } :
+			      (struct dev_range){ COM1_PORT, 8, uart16550_read, uart16550_write,
+						  &d->com1, "com1" },
 		{ DEBUG_EXIT_PORT, 4, NULL, debug_exit_write, vm, "debug-exit" },
 		{ ACPI_TABLES_PM_PORT, ACPI_PM_BLOCK_LEN, acpi_pm_read, acpi_pm_write,
 		  &d->pm, "acpi-pm" },
