@@ -3,6 +3,7 @@
 #include "arch/x86/io.h"
 #include "arch/x86/paging.h"
 #include "drivers/acpi.h"
+#include "drivers/iommu/iommu.h"
 #include "drivers/ioapic.h"
 #include "kernel/format.h"
 
@@ -52,8 +53,10 @@ bool ioapic_route_isa(const struct acpi_info *ai, u8 irq, u8 vector, u32 apic_id
 		      size_t n)
 {
 	u32 flags, gsi = ioapic_isa_gsi(ai, irq, &flags);
+	const struct iommu_ops *mmu = iommu();
+	bool remap = mmu && mmu->blocks_compat_irqs && mmu->blocks_compat_irqs();
 
-	if (apic_id > 0xff) {
+	if (!remap && apic_id > 0xff) {
 		snprintf(why, n, "APIC ID %u needs interrupt remapping", apic_id);
 		return false;
 	}
@@ -69,6 +72,15 @@ bool ioapic_route_isa(const struct acpi_info *ai, u8 irq, u8 vector, u32 apic_id
 		if (gsi - io->gsi_base >= entries)
 			continue;
 		rte = ioapic_rte(vector, apic_id, flags);
+		if (remap) { /* the unit drops compatibility-format messages */
+			if (!mmu->ioapic_remap ||
+			    !mmu->ioapic_remap(io->id, gsi - io->gsi_base, apic_id, vector, &rte)) {
+				snprintf(why, n, "interrupt remapping: no entry for I/O APIC %u pin %u",
+					 io->id, gsi - io->gsi_base);
+				return false;
+			}
+			rte |= flags & (RTE_ACTIVE_LOW | RTE_LEVEL);
+		}
 		/* masked while the halves change, the destination first */
 		wr(base, REG_RTE(gsi - io->gsi_base), RTE_MASKED);
 		wr(base, REG_RTE(gsi - io->gsi_base) + 1, (u32)(rte >> 32));

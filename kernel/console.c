@@ -126,16 +126,14 @@ static int isa_irq_of(u16 port)
 	}
 }
 
-void console_irq_init(const struct acpi_info *ai, u32 apic_id, const char *blocked)
+void console_irq_init(const struct acpi_info *ai, u32 apic_id)
 {
 	int irq = isa_irq_of(uart.port);
-	char why[64] = "";
+	char why[80] = "";
 
 	if (!uart.port)
 		return;
-	if (blocked)
-		snprintf(why, sizeof(why), "%s", blocked);
-	else if (irq < 0)
+	if (irq < 0)
 		snprintf(why, sizeof(why), "port 0x%x has no ISA interrupt of its own", uart.port);
 	if (!why[0]) {
 		trap_set_handler(VEC_CONSOLE_RX, rx_isr);

@@ -28,13 +28,13 @@ int console_getc(void);
 
 /*
  * Let the console UART interrupt the CPU with APIC ID @apic_id when a
- * byte arrives (its ISA IRQ through the host I/O APIC, ioapic.h), unless
- * @blocked says why it cannot (e.g. interrupt remapping blocks the I/O
- * APIC's compatibility-format messages): then input stays polled. Logs
- * "console input by interrupt: IRQ n, vector v" or "console input polled
- * (why)". After console_refine(), once.
+ * byte arrives (its ISA IRQ through the host I/O APIC, ioapic.h; through
+ * the IOMMU's remapping table where that blocks the I/O APIC's own
+ * messages). Where it cannot, input stays polled. Logs "console input by
+ * interrupt: IRQ n, vector v" or "console input polled (why)". After
+ * console_refine() and iommu_init(), once.
  */
-void console_irq_init(const struct acpi_info *ai, u32 apic_id, const char *blocked);
+void console_irq_init(const struct acpi_info *ai, u32 apic_id);
 
 /*
  * uart = passthrough (vmm/dev/uart_pt.h): give the console UART to guest

@@ -242,9 +242,7 @@ static __noreturn void kernel_main_stage2(void)
 	hpci_init(&acpi);
 	hpci_reset_test(bi.cmdline);
 	iommu_init(&acpi); /* before any device may master the bus for a guest */
-	console_irq_init(&acpi, percpu_area[0].apic_id,
-			 iommu() && iommu()->blocks_compat_irqs && iommu()->blocks_compat_irqs() ?
-			 "interrupt remapping blocks the I/O APIC's messages" : NULL);
+	console_irq_init(&acpi, percpu_area[0].apic_id); /* after iommu_init: remapping */
 	smp_boot(&acpi.madt, trampoline, max_cpus(), AP_TIMEOUT_MS);
 	report();
 	selftest_run(bi.cmdline);

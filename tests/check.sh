@@ -114,15 +114,18 @@ make_image() {
 boot_image() {
 	local runner=$1 img=$2 smp=$3 timeout=$4 log=$5 name=$6
 	case $runner in
-	qemu-bios-feed | qemu-bios-gdb)
+	qemu-bios-feed | qemu-bios-gdb | qemu-bios-vtd-feed)
 		# typed into the console by tests/system/input/<name> (feed.py);
-		# -gdb: QEMU's COM2 on a TCP port for gdb
+		# -gdb: QEMU's COM2 on a TCP port for gdb; -vtd-feed: with VT-d
+		# and interrupt remapping
 		local script=$top/tests/system/input/$name tcp=
 		[ -f "$script" ] || script=$top/tests/system/input/${name%-*}
 		[ "$runner" = qemu-bios-gdb ] && tcp=--tcp-serial
+		set --
+		[ "$runner" = qemu-bios-vtd-feed ] && set -- -- -device intel-iommu,intremap=on
 		python3 "$top/tests/system/feed.py" --script "$script" --timeout "$timeout" \
 			$tcp --log "$log" -- sh "$top/tools/run.sh" --accel tcg --bios seabios \
-			--smp "$smp" --mem 512 "$img" > /dev/null 2>&1 ;;
+			--smp "$smp" --mem 512 "$img" "$@" > /dev/null 2>&1 ;;
 	qemu-ovmf) sh "$top/tools/run.sh" --accel tcg --bios ovmf --smp "$smp" --mem 512 \
 		--timeout "$timeout" --log "$log" "$img" 2>/dev/null ;;
 	qemu-bios) sh "$top/tools/run.sh" --accel tcg --bios seabios --smp "$smp" --mem 512 \

@@ -77,6 +77,11 @@ struct iommu_ops {
 	 * format interrupts (VT-d with interrupt remapping on and CFI off,
 	 * SDM VT-d §5.1.2.1); AMD-Vi lets its IOAPIC sources pass. */
 	bool (*blocks_compat_irqs)(void);
+	/* Optional: where blocks_compat_irqs() is true, the redirection-entry
+	 * bits (format, handle, vector) that let pin @pin of I/O APIC
+	 * @ioapic_id (its MADT ID) deliver @vector, fixed and edge, to
+	 * @apic_id through the unit's remapping table; false if it cannot. */
+	bool (*ioapic_remap)(u8 ioapic_id, unsigned pin, u32 apic_id, u8 vector, u64 *rte);
 };
 
 extern const struct iommu_ops vtd_ops;

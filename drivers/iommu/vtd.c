@@ -660,19 +660,19 @@ static void vtd_domain_free(struct iommu_domain *d)
 	free_page(virt_to_phys_direct(d));
 }
 
-static bool vtd_irq_remap(u16 seg, u16 rid, unsigned index, u32 apic_id, u8 vector, u64 *addr,
-			  u32 *data)
+/*
+ * The IRTE of interrupt @index of requester @rid (the one it had, else a
+ * free one): @vector, fixed and edge, to @apic_id, accepted only from
+ * @rid. Its slot (the handle), or -1 when the table is full or the
+ * invalidation failed.
+ */
+static int irte_set(struct vtd_unit *u, u16 rid, unsigned index, u32 apic_id, u8 vector)
 {
-	int i = vtd_unit_of(seg, rid);
 	u32 user = ((u32)rid << 8 | (index & 0xff)) + 1;
-	struct vtd_unit *u;
 	int slot = -1;
 	u64 fl, *e;
 	bool ok;
 
-	if (i < 0 || !units[i].ir || index > 0xff)
-		return false;
-	u = &units[i];
 	fl = spin_lock_irqsave(&vtd_lock);
 	for (unsigned k = 0; k < IRT_ENTRIES && slot < 0; k++)
 		if (u->irt_user[k] == user)
@@ -682,7 +682,7 @@ static bool vtd_irq_remap(u16 seg, u16 rid, unsigned index, u32 apic_id, u8 vect
 			slot = (int)k;
 	if (slot < 0) {
 		spin_unlock_irqrestore(&vtd_lock, fl);
-		return false;
+		return -1;
 	}
 	u->irt_user[slot] = user;
 	e = (u64 *)phys_to_virt(u->irt) + slot * 2;
@@ -693,10 +693,56 @@ static bool vtd_irq_remap(u16 seg, u16 rid, unsigned index, u32 apic_id, u8 vect
 	sync_mem(e, 16);
 	ok = qi_submit(u, QI_IEC | 1ull << 4 | (u64)slot << 32, 0);
 	spin_unlock_irqrestore(&vtd_lock, fl);
+	return ok ? slot : -1;
+}
+
+static bool vtd_irq_remap(u16 seg, u16 rid, unsigned index, u32 apic_id, u8 vector, u64 *addr,
+			  u32 *data)
+{
+	int i = vtd_unit_of(seg, rid), slot;
+
+	if (i < 0 || !units[i].ir || index > 0xff ||
+	    (slot = irte_set(&units[i], rid, index, apic_id, vector)) < 0)
+		return false;
 	/* Remappable format (§5.1.5.2): handle in bits 19:5 and 2, SHV 0. */
 	*addr = 0xfee00000u | (u64)(slot & 0x7fff) << 5 | 1u << 4 | (u64)(slot >> 15 & 1) << 2;
 	*data = 0;
-	return ok;
+	return true;
+}
+
+/* The requester ID I/O APIC @id's messages carry (its DMAR device scope,
+ * one hop from its start bus) and the unit listing it. */
+static bool ioapic_source(u8 id, u16 *sid, unsigned *unit)
+{
+	for (unsigned i = 0; i < dmar.nunits && i < nunits; i++) {
+		for (unsigned k = 0; k < dmar.units[i].nscopes; k++) {
+			const struct vtd_scope *s = &dmar.units[i].scopes[k];
+
+			if (s->type != VTD_SCOPE_IOAPIC || s->enum_id != id || s->npath != 1)
+				continue;
+			*sid = (u16)(s->start_bus << 8 | (s->path[0][0] & 0x1f) << 3 |
+				     (s->path[0][1] & 7));
+			*unit = i;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Remappable-format I/O APIC redirection entry (VT-d §5.1.5.1): format
+ * bit 48, handle[14:0] in bits 63:49 and handle[15] in bit 11, the
+ * vector as in the IRTE. */
+static bool vtd_ioapic_remap(u8 ioapic_id, unsigned pin, u32 apic_id, u8 vector, u64 *rte)
+{
+	unsigned i;
+	u16 sid;
+	int slot;
+
+	if (!ioapic_source(ioapic_id, &sid, &i) || !units[i].ir ||
+	    (slot = irte_set(&units[i], sid, pin, apic_id, vector)) < 0)
+		return false;
+	*rte = 1ull << 48 | (u64)(slot & 0x7fff) << 49 | (u64)(slot >> 15 & 1) << 11 | vector;
+	return true;
 }
 
 static bool vtd_blocks_compat_irqs(void)
@@ -720,4 +766,5 @@ const struct iommu_ops vtd_ops = {
 	.domain_free = vtd_domain_free,
 	.irq_remap = vtd_irq_remap,
 	.blocks_compat_irqs = vtd_blocks_compat_irqs,
+	.ioapic_remap = vtd_ioapic_remap,
 };

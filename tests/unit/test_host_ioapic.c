@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "drivers/acpi.h"
+#include "drivers/iommu/iommu.h"
 #include "drivers/ioapic.h"
 
 #define ACTIVE_LOW (1u << 13)
@@ -25,6 +26,7 @@
 
 /* Link stubs: the routing half (MMIO) is not run here. */
 void paging_map_mmio(u64 pa, u64 size) { (void)pa, (void)size; fail(); }
+const struct iommu_ops *iommu(void) { return NULL; }
 
 static struct acpi_info ai;
 
