@@ -60,11 +60,17 @@ hlt_extra() { awk -v h="$(value hlt_wakeup "$1")" -v s="$(value timer_spin "$1")
 	'BEGIN { if (h != "" && s != "") print h - s; else print "-" }'; }
 printf '%-12s %12s %12s %12s %12s\n' hlt-spin "$(hlt_extra "$out/bare.log")" \
 	"$(hlt_extra "$out/svm.log")" - "$(hlt_extra "$out/vmx.log")"
+printf '%-12s %12s %12s %12s %12s\n' cpu_work "$(value cpu_work "$out/bare.log")" \
+	"$(value cpu_work "$out/svm.log")" \
+	"ratio $(ratio "$(value cpu_work "$out/bare.log")" "$(value cpu_work "$out/svm.log")")" \
+	"$(value cpu_work "$out/vmx.log")"
 printf '\n(cycles per operation as the guest measures them; bare and svm under QEMU\n'
 printf ' -icount shift=0 = instructions; vmx = Bochs ticks. timer_spin and\n'
 printf ' hlt_wakeup include the 10000-count LAPIC timer period, which depends on\n'
 printf " the APIC's rate (QEMU 1 GHz, hv's virtual APIC 100 MHz); hlt-spin is\n"
-printf ' what waiting in HLT adds to it. Transcripts in %s/)\n' "$out"
+printf ' what waiting in HLT adds to it; cpu_work is thousands of cycles of a\n'
+printf ' CPU-bound guest loop (8 MiB filled, hashed 4 times), its svm column the\n'
+printf ' ratio to bare. Transcripts in %s/)\n' "$out"
 # What the exit trace costs: the CPUID round trip with the trace on and
 # off, the difference, and its share of the round trip with the trace on.
 printf '\n%-12s %12s %12s %12s %12s\n' "exit trace" "cpuid on" "cpuid off" cost share
