@@ -157,40 +157,31 @@ const char *exit_name(u32 code)
  * full decoder (an exit path shortcut for CPUs without nrip-save).
  */
 static const struct {
-	u32 code;
-	u8 len;
-	u32 bytes; /* little-endian: the first byte lowest */
-} plain_insns[] = {
-	{ EXIT_CPUID, 2, 0xa20f },
-	{ EXIT_HLT, 1, 0xf4 },
-	{ EXIT_MSR_READ, 2, 0x320f },
-	{ EXIT_MSR_WRITE, 2, 0x300f },
-	{ EXIT_HYPERCALL, 3, 0xd9010f }, /* VMMCALL */
-	{ EXIT_HYPERCALL, 3, 0xc1010f }, /* VMCALL */
-	{ EXIT_XSETBV, 3, 0xd1010f },
-	{ EXIT_PAUSE, 2, 0x90f3 },
-	{ EXIT_INVD, 2, 0x080f },
-	{ EXIT_WBINVD, 2, 0x090f },
+	u8 len;       /* 0: no plain encoding known */
+	u32 bytes[2]; /* little-endian, the first byte lowest; 0: none */
+} plain_insns[NR_EXIT_CODES] = {
+	[EXIT_CPUID] = { 2, { 0xa20f } },
+	[EXIT_HLT] = { 1, { 0xf4 } },
+	[EXIT_MSR_READ] = { 2, { 0x320f } },
+	[EXIT_MSR_WRITE] = { 2, { 0x300f } },
+	[EXIT_HYPERCALL] = { 3, { 0xd9010f /* VMMCALL */, 0xc1010f /* VMCALL */ } },
+	[EXIT_XSETBV] = { 3, { 0xd1010f } },
+	[EXIT_PAUSE] = { 2, { 0x90f3 } },
+	[EXIT_INVD] = { 2, { 0x080f } },
+	[EXIT_WBINVD] = { 2, { 0x090f } },
 };
 
 static int plain_length(struct vcpu *v, u32 code)
 {
-	unsigned i = 0;
+	unsigned len = code < NR_EXIT_CODES ? plain_insns[code].len : 0;
 	u32 have;
 	u8 b[3];
 
-	while (i < ARRAY_SIZE(plain_insns) && plain_insns[i].code != code)
-		i++;
-	if (i == ARRAY_SIZE(plain_insns) || vcpu_fetch(v, b, sizeof(b)) != sizeof(b))
+	if (!len || vcpu_fetch(v, b, sizeof(b)) != sizeof(b))
 		return 0; /* (three bytes at RIP fail to read only at a page end: decoded) */
-	have = b[0] | (u32)b[1] << 8 | (u32)b[2] << 16;
-	for (; i < ARRAY_SIZE(plain_insns) && plain_insns[i].code == code; i++) {
-		unsigned len = plain_insns[i].len;
-
-		if ((have & ((1u << (8 * len)) - 1)) == plain_insns[i].bytes)
-			return (int)len;
-	}
-	return 0;
+	have = (b[0] | (u32)b[1] << 8 | (u32)b[2] << 16) & ((1u << (8 * len)) - 1);
+	return have == plain_insns[code].bytes[0] ||
+	       (plain_insns[code].bytes[1] && have == plain_insns[code].bytes[1]) ? (int)len : 0;
 }
 
 /*

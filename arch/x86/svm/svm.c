@@ -920,6 +920,9 @@ static void svm_decode(struct vcpu_hw *v)
 	case SVM_EXIT_CPUID:
 		x->code = EXIT_CPUID;
 		return;
+	case SVM_EXIT_VMMCALL:
+		x->code = EXIT_HYPERCALL;
+		return;
 	case SVM_EXIT_SWINT:
 		x->code = EXIT_EXCEPTION;
 		x->exc.vector = VEC_BP;
