@@ -23,10 +23,14 @@ typedef enum exit_action (*exit_handler_fn)(struct vcpu *v, const struct vm_exit
 struct exit_row {
 	const char *name;
 	exit_handler_fn handler;
-	/* The handler leaves the interrupt state of its vCPU alone (no local
-	 * APIC, 8259 or RFLAGS.IF write; an interrupt it raises comes with
-	 * VCPU_REQ_INTR): after it, the run loop may re-enter the guest
-	 * without looking for events again (vcpu.c, quick_reentry()). */
+	/* The handler leaves the interrupt state of its vCPU alone but for
+	 * what comes with a request: no local APIC or RFLAGS.IF write, and
+	 * whatever it raises (a device line through the I/O APIC, the 8259's
+	 * INT rising after a mask or EOI write: vmm/irq.c) or reprograms (a
+	 * timed device: VCPU_REQ_TIMERS) sets a request. After it, the run
+	 * loop may re-enter the guest without looking for events again
+	 * (vcpu.c, quick_reentry()). Port I/O qualifies; MMIO does not (the
+	 * local APIC's page), nor WRMSR (x2APIC, TSC deadline). */
 	bool quick;
 };
 

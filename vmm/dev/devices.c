@@ -88,7 +88,6 @@ static void kbc_irq(void *ctx, bool level)
 	vm_set_irq(ctx, IRQ_KEYBOARD, level);
 }
 
-/* A timer was reprogrammed: vCPU 0, which polls the timers, looks again. */
 /* A timed device was reprogrammed: vCPU 0 must poll the timers again. */
 static void timer_rearm(void *ctx)
 {
