@@ -50,7 +50,7 @@ value() { tr -d '\r' < "$2" 2>/dev/null | awk -v n="$1" '$1 == "BENCH" && $2 == 
 ratio() { awk -v b="$1" -v s="$2" 'BEGIN { if (b > 0 && s > 0) printf "%.2f", s / b; else print "-" }'; }
 
 printf '\n%-12s %12s %12s %12s %12s\n' operation bare svm svm-bare vmx
-for op in cpuid hypercall pio_read mmio_read timer_spin hlt_wakeup; do
+for op in cpuid hypercall pio_read mmio_read timer_spin hlt_wakeup timer_latency hlt_latency; do
 	b=$(value $op "$out/bare.log"); s=$(value $op "$out/svm.log"); v=$(value $op "$out/vmx.log")
 	d=-
 	case "$b$s" in *[!0-9]*|"") ;; *) d=$((s - b)) ;; esac
@@ -68,7 +68,10 @@ printf '\n(cycles per operation as the guest measures them; bare and svm under Q
 printf ' -icount shift=0 = instructions; vmx = Bochs ticks. timer_spin and\n'
 printf ' hlt_wakeup include the 10000-count LAPIC timer period, which depends on\n'
 printf " the APIC's rate (QEMU 1 GHz, hv's virtual APIC 100 MHz); hlt-spin is\n"
-printf ' what waiting in HLT adds to it; cpu_work is thousands of cycles of a\n'
+printf ' what waiting in HLT adds to it; timer_latency and hlt_latency are the\n'
+printf ' cycles from the timer'"'"'s expiry to its handler, spinning or halted (the\n'
+printf ' round trip less the period at the rates CPUID 0x40000010 gives; bare:\n'
+printf ' TSC and APIC both 1 GHz under icount); cpu_work is thousands of cycles of a\n'
 printf ' CPU-bound guest loop (8 MiB filled, hashed 4 times), its svm column the\n'
 printf ' ratio to bare. Transcripts in %s/)\n' "$out"
 # What the exit trace costs: the CPUID round trip with the trace on and
