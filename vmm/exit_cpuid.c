@@ -52,13 +52,13 @@ static bool follows_state(u32 leaf)
 
 struct cpuid_regs cpuid_guest(struct vcpu *v, u32 leaf, u32 sub)
 {
-	u64 cr4 = follows_state(leaf) ? vcpu_reg(v, REG_CR4) : 0;
-	u32 key = CACHE_KEY_VALID;
+	bool state = follows_state(leaf);
+	u64 cr4 = state ? vcpu_reg(v, REG_CR4) : 0;
+	u32 key = CACHE_KEY_VALID |
+		  (state ? (u32)(cr4 & (CR4_OSXSAVE | CR4_PKE)) | !v->lapic.enabled : 0);
 	struct cpuid_cached *e = &v->cpuid_cache[(leaf ^ (leaf >> 27) ^ (sub << 2)) %
 						 CPUID_CACHE_SIZE];
 
-	if (follows_state(leaf))
-		key |= (u32)(cr4 & (CR4_OSXSAVE | CR4_PKE)) | !v->lapic.enabled;
 	if (e->key == key && e->leaf == leaf && e->sub == sub)
 		return e->r;
 	if (leaf == 0xd)

@@ -42,8 +42,6 @@ bool insn_decode(const u8 *bytes, unsigned n, int mode, struct insn *out);
 
 /* Code-segment mode of @v: 16, 32 or 64 (vmm/vcpu_mode.c). */
 int vcpu_code_mode(struct vcpu *v);
-/* The same for @cs, the guest's CS already read. */
-int vcpu_code_mode_cs(struct vcpu *v, const struct segment *cs);
 
 /* @v's RIP, CS and paging registers (vm_ops->code_view, or one by one). */
 void vcpu_code_view(struct vcpu *v, struct vcpu_code_view *cv);

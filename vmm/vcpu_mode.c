@@ -11,15 +11,6 @@
 #include "vmm/vcpu.h"
 #include "vmm/vm.h"
 
-int vcpu_code_mode_cs(struct vcpu *v, const struct segment *cs)
-{
-	if (!(vcpu_reg(v, REG_CR0) & CR0_PE))
-		return 16;
-	if ((cs->attr & SEG_ATTR_L) && (vcpu_reg(v, REG_EFER) & EFER_LMA))
-		return 64;
-	return (cs->attr & SEG_ATTR_DB) ? 32 : 16;
-}
-
 int vcpu_code_mode_view(const struct vcpu_code_view *cv)
 {
 	if (!(cv->cr0 & CR0_PE))
@@ -55,8 +46,8 @@ void vcpu_code_view(struct vcpu *v, struct vcpu_code_view *cv)
 
 int vcpu_code_mode(struct vcpu *v)
 {
-	struct segment cs;
+	struct vcpu_code_view cv;
 
-	vm_ops->get_seg(&v->hw, SEG_CS, &cs);
-	return vcpu_code_mode_cs(v, &cs);
+	vcpu_code_view(v, &cv);
+	return vcpu_code_mode_view(&cv);
 }

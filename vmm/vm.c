@@ -557,14 +557,14 @@ void vm_console_putc(struct vm *vm, char c)
 
 bool vm_bus_read(struct vm *vm, struct bus *b, u64 addr, unsigned size, u64 *val)
 {
-	u64 f = spin_lock_irqsave(&vm->dev_lock);
-	bool claimed;
+	const struct bus_region *r = bus_find(b, addr, size); /* constant buses */
 
-	vm->dev_bus_cpu = smp_this_cpu() + 1;
-	claimed = bus_read(b, addr, size, val);
-	vm->dev_bus_cpu = 0;
-	spin_unlock_irqrestore(&vm->dev_lock, f);
-	return claimed;
+	if (!r) {
+		*val = bus_all_ones(size);
+		return false;
+	}
+	vm_region_access(vm, r, addr, size, false, val);
+	return true;
 }
 
 void vm_region_access(struct vm *vm, const struct bus_region *r, u64 addr, unsigned size,
@@ -583,14 +583,12 @@ void vm_region_access(struct vm *vm, const struct bus_region *r, u64 addr, unsig
 
 bool vm_bus_write(struct vm *vm, struct bus *b, u64 addr, unsigned size, u64 val)
 {
-	u64 f = spin_lock_irqsave(&vm->dev_lock);
-	bool claimed;
+	const struct bus_region *r = bus_find(b, addr, size);
 
-	vm->dev_bus_cpu = smp_this_cpu() + 1;
-	claimed = bus_write(b, addr, size, val);
-	vm->dev_bus_cpu = 0;
-	spin_unlock_irqrestore(&vm->dev_lock, f);
-	return claimed;
+	if (!r)
+		return false;
+	vm_region_access(vm, r, addr, size, true, &val);
+	return true;
 }
 
 void vm_dump_all(void)
