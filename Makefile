@@ -117,6 +117,12 @@ include guests/guests.mk
 linux:
 	sh tools/mklinux.sh $(BUILD)
 
+# The same guest on Debian's generic kernel (its e1000e driver, for the NIC
+# passthrough tests), cached under build/linux-generic/.
+.PHONY: linux-generic
+linux-generic:
+	sh tools/mklinux.sh $(BUILD) generic
+
 # Default hypervisor config placed on both boot media, with the modules it
 # names (found in build/linux/, build/guests/ or tests/system/files/).
 HV_CFG ?= guests/hv.cfg
@@ -139,13 +145,13 @@ deps:
 include tests/unit/unit.mk
 include tests/fuzz/fuzz.mk
 
-check: deps all unit-build
+check: deps all linux-generic unit-build
 	bash tests/check.sh $(BUILD)
 
 unit: deps unit-build
 	bash tests/check.sh --unit-only $(BUILD)
 
-systest: deps all
+systest: deps all linux-generic
 	bash tests/check.sh --system-only $(BUILD) $(T)
 
 # The soak tier (not in check): 100 Linux reboots in one VM and 100
@@ -155,7 +161,7 @@ soak: deps all
 	bash tools/soak.sh $(BUILD) $(PARTS)
 
 # The slower tier: Linux under VMX in Bochs (minutes, not seconds).
-check-slow: deps all
+check-slow: deps all linux-generic
 	bash tests/check.sh --slow $(BUILD) $(T)
 	$(if $(T),,sh tools/linux-bare.sh $(BUILD))
 

@@ -166,10 +166,12 @@ boot_image() {
 			sh "$top/tools/run.sh" --accel tcg --bios "$fw" \
 			--smp "$smp" --mem 1024 "$img" > /dev/null 2>&1 ;;
 	qemu-bios-vtd | qemu-bios-amdvi | qemu-bios-vtd-nvme | qemu-bios-amdvi-nvme | \
-	qemu-bios-vtd-bridge)
+	qemu-bios-vtd-bridge | qemu-bios-vtd-e1000e | qemu-bios-amdvi-e1000e)
 		# an IOMMU and a device to pass through: QEMU's edu (a DMA engine)
 		# at 00:04.0, an NVMe controller there on a 16 MiB image whose
-		# first bytes are a label, or an edu behind a PCIe-to-PCI bridge
+		# first bytes are a label, two e1000e NICs at 00:04.0 and 00:05.0
+		# joined by a hub inside QEMU, or an edu behind a PCIe-to-PCI
+		# bridge
 		local unit="intel-iommu,intremap=on" nvimg=${log%.raw}.nvme.img
 		[ "${runner#qemu-bios-amdvi}" != "$runner" ] && unit=amd-iommu,intremap=on
 		case $runner in
@@ -177,6 +179,8 @@ boot_image() {
 			printf 'hv-nvme-passthru' >"$nvimg" && truncate -s 16M "$nvimg" || return 1
 			set -- -drive "file=$nvimg,if=none,id=nv,format=raw" \
 				-device nvme,drive=nv,serial=hvtest,addr=0x4 ;;
+		*-e1000e) set -- -netdev hubport,id=nic0,hubid=0 -device e1000e,netdev=nic0,addr=0x4 \
+			-netdev hubport,id=nic1,hubid=0 -device e1000e,netdev=nic1,addr=0x5 ;;
 		*-bridge) set -- -device pcie-pci-bridge,id=pb,addr=0x5 -device edu,bus=pb,addr=0x1 ;;
 		*) set -- -device edu,addr=0x4 ;;
 		esac

@@ -5,7 +5,7 @@
 # disk = values, a disk's ",ro" dropped), once each, as "-m PATH" arguments
 # for tools/mkusb.sh and tools/mkiso.sh:
 #   sh tools/cfgfiles.sh CONFIG BUILD
-# Each name is looked up in BUILD/linux/, BUILD/guests/ and
+# Each name is looked up in BUILD/linux/, BUILD/linux-generic/, BUILD/guests/ and
 # tests/system/files/; a name found nowhere is left out, and the
 # hypervisor then reports the module missing.
 set -eu
@@ -15,7 +15,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 sed -n 's/^[[:space:]]*\(kernel\|initrd\|disk\)[[:space:]]*=[[:space:]]*\([^[:space:],]*\).*/\2/p' "$cfg" |
 awk '!seen[$0]++' |
 while read -r f; do
-	for d in "$build/linux" "$build/guests" "$top/tests/system/files"; do
+	for d in "$build/linux" "$build/linux-generic" "$build/guests" "$top/tests/system/files"; do
 		if [ -f "$d/$f" ]; then
 			echo "-m $d/$f"
 			break

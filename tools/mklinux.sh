@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 #
 # Build the default Linux guest from Debian's packages, without root:
-#   sh tools/mklinux.sh BUILD
+#   sh tools/mklinux.sh BUILD [generic]
 # Into BUILD/linux/ it puts bzImage, the unmodified kernel of the newest
 # linux-image-*-cloud-amd64 package (the one the linux-image-cloud-amd64
 # metapackage depends on), and initrd.cpio.gz, a gzipped newc initramfs
@@ -12,17 +12,31 @@
 # files stay in BUILD/linux/cache/: a second run downloads nothing and, when
 # no input changed, rebuilds nothing. Without network or package lists the
 # cached packages are used; with neither it says so and fails.
+#
+# With "generic" it builds the same guest from Debian's generic kernel
+# (linux-image-amd64: every driver, 70 MB) into BUILD/linux-generic/:
+# vmlinuz-generic and initrd-generic.cpio.gz, whose modules are the NIC
+# drivers the cloud kernel lacks (e1000e, for the passthrough tests), and
+# no root disk.
 set -eu
 
-[ $# -eq 1 ] || { echo "usage: mklinux.sh BUILD" >&2; exit 2; }
+[ $# -ge 1 ] && [ $# -le 2 ] || { echo "usage: mklinux.sh BUILD [generic]" >&2; exit 2; }
 src=$(cd "$(dirname "$0")/.." && pwd)
-mkdir -p "$1/linux/cache"
-out=$(cd "$1/linux" && pwd)
-cache=$out/cache
 init=$src/guests/linux/init
 mkinitrd=$src/guests/linux/mkinitrd.sh
 mkrootfs=$src/guests/linux/mkrootfs.sh
-meta=linux-image-cloud-amd64
+case ${2:-cloud} in
+cloud)
+	dir=linux meta=linux-image-cloud-amd64 kpat='linux-image-*-cloud-amd64'
+	kname=bzImage iname=initrd.cpio.gz modules= rootfs=root.img ;;
+generic)
+	dir=linux-generic meta=linux-image-amd64 kpat='linux-image-*-amd64'
+	kname=vmlinuz-generic iname=initrd-generic.cpio.gz modules=e1000e rootfs= ;;
+*) echo "mklinux.sh: unknown flavour '$2' (cloud or generic)" >&2; exit 2 ;;
+esac
+mkdir -p "$1/$dir/cache"
+out=$(cd "$1/$dir" && pwd)
+cache=$out/cache
 
 say() { echo "mklinux: $*" >&2; }
 die() { say "$*"; exit 1; }
@@ -108,7 +122,7 @@ fetch_deb() {
 resolve() {
 	records=$(apt_records)
 	dep=$(echo "$records" | field $meta Depends | tr ',' '\n' |
-		grep -m 1 -o 'linux-image-[^ ]*-cloud-amd64.*' || :)
+		grep -m 1 -o "${kpat%%\**}[^ ]*${kpat##*\*}.*" || :)
 	kpkg=${dep%% *}
 	kver=$(echo "$dep" | sed -n 's/.*(= \([^)]*\)).*/\1/p')
 	if [ -n "$kpkg" ] && [ -z "$kver" ]; then
@@ -119,17 +133,17 @@ resolve() {
 
 [ -f "$init" ] || die "$init is missing"
 resolve
-if [ -z "$kpkg" ] && ! cached_deb 'linux-image-*-cloud-amd64' >/dev/null; then
+if [ -z "$kpkg" ] && ! cached_deb "$kpat" >/dev/null; then
 	apt_update || :
 	resolve
 fi
-kdeb=$(fetch_deb "$kpkg" "$kver" 'linux-image-*-cloud-amd64')
+kdeb=$(fetch_deb "$kpkg" "$kver" "$kpat")
 bdeb=$(fetch_deb busybox-static "$bver" busybox-static)
 
 # One line naming every input; when it matches the last build's, the
 # outputs are current.
 key="${kdeb##*/} ${bdeb##*/} $(cksum <"$init") $(cksum <"$mkinitrd") $(cksum <"$mkrootfs") $(cksum <"$0")"
-if [ -f "$out/bzImage" ] && [ -f "$out/initrd.cpio.gz" ] && [ -f "$out/root.img" ] && [ -f "$out/recipe" ] &&
+if [ -f "$out/$kname" ] && [ -f "$out/$iname" ] && [ -f "$out/${rootfs:-$iname}" ] && [ -f "$out/recipe" ] &&
 	[ "$(cat "$out/recipe")" = "$key" ]; then
 	say "up to date"
 else
@@ -141,19 +155,20 @@ else
 	set -- "$unpack"/kernel/boot/vmlinuz-*
 	[ -f "$1" ] || die "${kdeb##*/} has no boot/vmlinuz-*"
 	release=${1##*/vmlinuz-}
-	cp "$1" "$out/bzImage"
+	cp "$1" "$out/$kname"
 	echo "$release" >"$out/kernel.release"
+	# shellcheck disable=SC2086 # a list of module names, maybe empty
 	sh "$mkinitrd" "$unpack/kernel/lib/modules/$release" \
-		"$unpack/busybox/bin/busybox" "$init" "$out/initrd.cpio.gz"
+		"$unpack/busybox/bin/busybox" "$init" "$out/$iname" $modules
 	rm -rf "$unpack"
-	sh "$mkrootfs" "$out/root.img"
+	[ -z "$rootfs" ] || sh "$mkrootfs" "$out/$rootfs"
 	echo "$key" >"$out/recipe"
 fi
 
 size() { wc -c <"$1" | tr -d ' '; }
 echo "mklinux: kernel $(cat "$out/kernel.release") from ${kdeb##*/}"
 echo "mklinux: busybox from ${bdeb##*/}"
-echo "mklinux: $out/bzImage $(size "$out/bzImage") bytes"
-echo "mklinux: $out/initrd.cpio.gz $(size "$out/initrd.cpio.gz") bytes" \
-	"($(gzip -dc "$out/initrd.cpio.gz" | wc -c | tr -d ' ') unpacked)"
-echo "mklinux: $out/root.img $(size "$out/root.img") bytes (ext4, sha256 $(sha256sum "$out/root.img" | cut -c 1-16)...)"
+echo "mklinux: $out/$kname $(size "$out/$kname") bytes"
+echo "mklinux: $out/$iname $(size "$out/$iname") bytes" \
+	"($(gzip -dc "$out/$iname" | wc -c | tr -d ' ') unpacked)"
+[ -z "$rootfs" ] || echo "mklinux: $out/root.img $(size "$out/root.img") bytes (ext4, sha256 $(sha256sum "$out/root.img" | cut -c 1-16)...)"

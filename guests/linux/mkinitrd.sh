@@ -3,9 +3,10 @@
 #
 # Pack the default Linux guest's initramfs, without root (tools/mklinux.sh
 # calls it with the unpacked Debian packages):
-#   sh guests/linux/mkinitrd.sh MODDIR BUSYBOX INIT OUT.cpio.gz
+#   sh guests/linux/mkinitrd.sh MODDIR BUSYBOX INIT OUT.cpio.gz [MODULE...]
 # MODDIR is the kernel's lib/modules/<release>, BUSYBOX a static busybox,
-# INIT the /init script. The archive is two newc cpio archives back to back,
+# INIT the /init script; the modules staged are the named ones (with what
+# they depend on), the virtio drivers when none is named. The archive is two newc cpio archives back to back,
 # which the kernel unpacks in turn (Documentation/driver-api/early-userspace/
 # buffer-format.rst): first /dev and the /dev/console node, written here with
 # printf because GNU cpio can only copy nodes that exist and making one needs
@@ -17,8 +18,10 @@
 # not depend on that.
 set -eu
 
-[ $# -eq 4 ] || { echo "usage: mkinitrd.sh MODDIR BUSYBOX INIT OUT.cpio.gz" >&2; exit 2; }
+[ $# -ge 4 ] || { echo "usage: mkinitrd.sh MODDIR BUSYBOX INIT OUT.cpio.gz [MODULE...]" >&2; exit 2; }
 moddir=$1 busybox=$2 init=$3 out=$4
+shift 4
+named=$*
 stage=$out.stage
 rm -rf "$stage"
 mkdir -p "$stage"
@@ -66,17 +69,17 @@ module_deps() {
 		sed 's/^depends=//; s/-/_/g; s/,/ /g'
 }
 
-# The virtio drivers /init loads (the PCI transport, blk, net, console,
-# rng), their dependencies (modinfo "depends=": virtio, virtio_ring,
+# The modules /init loads: the named ones, else the virtio drivers (the PCI
+# transport, blk, net, console, rng); their dependencies (modinfo "depends=": virtio, virtio_ring,
 # virtio_pci_modern_dev, virtio_pci_legacy_dev, net_failover, failover),
 # and /lib/modules/order: one name a line, each after the ones it needs.
 # ext4, jbd2, crc16, crc32c and the hw_random core are built into Debian's
 # cloud kernel.
 stage_modules() {
 	mkdir -p "$stage/lib/modules"
-	want=
+	want=$named
 	k=$moddir/kernel/drivers
-	for f in "$k"/virtio/virtio_pci.ko* "$k"/block/virtio_blk.ko* "$k"/net/virtio_net.ko* \
+	[ -n "$want" ] || for f in "$k"/virtio/virtio_pci.ko* "$k"/block/virtio_blk.ko* "$k"/net/virtio_net.ko* \
 		"$k"/char/virtio_console.ko* "$k"/char/hw_random/virtio-rng.ko*; do
 		[ -f "$f" ] || { echo "mkinitrd: no $f" >&2; exit 1; }
 		b=${f##*/}
