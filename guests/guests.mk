@@ -26,7 +26,8 @@ GUEST_LDFLAGS := -m elf_i386 -nostdlib -static -z max-page-size=4096 \
 # The library every multiboot guest links in full.
 guest-lib := lib/boot.o lib/isr.o lib/start.o lib/serial.o lib/printf.o \
 	lib/string.o lib/trap.o lib/fault.o lib/test.o lib/multiboot.o \
-	lib/fwcfg.o lib/acpi.o lib/pmtimer.o lib/lapic.o lib/irq.o lib/hv.o
+	lib/fwcfg.o lib/acpi.o lib/pmtimer.o lib/lapic.o lib/irq.o lib/hv.o \
+	lib/pci.o
 
 # Multiboot guests and their own objects.
 GUEST_NAMES := hello modes exits memtest smp triplefault hammer bench reset

@@ -12,8 +12,8 @@
 // device working again after a reset. The hypervisor and the neighbour
 // must not notice. The BAR layout is the hypervisor's (vmm/virtio/
 // virtio_pci.h); a real driver would read it from the capabilities.
-#include "lib/io.h"
 #include "lib/multiboot.h"
+#include "lib/pci.h"
 #include "lib/printf.h"
 #include "lib/string.h"
 #include "lib/test.h"
@@ -64,18 +64,12 @@ static void w16(u32 off, u16 v) { *(volatile u16 *)(bar + off) = v; }
 static void w32(u32 off, u32 v) { *(volatile u32 *)(bar + off) = v; }
 static u8 r8(u32 off) { return *(volatile u8 *)(bar + off); }
 
-static u32 cfg(u32 slot, u32 reg)
-{
-	outl(0xcf8, 0x80000000u | slot << 11 | reg);
-	return inl(0xcfc);
-}
-
 /* BAR 0 of the first virtio-blk function on bus 0 (placed below 4 GiB). */
 static u32 find_blk(void)
 {
 	for (u32 s = 0; s < 32; s++)
-		if (cfg(s, 0) == VIRTIO_BLK_ID && !cfg(s, 0x14))
-			return cfg(s, 0x10) & ~0xfu;
+		if (pci_cfg_read(s, 0) == VIRTIO_BLK_ID && !pci_cfg_read(s, 0x14))
+			return pci_cfg_read(s, 0x10) & ~0xfu;
 	return 0;
 }
 

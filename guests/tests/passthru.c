@@ -23,18 +23,16 @@
 #include "lib/io.h"
 #include "lib/irq.h"
 #include "lib/lapic.h"
+#include "lib/pci.h"
 #include "lib/printf.h"
 #include "lib/string.h"
 #include "lib/test.h"
 #include "lib/trap.h"
 
-#define CF8 0xcf8
-#define CFC 0xcfc
 #define EDU_ID 0x11e81234u
 #define EDU_BUF 0x40000u
 #define LEN 2048u
 #define MSI_VECTOR 0x52
-#define CAP_MSI 0x05
 
 #define R_IDENT 0x00
 #define R_LIVE 0x04
@@ -55,18 +53,6 @@ static u32 bar0;
 static volatile u32 irqs, last_status;
 static u8 src[4096] aligned(4096);
 static u8 dst[4096] aligned(4096);
-
-static u32 cfg_read(u32 slot, u32 reg)
-{
-	outl(CF8, 0x80000000u | slot << 11 | (reg & 0xfc));
-	return inl(CFC);
-}
-
-static void cfg_write(u32 slot, u32 reg, u32 v)
-{
-	outl(CF8, 0x80000000u | slot << 11 | (reg & 0xfc));
-	outl(CFC, v);
-}
 
 static u32 rd(u32 r) { return mmio_read32(bar0 + r); }
 static void wr(u32 r, u32 v) { mmio_write32(bar0 + r, v); }
@@ -107,22 +93,6 @@ static bool wait_clear(u32 r, u32 mask)
 	return false;
 }
 
-static u32 find_edu(void)
-{
-	for (u32 slot = 0; slot < 32; slot++)
-		if (cfg_read(slot, 0) == EDU_ID)
-			return slot;
-	return 0;
-}
-
-static u32 find_cap(u32 slot, u8 id)
-{
-	for (u32 p = cfg_read(slot, 0x34) & 0xff, n = 0; p && n < 48; p = (cfg_read(slot, p) >> 8) & 0xff, n++)
-		if ((cfg_read(slot, p) & 0xff) == id)
-			return p;
-	return 0;
-}
-
 static bool dma(u64 from, u64 to, u32 len, u32 cmd)
 {
 	wr64(R_DMA_SRC, from);
@@ -137,16 +107,16 @@ int main(void)
 	u32 slot, cap, n;
 
 	test_start("passthru");
-	slot = find_edu();
+	slot = pci_find(EDU_ID);
 	if (!slot)
 		test_fail("no edu device (1234:11e8) on the bus");
-	printf("edu at 00:%02x.0 class %06x\n", slot, cfg_read(slot, 8) >> 8);
-	bar0 = cfg_read(slot, 0x10) & ~0xfu;
+	printf("edu at 00:%02x.0 class %06x\n", slot, pci_cfg_read(slot, 8) >> 8);
+	bar0 = pci_cfg_read(slot, 0x10) & ~0xfu;
 	check(bar0 >= 0xc0000000u && bar0 < 0xf0000000u, "BAR0 at 0x%x in the PCI hole", bar0);
-	cfg_write(slot, 0x10, ~0u);
-	check((cfg_read(slot, 0x10) & ~0xfu) == 0xfff00000u, "BAR0 sizes as 1 MiB (the real size)");
-	cfg_write(slot, 0x10, bar0);
-	cfg_write(slot, 4, (cfg_read(slot, 4) & 0xffff0000u) | 0x6); /* memory, bus master */
+	pci_cfg_write(slot, 0x10, ~0u);
+	check((pci_cfg_read(slot, 0x10) & ~0xfu) == 0xfff00000u, "BAR0 sizes as 1 MiB (the real size)");
+	pci_cfg_write(slot, 0x10, bar0);
+	pci_cfg_write(slot, 4, (pci_cfg_read(slot, 4) & 0xffff0000u) | 0x6); /* memory, bus master */
 
 	check(rd(R_IDENT) == 0x010000edu, "identification 0x%x", rd(R_IDENT));
 	wr(R_LIVE, 0x12345678);
@@ -156,15 +126,12 @@ int main(void)
 	check(n == 3628800, "the device computes 10! = %u", n);
 
 	/* MSI through the emulated capability, to this CPU */
-	cap = find_cap(slot, CAP_MSI);
+	cap = pci_find_cap(slot, PCI_CAP_MSI);
 	if (!check(cap != 0, "MSI capability at 0x%x", cap))
 		test_finish();
 	irq_init();
 	trap_set_handler(MSI_VECTOR, msi_handler);
-	cfg_write(slot, cap + 4, 0xfee00000u | lapic_id() << 12);
-	cfg_write(slot, cap + 8, 0);
-	cfg_write(slot, cap + 12, MSI_VECTOR);
-	cfg_write(slot, cap, cfg_read(slot, cap) | 1u << 16); /* enable */
+	pci_msi_enable(slot, MSI_VECTOR, lapic_id());
 	wr(R_IRQ_RAISE, 0x5a);
 	n = irq_wait(1);
 	check(n == 1 && last_status == 0x5a, "the device's interrupt arrives as MSI vector 0x%x "
