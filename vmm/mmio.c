@@ -352,12 +352,22 @@ static bool split_access(struct vcpu *v, u64 gpa, u64 lin, unsigned size, bool w
 	return true;
 }
 
-/* The data access of a MOV-family instruction that faulted at @gpa. */
+/*
+ * The data access of a MOV-family instruction that faulted at @gpa. Only an
+ * access that crosses a page needs the operand's linear address: one that
+ * faults in its first page shows it in @gpa's offset (offset + size past
+ * the page), one that faults in its second page faults at that page's
+ * first byte. So an access at a non-zero offset that ends in its page (a
+ * device register, nearly always) skips the address computation.
+ */
 static bool mov_access(struct vcpu *v, u64 gpa, const u8 *buf, unsigned n,
 		       const struct insn *in, unsigned size, bool write, u64 *val)
 {
+	unsigned off = (unsigned)(gpa & (PAGE_SIZE - 1));
 	u64 lin;
 
+	if (off && off + size <= PAGE_SIZE)
+		return mmio_access(v, gpa, size, write, val);
 	if (mmio_operand_linear(v, buf, n, in->mode, in, &lin) &&
 	    (lin & (PAGE_SIZE - 1)) + size > PAGE_SIZE)
 		return split_access(v, gpa, lin, size, write, val);
