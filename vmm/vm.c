@@ -91,7 +91,7 @@ static bool check_cpus(const struct cfg_guest *g)
 /* Guest RAM: 2 MiB aligned (1 GiB when large), so stage 2 uses big pages. */
 static bool alloc_ram(struct vm *vm, u64 size, u32 line)
 {
-	u64 align = size >= GiB && vm->hw.s2.allow_1g ? GiB : 2 * MiB;
+	u64 align = size >= GiB && (vm->hw.s2.large & PT_LARGE_1G) ? GiB : 2 * MiB;
 	u64 hpa = pmm_alloc(size, align);
 
 	if (!hpa && align == GiB)
@@ -204,7 +204,8 @@ static struct vm *vm_create(const struct cfg_guest *g, u32 id,
 	bus_set_index(&vm->pio, vm->pio_index, VM_PIO_PORTS);
 	if (!pt_init(&vm->hw.s2, vm_ops->stage2_format, stage2_table_alloc, NULL))
 		return NULL;
-	vm->hw.s2.allow_1g = vm_ops->stage2_1g();
+	if (vm_ops->stage2_1g())
+		vm->hw.s2.large |= PT_LARGE_1G;
 	if (!alloc_ram(vm, g->memory, g->line) || !gmem_map_stage2(vm) || !devices_init(vm) ||
 	    !console_in_create(vm) ||
 	    (g->pci_testdev && !devices_pci_testdev(vm)) ||

@@ -117,7 +117,8 @@ void paging_init(const struct mem_region *map, unsigned n, u64 kernel_phys)
 	pt_format_host_setup(have_nx);
 	if (!pt_init(&kernel_pt, &pt_format_host, alloc_table, NULL))
 		panic("out of memory for page tables");
-	kernel_pt.allow_1g = r.edx & (1u << 26);
+	if (r.edx & (1u << 26))
+		kernel_pt.large |= PT_LARGE_1G;
 	map_identity(map, n);
 	map_kernel();
 	paging_load();

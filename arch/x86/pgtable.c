@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
- * The shared 4-level page-table builder (pgtable.h). Tables are reached
- * through the identity map (phys_to_virt). A large page that must hold a
- * smaller mapping is split into 512 entries one level down with the same
- * attributes; bit 7 means "large" above level 1 in all three formats and is
- * cleared in level-1 entries (SDM Vol. 3A §4.5, Vol. 3C §29.3.2).
+ * The shared page-table builder (pgtable.h). Tables are reached through
+ * the identity map (phys_to_virt). A large page that must hold a smaller
+ * mapping is split into 512 entries one level down with the same
+ * attributes; bit 7 means "large" above level 1 in the host, NPT and EPT
+ * formats and is cleared in level-1 entries (SDM Vol. 3A §4.5, Vol. 3C
+ * §29.3.2).
  */
 #include "arch/x86/pgtable.h"
 #include "kernel/mm.h"
@@ -19,14 +20,47 @@ bool pt_init(struct pt *pt, const struct pt_format *fmt, pt_alloc_fn alloc,
 	     void *ctx)
 {
 	pt->fmt = fmt;
-	pt->allow_1g = false;
+	pt->levels = 4;
+	pt->large = PT_LARGE_2M;
 	pt->alloc = alloc;
 	pt->ctx = ctx;
+	pt->flush = NULL;
 	pt->root = alloc(ctx);
 	return pt->root != 0;
 }
 
 static bool present(const struct pt *pt, u64 e) { return e & pt->fmt->present_mask; }
+
+/* Whether the present entry @e at @level maps a page (not a table). */
+static bool is_page(const struct pt *pt, u64 e, int level)
+{
+	if (level == 1)
+		return true;
+	return pt->fmt->is_page ? pt->fmt->is_page(e) : (e & PT_LARGE) != 0;
+}
+
+static u64 table_entry(const struct pt *pt, u64 t, int level)
+{
+	return pt->fmt->table ? pt->fmt->table(t, level) : t | pt->fmt->table_bits;
+}
+
+/* Store an entry where a non-snooping reader will see it. */
+static void publish(const struct pt *pt, u64 *e, u64 val)
+{
+	*e = val;
+	if (pt->flush)
+		pt->flush(e, sizeof(*e));
+}
+
+/* A new zeroed table, flushed for a non-snooping reader; 0 if none. */
+static u64 new_table(struct pt *pt)
+{
+	u64 t = pt->alloc(pt->ctx);
+
+	if (t && pt->flush)
+		pt->flush(phys_to_virt(t), PAGE_SIZE);
+	return t;
+}
 
 /* Split the large leaf *e (at @level) into a table of smaller leaves. */
 static bool split(struct pt *pt, u64 *e, int level)
@@ -44,21 +78,24 @@ static bool split(struct pt *pt, u64 *e, int level)
 	tab = phys_to_virt(t);
 	for (int i = 0; i < 512; i++)
 		tab[i] = (base + i * sub) | attrs;
-	*e = t | pt->fmt->table_bits;
+	if (pt->flush)
+		pt->flush(tab, PAGE_SIZE);
+	publish(pt, e, table_entry(pt, t, level));
 	return true;
 }
 
-/* The table below entry *e at @level, created or split as needed. */
-static u64 *descend(struct pt *pt, u64 *e, int level)
+/* The table below entry *e at @level, created or (unless @keep) split as
+ * needed; NULL when out of memory or, with @keep, a page is there. */
+static u64 *descend(struct pt *pt, u64 *e, int level, bool keep)
 {
 	if (!present(pt, *e)) {
-		u64 t = pt->alloc(pt->ctx);
+		u64 t = new_table(pt);
 
 		if (!t)
 			return NULL;
-		*e = t | pt->fmt->table_bits;
-	} else if (*e & PT_LARGE) {
-		if (!split(pt, e, level))
+		publish(pt, e, table_entry(pt, t, level));
+	} else if (is_page(pt, *e, level)) {
+		if (keep || !split(pt, e, level))
 			return NULL;
 	}
 	return table_va(*e);
@@ -68,27 +105,33 @@ static bool leaf_fits(const struct pt *pt, u64 va, u64 pa, u64 size, int level)
 {
 	u64 ls = level_size(level);
 
-	if (level == 3 && !pt->allow_1g)
+	if ((level == 2 && !(pt->large & PT_LARGE_2M)) ||
+	    (level == 3 && !(pt->large & PT_LARGE_1G)))
 		return false;
 	return IS_ALIGNED(va, ls) && IS_ALIGNED(pa, ls) && size >= ls;
 }
 
-/* Write one leaf (or clear it when @unmap) covering va; returns its size. */
+enum set_how { SET_MAP, SET_NEW, SET_UNMAP };
+
+/* Write one leaf (or clear it for SET_UNMAP) covering va; returns its
+ * size, 0 on failure (out of memory; for SET_NEW also: mapped already). */
 static u64 set_one(struct pt *pt, u64 va, u64 pa, u64 size, u32 prot,
-		   enum pt_memtype mt, bool unmap)
+		   enum pt_memtype mt, enum set_how how)
 {
 	u64 *tab = phys_to_virt(pt->root);
 
-	for (int level = 4; level >= 1; level--) {
+	for (int level = pt->levels; level >= 1; level--) {
 		u64 *e = &tab[index_of(va, level)];
 
 		if (level <= 3 && leaf_fits(pt, va, pa, size, level)) {
-			*e = unmap ? 0 : pt->fmt->leaf(pa, prot, mt, level);
+			if (how == SET_NEW && present(pt, *e))
+				return 0; /* nothing is replaced */
+			publish(pt, e, how == SET_UNMAP ? 0 : pt->fmt->leaf(pa, prot, mt, level));
 			return level_size(level);
 		}
-		if (unmap && !present(pt, *e))
+		if (how == SET_UNMAP && !present(pt, *e))
 			return MIN(size, level_size(level) - (va & (level_size(level) - 1)));
-		tab = descend(pt, e, level);
+		tab = descend(pt, e, level, how == SET_NEW);
 		if (!tab)
 			return 0;
 	}
@@ -96,13 +139,13 @@ static u64 set_one(struct pt *pt, u64 va, u64 pa, u64 size, u32 prot,
 }
 
 static bool apply(struct pt *pt, u64 va, u64 pa, u64 size, u32 prot,
-		  enum pt_memtype mt, bool unmap)
+		  enum pt_memtype mt, enum set_how how)
 {
 	if (!IS_ALIGNED(va | pa, PAGE_SIZE))
 		return false; /* no level could hold it: refuse before writing */
 	size = ALIGN_UP(size, PAGE_SIZE);
 	while (size) {
-		u64 step = set_one(pt, va, pa, size, prot, mt, unmap);
+		u64 step = set_one(pt, va, pa, size, prot, mt, how);
 
 		if (!step)
 			return false;
@@ -117,24 +160,34 @@ static bool apply(struct pt *pt, u64 va, u64 pa, u64 size, u32 prot,
 bool pt_map(struct pt *pt, u64 va, u64 pa, u64 size, u32 prot,
 	    enum pt_memtype mt)
 {
-	return apply(pt, va, pa, size, prot, mt, false);
+	return apply(pt, va, pa, size, prot, mt, SET_MAP);
+}
+
+bool pt_map_new(struct pt *pt, u64 va, u64 pa, u64 size, u32 prot)
+{
+	u64 reach = level_size(pt->levels + 1);
+
+	if (!size || !IS_ALIGNED(size, PAGE_SIZE) || va + size < va || va + size > reach ||
+	    pa + size < pa || ((pa + size - 1) & ~(PT_ADDR_MASK | (PAGE_SIZE - 1))))
+		return false;
+	return apply(pt, va, pa, size, prot, PT_MEM_WB, SET_NEW);
 }
 
 bool pt_unmap(struct pt *pt, u64 va, u64 size)
 {
-	return apply(pt, va, 0, size, 0, PT_MEM_WB, true);
+	return apply(pt, va, 0, size, 0, PT_MEM_WB, SET_UNMAP);
 }
 
 bool pt_lookup(const struct pt *pt, u64 va, u64 *pa, u64 *leaf, int *level)
 {
 	const u64 *tab = phys_to_virt(pt->root);
 
-	for (int l = 4; l >= 1; l--) {
+	for (int l = pt->levels; l >= 1; l--) {
 		u64 e = tab[index_of(va, l)];
 
 		if (!present(pt, e))
 			return false;
-		if (l == 1 || (e & PT_LARGE)) {
+		if (is_page(pt, e, l)) {
 			*pa = (e & PT_ADDR_MASK & ~(level_size(l) - 1)) |
 			      (va & (level_size(l) - 1));
 			*leaf = e;
@@ -144,6 +197,24 @@ bool pt_lookup(const struct pt *pt, u64 va, u64 *pa, u64 *leaf, int *level)
 		tab = table_va(e);
 	}
 	return false;
+}
+
+static void destroy(const struct pt *pt, u64 table, int level, void (*free)(u64 table))
+{
+	const u64 *tab = phys_to_virt(table);
+
+	if (level > 1)
+		for (int i = 0; i < 512; i++)
+			if (present(pt, tab[i]) && !is_page(pt, tab[i], level))
+				destroy(pt, tab[i] & PT_ADDR_MASK, level - 1, free);
+	free(table);
+}
+
+void pt_destroy(struct pt *pt, void (*free)(u64 table))
+{
+	if (pt->root)
+		destroy(pt, pt->root, pt->levels, free);
+	pt->root = 0;
 }
 
 /* ---- formats ---- */

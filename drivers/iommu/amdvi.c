@@ -87,7 +87,7 @@
 #define RING_LEN_LOG2 8 /* command buffer and event log: 256 entries, 4 KiB */
 #define RING_ENTRIES (1u << RING_LEN_LOG2)
 #define RING_BYTES (RING_ENTRIES * 16)
-#define LEVELS 4        /* 48-bit IOVAs */
+#define LEVELS AMDVI_PT_LEVELS /* 48-bit IOVAs */
 #define NDOMAINS 256    /* domain IDs 1..255 handed out; 0 marks blocked entries */
 #define TIMEOUT_MS 100
 
@@ -112,7 +112,7 @@ struct amdvi_unit {
 struct iommu_domain {
 	u16 did;
 	u32 owner;
-	struct amdvi_pt pt;
+	struct pt pt;
 };
 
 static spinlock_t amdvi_lock;
@@ -563,23 +563,24 @@ static void did_give(u16 did)
 
 static struct iommu_domain *amdvi_domain_new(u32 owner)
 {
-	u64 page = alloc_page(NULL), root = alloc_page(NULL);
-	u16 did = page && root ? did_take() : 0;
+	u64 page = alloc_page(NULL);
+	u16 did = page ? did_take() : 0;
 	struct iommu_domain *d;
 
 	if (!did) {
 		if (page)
 			free_page(page);
-		if (root)
-			free_page(root);
 		return NULL;
 	}
 	/* The domain record lives at the start of its own page. */
 	d = phys_to_virt(page);
 	d->did = did;
 	d->owner = owner;
-	d->pt = (struct amdvi_pt){ .root = root, .levels = LEVELS,
-				   .large = AMDVI_LARGE_2M | AMDVI_LARGE_1G, .alloc = alloc_page };
+	if (!amdvi_pt_init(&d->pt, AMDVI_LARGE_2M | AMDVI_LARGE_1G, alloc_page, NULL)) {
+		did_give(did);
+		free_page(page);
+		return NULL;
+	}
 	return d;
 }
 
@@ -662,7 +663,7 @@ static void amdvi_domain_free(struct iommu_domain *d)
 			cmd_sync(&units[i]);
 	spin_unlock_irqrestore(&amdvi_lock, fl);
 	did_give(d->did);
-	amdvi_pt_destroy(&d->pt, free_page);
+	pt_destroy(&d->pt, free_page);
 	free_page(virt_to_phys_direct(d));
 }
 

@@ -134,7 +134,7 @@ struct vtd_unit {
 struct iommu_domain {
 	u16 did;
 	u32 owner;
-	struct vtd_pt pt;
+	struct pt pt;
 };
 
 static spinlock_t vtd_lock;
@@ -568,10 +568,8 @@ static struct iommu_domain *vtd_domain_new(u32 owner)
 	 * table is another page. */
 	d->did = did;
 	d->owner = owner;
-	d->pt = (struct vtd_pt){ .levels = levels, .large = large, .alloc = alloc_page,
-				 .flush = all_coherent ? NULL : clflush_range };
-	d->pt.root = alloc_page(NULL);
-	if (!d->pt.root) {
+	if (!vtd_pt_init(&d->pt, levels, large, alloc_page, NULL,
+			 all_coherent ? NULL : clflush_range)) {
 		fl = spin_lock_irqsave(&vtd_lock);
 		did_used[did / 8] &= (u8)~(1u << (did % 8));
 		spin_unlock_irqrestore(&vtd_lock, fl);
@@ -656,7 +654,7 @@ static void vtd_domain_free(struct iommu_domain *d)
 
 	did_used[d->did / 8] &= (u8)~(1u << (d->did % 8));
 	spin_unlock_irqrestore(&vtd_lock, fl);
-	vtd_pt_destroy(&d->pt, free_page);
+	pt_destroy(&d->pt, free_page);
 	free_page(virt_to_phys_direct(d));
 }
 

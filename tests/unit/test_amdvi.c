@@ -43,13 +43,14 @@ static void page_free(u64 page)
 	pages_live--;
 }
 
-static struct amdvi_pt new_pt(u8 large)
+static struct pt new_pt(u8 large)
 {
-	struct amdvi_pt pt = { .levels = 4, .large = large, .alloc = page_alloc };
+	struct pt pt;
 
 	pages_made = 0;
 	pages_limit = ~0u;
-	pt.root = page_alloc(NULL);
+	assert_true(amdvi_pt_init(&pt, large, page_alloc, NULL));
+	assert_int_equal(pt.levels, 4);
 	return pt;
 }
 
@@ -60,7 +61,7 @@ static u64 *entry(u64 table, unsigned index) { return (u64 *)(uintptr_t)table + 
 
 static void test_pt_4k(void **state)
 {
-	struct amdvi_pt pt = new_pt(0);
+	struct pt pt = new_pt(0);
 	u64 prot, l4, l3, l2;
 
 	(void)state;
@@ -87,14 +88,14 @@ static void test_pt_4k(void **state)
 	/* the page entry: Next Level 0, its address and rights only */
 	assert_int_equal(*entry(l2 & AMDVI_PTE_ADDR, 1), (HPA + 0x5000) | RW | AMDVI_PTE_PR);
 	assert_int_equal(pages_made, 5); /* root, one L3, one L2, two L1 */
-	amdvi_pt_destroy(&pt, page_free);
+	pt_destroy(&pt, page_free);
 	assert_int_equal(pages_live, 0);
 	assert_int_equal(pt.root, 0);
 }
 
 static void test_pt_large(void **state)
 {
-	struct amdvi_pt pt = new_pt(AMDVI_LARGE_2M | AMDVI_LARGE_1G);
+	struct pt pt = new_pt(AMDVI_LARGE_2M | AMDVI_LARGE_1G);
 	u64 prot, l3, l2;
 
 	(void)state;
@@ -111,7 +112,7 @@ static void test_pt_large(void **state)
 	l2 = *entry(l3 & AMDVI_PTE_ADDR, 0);
 	assert_int_equal(l2, (HPA + 0x40000000) | RW | AMDVI_PTE_PR); /* a 2 MiB page */
 	assert_int_equal(pages_made, 4); /* root, L3, an L2 for the 2 MiB, an L1 for the 4 KiB */
-	amdvi_pt_destroy(&pt, page_free);
+	pt_destroy(&pt, page_free);
 	assert_int_equal(pages_live, 0);
 
 	/* IOVA and host address aligned differently: 4 KiB pages only */
@@ -119,19 +120,19 @@ static void test_pt_large(void **state)
 	assert_true(amdvi_pt_map(&pt, 0x200000, HPA + 0x1000, 0x200000, RW));
 	assert_int_equal(pages_made, 4);
 	assert_int_equal(amdvi_pt_lookup(&pt, 0x3ff000, &prot), HPA + 0x200000);
-	amdvi_pt_destroy(&pt, page_free);
+	pt_destroy(&pt, page_free);
 
 	/* 2 MiB pages only when allowed */
 	pt = new_pt(AMDVI_LARGE_2M);
 	assert_true(amdvi_pt_map(&pt, 0, HPA, 0x40000000, RW));
 	assert_int_equal(pages_made, 3); /* root, L3, one L2 of 512 2 MiB pages */
-	amdvi_pt_destroy(&pt, page_free);
+	pt_destroy(&pt, page_free);
 	assert_int_equal(pages_live, 0);
 }
 
 static void test_pt_refusals(void **state)
 {
-	struct amdvi_pt pt = new_pt(AMDVI_LARGE_2M);
+	struct pt pt = new_pt(AMDVI_LARGE_2M);
 	u64 prot;
 
 	(void)state;
@@ -156,7 +157,7 @@ static void test_pt_refusals(void **state)
 	/* out of memory half way: false, what was made stays reachable */
 	pages_limit = pages_made + 1;
 	assert_false(amdvi_pt_map(&pt, 0x8000000000ull, HPA, 0x1000, RW));
-	amdvi_pt_destroy(&pt, page_free);
+	pt_destroy(&pt, page_free);
 	assert_int_equal(pages_live, 0);
 }
 

@@ -470,7 +470,7 @@ static void test_map_stage2_1g(void **state)
 	struct vm *vm = new_vm(5 * GiB, hpa, 32);
 
 	(void)state;
-	vm->hw.s2.allow_1g = true;
+	vm->hw.s2.large |= PT_LARGE_1G;
 	assert_true(gmem_map_stage2(vm));
 	expect_s2(vm, 1 * GiB, hpa + 1 * GiB, 3);
 	expect_s2(vm, 2 * GiB + 0x1234, hpa + 2 * GiB + 0x1234, 3);

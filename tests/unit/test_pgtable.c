@@ -88,8 +88,10 @@ static struct fx *fx_new(const struct pt_format *fmt, bool allow_1g)
 	assert_int_equal(f->pages.n, 1);
 	assert_int_equal(f->pt.root, (u64)(uintptr_t)f->pages.page[0]);
 	assert_ptr_equal(f->pt.fmt, fmt);
-	assert_false(f->pt.allow_1g); /* pt_init's default */
-	f->pt.allow_1g = allow_1g;
+	assert_int_equal(f->pt.large, PT_LARGE_2M); /* pt_init's default */
+	assert_int_equal(f->pt.levels, 4);
+	if (allow_1g)
+		f->pt.large |= PT_LARGE_1G;
 	f->next = live;
 	live = f;
 	return f;
@@ -331,7 +333,7 @@ static void test_host_without_nx(void **state)
 	fx_free(x);
 }
 
-/* 1 GiB leaves are used only when pt.allow_1g says the CPU has them. */
+/* 1 GiB leaves are used only when pt.large says the CPU has them. */
 static void test_1g_leaf_only_when_allowed(void **state)
 {
 	(void)state;
@@ -768,6 +770,122 @@ static void test_unaligned_address_refused(void **state)
 	}
 }
 
+
+/*
+ * pt_map_new (the IOMMUs' domains): nothing is replaced or split, a range
+ * beyond the tables' reach or the address field is refused, 3-level
+ * tables reach 512 GiB and may hold 1 GiB leaves at their top.
+ */
+static void test_map_new(void **state)
+{
+	(void)state;
+	for (unsigned f = 0; f < ARRAY_SIZE(formats); f++) {
+		const struct pt_format *fmt = formats[f];
+		struct fx *x = fx_new(fmt, true);
+		u64 leaf2m = want_leaf(fmt, 0x80000000, PROT_RW, PT_MEM_WB, 2);
+
+		assert_true(pt_map_new(&x->pt, SZ_2M, 0x80000000, SZ_2M, PROT_RW));
+		expect_map(&x->pt, SZ_2M + 0x123, 0x80000123, leaf2m, 2);
+		/* under the 2 MiB leaf, over it, and the same again: refused */
+		assert_false(pt_map_new(&x->pt, SZ_2M + SZ_4K, 0x1000, SZ_4K, PROT_RW));
+		assert_false(pt_map_new(&x->pt, SZ_2M, 0, 2 * SZ_2M, PROT_RW));
+		assert_false(pt_map_new(&x->pt, SZ_2M, 0x80000000, SZ_2M, PROT_RW));
+		expect_map(&x->pt, SZ_2M, 0x80000000, leaf2m, 2);
+		expect_unmapped(&x->pt, 2 * SZ_2M); /* the failed range wrote nothing */
+		/* a 4 KiB page, then a 2 MiB leaf over its table: refused */
+		assert_true(pt_map_new(&x->pt, 4 * SZ_2M + SZ_4K, 0x5000, SZ_4K, PROT_RW));
+		assert_false(pt_map_new(&x->pt, 4 * SZ_2M, 0x80000000, SZ_2M, PROT_RW));
+		/* empty, unaligned size, wrapping, beyond 48 bits, beyond 52 */
+		assert_false(pt_map_new(&x->pt, 8 * SZ_2M, 0, 0, PROT_RW));
+		assert_false(pt_map_new(&x->pt, 8 * SZ_2M, 0, 0x800, PROT_RW));
+		assert_false(pt_map_new(&x->pt, ~0xfffULL, 0, 2 * SZ_4K, PROT_RW));
+		assert_false(pt_map_new(&x->pt, 1ULL << 48, 0, SZ_4K, PROT_RW));
+		assert_false(pt_map_new(&x->pt, 8 * SZ_2M, 1ULL << 52, SZ_4K, PROT_RW));
+		expect_unmapped(&x->pt, 8 * SZ_2M);
+
+		/* 3 levels: 39-bit reach, a 1 GiB leaf in the top table */
+		x->pt.levels = 3;
+		memset((void *)(uintptr_t)x->pt.root, 0, 4096);
+		assert_false(pt_map_new(&x->pt, 1ULL << 39, 0, SZ_4K, PROT_RW));
+		assert_true(pt_map_new(&x->pt, (1ULL << 39) - SZ_1G, 2 * SZ_1G, SZ_1G, PROT_RW));
+		expect_map(&x->pt, (1ULL << 39) - 1, 3 * SZ_1G - 1,
+			   want_leaf(fmt, 2 * SZ_1G, PROT_RW, PT_MEM_WB, 3), 3);
+		assert_int_equal(((u64 *)(uintptr_t)x->pt.root)[511],
+				 want_leaf(fmt, 2 * SZ_1G, PROT_RW, PT_MEM_WB, 3));
+		fx_free(x);
+	}
+}
+
+/* A reader that does not snoop (flush hook): every table written and
+ * every entry stored is flushed. */
+static unsigned flushed_tables, flushed_entries;
+
+static void count_flush(const void *p, size_t len)
+{
+	(void)p;
+	if (len == 4096)
+		flushed_tables++;
+	else if (len == sizeof(u64))
+		flushed_entries++;
+}
+
+static void test_flush_hook(void **state)
+{
+	struct fx *x = fx_new(&pt_format_ept, false);
+
+	(void)state;
+	x->pt.flush = count_flush;
+	flushed_tables = flushed_entries = 0;
+	/* PDPT, PD, PT made (3 tables, 3 links), two 4 KiB leaves */
+	assert_true(pt_map(&x->pt, 0x1000, 0x9000, 2 * SZ_4K, PROT_RW, PT_MEM_WB));
+	assert_int_equal(flushed_tables, 3);
+	assert_int_equal(flushed_entries, 5);
+	/* a 2 MiB leaf split: one table, its link, then the new leaf */
+	assert_true(pt_map(&x->pt, SZ_2M, 0x400000, SZ_2M, PROT_RW, PT_MEM_WB));
+	assert_true(pt_map(&x->pt, SZ_2M, 0x7000, SZ_4K, PT_PROT_R, PT_MEM_WB));
+	assert_int_equal(flushed_tables, 4);
+	assert_int_equal(flushed_entries, 8);
+	fx_free(x);
+}
+
+/* pt_destroy gives back every table, none twice, and empties the set. */
+static struct fx *destroy_fx;
+static unsigned freed;
+
+static void count_free(u64 table)
+{
+	bool found = false;
+
+	for (unsigned i = 0; i < destroy_fx->pages.n; i++)
+		if ((u64)(uintptr_t)destroy_fx->pages.page[i] == table) {
+			found = true;
+			free(destroy_fx->pages.page[i]);
+			destroy_fx->pages.page[i] = NULL; /* not freed again by fx_free */
+		}
+	assert_true(found);
+	freed++;
+}
+
+static void test_destroy(void **state)
+{
+	(void)state;
+	for (unsigned f = 0; f < ARRAY_SIZE(formats); f++) {
+		struct fx *x = fx_new(formats[f], true);
+
+		assert_true(pt_map(&x->pt, 0x1000, 0x9000, SZ_4K, PROT_RW, PT_MEM_WB));
+		assert_true(pt_map(&x->pt, SZ_2M, 0x400000, SZ_2M, PROT_RW, PT_MEM_WB));
+		assert_true(pt_map(&x->pt, SZ_1G, SZ_1G, SZ_1G, PROT_RW, PT_MEM_WB));
+		assert_true(pt_map(&x->pt, 0x8000000000ULL, 0, SZ_4K, PROT_RW, PT_MEM_WB));
+		destroy_fx = x;
+		freed = 0;
+		pt_destroy(&x->pt, count_free);
+		assert_int_equal(freed, x->pages.n); /* root, 2 PDPTs, 2 PDs, 2 PTs */
+		assert_int_equal(freed, 7);
+		assert_int_equal(x->pt.root, 0);
+		fx_free(x);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -786,6 +904,9 @@ int main(void)
 		cmocka_unit_test_teardown(test_remap_replaces, teardown),
 		cmocka_unit_test_teardown(test_alloc_failure, teardown),
 		cmocka_unit_test_teardown(test_unaligned_address_refused, teardown),
+		cmocka_unit_test_teardown(test_map_new, teardown),
+		cmocka_unit_test_teardown(test_flush_hook, teardown),
+		cmocka_unit_test_teardown(test_destroy, teardown),
 	};
 
 	pt_format_host_setup(true);

@@ -274,17 +274,18 @@ static void release(uint64_t p)
 	free((void *)(uintptr_t)p);
 }
 
-static struct vtd_pt new_pt(unsigned levels, unsigned large)
+static struct pt new_pt(unsigned levels, unsigned large)
 {
-	struct vtd_pt pt = { .levels = (uint8_t)levels, .large = (uint8_t)large, .alloc = alloc };
+	struct pt pt;
 
-	pt.root = alloc(NULL);
+	assert_true(vtd_pt_init(&pt, levels, large, alloc, NULL, NULL));
+	assert_int_equal(pt.levels, levels);
 	return pt;
 }
 
 static void test_pt_small_pages(void **state)
 {
-	struct vtd_pt pt = new_pt(3, 0);
+	struct pt pt = new_pt(3, 0);
 	uint64_t prot;
 
 	(void)state;
@@ -305,13 +306,13 @@ static void test_pt_small_pages(void **state)
 	assert_false(vtd_pt_map(&pt, 1ull << 39, 0x60000000, 0x1000, VTD_PTE_R));
 	assert_false(vtd_pt_map(&pt, (1ull << 39) - 0x1000, 0x60000000, 0x2000, VTD_PTE_R));
 	assert_false(vtd_pt_map(&pt, ~0xfffull, 0x60000000, 0x2000, VTD_PTE_R)); /* wraps */
-	vtd_pt_destroy(&pt, release);
+	pt_destroy(&pt, release);
 	assert_int_equal(pages_live, 0);
 }
 
 static void test_pt_large_pages(void **state)
 {
-	struct vtd_pt pt = new_pt(4, VTD_LARGE_2M | VTD_LARGE_1G);
+	struct pt pt = new_pt(4, VTD_LARGE_2M | VTD_LARGE_1G);
 	uint64_t prot;
 
 	(void)state;
@@ -324,15 +325,15 @@ static void test_pt_large_pages(void **state)
 	assert_int_equal(vtd_pt_lookup(&pt, 0xbfffe123, &prot), 0x1bfffe123ull);
 	assert_int_equal(vtd_pt_lookup(&pt, 0xbffff000, &prot), 0);
 	/* with only 2 MiB allowed a GiB takes 512 entries of one table */
-	struct vtd_pt pt2 = new_pt(3, VTD_LARGE_2M);
+	struct pt pt2 = new_pt(3, VTD_LARGE_2M);
 
 	assert_true(vtd_pt_map(&pt2, 0x40000000, 0x80000000, 0x40000000, VTD_PTE_W));
 	assert_int_equal(vtd_pt_lookup(&pt2, 0x40200010, &prot), 0x80200010);
 	assert_int_equal(prot, VTD_PTE_W);
 	/* a 4 KiB map inside a large page is refused */
 	assert_false(vtd_pt_map(&pt2, 0x40001000, 0x1000, 0x1000, VTD_PTE_R));
-	vtd_pt_destroy(&pt, release);
-	vtd_pt_destroy(&pt2, release);
+	pt_destroy(&pt, release);
+	pt_destroy(&pt2, release);
 	assert_int_equal(pages_live, 0);
 }
 
@@ -345,13 +346,13 @@ static uint64_t alloc_limited(void *ctx)
 
 static void test_pt_out_of_memory(void **state)
 {
-	struct vtd_pt pt = new_pt(3, 0);
+	struct pt pt = new_pt(3, 0);
 
 	(void)state;
 	pt.alloc = alloc_limited;
 	fail_after = 1;
 	assert_false(vtd_pt_map(&pt, 0x100000, 0x40000000, 0x1000, VTD_PTE_R));
-	vtd_pt_destroy(&pt, release);
+	pt_destroy(&pt, release);
 	assert_int_equal(pages_live, 0);
 }
 

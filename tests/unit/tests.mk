@@ -148,7 +148,7 @@ unit_loader_SRCS := vmm/loader.c vmm/loader_linux.c vmm/gmem.c vmm/cpu_state.c k
 # The virtual PCI bus on the production PIO/MMIO buses; the interrupt
 # controllers are the test's hooks.
 UNIT_TESTS += vtd
-unit_vtd_SRCS := drivers/iommu/vtd_dmar.c drivers/iommu/vtd_pt.c kernel/format.c
+unit_vtd_SRCS := drivers/iommu/vtd_dmar.c drivers/iommu/vtd_pt.c arch/x86/pgtable.c kernel/format.c
 
 UNIT_TESTS += pci_host
 unit_pci_host_SRCS := drivers/pci/pci_enum.c
@@ -158,7 +158,7 @@ unit_pci_host_SRCS := drivers/pci/pci_enum.c
 UNIT_TESTS += amdvi_ivrs
 unit_amdvi_ivrs_SRCS := drivers/iommu/amdvi_ivrs.c kernel/format.c
 UNIT_TESTS += amdvi
-unit_amdvi_SRCS := drivers/iommu/amdvi_pt.c drivers/iommu/amdvi_hw.c
+unit_amdvi_SRCS := drivers/iommu/amdvi_pt.c arch/x86/pgtable.c drivers/iommu/amdvi_hw.c
 
 UNIT_TESTS += pci
 unit_pci_SRCS := vmm/pci/pci.c vmm/pci/pci_host.c vmm/pci/msi.c vmm/bus.c
