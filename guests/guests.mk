@@ -96,6 +96,10 @@ guest-objs-pvclock := tests/pvclock.o
 GUEST_NAMES += uartpt
 guest-objs-uartpt := tests/uartpt.o
 
+# INTx passthrough (issue 11): a function without MSI.
+GUEST_NAMES += intx
+guest-objs-intx := tests/intx.o
+
 GUEST_ELFS := $(GUEST_NAMES:%=$(GUEST_OUT)/%.elf)
 GUEST_ALL_OBJS := $(sort $(guest-lib) $(foreach g,$(GUEST_NAMES),$(guest-objs-$(g))))
 GUEST_BLOB_OBJS := $(GUEST_BLOBS:%=$(GUEST_OUT)/tests/%_blob.o)

@@ -18,6 +18,7 @@
 #include "drivers/acpi.h"
 #include "drivers/acpi_power.h"
 #include "drivers/iommu/iommu.h"
+#include "drivers/ioapic.h"
 #include "drivers/pci/pci.h"
 #include "drivers/rtc.h"
 #include "drivers/timer.h"
@@ -242,6 +243,7 @@ static __noreturn void kernel_main_stage2(void)
 	hpci_init(&acpi);
 	hpci_reset_test(bi.cmdline);
 	iommu_init(&acpi); /* before any device may master the bus for a guest */
+	ioapic_host_init(&acpi);
 	console_irq_init(&acpi, percpu_area[0].apic_id); /* after iommu_init: remapping */
 	smp_boot(&acpi.madt, trampoline, max_cpus(), AP_TIMEOUT_MS);
 	report();

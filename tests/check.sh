@@ -166,12 +166,14 @@ boot_image() {
 			sh "$top/tools/run.sh" --accel tcg --bios "$fw" \
 			--smp "$smp" --mem 1024 "$img" > /dev/null 2>&1 ;;
 	qemu-bios-vtd | qemu-bios-amdvi | qemu-bios-vtd-nvme | qemu-bios-amdvi-nvme | \
-	qemu-bios-vtd-bridge | qemu-bios-vtd-e1000e | qemu-bios-amdvi-e1000e)
+	qemu-bios-vtd-bridge | qemu-bios-vtd-e1000e | qemu-bios-amdvi-e1000e | \
+	qemu-bios-vtd-intx | qemu-bios-amdvi-intx | qemu-bios-vtd-nics)
 		# an IOMMU and a device to pass through: QEMU's edu (a DMA engine)
 		# at 00:04.0, an NVMe controller there on a 16 MiB image whose
 		# first bytes are a label, two e1000e NICs at 00:04.0 and 00:05.0
-		# joined by a hub inside QEMU, or an edu behind a PCIe-to-PCI
-		# bridge
+		# joined by a hub inside QEMU (-nics: an e1000 at 00:04.0 and an
+		# e1000e at 00:05.0), an e1000 (INTx only) at 00:04.0, or an edu
+		# behind a PCIe-to-PCI bridge
 		local unit="intel-iommu,intremap=on" nvimg=${log%.raw}.nvme.img
 		[ "${runner#qemu-bios-amdvi}" != "$runner" ] && unit=amd-iommu,intremap=on
 		case $runner in
@@ -181,6 +183,9 @@ boot_image() {
 				-device nvme,drive=nv,serial=hvtest,addr=0x4 ;;
 		*-e1000e) set -- -netdev hubport,id=nic0,hubid=0 -device e1000e,netdev=nic0,addr=0x4 \
 			-netdev hubport,id=nic1,hubid=0 -device e1000e,netdev=nic1,addr=0x5 ;;
+		*-nics) set -- -netdev hubport,id=nic0,hubid=0 -device e1000,netdev=nic0,addr=0x4 \
+			-netdev hubport,id=nic1,hubid=0 -device e1000e,netdev=nic1,addr=0x5 ;;
+		*-intx) set -- -device e1000,addr=0x4 ;;
 		*-bridge) set -- -device pcie-pci-bridge,id=pb,addr=0x5 -device edu,bus=pb,addr=0x1 ;;
 		*) set -- -device edu,addr=0x4 ;;
 		esac

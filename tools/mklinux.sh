@@ -16,7 +16,7 @@
 # With "generic" it builds the same guest from Debian's generic kernel
 # (linux-image-amd64: every driver, 70 MB) into BUILD/linux-generic/:
 # vmlinuz-generic and initrd-generic.cpio.gz, whose modules are the NIC
-# drivers the cloud kernel lacks (e1000e, for the passthrough tests), and
+# drivers the cloud kernel lacks (e1000e and e1000, for the passthrough tests), and
 # no root disk.
 set -eu
 
@@ -31,7 +31,7 @@ cloud)
 	kname=bzImage iname=initrd.cpio.gz modules= rootfs=root.img ;;
 generic)
 	dir=linux-generic meta=linux-image-amd64 kpat='linux-image-*-amd64'
-	kname=vmlinuz-generic iname=initrd-generic.cpio.gz modules=e1000e rootfs= ;;
+	kname=vmlinuz-generic iname=initrd-generic.cpio.gz modules='e1000e e1000' rootfs= ;;
 *) echo "mklinux.sh: unknown flavour '$2' (cloud or generic)" >&2; exit 2 ;;
 esac
 mkdir -p "$1/$dir/cache"

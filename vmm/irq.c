@@ -103,11 +103,29 @@ static void irq_pic_intr(void *ctx, bool level)
 		vcpu_request(vm->vcpus[0], VCPU_REQ_INTR);
 }
 
+/* An EOI acknowledged I/O APIC pin @pin: its listener, if any. */
+static void irq_acked(void *ctx, unsigned pin)
+{
+	struct vm *vm = ctx;
+	const struct irq_ack *a = &vm->dev->irq_ack[pin];
+
+	if (a->fn)
+		a->fn(a->ctx, pin);
+}
+
+void vm_irq_on_ack(struct vm *vm, unsigned gsi, void (*fn)(void *ctx, unsigned gsi), void *ctx)
+{
+	if (!vm->dev || gsi >= IOAPIC_PINS)
+		return;
+	vm->dev->irq_ack[gsi] = (struct irq_ack){ fn, ctx };
+}
+
 /* The I/O APIC takes the ID the MADT gives it: the vCPU count. */
 void irq_init(struct vm *vm, struct vm_devices *d, u8 ioapic_id)
 {
 	pic_init(&d->pic, irq_pic_intr, vm);
 	ioapic_init(&d->ioapic, ioapic_id, irq_deliver, vm);
+	d->ioapic.acked = irq_acked;
 	for (unsigned gsi = IRQ_PCI_FIRST; gsi < IRQ_PCI_FIRST + IRQ_PCI_LINES; gsi++)
 		ioapic_set_irq(&d->ioapic, gsi, true); /* idle: active-low lines */
 }

@@ -39,6 +39,16 @@ void vm_set_irq(struct vm *vm, unsigned irq, bool level);
 void vm_pulse_irq(struct vm *vm, unsigned irq);
 
 /*
+ * Hear when the guest takes a level-triggered interrupt of GSI @gsi (its
+ * EOI reached the I/O APIC): @fn(@ctx, @gsi) runs after each, on the CPU
+ * of the EOI, without the interrupt controllers' locks, so it may drive
+ * lines. One listener per line (a later call replaces it); set before the
+ * VM runs. A passed-through function's INTx uses it to let the real
+ * device signal again.
+ */
+void vm_irq_on_ack(struct vm *vm, unsigned gsi, void (*fn)(void *ctx, unsigned gsi), void *ctx);
+
+/*
  * A message-signalled interrupt: the (address, data) write of an MSI or
  * MSI-X vector, decoded as SDM Vol. 3A §11.11 says (address 0xFEEx_xxxx:
  * destination ID 19:12, redirection hint 3, destination mode 2; data:

@@ -38,6 +38,7 @@ struct acpi_info;
 #define HPCI_COMMAND_MASTER (1u << 2)
 #define HPCI_COMMAND_INTX_DISABLE (1u << 10)
 #define HPCI_STATUS 0x06
+#define HPCI_STATUS_INTX (1u << 3)     /* Interrupt Status (PCI 2.3+) */
 #define HPCI_STATUS_CAP_LIST (1u << 4)
 #define HPCI_CLASS_REV 0x08 /* class << 8 | revision */
 #define HPCI_HEADER_TYPE 0x0e

@@ -42,3 +42,11 @@ void irq_init(void)
 	trap_set_handler(LAPIC_SPURIOUS_VECTOR, ignore_spurious);
 	lapic_enable();
 }
+
+void ioapic_route(u32 gsi, u32 lo, u32 dest)
+{
+	mmio_write32(IOAPIC_BASE, 0x11 + 2 * gsi); // high dword: destination first
+	mmio_write32(IOAPIC_BASE + 0x10, dest << 24);
+	mmio_write32(IOAPIC_BASE, 0x10 + 2 * gsi);
+	mmio_write32(IOAPIC_BASE + 0x10, lo);
+}

@@ -14,4 +14,13 @@
 // Interrupts stay disabled (use sti()/sti_hlt()).
 void irq_init(void);
 
+// The I/O APIC at its PC address (82093AA): route @gsi with redirection
+// entry low dword @lo (vector, IOAPIC_LEVEL, IOAPIC_ACTIVE_LOW,
+// IOAPIC_MASKED) to physical APIC ID @dest.
+#define IOAPIC_BASE 0xfec00000u
+#define IOAPIC_ACTIVE_LOW (1u << 13)
+#define IOAPIC_LEVEL (1u << 15)
+#define IOAPIC_MASKED (1u << 16)
+void ioapic_route(u32 gsi, u32 lo, u32 dest);
+
 #endif

@@ -172,7 +172,6 @@ static void check_header(u32 slot, u32 fn)
 #define TD_INTX 0x0c
 #define MSIX_VECTOR 0x51
 #define INTX_VECTOR 0x61
-#define IOAPIC 0xfec00000u
 
 static volatile u32 msix_irqs, intx_irqs;
 static u32 td_bar0;
@@ -267,14 +266,6 @@ static void td_msix(u32 slot)
 	cfg_write(slot, 0, cap, (cfg_read(slot, 0, cap) & 0xffff) | 0x8000u << 16);
 	check(irq_window(&msix_irqs, 3) == 3, "testdev: clearing the function mask delivers it");
 	cfg_write(slot, 0, cap, cfg_read(slot, 0, cap) & 0xffff); /* MSI-X off */
-}
-
-static void ioapic_route(u32 gsi, u32 lo, u32 dest)
-{
-	mmio_write32(IOAPIC, 0x11 + 2 * gsi);
-	mmio_write32(IOAPIC + 0x10, dest << 24);
-	mmio_write32(IOAPIC, 0x10 + 2 * gsi);
-	mmio_write32(IOAPIC + 0x10, lo);
 }
 
 static void td_intx(u32 slot)

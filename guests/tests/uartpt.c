@@ -22,19 +22,12 @@
 #define LSR_DR 0x01
 #define VEC 0x44
 #define GSI_COM1 4
-#define IOAPIC_BASE 0xfec00000u
 #define WAIT_US 30000000u
 
 static volatile u32 irqs;
 static char line[64];
 static volatile u32 len;
 static volatile bool done;
-
-static void ioapic_write(u32 index, u32 val)
-{
-	*(volatile u32 *)IOAPIC_BASE = index;
-	*(volatile u32 *)(IOAPIC_BASE + 0x10) = val;
-}
 
 static void com1_irq(struct trap_frame *f)
 {
@@ -65,8 +58,7 @@ int main(void)
 		test_fail("no ACPI PM timer");
 	irq_init();
 	trap_set_handler(VEC, com1_irq);
-	ioapic_write(0x10 + 2 * GSI_COM1 + 1, 0); // destination APIC ID 0
-	ioapic_write(0x10 + 2 * GSI_COM1, VEC);   // fixed, edge, active high
+	ioapic_route(GSI_COM1, VEC, 0);           // fixed, edge, active high, to APIC 0
 	while (inb(COM1 + UART_LSR) & LSR_DR)
 		(void)inb(COM1);                  // nothing stale
 	outb(COM1 + UART_MCR, 0x0b);              // DTR, RTS, OUT2

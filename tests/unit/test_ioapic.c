@@ -8,8 +8,9 @@
  * masked; level-triggered pins sending while asserted, setting Remote IRR
  * and sending again after an EOI (from the local APIC or the EOI
  * register) only while still asserted; unmasking an asserted level pin;
- * active-low polarity; Remote IRR cleared by switching to edge; and the
- * arguments of the delivery callback.
+ * active-low polarity; Remote IRR cleared by switching to edge; the
+ * arguments of the delivery callback; and the acknowledgement hook, which
+ * hears each EOI'd pin before the pin is looked at again.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -251,6 +252,53 @@ static void test_delivery_arguments(void **state)
 	assert_int_equal(msgs[2].mode, IOAPIC_DM_EXTINT);
 }
 
+
+/* The acknowledgement hook: called once per pin an EOI cleared, before
+ * the pin is sent again; a line it lowers is not sent twice (a
+ * passed-through function's INTx), one left high is. */
+static unsigned acks[24], lower_on_ack = 99;
+
+static void fake_acked(void *ctx, unsigned pin)
+{
+	assert_ptr_equal(ctx, &nmsgs);
+	acks[pin]++;
+	if (pin == lower_on_ack)
+		ioapic_set_irq(&io, pin, false); /* the lock is not held here */
+}
+
+static void test_acked_hook(void **state)
+{
+	(void)state;
+	memset(acks, 0, sizeof(acks));
+	io.acked = fake_acked;
+	set_rte(5, 0x31 | LEVEL, 1);
+	set_rte(6, 0x31 | LEVEL, 1); /* same vector: one EOI acknowledges both */
+	set_rte(7, 0x32 | LEVEL, 1);
+	ioapic_set_irq(&io, 5, true);
+	ioapic_set_irq(&io, 6, true);
+	ioapic_set_irq(&io, 7, true);
+	assert_int_equal(nmsgs, 3);
+
+	lower_on_ack = 5; /* the owner lowers pin 5 when it hears the EOI */
+	ioapic_eoi(&io, 0x31);
+	assert_int_equal(acks[5], 1);
+	assert_int_equal(acks[6], 1);
+	assert_int_equal(acks[7], 0);
+	assert_int_equal(nmsgs, 4); /* pin 6 again; pin 5 not */
+	assert_int_equal(msgs[3].vector, 0x31);
+	assert_int_equal(reg(0x10 + 2 * 5) & REMOTE_IRR, 0);
+
+	/* through the EOI register too */
+	lower_on_ack = 7;
+	ioapic_write(&io, IOEOI, 4, 0x32);
+	assert_int_equal(acks[7], 1);
+	assert_int_equal(nmsgs, 4);
+	/* an EOI of a vector no pin awaits acknowledges nothing */
+	ioapic_eoi(&io, 0x40);
+	assert_int_equal(acks[5] + acks[6] + acks[7], 3);
+	io.acked = NULL;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -263,6 +311,7 @@ int main(void)
 		cmocka_unit_test_setup(test_level_unmask_sends, setup),
 		cmocka_unit_test_setup(test_polarity, setup),
 		cmocka_unit_test_setup(test_delivery_arguments, setup),
+		cmocka_unit_test_setup(test_acked_hook, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

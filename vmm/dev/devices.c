@@ -283,9 +283,12 @@ void devices_reset(struct vm *vm)
 {
 	struct vm_devices *d = vm->dev;
 	struct rtc_cmos rtc = d->rtc;
+	struct irq_ack ack[IOAPIC_PINS];
 
+	memcpy(ack, d->irq_ack, sizeof(ack)); /* who listens is not the guest's state */
 	memset(d, 0, sizeof(*d));
 	devices_setup(vm, d);
+	memcpy(d->irq_ack, ack, sizeof(ack));
 	d->rtc = rtc; /* on battery */
 	rtc_reset(&d->rtc);
 	pci_bus_reset(vm->pci);

@@ -35,6 +35,10 @@ struct vm_devices {
 	struct pit pit;
 	struct pic pic;       /* INT reaches vCPU 0 through LINT0 (ExtINT) */
 	struct ioapic ioapic;
+	struct irq_ack {      /* vm_irq_on_ack listeners, set before the VM runs */
+		void (*fn)(void *ctx, unsigned gsi);
+		void *ctx;
+	} irq_ack[IOAPIC_PINS];
 	struct rtc_cmos rtc;
 	struct kbc kbc;
 	struct vga vga;

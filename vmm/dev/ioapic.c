@@ -100,24 +100,46 @@ void ioapic_set_irq(struct ioapic *io, unsigned pin, bool level)
 	spin_unlock_irqrestore(&io->lock, f);
 }
 
-static void eoi_locked(struct ioapic *io, u8 vector)
+/* Clear Remote IRR of the entries using @vector; the pins it cleared. */
+static u32 eoi_locked(struct ioapic *io, u8 vector)
 {
+	u32 acked = 0;
+
 	for (unsigned pin = 0; pin < IOAPIC_PINS; pin++) {
 		u64 rte = io->rte[pin];
 
 		if ((rte & RTE_VECTOR) != vector || !(rte & RTE_REMOTE_IRR))
 			continue;
 		io->rte[pin] &= ~RTE_REMOTE_IRR;
-		pin_check_level(io, pin);
+		acked |= 1u << pin;
 	}
+	return acked;
+}
+
+/*
+ * After an EOI: tell the owner which pins it acknowledged (with the lock
+ * released: the owner may lower a line it raised for the interrupt just
+ * taken), then send again what is still asserted. Called with the lock
+ * held and flags @f; returns with it released.
+ */
+static void after_eoi(struct ioapic *io, u32 acked, u64 f)
+{
+	if (acked && io->acked) {
+		spin_unlock_irqrestore(&io->lock, f);
+		for (u32 m = acked; m; m &= m - 1)
+			io->acked(io->ctx, (unsigned)__builtin_ctz(m));
+		f = spin_lock_irqsave(&io->lock);
+	}
+	for (u32 m = acked; m; m &= m - 1)
+		pin_check_level(io, (unsigned)__builtin_ctz(m));
+	spin_unlock_irqrestore(&io->lock, f);
 }
 
 void ioapic_eoi(struct ioapic *io, u8 vector)
 {
 	u64 f = spin_lock_irqsave(&io->lock);
 
-	eoi_locked(io, vector);
-	spin_unlock_irqrestore(&io->lock, f);
+	after_eoi(io, eoi_locked(io, vector), f);
 }
 
 bool ioapic_nmi_routed(struct ioapic *io)
@@ -198,6 +220,7 @@ u64 ioapic_read(void *dev, u64 offset, unsigned size)
 void ioapic_write(void *dev, u64 offset, unsigned size, u64 val)
 {
 	struct ioapic *io = dev;
+	u32 acked = 0;
 	u64 f;
 
 	(void)size;
@@ -207,6 +230,6 @@ void ioapic_write(void *dev, u64 offset, unsigned size, u64 val)
 	else if (offset == IOWIN)
 		reg_write(io, io->regsel, (u32)val);
 	else if (offset == IOEOI)
-		eoi_locked(io, (u8)val);
-	spin_unlock_irqrestore(&io->lock, f);
+		acked = eoi_locked(io, (u8)val);
+	after_eoi(io, acked, f);
 }

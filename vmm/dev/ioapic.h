@@ -36,6 +36,12 @@
 typedef void (*ioapic_deliver_fn)(void *ctx, u8 dest, bool logical, u8 vector,
 				  u8 mode, bool level);
 
+/* An EOI cleared Remote IRR of level-triggered @pin (the guest took its
+ * interrupt). Runs without the I/O APIC lock and before the pin is looked
+ * at again, so a line lowered here is not sent a second time: it may
+ * drive pins. */
+typedef void (*ioapic_acked_fn)(void *ctx, unsigned pin);
+
 struct ioapic {
 	spinlock_t lock;
 	u8 id;                     /* IOAPICID bits 31:24 */
@@ -43,6 +49,7 @@ struct ioapic {
 	u32 lines;                 /* input levels, bit n = pin n */
 	u64 rte[IOAPIC_PINS];      /* redirection table; Remote IRR kept here */
 	ioapic_deliver_fn deliver;
+	ioapic_acked_fn acked;     /* optional; set once after ioapic_init */
 	void *ctx;
 };
 

@@ -2,7 +2,7 @@
 /*
  * PCI passthrough (passthru.h): the checks that make an assignment safe,
  * the guest's view of the function, its forwarded BARs, its MSI through
- * interrupt remapping, and its resets.
+ * interrupt remapping, the INTx of a function without MSI, and its resets.
  */
 #include "arch/x86/io.h"
 #include "arch/x86/lapic.h"
@@ -10,13 +10,16 @@
 #include "arch/x86/percpu.h"
 #include "arch/x86/trap.h"
 #include "drivers/iommu/iommu.h"
+#include "drivers/ioapic.h"
 #include "drivers/pci/pci.h"
 #include "kernel/config.h"
 #include "kernel/log.h"
 #include "kernel/mm.h"
 #include "kernel/pmm.h"
+#include "kernel/spinlock.h"
 #include "kernel/string.h"
 #include "vmm/pci/passthru.h"
+#include "vmm/irq.h"
 #include "vmm/pci/pci.h"
 #include "vmm/vm.h"
 
@@ -45,10 +48,38 @@ struct passthru_fn {
 	u64 msg_addr[PCI_MSIX_MAX]; /* the remapped messages the real function sends */
 	u32 msg_data[PCI_MSIX_MAX];
 	u32 line;                /* its config line */
+	/* A function without MSI signals through INTx (intx_lock): */
+	bool intx;               /* it does, and is the guest's */
+	bool intx_held;          /* Interrupt Disable set by hv: the guest has it */
+	int host_gsi;            /* the host line it was seen on, -1 not yet */
+	u16 host_cmd;            /* its command register, Interrupt Disable clear */
 };
 
 static struct passthru_fn *vec_fn[256]; /* written on the BSP before guests run */
 static u8 next_vec = VEC_PT_FIRST;
+
+/*
+ * INTx of functions without MSI (PCI Local Bus 3.0 §2.2.6, §6.2.2-6.2.3).
+ * Which host GSI a function's INTx pin is wired to is in the firmware's
+ * _PRT, AML the hypervisor does not run. So every PCI line (GSIs 16 and
+ * up, the PC chipsets' PIRQs) is routed to a vector of its own, edge,
+ * active low, to the boot CPU, once the first such function is assigned;
+ * every other function's INTx is disabled. A line's interrupt goes to the
+ * functions whose Interrupt Status bit is set (a function on one line only
+ * ever, the first it was seen on): for each, hv sets Interrupt Disable
+ * (its line goes idle) and asserts the guest's INTx; the guest's EOI of
+ * that line (vm_irq_on_ack) lowers the guest's INTx and clears Interrupt
+ * Disable, so a function that still has work asserts again: a new edge.
+ */
+#define INTX_GSI_FIRST 16
+#define INTX_GSI_MAX 32          /* host lines armed at most */
+#define INTX_FNS 16
+
+static spinlock_t intx_lock;
+static struct passthru_fn *intx_fns[INTX_FNS]; /* (intx_lock) */
+static u32 vec_gsi[256];          /* host vector -> GSI, set before guests run */
+static bool intx_armed;
+static u32 intx_unclaimed;        /* line interrupts no function claimed */
 
 static u64 bar_read(void *ctx, u64 off, unsigned size)
 {
@@ -108,6 +139,124 @@ static void pt_irq(struct trap_frame *f)
 		pci_msi_notify(&fn->v, 0);
 }
 
+/* A host PCI line's edge: which INTx functions assert (see the top). */
+static void pt_intx_irq(struct trap_frame *f)
+{
+	u32 gsi = vec_gsi[f->vector];
+	struct passthru_fn *got[INTX_FNS];
+	unsigned n = 0;
+	u64 fl;
+
+	lapic_eoi();
+	fl = spin_lock_irqsave(&intx_lock);
+	for (unsigned i = 0; i < INTX_FNS; i++) {
+		struct passthru_fn *fn = intx_fns[i];
+
+		if (!fn || !fn->intx || fn->intx_held || (fn->host_gsi >= 0 && (u32)fn->host_gsi != gsi) ||
+		    !(hpci_read(fn->h, HPCI_STATUS, 2) & HPCI_STATUS_INTX))
+			continue;
+		hpci_write(fn->h, HPCI_COMMAND, 2, fn->host_cmd | HPCI_COMMAND_INTX_DISABLE);
+		fn->intx_held = true;
+		if (fn->host_gsi < 0) {
+			fn->host_gsi = (int)gsi;
+			pr_info("guest %s pci %04x:%02x:%02x.%x INTx seen on host GSI %u (guest GSI %u)",
+				fn->vm->name, fn->h->seg, fn->h->bus, fn->h->dev, fn->h->fn, gsi,
+				fn->v.gsi);
+		}
+		got[n++] = fn;
+	}
+	if (!n && intx_unclaimed++ < 4)
+		pr_warn("host GSI %u: an interrupt no passed-through function claims", gsi);
+	spin_unlock_irqrestore(&intx_lock, fl);
+	for (unsigned i = 0; i < n; i++)
+		pci_set_intx(&got[i]->v, true);
+}
+
+/* The guest took its INTx line @gsi: let its functions on it signal again. */
+static void pt_intx_ack(void *ctx, unsigned gsi)
+{
+	struct vm *vm = ctx;
+
+	for (u32 i = 0; i < vm->npassthru; i++) {
+		struct passthru_fn *fn = vm->passthru[i];
+		bool was;
+		u64 fl;
+
+		if (!fn->intx || fn->v.gsi != gsi)
+			continue;
+		fl = spin_lock_irqsave(&intx_lock);
+		was = fn->intx_held;
+		fn->intx_held = false;
+		spin_unlock_irqrestore(&intx_lock, fl);
+		if (!was)
+			continue;
+		pci_set_intx(&fn->v, false);
+		fl = spin_lock_irqsave(&intx_lock);
+		if (fn->intx && !fn->intx_held)
+			hpci_write(fn->h, HPCI_COMMAND, 2, fn->host_cmd);
+		spin_unlock_irqrestore(&intx_lock, fl);
+	}
+}
+
+/* Route the host's PCI lines to INTx vectors (the first INTx function's
+ * assignment, on the BSP) and disable the INTx of every function no guest
+ * owns, so that none holds a shared line. False when no line could be
+ * routed. */
+static bool intx_arm(struct vm *vm, const struct cfg_pci *c)
+{
+	u32 end = MIN(ioapic_gsi_end(), INTX_GSI_FIRST + INTX_GSI_MAX), lines = 0;
+	char why[96] = "the I/O APICs serve no GSI from 16 up";
+
+	if (intx_armed)
+		return true;
+	for (unsigned i = 0; i < hpci_count(); i++) {
+		struct hpci_dev *d = hpci_at(i);
+
+		if (d->irq_pin && d->owner == HPCI_OWNER_NONE && !d->bridge)
+			hpci_write(d, HPCI_COMMAND, 2,
+				   hpci_read(d, HPCI_COMMAND, 2) | HPCI_COMMAND_INTX_DISABLE);
+	}
+	for (u32 gsi = INTX_GSI_FIRST; gsi < end && next_vec <= VEC_PT_LAST; gsi++) {
+		u8 vec = next_vec;
+
+		vec_gsi[vec] = gsi;
+		trap_set_handler(vec, pt_intx_irq);
+		if (!ioapic_route_gsi(gsi, vec, percpu_area[0].apic_id, IOAPIC_RTE_ACTIVE_LOW, why,
+				      sizeof(why))) {
+			trap_set_handler(vec, NULL);
+			break;
+		}
+		next_vec++;
+		lines++;
+	}
+	if (!lines) {
+		pr_err("guest %s: pci %04x:%02x:%02x.%x (line %u) refused: its INTx cannot reach the "
+		       "hypervisor: %s", vm->name, c->seg, c->bus, c->dev, c->fn, c->line, why);
+		return false;
+	}
+	pr_info("pci INTx passthrough: host GSIs %u-%u routed to vectors 0x%x-0x%x on CPU 0",
+		INTX_GSI_FIRST, INTX_GSI_FIRST + lines - 1, next_vec - lines, next_vec - 1);
+	intx_armed = true;
+	return true;
+}
+
+/* List @fn for the line handler and listen for its guest's EOIs. */
+static bool intx_register(struct passthru_fn *fn)
+{
+	u64 fl = spin_lock_irqsave(&intx_lock);
+	bool ok = false;
+
+	for (unsigned i = 0; i < INTX_FNS && !ok; i++)
+		if (!intx_fns[i] || !intx_fns[i]->intx) {
+			intx_fns[i] = fn;
+			ok = true;
+		}
+	spin_unlock_irqrestore(&intx_lock, fl);
+	if (ok)
+		vm_irq_on_ack(fn->vm, fn->v.gsi, pt_intx_ack, fn->vm);
+	return ok;
+}
+
 #define MSIX_CTRL_ENABLE (1u << 15)
 #define MSIX_CTRL_MASKALL (1u << 14)
 
@@ -129,7 +278,18 @@ static void host_setup(struct passthru_fn *fn)
 	for (unsigned i = 0; i < h->nbars; i++)
 		if (h->bar[i].size)
 			cmd |= h->bar[i].kind == HPCI_BAR_IO ? HPCI_COMMAND_IO : HPCI_COMMAND_MEM;
+	if (fn->intx) { /* INTx on (see the top); no MSI to set up */
+		u64 fl = spin_lock_irqsave(&intx_lock);
+
+		fn->host_cmd = cmd & ~HPCI_COMMAND_INTX_DISABLE;
+		fn->intx_held = false;
+		hpci_write(h, HPCI_COMMAND, 2, fn->host_cmd);
+		spin_unlock_irqrestore(&intx_lock, fl);
+		return;
+	}
 	hpci_write(h, HPCI_COMMAND, 2, cmd);
+	if (!fn->nvec)
+		return; /* no interrupt at all */
 	if (fn->msix) {
 		u16 ctrl = (u16)hpci_read(h, h->cap_msix + 2, 2);
 
@@ -269,7 +429,7 @@ static bool make_view(struct passthru_fn *fn, const struct cfg_pci *c)
 	v->subsys_id = (u16)(sub >> 16);
 	v->class_code = h->class;
 	v->revision = h->revision;
-	v->irq_pin = 0; /* MSI only: INTx is not routed yet */
+	v->irq_pin = fn->intx ? h->irq_pin : 0; /* else MSI / MSI-X only */
 	v->ctx = fn;
 	v->reset = pt_reset;
 	for (unsigned i = 0; i < h->nbars && i < PCI_BARS; i++) {
@@ -310,6 +470,8 @@ static bool view_caps(struct passthru_fn *fn)
 	const struct hpci_dev *h = fn->h;
 	bool msix = false;
 
+	if (!h->cap_msi && !h->cap_msix)
+		return true; /* INTx, or no interrupt at all */
 	if (fn->msix) {
 		u32 t = hpci_read(h, h->cap_msix + 4, 4), p = hpci_read(h, h->cap_msix + 8, 4);
 
@@ -349,9 +511,6 @@ static bool attach_one(struct vm *vm, const struct cfg_pci *c)
 			 "every device behind it", br->bus, br->dev, br->fn);
 		return refuse(vm, c, why);
 	}
-	if (!h->cap_msi && !h->cap_msix)
-		return refuse(vm, c, "it has neither MSI nor MSI-X (INTx-only functions are not "
-				      "passed through yet)");
 	if (vm->npassthru == sizeof(vm->passthru) / sizeof(vm->passthru[0]))
 		return refuse(vm, c, "too many functions");
 	rid = hpci_dev_rid(h);
@@ -365,7 +524,12 @@ static bool attach_one(struct vm *vm, const struct cfg_pci *c)
 	fn->line = c->line;
 	fn->apic_id = percpu_area[__builtin_ctzll(vm->cpus)].apic_id;
 	fn->msix = h->cap_msix;
-	fn->nvec = fn->msix ? (u8)MIN((hpci_read(h, h->cap_msix + 2, 2) & 0x7ff) + 1, PCI_MSIX_MAX) : 1;
+	fn->intx = !h->cap_msi && !h->cap_msix && h->irq_pin;
+	fn->host_gsi = -1;
+	fn->nvec = fn->msix ? (u8)MIN((hpci_read(h, h->cap_msix + 2, 2) & 0x7ff) + 1, PCI_MSIX_MAX) :
+		   h->cap_msi ? 1 : 0;
+	if (fn->intx && !intx_arm(vm, c))
+		return false;
 	if (next_vec + fn->nvec - 1 > VEC_PT_LAST)
 		return refuse(vm, c, "out of host interrupt vectors");
 	if (!make_view(fn, c))
@@ -399,11 +563,24 @@ static bool attach_one(struct vm *vm, const struct cfg_pci *c)
 		return refuse(vm, c, "no room for it on the guest's PCI bus");
 	}
 	host_setup(fn);
+	if (fn->intx && !intx_register(fn)) {
+		host_quiesce(h);
+		io->detach(c->seg, rid);
+		h->owner = HPCI_OWNER_NONE;
+		return refuse(vm, c, "too many INTx functions passed through");
+	}
 	vm->passthru[vm->npassthru++] = fn;
+	if (fn->intx)
+		snprintf(why, sizeof(why), "intx pin %c guest GSI %u", 'A' + fn->v.irq_pin - 1,
+			 fn->v.gsi);
+	else if (fn->nvec)
+		snprintf(why, sizeof(why), "%s vectors 0x%x-0x%x", fn->msix ? "msi-x" : "msi", fn->vec,
+			 fn->vec + fn->nvec - 1);
+	else
+		snprintf(why, sizeof(why), "no interrupt");
 	pr_info("guest %s pci 00:%02x.%x passthrough of %04x:%02x:%02x.%x %04x:%04x class %06x "
-		"iommu unit %d %s vectors 0x%x-0x%x", vm->name, fn->v.devfn >> 3, fn->v.devfn & 7,
-		h->seg, h->bus, h->dev, h->fn, h->vendor, h->device, h->class, h->iommu_unit,
-		fn->msix ? "msi-x" : "msi", fn->vec, fn->vec + fn->nvec - 1);
+		"iommu unit %d %s", vm->name, fn->v.devfn >> 3, fn->v.devfn & 7, h->seg, h->bus, h->dev,
+		h->fn, h->vendor, h->device, h->class, h->iommu_unit, why);
 	return true;
 }
 
@@ -422,6 +599,13 @@ void passthru_release(struct vm *vm)
 		struct hpci_dev *h = fn->h;
 
 		host_quiesce(h);
+		if (fn->intx) { /* off the line handler's list */
+			u64 fl = spin_lock_irqsave(&intx_lock);
+
+			fn->intx = false;
+			fn->intx_held = false;
+			spin_unlock_irqrestore(&intx_lock, fl);
+		}
 		iommu()->detach(h->seg, hpci_dev_rid(h));
 		reset_fn(fn, "guest stop");
 		h->owner = HPCI_OWNER_NONE;
