@@ -61,10 +61,12 @@ def run_qemu(args, iso, tracefile):
     sock = os.path.join(os.path.dirname(tracefile), "monitor.sock")
     if os.path.exists(sock):
         os.unlink(sock)
-    cmd = ["qemu-system-x86_64", "-machine", "q35", "-accel", "tcg", "-cpu", "max",
+    cmd = ["qemu-system-x86_64", "-machine", "q35,kernel-irqchip=split", "-accel", "tcg", "-cpu", "max",
            "-m", "512", "-smp", "1", "-singlestep", "-icount", "shift=0,sleep=off", "-cdrom", iso, "-display", "none",
            "-serial", "stdio", "-monitor", f"unix:{sock},server,nowait",
            "-D", tracefile, "-nic", "none", "-no-reboot"]
+    if args.edu:
+        cmd += ["-device", "intel-iommu,intremap=on", "-device", "edu,addr=4"]
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE)
     sel = selectors.DefaultSelector()
     sel.register(proc.stdout, selectors.EVENT_READ)
@@ -138,6 +140,8 @@ def main():
                    " only in a short log; a few thousand reach the port and MMIO reads)")
     p.add_argument("--boot-timeout", type=float, default=300)
     p.add_argument("--keep", metavar="FILE", help="keep the execution log in FILE")
+    p.add_argument("--edu", action="store_true",
+                   help="pass QEMU's edu through behind VT-d (the bench guest's MSI phase)")
     args = p.parse_args()
 
     top = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -150,7 +154,7 @@ def main():
     cfg = os.path.join(tmp, "bench.cfg")
     with open(cfg, "w") as f:
         f.write("[guest bench]\ncpus = 0\nmemory = 64M\nkernel = bench.elf\n"
-                f"cmdline = iters={args.iters}\n")
+                f"cmdline = iters={args.iters}\n" + ("pci = 00:04.0\n" if args.edu else ""))
     iso = os.path.join(tmp, "bench.iso")
     mk = ["sh", os.path.join(top, "tools", "mkiso.sh"), "-o", iso, "-k", hv, "-c", cfg,
           "-m", guest] + (["-a", "trace=off"] if args.notrace else [])

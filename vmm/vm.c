@@ -44,6 +44,25 @@ static void *alloc_zeroed(u64 size)
 	return phys_to_virt(pa);
 }
 
+#define IO_BITMAP_SIZE (3 * PAGE_SIZE) /* vm_hw.io_bitmap */
+
+bool vm_io_direct(struct vm *vm, u16 port, u16 count)
+{
+	u8 *map;
+
+	if (!vm->hw.io_bitmap) {
+		map = alloc_zeroed(IO_BITMAP_SIZE);
+		if (!map)
+			return false;
+		memset(map, 0xff, IO_BITMAP_SIZE); /* every port exits */
+		vm->hw.io_bitmap = virt_to_phys_direct(map);
+	}
+	map = phys_to_virt(vm->hw.io_bitmap);
+	for (u32 p = port; p < (u32)port + count && p <= 0xffff; p++)
+		map[p / 8] &= (u8)~(1u << (p % 8));
+	return true;
+}
+
 static u64 stage2_table_alloc(void *ctx)
 {
 	void *p = alloc_zeroed(PAGE_SIZE);

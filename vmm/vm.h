@@ -146,6 +146,11 @@ bool vm_reboot(struct vm *vm);
 /* Guest console output from a device model. */
 void vm_console_putc(struct vm *vm, char c);
 
+/* Let @vm's vCPUs reach host ports [@port, @port + @count) without an exit
+ * (a port range given to it, uart = passthrough), where the back-end can;
+ * before the vCPUs start. False when out of memory. */
+bool vm_io_direct(struct vm *vm, u16 port, u16 count);
+
 /* Bus access from a vCPU, serialized with the VM's other device users.
  * Returns false when nothing claims the address (reads give all-ones). */
 bool vm_bus_read(struct vm *vm, struct bus *b, u64 addr, unsigned size, u64 *val);

@@ -209,6 +209,11 @@ static inline void vm_exit_step_ended(struct vm_exit *x, u64 rip)
 struct vm_hw {
 	struct pt s2;
 	u32 id;
+	/* 0: every port access exits. Else a 12 KiB port bitmap (bit n set:
+	 * port n exits), set before the vCPUs start: AMD's IOPM layout, whose
+	 * first 8 KiB are also Intel's I/O bitmaps A and B (a back-end
+	 * without I/O bitmaps keeps exiting on every port). */
+	u64 io_bitmap;
 };
 
 /* What a back-end needs of one vCPU. */

@@ -8,6 +8,11 @@
 #include "vmm/irq.h"
 #include "vmm/vm.h"
 
+#define COM1_PORT 0x3f8
+
+/* Port accesses that exited and were forwarded (all VMs: one has it). */
+static u32 forwarded;
+
 /* Byte by byte: the UART's registers are bytes; a wider access covers
  * the next ones, as on a PC's bus. A VM that has stopped (the port may be
  * the hypervisor's again) reads all-ones and writes nothing. */
@@ -18,6 +23,7 @@ u64 uart_pt_read(void *dev, u64 offset, unsigned size)
 
 	if (!vm->uart_pt || !vm_running(vm))
 		return ~0ULL;
+	forwarded++;
 	for (unsigned i = 0; i < size; i++)
 		v |= (u64)inb((u16)(console_port() + offset + i)) << (8 * i);
 	return v;
@@ -29,6 +35,7 @@ void uart_pt_write(void *dev, u64 offset, unsigned size, u64 val)
 
 	if (!vm->uart_pt || !vm_running(vm))
 		return;
+	forwarded++;
 	for (unsigned i = 0; i < size; i++)
 		outb((u16)(console_port() + offset + i), (u8)(val >> (8 * i)));
 }
@@ -52,11 +59,19 @@ bool uart_pt_hand_over(struct vm *vm, u32 line)
 		       why);
 		return false;
 	}
+	/* The same port numbers: the guest may use the UART's ports itself. */
+	if (console_port() == COM1_PORT && !vm_io_direct(vm, COM1_PORT, 8))
+		printk(LOG_WARN, "guest %s: uart = passthrough: out of memory for an I/O bitmap: "
+		       "each port access exits", vm->name);
 	return true;
 }
 
 void uart_pt_take_back(struct vm *vm)
 {
-	if (vm->uart_pt)
-		console_take_back(vm->name);
+	if (!vm->uart_pt)
+		return;
+	console_take_back(vm->name);
+	printk(LOG_INFO, "guest %s: uart = passthrough: %u port accesses exited (%s)", vm->name,
+	       forwarded, vm->hw.io_bitmap ? "ports direct where the CPU has I/O bitmaps" :
+	       "every access forwarded");
 }

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * uart = passthrough: the guest's COM1 (ports 0x3F8-0x3FF, ISA IRQ 4) is
- * the hypervisor console's own UART. Each port access is forwarded to the
- * real port (an exit each: the I/O permission maps stay the hypervisor's);
- * the UART's interrupt, routed to the hypervisor by the host I/O APIC
+ * the hypervisor console's own UART. When that UART is at 0x3F8 too, the
+ * guest's I/O permission bitmap lets it reach the ports without exits
+ * (vm_io_direct); else, or without I/O bitmaps, each access exits and is
+ * forwarded to the real port. The UART's interrupt, routed to the hypervisor by the host I/O APIC
  * (kernel/console.c), is passed on as an edge on the guest's IRQ 4. The
  * hypervisor hands the port over once the VM is built (its log is held
  * meanwhile, kernel/log.h log_hold) and takes it back, line settings

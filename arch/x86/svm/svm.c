@@ -177,7 +177,7 @@ static bool svm_vcpu_init(struct vcpu_hw *v)
 	s->flush = true;
 	v->priv = s;
 	set_intercepts(&s->vmcb->control);
-	s->vmcb->control.iopm_base_pa = iopm_pa;
+	s->vmcb->control.iopm_base_pa = v->vm->io_bitmap ? v->vm->io_bitmap : iopm_pa;
 	s->vmcb->control.msrpm_base_pa = msrpm_pa;
 	s->vmcb->control.guest_asid = v->tag;
 	s->vmcb->control.np_enable = 1;

@@ -25,6 +25,8 @@
 #define HOST_TR_SELECTOR 0x0c0c
 
 /* 64-bit fields (Appendix B.2). */
+#define IO_BITMAP_A 0x2000
+#define IO_BITMAP_B 0x2002
 #define MSR_BITMAP 0x2004
 #define VM_EXIT_MSR_STORE_ADDR 0x2006
 #define VM_EXIT_MSR_LOAD_ADDR 0x2008
@@ -118,6 +120,7 @@
 #define CPU_NMI_WINDOW_EXITING (1u << 22)
 #define CPU_MOV_DR_EXITING (1u << 23)
 #define CPU_UNCOND_IO_EXITING (1u << 24)
+#define CPU_USE_IO_BITMAPS (1u << 25)
 #define CPU_MONITOR_TRAP_FLAG (1u << 27)
 #define CPU_USE_MSR_BITMAPS (1u << 28)
 #define CPU_MONITOR_EXITING (1u << 29)

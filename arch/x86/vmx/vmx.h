@@ -123,6 +123,7 @@ struct vmx_config {
 	u64 cr4_set, cr4_clear;
 	u32 invept_type, invvpid_type;
 	u64 msr_bitmap_pa;
+	bool io_bitmaps; /* the CPU can take I/O bitmaps (a VM's vm_hw.io_bitmap) */
 };
 
 /* Back-end state of one vCPU (vcpu_hw.priv); owned by its CPU. */

@@ -56,6 +56,7 @@ static bool controls_init(const struct vmx_caps *c, struct vmx_config *k, char *
 {
 	k->pin = ctl_adjust(c->pin, PIN_WANT);
 	k->proc = ctl_adjust(c->proc, PROC_WANT);
+	k->io_bitmaps = (c->proc >> 32) & CPU_USE_IO_BITMAPS;
 	k->proc2 = ctl_adjust(c->proc2, PROC2_WANT);
 	k->exit = ctl_adjust(c->exit, EXIT_WANT);
 	k->entry = ctl_adjust(c->entry, ENTRY_WANT) & ~ENTRY_IA32E_MODE_GUEST;
@@ -142,6 +143,11 @@ static void write_controls(struct vcpu_hw *v, struct vmx_vcpu *s)
 	const struct vmx_config *k = &vmx_config;
 
 	s->proc = k->proc;
+	if (v->vm->io_bitmap && k->io_bitmaps) { /* the VM's ports, else all exit */
+		s->proc = (s->proc & ~CPU_UNCOND_IO_EXITING) | CPU_USE_IO_BITMAPS;
+		vmcs_write64(IO_BITMAP_A, v->vm->io_bitmap);
+		vmcs_write64(IO_BITMAP_B, v->vm->io_bitmap + PAGE_SIZE);
+	}
 	vmcs_write32(PIN_BASED_VM_EXEC_CONTROL, k->pin);
 	vmcs_write32(CPU_BASED_VM_EXEC_CONTROL, s->proc);
 	vmcs_write32(SECONDARY_VM_EXEC_CONTROL, k->proc2);
