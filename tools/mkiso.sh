@@ -57,4 +57,12 @@ cp "$kernel" "$tmp/hv/hv.elf"
 	echo '}'
 } > "$tmp/boot/grub/grub.cfg"
 mkdir -p "$(dirname "$out")"
-grub-mkrescue -o "$out" "$tmp" >"$log" 2>&1 || { cat "$log" >&2; exit 1; }
+# xorriso 1.5.4 has been seen to die of SIGSEGV on its way out after
+# writing a good image (once in some thousand runs): one more try.
+if ! grub-mkrescue -o "$out" "$tmp" >"$log" 2>&1; then
+	if ! grep -q 'UNIX-SIGNAL' "$log" || ! grub-mkrescue -o "$out" "$tmp" >"$log" 2>&1; then
+		cat "$log" >&2
+		exit 1
+	fi
+	echo "mkiso.sh: xorriso crashed (a signal); the second try made $out" >&2
+fi
