@@ -187,7 +187,7 @@ boot_image() {
 			-netdev hubport,id=nic1,hubid=0 -device e1000e,netdev=nic1,addr=0x5 ;;
 		*-intx) set -- -device e1000,addr=0x4 ;;
 		*-bridge) set -- -device pcie-pci-bridge,id=pb,addr=0x5 -device edu,bus=pb,addr=0x1 ;;
-		*) set -- -device edu,addr=0x4 ;;
+		*) set -- -device edu,addr=0x4,dma_mask=0xffffffff ;; # MSI-window writes
 		esac
 		sh "$top/tools/run.sh" --accel tcg --bios seabios --smp "$smp" --mem 1024 \
 			--timeout "$timeout" --log "$log" "$img" -- -device "$unit" "$@" 2>/dev/null ;;

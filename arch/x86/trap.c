@@ -7,6 +7,7 @@
  * machine panics. The only expected faults are the fixups in safe.asm.
  */
 #include "arch/x86/cpu.h"
+#include "arch/x86/lapic.h"
 #include "arch/x86/percpu.h"
 #include "arch/x86/stacks.h"
 #include "arch/x86/trap.h"
@@ -170,6 +171,8 @@ static bool foreign_debug_trap(struct trap_frame *f)
 	return true;
 }
 
+static u32 unexpected_irqs; /* racy across CPUs: only rate-limits a log line */
+
 void trap_dispatch(struct trap_frame *f)
 {
 	if (f->vector == 2 && panic_in_progress())
@@ -185,7 +188,13 @@ void trap_dispatch(struct trap_frame *f)
 		irq_handlers[f->vector](f);
 		return;
 	}
-	if (f->vector != VEC_SPURIOUS)
-		printk(LOG_WARN, "unexpected interrupt vector %llu on cpu %u",
-		       (unsigned long long)f->vector, this_cpu()->cpu);
+	if (f->vector == VEC_SPURIOUS)
+		return; /* sets no in-service bit: no EOI (SDM Vol. 3A §11.9) */
+	/* A stray message (a device that wrote the interrupt window on its
+	 * own, say): end it, or its in-service bit would hold off every
+	 * vector of its priority class and below on this CPU for good. */
+	lapic_eoi();
+	if (unexpected_irqs++ < 8 || !(unexpected_irqs & 4095))
+		printk(LOG_WARN, "unexpected interrupt vector %llu on cpu %u (%u so far)",
+		       (unsigned long long)f->vector, this_cpu()->cpu, unexpected_irqs);
 }
