@@ -76,6 +76,9 @@ fuzz_net_offload_SRCS := vmm/net/offload.c
 FUZZ_HARNESSES += ivrs
 fuzz_ivrs_SRCS := drivers/iommu/amdvi_ivrs.c kernel/format.c
 
+FUZZ_HARNESSES += dmar
+fuzz_dmar_SRCS := drivers/iommu/vtd_dmar.c kernel/format.c
+
 FUZZ_HARNESSES += moncmd
 fuzz_moncmd_SRCS := vmm/moncmd.c
 
