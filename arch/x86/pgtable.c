@@ -167,7 +167,8 @@ bool pt_map_new(struct pt *pt, u64 va, u64 pa, u64 size, u32 prot)
 {
 	u64 reach = level_size(pt->levels + 1);
 
-	if (!size || !IS_ALIGNED(size, PAGE_SIZE) || va + size < va || va + size > reach ||
+	if (!(prot & (PT_PROT_R | PT_PROT_W)) || !size || !IS_ALIGNED(size, PAGE_SIZE) ||
+	    va + size < va || va + size > reach ||
 	    pa + size < pa || ((pa + size - 1) & ~(PT_ADDR_MASK | (PAGE_SIZE - 1))))
 		return false;
 	return apply(pt, va, pa, size, prot, PT_MEM_WB, SET_NEW);

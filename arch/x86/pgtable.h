@@ -79,8 +79,9 @@ bool pt_map(struct pt *pt, u64 va, u64 pa, u64 size, u32 prot,
  * pages alignment allows, never replacing or splitting an entry. False
  * when a part is mapped already, a table could not be allocated, or the
  * range is unaligned, empty, wraps, or lies beyond the tables' reach or
- * the entries' address field; what was mapped before a failure stays (the
- * caller drops the tables). The IOMMUs' domains are built this way.
+ * the entries' address field, or grants neither read nor write; what was
+ * mapped before a failure stays (the caller drops the tables). The IOMMUs'
+ * domains are built this way.
  */
 bool pt_map_new(struct pt *pt, u64 va, u64 pa, u64 size, u32 prot);
 

@@ -587,9 +587,7 @@ static struct iommu_domain *amdvi_domain_new(u32 owner)
 static bool amdvi_map(struct iommu_domain *d, u64 iova, u64 hpa, u64 size, unsigned prot)
 {
 	u64 fl = spin_lock_irqsave(&amdvi_lock);
-	bool ok = amdvi_pt_map(&d->pt, iova, hpa, size,
-			       (prot & IOMMU_READ ? AMDVI_PTE_IR : 0) |
-			       (prot & IOMMU_WRITE ? AMDVI_PTE_IW : 0));
+	bool ok = pt_map_new(&d->pt, iova, hpa, size, prot & (IOMMU_READ | IOMMU_WRITE));
 
 	/* A unit may cache not-present entries (NpCache, §3.1). */
 	asm volatile("sfence" ::: "memory");

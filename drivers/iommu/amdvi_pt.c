@@ -38,23 +38,3 @@ bool amdvi_pt_init(struct pt *pt, unsigned large, pt_alloc_fn alloc, void *ctx)
 	pt->large = (u8)(large & (PT_LARGE_2M | PT_LARGE_1G));
 	return true;
 }
-
-bool amdvi_pt_map(struct pt *pt, u64 iova, u64 hpa, u64 size, u64 prot)
-{
-	if (!(prot & PERM))
-		return false;
-	return pt_map_new(pt, iova, hpa, size,
-			  (prot & AMDVI_PTE_IR ? PT_PROT_R : 0) | (prot & AMDVI_PTE_IW ? PT_PROT_W : 0));
-}
-
-u64 amdvi_pt_lookup(const struct pt *pt, u64 iova, u64 *prot)
-{
-	u64 pa, leaf;
-	int level;
-
-	*prot = 0;
-	if (!pt_lookup(pt, iova, &pa, &leaf, &level) || !(leaf & PERM))
-		return 0;
-	*prot = leaf & PERM;
-	return pa;
-}

@@ -36,15 +36,8 @@ extern const struct pt_format pt_format_amdvi;
  * pages. False when out of memory. */
 bool amdvi_pt_init(struct pt *pt, unsigned large, pt_alloc_fn alloc, void *ctx);
 
-/* Map [@iova, @iova + @size) to [@hpa, ...) with @prot (AMDVI_PTE_IR |
- * AMDVI_PTE_IW), all page aligned, with the largest pages both allow.
- * False if out of memory, beyond the IOVA width, or a part is already
- * mapped (nothing is replaced; what was mapped before the failure stays,
- * so the caller drops the domain). */
-bool amdvi_pt_map(struct pt *pt, u64 iova, u64 hpa, u64 size, u64 prot);
-
-/* The host address @iova translates to and its permissions (0: none, then
- * the result is 0). */
-u64 amdvi_pt_lookup(const struct pt *pt, u64 iova, u64 *prot);
+/* Domains are mapped with pt_map_new (PT_PROT_R / PT_PROT_W), read back
+ * with pt_lookup (the leaf's AMDVI_PTE_IR / AMDVI_PTE_IW) and torn down
+ * with pt_destroy. */
 
 #endif

@@ -20,13 +20,17 @@
 #ifndef DRIVERS_IOMMU_IOMMU_H
 #define DRIVERS_IOMMU_IOMMU_H
 
+#include "arch/x86/pgtable.h"
 #include "kernel/types.h"
 
 struct acpi_info;
 struct iommu_domain; /* the driver's */
 
-#define IOMMU_READ 1u
-#define IOMMU_WRITE 2u
+/* The access a mapping grants: the shared page-table builder's
+ * PT_PROT_R / PT_PROT_W (arch/x86/pgtable.h), which the drivers' I/O page
+ * tables are formats of. */
+#define IOMMU_READ PT_PROT_R
+#define IOMMU_WRITE PT_PROT_W
 
 /* A region a device needs mapped 1:1 (VT-d RMRR, AMD-Vi IVMD). */
 struct iommu_region {

@@ -582,8 +582,7 @@ static struct iommu_domain *vtd_domain_new(u32 owner)
 static bool vtd_map(struct iommu_domain *d, u64 iova, u64 hpa, u64 size, unsigned prot)
 {
 	u64 fl = spin_lock_irqsave(&vtd_lock);
-	bool ok = vtd_pt_map(&d->pt, iova, hpa, size,
-			     (prot & IOMMU_READ ? VTD_PTE_R : 0) | (prot & IOMMU_WRITE ? VTD_PTE_W : 0));
+	bool ok = pt_map_new(&d->pt, iova, hpa, size, prot & (IOMMU_READ | IOMMU_WRITE));
 
 	/* A not-present entry may be cached under caching mode (§6.1). */
 	for (unsigned i = 0; i < nunits; i++)

@@ -35,23 +35,3 @@ bool vtd_pt_init(struct pt *pt, unsigned levels, unsigned large, pt_alloc_fn all
 		flush(phys_to_virt(pt->root), PAGE_SIZE);
 	return true;
 }
-
-bool vtd_pt_map(struct pt *pt, u64 iova, u64 hpa, u64 size, u64 prot)
-{
-	if (!(prot & RW))
-		return false;
-	return pt_map_new(pt, iova, hpa, size,
-			  (prot & VTD_PTE_R ? PT_PROT_R : 0) | (prot & VTD_PTE_W ? PT_PROT_W : 0));
-}
-
-u64 vtd_pt_lookup(const struct pt *pt, u64 iova, u64 *prot)
-{
-	u64 pa, leaf;
-	int level;
-
-	*prot = 0;
-	if (!pt_lookup(pt, iova, &pa, &leaf, &level))
-		return 0;
-	*prot = leaf & RW;
-	return pa;
-}

@@ -31,14 +31,8 @@ extern const struct pt_format pt_format_vtd;
 bool vtd_pt_init(struct pt *pt, unsigned levels, unsigned large, pt_alloc_fn alloc, void *ctx,
 		 void (*flush)(const void *p, size_t len));
 
-/* Map [@iova, @iova + @size) to [@hpa, ...) with @prot (VTD_PTE_R |
- * VTD_PTE_W), all page aligned, the largest pages both allow. False if
- * out of memory, out of the address width, or a part is already mapped
- * (nothing is replaced; what was mapped before the failure stays, so the
- * caller drops the domain). */
-bool vtd_pt_map(struct pt *pt, u64 iova, u64 hpa, u64 size, u64 prot);
-
-/* The host address @iova translates to and its permissions (0: none). */
-u64 vtd_pt_lookup(const struct pt *pt, u64 iova, u64 *prot);
+/* Domains are mapped with pt_map_new (PT_PROT_R / PT_PROT_W), read back
+ * with pt_lookup (the leaf's VTD_PTE_R / VTD_PTE_W) and torn down with
+ * pt_destroy. */
 
 #endif

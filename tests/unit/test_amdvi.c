@@ -43,6 +43,26 @@ static void page_free(u64 page)
 	pages_live--;
 }
 
+/* The driver maps with pt_map_new and these tests speak the format's
+ * bits: map with @prot in AMDVI_PTE_IR / AMDVI_PTE_IW, look up the leaf's. */
+static bool amdvi_map(struct pt *pt, u64 iova, u64 hpa, u64 size, u64 prot)
+{
+	return pt_map_new(pt, iova, hpa, size,
+			  (prot & AMDVI_PTE_IR ? PT_PROT_R : 0) | (prot & AMDVI_PTE_IW ? PT_PROT_W : 0));
+}
+
+static u64 amdvi_lookup(const struct pt *pt, u64 iova, u64 *prot)
+{
+	u64 pa, leaf;
+	int level;
+
+	*prot = 0;
+	if (!pt_lookup(pt, iova, &pa, &leaf, &level) || !(leaf & (AMDVI_PTE_IR | AMDVI_PTE_IW)))
+		return 0;
+	*prot = leaf & (AMDVI_PTE_IR | AMDVI_PTE_IW);
+	return pa;
+}
+
 static struct pt new_pt(u8 large)
 {
 	struct pt pt;
@@ -65,16 +85,16 @@ static void test_pt_4k(void **state)
 	u64 prot, l4, l3, l2;
 
 	(void)state;
-	assert_true(amdvi_pt_map(&pt, 0x1000, HPA + 0x5000, 0x2000, RW));
-	assert_true(amdvi_pt_map(&pt, 0x200000, HPA, 0x1000, AMDVI_PTE_IR));
-	assert_int_equal(amdvi_pt_lookup(&pt, 0x1000, &prot), HPA + 0x5000);
+	assert_true(amdvi_map(&pt, 0x1000, HPA + 0x5000, 0x2000, RW));
+	assert_true(amdvi_map(&pt, 0x200000, HPA, 0x1000, AMDVI_PTE_IR));
+	assert_int_equal(amdvi_lookup(&pt, 0x1000, &prot), HPA + 0x5000);
 	assert_int_equal(prot, RW);
-	assert_int_equal(amdvi_pt_lookup(&pt, 0x2abc, &prot), HPA + 0x6abc);
-	assert_int_equal(amdvi_pt_lookup(&pt, 0x200010, &prot), HPA + 0x10);
+	assert_int_equal(amdvi_lookup(&pt, 0x2abc, &prot), HPA + 0x6abc);
+	assert_int_equal(amdvi_lookup(&pt, 0x200010, &prot), HPA + 0x10);
 	assert_int_equal(prot, AMDVI_PTE_IR);
-	assert_int_equal(amdvi_pt_lookup(&pt, 0x3000, &prot), 0);
+	assert_int_equal(amdvi_lookup(&pt, 0x3000, &prot), 0);
 	assert_int_equal(prot, 0);
-	assert_int_equal(amdvi_pt_lookup(&pt, 0x8000000000ull, &prot), 0);
+	assert_int_equal(amdvi_lookup(&pt, 0x8000000000ull, &prot), 0);
 
 	/* directory entries: present, both rights, Next Level one below */
 	l4 = *entry(pt.root, 0);
@@ -100,11 +120,11 @@ static void test_pt_large(void **state)
 
 	(void)state;
 	/* 1 GiB + 2 MiB + 4 KiB at a 1 GiB-aligned IOVA and host address */
-	assert_true(amdvi_pt_map(&pt, 0x40000000, HPA, 0x40201000, RW));
-	assert_int_equal(amdvi_pt_lookup(&pt, 0x40000000 + 0x3fffffff, &prot), HPA + 0x3fffffff);
-	assert_int_equal(amdvi_pt_lookup(&pt, 0x80100000, &prot), HPA + 0x40100000);
-	assert_int_equal(amdvi_pt_lookup(&pt, 0x80200fff, &prot), HPA + 0x40200fff);
-	assert_int_equal(amdvi_pt_lookup(&pt, 0x80201000, &prot), 0);
+	assert_true(amdvi_map(&pt, 0x40000000, HPA, 0x40201000, RW));
+	assert_int_equal(amdvi_lookup(&pt, 0x40000000 + 0x3fffffff, &prot), HPA + 0x3fffffff);
+	assert_int_equal(amdvi_lookup(&pt, 0x80100000, &prot), HPA + 0x40100000);
+	assert_int_equal(amdvi_lookup(&pt, 0x80200fff, &prot), HPA + 0x40200fff);
+	assert_int_equal(amdvi_lookup(&pt, 0x80201000, &prot), 0);
 	l3 = *entry(*entry(pt.root, 0) & AMDVI_PTE_ADDR, 1);
 	assert_int_equal(l3, HPA | RW | AMDVI_PTE_PR); /* a 1 GiB page: Next Level 0 at level 3 */
 	l3 = *entry(*entry(pt.root, 0) & AMDVI_PTE_ADDR, 2);
@@ -117,14 +137,14 @@ static void test_pt_large(void **state)
 
 	/* IOVA and host address aligned differently: 4 KiB pages only */
 	pt = new_pt(AMDVI_LARGE_2M | AMDVI_LARGE_1G);
-	assert_true(amdvi_pt_map(&pt, 0x200000, HPA + 0x1000, 0x200000, RW));
+	assert_true(amdvi_map(&pt, 0x200000, HPA + 0x1000, 0x200000, RW));
 	assert_int_equal(pages_made, 4);
-	assert_int_equal(amdvi_pt_lookup(&pt, 0x3ff000, &prot), HPA + 0x200000);
+	assert_int_equal(amdvi_lookup(&pt, 0x3ff000, &prot), HPA + 0x200000);
 	pt_destroy(&pt, page_free);
 
 	/* 2 MiB pages only when allowed */
 	pt = new_pt(AMDVI_LARGE_2M);
-	assert_true(amdvi_pt_map(&pt, 0, HPA, 0x40000000, RW));
+	assert_true(amdvi_map(&pt, 0, HPA, 0x40000000, RW));
 	assert_int_equal(pages_made, 3); /* root, L3, one L2 of 512 2 MiB pages */
 	pt_destroy(&pt, page_free);
 	assert_int_equal(pages_live, 0);
@@ -136,27 +156,27 @@ static void test_pt_refusals(void **state)
 	u64 prot;
 
 	(void)state;
-	assert_false(amdvi_pt_map(&pt, 0x1800, HPA, 0x1000, RW));       /* unaligned */
-	assert_false(amdvi_pt_map(&pt, 0x1000, HPA + 0x800, 0x1000, RW));
-	assert_false(amdvi_pt_map(&pt, 0x1000, HPA, 0x1800, RW));
-	assert_false(amdvi_pt_map(&pt, 0x1000, HPA, 0, RW));              /* empty */
-	assert_false(amdvi_pt_map(&pt, 0x1000, HPA, 0x1000, 0));          /* no right */
-	assert_false(amdvi_pt_map(&pt, 1ull << 48, HPA, 0x1000, RW));     /* beyond 48 bits */
-	assert_false(amdvi_pt_map(&pt, (1ull << 48) - 0x1000, HPA, 0x2000, RW));
-	assert_false(amdvi_pt_map(&pt, ~0ull & ~0xfffull, HPA, 0x2000, RW)); /* wraps */
-	assert_false(amdvi_pt_map(&pt, 0x1000, 1ull << 52, 0x1000, RW));  /* beyond 52 bits */
+	assert_false(amdvi_map(&pt, 0x1800, HPA, 0x1000, RW));       /* unaligned */
+	assert_false(amdvi_map(&pt, 0x1000, HPA + 0x800, 0x1000, RW));
+	assert_false(amdvi_map(&pt, 0x1000, HPA, 0x1800, RW));
+	assert_false(amdvi_map(&pt, 0x1000, HPA, 0, RW));              /* empty */
+	assert_false(amdvi_map(&pt, 0x1000, HPA, 0x1000, 0));          /* no right */
+	assert_false(amdvi_map(&pt, 1ull << 48, HPA, 0x1000, RW));     /* beyond 48 bits */
+	assert_false(amdvi_map(&pt, (1ull << 48) - 0x1000, HPA, 0x2000, RW));
+	assert_false(amdvi_map(&pt, ~0ull & ~0xfffull, HPA, 0x2000, RW)); /* wraps */
+	assert_false(amdvi_map(&pt, 0x1000, 1ull << 52, 0x1000, RW));  /* beyond 52 bits */
 	assert_int_equal(pages_made, 1);
 
-	assert_true(amdvi_pt_map(&pt, 0x200000, HPA, 0x200000, RW));      /* a 2 MiB page */
-	assert_false(amdvi_pt_map(&pt, 0x201000, HPA, 0x1000, RW));       /* under it */
-	assert_false(amdvi_pt_map(&pt, 0x200000, HPA, 0x200000, RW));     /* again */
-	assert_true(amdvi_pt_map(&pt, 0x1000, HPA, 0x1000, RW));
-	assert_false(amdvi_pt_map(&pt, 0x1000, HPA + 0x1000, 0x1000, RW)); /* a 4 KiB page again */
-	assert_int_equal(amdvi_pt_lookup(&pt, 0x1000, &prot), HPA);       /* unchanged */
+	assert_true(amdvi_map(&pt, 0x200000, HPA, 0x200000, RW));      /* a 2 MiB page */
+	assert_false(amdvi_map(&pt, 0x201000, HPA, 0x1000, RW));       /* under it */
+	assert_false(amdvi_map(&pt, 0x200000, HPA, 0x200000, RW));     /* again */
+	assert_true(amdvi_map(&pt, 0x1000, HPA, 0x1000, RW));
+	assert_false(amdvi_map(&pt, 0x1000, HPA + 0x1000, 0x1000, RW)); /* a 4 KiB page again */
+	assert_int_equal(amdvi_lookup(&pt, 0x1000, &prot), HPA);       /* unchanged */
 
 	/* out of memory half way: false, what was made stays reachable */
 	pages_limit = pages_made + 1;
-	assert_false(amdvi_pt_map(&pt, 0x8000000000ull, HPA, 0x1000, RW));
+	assert_false(amdvi_map(&pt, 0x8000000000ull, HPA, 0x1000, RW));
 	pt_destroy(&pt, page_free);
 	assert_int_equal(pages_live, 0);
 }

@@ -274,6 +274,26 @@ static void release(uint64_t p)
 	free((void *)(uintptr_t)p);
 }
 
+/* The driver maps with pt_map_new and these tests speak the format's
+ * bits: map with @prot in VTD_PTE_R / VTD_PTE_W, look up the leaf's. */
+static bool vtd_map(struct pt *pt, u64 iova, u64 hpa, u64 size, u64 prot)
+{
+	return pt_map_new(pt, iova, hpa, size,
+			  (prot & VTD_PTE_R ? PT_PROT_R : 0) | (prot & VTD_PTE_W ? PT_PROT_W : 0));
+}
+
+static u64 vtd_lookup(const struct pt *pt, u64 iova, u64 *prot)
+{
+	u64 pa, leaf;
+	int level;
+
+	*prot = 0;
+	if (!pt_lookup(pt, iova, &pa, &leaf, &level) || !(leaf & (VTD_PTE_R | VTD_PTE_W)))
+		return 0;
+	*prot = leaf & (VTD_PTE_R | VTD_PTE_W);
+	return pa;
+}
+
 static struct pt new_pt(unsigned levels, unsigned large)
 {
 	struct pt pt;
@@ -289,23 +309,23 @@ static void test_pt_small_pages(void **state)
 	uint64_t prot;
 
 	(void)state;
-	assert_true(vtd_pt_map(&pt, 0x100000, 0x40000000, 0x3000, VTD_PTE_R | VTD_PTE_W));
+	assert_true(vtd_map(&pt, 0x100000, 0x40000000, 0x3000, VTD_PTE_R | VTD_PTE_W));
 	assert_int_equal(pages_live, 3); /* root, level 2, level 1 */
-	assert_int_equal(vtd_pt_lookup(&pt, 0x101234, &prot), 0x40001234);
+	assert_int_equal(vtd_lookup(&pt, 0x101234, &prot), 0x40001234);
 	assert_int_equal(prot, VTD_PTE_R | VTD_PTE_W);
-	assert_int_equal(vtd_pt_lookup(&pt, 0x103000, &prot), 0);
+	assert_int_equal(vtd_lookup(&pt, 0x103000, &prot), 0);
 	assert_int_equal(prot, 0);
-	assert_true(vtd_pt_map(&pt, 0x103000, 0x50000000, 0x1000, VTD_PTE_R));
-	assert_int_equal(vtd_pt_lookup(&pt, 0x103008, &prot), 0x50000008);
+	assert_true(vtd_map(&pt, 0x103000, 0x50000000, 0x1000, VTD_PTE_R));
+	assert_int_equal(vtd_lookup(&pt, 0x103008, &prot), 0x50000008);
 	assert_int_equal(prot, VTD_PTE_R);
 	/* refused: mapped twice, unaligned, no permission, beyond 39 bits */
-	assert_false(vtd_pt_map(&pt, 0x101000, 0x60000000, 0x1000, VTD_PTE_R));
-	assert_int_equal(vtd_pt_lookup(&pt, 0x101000, &prot), 0x40001000);
-	assert_false(vtd_pt_map(&pt, 0x200800, 0x60000000, 0x1000, VTD_PTE_R));
-	assert_false(vtd_pt_map(&pt, 0x200000, 0x60000000, 0x1000, 0));
-	assert_false(vtd_pt_map(&pt, 1ull << 39, 0x60000000, 0x1000, VTD_PTE_R));
-	assert_false(vtd_pt_map(&pt, (1ull << 39) - 0x1000, 0x60000000, 0x2000, VTD_PTE_R));
-	assert_false(vtd_pt_map(&pt, ~0xfffull, 0x60000000, 0x2000, VTD_PTE_R)); /* wraps */
+	assert_false(vtd_map(&pt, 0x101000, 0x60000000, 0x1000, VTD_PTE_R));
+	assert_int_equal(vtd_lookup(&pt, 0x101000, &prot), 0x40001000);
+	assert_false(vtd_map(&pt, 0x200800, 0x60000000, 0x1000, VTD_PTE_R));
+	assert_false(vtd_map(&pt, 0x200000, 0x60000000, 0x1000, 0));
+	assert_false(vtd_map(&pt, 1ull << 39, 0x60000000, 0x1000, VTD_PTE_R));
+	assert_false(vtd_map(&pt, (1ull << 39) - 0x1000, 0x60000000, 0x2000, VTD_PTE_R));
+	assert_false(vtd_map(&pt, ~0xfffull, 0x60000000, 0x2000, VTD_PTE_R)); /* wraps */
 	pt_destroy(&pt, release);
 	assert_int_equal(pages_live, 0);
 }
@@ -318,20 +338,20 @@ static void test_pt_large_pages(void **state)
 	(void)state;
 	/* 0..3 GiB less 4 KiB at 1 GiB-aligned host memory: 2 GiB pages of
 	 * 1 GiB, then 2 MiB pages, then 4 KiB ones */
-	assert_true(vtd_pt_map(&pt, 0, 0x100000000ull, 0xc0000000ull - 0x1000, VTD_PTE_R | VTD_PTE_W));
+	assert_true(vtd_map(&pt, 0, 0x100000000ull, 0xc0000000ull - 0x1000, VTD_PTE_R | VTD_PTE_W));
 	/* root, level 3, level 2 (for the third GiB), one level 1 */
 	assert_int_equal(pages_live, 4);
-	assert_int_equal(vtd_pt_lookup(&pt, 0x7fffffff, &prot), 0x17fffffffull);
-	assert_int_equal(vtd_pt_lookup(&pt, 0xbfffe123, &prot), 0x1bfffe123ull);
-	assert_int_equal(vtd_pt_lookup(&pt, 0xbffff000, &prot), 0);
+	assert_int_equal(vtd_lookup(&pt, 0x7fffffff, &prot), 0x17fffffffull);
+	assert_int_equal(vtd_lookup(&pt, 0xbfffe123, &prot), 0x1bfffe123ull);
+	assert_int_equal(vtd_lookup(&pt, 0xbffff000, &prot), 0);
 	/* with only 2 MiB allowed a GiB takes 512 entries of one table */
 	struct pt pt2 = new_pt(3, VTD_LARGE_2M);
 
-	assert_true(vtd_pt_map(&pt2, 0x40000000, 0x80000000, 0x40000000, VTD_PTE_W));
-	assert_int_equal(vtd_pt_lookup(&pt2, 0x40200010, &prot), 0x80200010);
+	assert_true(vtd_map(&pt2, 0x40000000, 0x80000000, 0x40000000, VTD_PTE_W));
+	assert_int_equal(vtd_lookup(&pt2, 0x40200010, &prot), 0x80200010);
 	assert_int_equal(prot, VTD_PTE_W);
 	/* a 4 KiB map inside a large page is refused */
-	assert_false(vtd_pt_map(&pt2, 0x40001000, 0x1000, 0x1000, VTD_PTE_R));
+	assert_false(vtd_map(&pt2, 0x40001000, 0x1000, 0x1000, VTD_PTE_R));
 	pt_destroy(&pt, release);
 	pt_destroy(&pt2, release);
 	assert_int_equal(pages_live, 0);
@@ -351,7 +371,7 @@ static void test_pt_out_of_memory(void **state)
 	(void)state;
 	pt.alloc = alloc_limited;
 	fail_after = 1;
-	assert_false(vtd_pt_map(&pt, 0x100000, 0x40000000, 0x1000, VTD_PTE_R));
+	assert_false(vtd_map(&pt, 0x100000, 0x40000000, 0x1000, VTD_PTE_R));
 	pt_destroy(&pt, release);
 	assert_int_equal(pages_live, 0);
 }
