@@ -149,21 +149,29 @@ static void pt_intx_irq(struct trap_frame *f)
 
 	lapic_eoi();
 	fl = spin_lock_irqsave(&intx_lock);
-	for (unsigned i = 0; i < INTX_FNS; i++) {
-		struct passthru_fn *fn = intx_fns[i];
+	/* Until a pass claims nothing: a function that asserted while another
+	 * still held the line made no edge of its own, so it is found by the
+	 * pass after that other one's Interrupt Disable; one that asserts
+	 * after the last pass finds the line idle and makes its edge. */
+	for (unsigned pass = 0, before = ~0u; n != before && pass < INTX_FNS; pass++) {
+		before = n;
+		for (unsigned i = 0; i < INTX_FNS; i++) {
+			struct passthru_fn *fn = intx_fns[i];
 
-		if (!fn || !fn->intx || fn->intx_held || (fn->host_gsi >= 0 && (u32)fn->host_gsi != gsi) ||
-		    !(hpci_read(fn->h, HPCI_STATUS, 2) & HPCI_STATUS_INTX))
-			continue;
-		hpci_write(fn->h, HPCI_COMMAND, 2, fn->host_cmd | HPCI_COMMAND_INTX_DISABLE);
-		fn->intx_held = true;
-		if (fn->host_gsi < 0) {
-			fn->host_gsi = (int)gsi;
-			pr_info("guest %s pci %04x:%02x:%02x.%x INTx seen on host GSI %u (guest GSI %u)",
-				fn->vm->name, fn->h->seg, fn->h->bus, fn->h->dev, fn->h->fn, gsi,
-				fn->v.gsi);
+			if (!fn || !fn->intx || fn->intx_held ||
+			    (fn->host_gsi >= 0 && (u32)fn->host_gsi != gsi) ||
+			    !(hpci_read(fn->h, HPCI_STATUS, 2) & HPCI_STATUS_INTX))
+				continue;
+			hpci_write(fn->h, HPCI_COMMAND, 2, fn->host_cmd | HPCI_COMMAND_INTX_DISABLE);
+			fn->intx_held = true;
+			if (fn->host_gsi < 0) {
+				fn->host_gsi = (int)gsi;
+				pr_info("guest %s pci %04x:%02x:%02x.%x INTx seen on host GSI %u (guest "
+					"GSI %u)", fn->vm->name, fn->h->seg, fn->h->bus, fn->h->dev,
+					fn->h->fn, gsi, fn->v.gsi);
+			}
+			got[n++] = fn;
 		}
-		got[n++] = fn;
 	}
 	if (!n && intx_unclaimed++ < 4)
 		pr_warn("host GSI %u: an interrupt no passed-through function claims", gsi);
