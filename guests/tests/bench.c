@@ -6,10 +6,13 @@
 // IN from the UART line status port, an MMIO read of the LAPIC version
 // register, and a HLT woken by a LAPIC one-shot timer; and, when QEMU's
 // edu device is on its PCI bus (bare, or passed through by hv), the
-// latency of an MSI the device raises. Prints one
+// latency of an MSI the device raises; and, when a second CPU is there,
+// the latency of an IPI to it, spinning and halted. Prints one
 // "BENCH <name> <cycles per operation>" line each ("n/a" when not
 // measured), then "TEST bench PASS". The command line may set the number of
 // iterations with "iters=N" (default 2000; HLT uses a tenth).
+#include "lib/acpi.h"
+#include "lib/ap.h"
 #include "lib/cpu.h"
 #include "lib/div64.h"
 #include "lib/fault.h"
@@ -19,6 +22,7 @@
 #include "lib/lapic.h"
 #include "lib/multiboot.h"
 #include "lib/pci.h"
+#include "lib/pmtimer.h"
 #include "lib/printf.h"
 #include "lib/serial.h"
 #include "lib/string.h"
@@ -278,6 +282,109 @@ static void bench_msi(void)
 		printf("BENCH msi_latency n/a\n");
 }
 
+/*
+ * IPI latency: the first other CPU of the MADT is started (INIT-SIPI-SIPI)
+ * and waits with interrupts open, spinning or in HLT; the boot CPU sends
+ * it a fixed IPI and "BENCH ipi_latency N" / "BENCH ipi_hlt_latency N"
+ * are the cycles from just before the ICR write to the target's handler
+ * (the CPUs' TSCs agree: Bochs counts one tick for all, hv does not
+ * offset them). Needs two CPUs, which QEMU's icount cannot run: make
+ * bench measures it under Bochs.
+ */
+#define IPI_VECTOR 0x61
+
+static u8 ap_stack[8192] aligned(16);
+static volatile u32 ap_up, ipi_hits, ap_halts;
+static volatile u64 ipi_tsc;
+static u32 other_cpu = ~0u;
+
+static void ipi_handler(struct trap_frame *f)
+{
+	(void)f;
+	ipi_tsc = rdtsc();
+	ipi_hits++;
+	lapic_eoi();
+}
+
+static noreturn void ap_entry(void)
+{
+	gdt_reload();
+	idt_load();
+	lapic_enable();
+	ap_up = 1;
+	sti();
+	for (;;) {
+		if (ap_halts)
+			hlt();
+		else
+			cpu_pause();
+	}
+}
+
+static void pick_other(const struct acpi_lapic *l, void *arg)
+{
+	(void)arg;
+	if (l->enabled && l->apic_id != lapic_id() && other_cpu == ~0u)
+		other_cpu = l->apic_id;
+}
+
+/* Cycles from the ICR write to the handler, averaged; 0 if one was lost. */
+static u64 ipi_round(bool halted)
+{
+	u32 n = iters / 10;
+	u64 total = 0;
+
+	ap_halts = halted;
+	for (u32 i = 0; i < WARMUP + n; i++) {
+		u32 hits = ipi_hits, t = pmtimer_read();
+		u64 t0;
+
+		while (halted && pmtimer_since(t) < PM_TIMER_HZ / 5000)
+			; /* 200 us: the target is back in HLT */
+		t0 = rdtsc();
+		lapic_send_ipi(other_cpu, IPI_VECTOR);
+		t = pmtimer_read();
+		while (ipi_hits == hits && pmtimer_since(t) < PM_TIMER_HZ / 10)
+			cpu_pause();
+		if (ipi_hits == hits)
+			return 0;
+		if (i >= WARMUP)
+			total += ipi_tsc - t0;
+	}
+	return udiv64(total, n);
+}
+
+static void bench_ipi(void)
+{
+	u32 t;
+	u64 spin, halt;
+
+	acpi_for_each_lapic(pick_other, NULL);
+	if (other_cpu == ~0u || !pmtimer_init()) {
+		printf("BENCH ipi_latency n/a\n");
+		return;
+	}
+	trap_set_handler(IPI_VECTOR, ipi_handler);
+	ap_trampoline_install(ap_entry, ap_stack, sizeof(ap_stack));
+	t = pmtimer_read();
+	if (ap_start(other_cpu))
+		while (!ap_up && pmtimer_since(t) < PM_TIMER_HZ)
+			cpu_pause();
+	if (!ap_up) {
+		printf("bench: the CPU with APIC ID %u did not start\n", other_cpu);
+		printf("BENCH ipi_latency n/a\n");
+		return;
+	}
+	spin = ipi_round(false);
+	halt = ipi_round(true);
+	printf("bench: IPIs to APIC ID %u, %u each after %u warm-up\n", other_cpu, iters / 10,
+	       WARMUP);
+	if (spin)
+		printf("BENCH ipi_latency %llu\n", spin);
+	if (halt)
+		printf("BENCH ipi_hlt_latency %llu\n", halt);
+}
+
 static void bench_hlt_wakeup(void)
 {
 	irq_init();
@@ -301,6 +408,7 @@ int main(void)
 	BENCH("mmio_read", mmio_read32(LAPIC_BASE + LAPIC_VERSION));
 	bench_hlt_wakeup();
 	bench_msi();
+	bench_ipi();
 	bench_cpu_work();
 	test_finish();
 }
