@@ -180,28 +180,30 @@ static void pt_intx_irq(struct trap_frame *f)
 		pci_set_intx(&got[i]->v, true);
 }
 
-/* The guest took its INTx line @gsi: let its functions on it signal again. */
+/*
+ * The guest took its INTx line @gsi: let its functions on it signal again.
+ * All under intx_lock, so the line handler cannot claim a function between
+ * its guest line going down and its Interrupt Disable going off (the
+ * status bit shows the function's state whatever Interrupt Disable says).
+ * Lock order: intx_lock, then the bus's (pci_set_intx); the handler takes
+ * the bus's only after dropping intx_lock.
+ */
 static void pt_intx_ack(void *ctx, unsigned gsi)
 {
 	struct vm *vm = ctx;
 
 	for (u32 i = 0; i < vm->npassthru; i++) {
 		struct passthru_fn *fn = vm->passthru[i];
-		bool was;
 		u64 fl;
 
 		if (!fn->intx || fn->v.gsi != gsi)
 			continue;
 		fl = spin_lock_irqsave(&intx_lock);
-		was = fn->intx_held;
-		fn->intx_held = false;
-		spin_unlock_irqrestore(&intx_lock, fl);
-		if (!was)
-			continue;
-		pci_set_intx(&fn->v, false);
-		fl = spin_lock_irqsave(&intx_lock);
-		if (fn->intx && !fn->intx_held)
+		if (fn->intx && fn->intx_held) {
+			pci_set_intx(&fn->v, false);
+			fn->intx_held = false;
 			hpci_write(fn->h, HPCI_COMMAND, 2, fn->host_cmd);
+		}
 		spin_unlock_irqrestore(&intx_lock, fl);
 	}
 }
