@@ -11,9 +11,6 @@
 #define IOWIN 0x10
 #define REG_VER 0x01
 #define REG_RTE(i) (0x10 + 2 * (i))
-#define RTE_ACTIVE_LOW (1u << 13)
-#define RTE_LEVEL (1u << 15)
-#define RTE_MASKED (1u << 16)
 
 u32 ioapic_isa_gsi(const struct acpi_info *ai, u8 irq, u32 *rte_flags)
 {
@@ -24,9 +21,9 @@ u32 ioapic_isa_gsi(const struct acpi_info *ai, u8 irq, u32 *rte_flags)
 		if (o->bus != 0 || o->source != irq)
 			continue;
 		if ((o->flags & 3) == 3)
-			*rte_flags |= RTE_ACTIVE_LOW;
+			*rte_flags |= IOAPIC_RTE_ACTIVE_LOW;
 		if (((o->flags >> 2) & 3) == 3)
-			*rte_flags |= RTE_LEVEL;
+			*rte_flags |= IOAPIC_RTE_LEVEL;
 		return o->gsi;
 	}
 	return irq;
@@ -34,7 +31,8 @@ u32 ioapic_isa_gsi(const struct acpi_info *ai, u8 irq, u32 *rte_flags)
 
 u64 ioapic_rte(u8 vector, u32 apic_id, u32 rte_flags)
 {
-	return (u64)(apic_id & 0xff) << 56 | (rte_flags & (RTE_ACTIVE_LOW | RTE_LEVEL)) | vector;
+	return (u64)(apic_id & 0xff) << 56 | (rte_flags & (IOAPIC_RTE_ACTIVE_LOW | IOAPIC_RTE_LEVEL)) |
+	       vector;
 }
 
 static u32 rd(u64 base, u32 reg)
@@ -114,24 +112,13 @@ bool ioapic_route_gsi(u32 gsi, u8 vector, u32 apic_id, u32 rte_flags, char *why,
 				 pin);
 			return false;
 		}
-		rte |= rte_flags & (RTE_ACTIVE_LOW | RTE_LEVEL);
+		rte |= rte_flags & (IOAPIC_RTE_ACTIVE_LOW | IOAPIC_RTE_LEVEL);
 	}
 	/* masked while the halves change, the destination first */
-	wr(io->base, REG_RTE(pin), RTE_MASKED);
+	wr(io->base, REG_RTE(pin), IOAPIC_RTE_MASKED);
 	wr(io->base, REG_RTE(pin) + 1, (u32)(rte >> 32));
-	wr(io->base, REG_RTE(pin), (u32)rte | (rte_flags & RTE_MASKED));
+	wr(io->base, REG_RTE(pin), (u32)rte | (rte_flags & IOAPIC_RTE_MASKED));
 	return true;
-}
-
-void ioapic_mask_gsi(u32 gsi, bool masked)
-{
-	const struct host_ioapic *io = serving(gsi);
-	u32 lo;
-
-	if (!io)
-		return;
-	lo = rd(io->base, REG_RTE(gsi - io->gsi_base));
-	wr(io->base, REG_RTE(gsi - io->gsi_base), masked ? lo | RTE_MASKED : lo & ~RTE_MASKED);
 }
 
 bool ioapic_route_isa(const struct acpi_info *ai, u8 irq, u8 vector, u32 apic_id, char *why,

@@ -32,9 +32,6 @@ u32 ioapic_gsi_end(void);
  * it. False with @why when it cannot. */
 bool ioapic_route_gsi(u32 gsi, u8 vector, u32 apic_id, u32 rte_flags, char *why, size_t n);
 
-/* Mask or unmask @gsi's redirection entry. */
-void ioapic_mask_gsi(u32 gsi, bool masked);
-
 /* The GSI of ISA @irq and its redirection-entry polarity / trigger bits
  * (bit 13 active low, bit 15 level): ISA's edge, active high unless an
  * override says otherwise. */

@@ -51,11 +51,12 @@ bool vm_io_direct(struct vm *vm, u16 port, u16 count)
 	u8 *map;
 
 	if (!vm->hw.io_bitmap) {
-		map = alloc_zeroed(IO_BITMAP_SIZE);
-		if (!map)
+		u64 pa = pmm_alloc(IO_BITMAP_SIZE, PAGE_SIZE);
+
+		if (!pa)
 			return false;
-		memset(map, 0xff, IO_BITMAP_SIZE); /* every port exits */
-		vm->hw.io_bitmap = virt_to_phys_direct(map);
+		memset(phys_to_virt(pa), 0xff, IO_BITMAP_SIZE); /* every port exits */
+		vm->hw.io_bitmap = pa;
 	}
 	map = phys_to_virt(vm->hw.io_bitmap);
 	for (u32 p = port; p < (u32)port + count && p <= 0xffff; p++)

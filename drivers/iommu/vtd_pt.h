@@ -4,8 +4,7 @@
  * levels of 512 eight-byte entries, Read bit 0, Write bit 1, a leaf at
  * level 2 (2 MiB) or 3 (1 GiB) when Page Size (bit 7) is set. A format of
  * the shared builder (arch/x86/pgtable.h), which walks, maps and tears the
- * tables down; this adds the entry encoding and the IOMMU's view of a
- * mapping. Pure logic: tables come from a caller's allocator and are
+ * tables down; this adds the entry encoding. Pure logic: tables come from a caller's allocator and are
  * reached through phys_to_virt (identity in the hypervisor and in the unit
  * tests).
  */

@@ -5,8 +5,10 @@
 // PICs are re-initialised (ICW1-ICW4, 8259A datasheet) onto 0x20-0x2f and
 // then fully masked. Under the hypervisor these ports are simply ignored.
 #include "lib/irq.h"
+#include "lib/cpu.h"
 #include "lib/io.h"
 #include "lib/lapic.h"
+#include "lib/pmtimer.h"
 #include "lib/trap.h"
 
 #define PIC1_CMD 0x20
@@ -49,4 +51,15 @@ void ioapic_route(u32 gsi, u32 lo, u32 dest)
 	mmio_write32(IOAPIC_BASE + 0x10, dest << 24);
 	mmio_write32(IOAPIC_BASE, 0x10 + 2 * gsi);
 	mmio_write32(IOAPIC_BASE + 0x10, lo);
+}
+
+u32 irq_wait_count(volatile u32 *count, u32 want, u32 ms)
+{
+	u32 t0 = pmtimer_read();
+
+	sti();
+	while (*count < want && pmtimer_since(t0) < PM_TIMER_HZ / 1000 * ms)
+		cpu_pause();
+	cli();
+	return *count;
 }

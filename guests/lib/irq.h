@@ -23,4 +23,9 @@ void irq_init(void);
 #define IOAPIC_MASKED (1u << 16)
 void ioapic_route(u32 gsi, u32 lo, u32 dest);
 
+// With interrupts open, wait until *@count (a handler's tally) reaches
+// @want or @ms milliseconds of the PM timer pass (pmtimer_init() first);
+// interrupts closed again, the tally then.
+u32 irq_wait_count(volatile u32 *count, u32 want, u32 ms);
+
 #endif

@@ -46,16 +46,7 @@ static void intx_handler(struct trap_frame *f)
 }
 
 /* Interrupts open until @irqs reaches @want or 200 ms pass. */
-static u32 irq_wait(u32 want)
-{
-	u32 t0 = pmtimer_read();
-
-	sti();
-	while (irqs < want && pmtimer_since(t0) < PM_TIMER_HZ / 5)
-		cpu_pause();
-	cli();
-	return irqs;
-}
+static u32 irq_wait(u32 want) { return irq_wait_count(&irqs, want, 200); }
 
 int main(void)
 {

@@ -74,16 +74,7 @@ static void msi_handler(struct trap_frame *f)
 
 /* A wait with interrupts open for @irqs to reach @want, bounded by 500 ms
  * of the PM timer (a wait that must time out costs no more than that). */
-static u32 irq_wait(u32 want)
-{
-	u32 t0 = pmtimer_read();
-
-	sti();
-	while (irqs < want && pmtimer_since(t0) < PM_TIMER_HZ / 2)
-		cpu_pause();
-	cli();
-	return irqs;
-}
+static u32 irq_wait(u32 want) { return irq_wait_count(&irqs, want, 500); }
 
 /* Wait for bit @mask of register @r to clear (the device works in its own
  * time: edu's DMA completes 100 ms of virtual time after the start). */

@@ -480,8 +480,8 @@ static bool view_caps(struct passthru_fn *fn)
 	const struct hpci_dev *h = fn->h;
 	bool msix = false;
 
-	if (!h->cap_msi && !h->cap_msix)
-		return true; /* INTx, or no interrupt at all */
+	if (!fn->nvec)
+		return true; /* no MSI or MSI-X: INTx, or no interrupt at all */
 	if (fn->msix) {
 		u32 t = hpci_read(h, h->cap_msix + 4, 4), p = hpci_read(h, h->cap_msix + 8, 4);
 
