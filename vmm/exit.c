@@ -174,10 +174,11 @@ static const struct {
 static int plain_length(struct vcpu *v, u32 code)
 {
 	unsigned len = code < NR_EXIT_CODES ? plain_insns[code].len : 0;
+	const u8 *b;
 	u32 have;
-	u8 b[3];
+	int mode;
 
-	if (!len || vcpu_fetch(v, b, sizeof(b)) != sizeof(b))
+	if (!len || !(b = vcpu_code_bytes(v, 3, &mode)))
 		return 0; /* (three bytes at RIP fail to read only at a page end: decoded) */
 	have = (b[0] | (u32)b[1] << 8 | (u32)b[2] << 16) & ((1u << (8 * len)) - 1);
 	return have == plain_insns[code].bytes[0] ||

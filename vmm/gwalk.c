@@ -29,30 +29,42 @@
 
 /* One aligned load (an entry never straddles a page; the guest may be
  * changing it meanwhile). */
-static bool read_entry(struct vcpu *v, u64 gpa, unsigned size, u64 *e)
+static u64 load_entry(const void *p, unsigned size)
+{
+	return size == 8 ? __atomic_load_n((const u64 *)p, __ATOMIC_RELAXED) :
+			   __atomic_load_n((const u32 *)p, __ATOMIC_RELAXED);
+}
+
+/* @m, when given, records where the entry was and what it held. */
+static bool read_entry(struct vcpu *v, u64 gpa, unsigned size, u64 *e, struct gwalk_memo *m)
 {
 	const void *p = gmem_ptr(&v->vm->mem, gpa, size);
 
 	if (!p)
 		return false;
-	*e = size == 8 ? __atomic_load_n((const u64 *)p, __ATOMIC_RELAXED) :
-			 __atomic_load_n((const u32 *)p, __ATOMIC_RELAXED);
+	*e = load_entry(p, size);
+	if (m && m->n < GWALK_MEMO_LEVELS) {
+		m->entry[m->n] = p;
+		m->val[m->n++] = *e;
+		m->size = (u8)size;
+	}
 	return *e & PTE_P;
 }
 
 /* 32-bit paging: two levels of 4-byte entries (§4.3). */
-static bool walk32(struct vcpu *v, u64 cr3, u64 lin, bool pse, u64 *gpa, u64 *perm)
+static bool walk32(struct vcpu *v, u64 cr3, u64 lin, bool pse, u64 *gpa, u64 *perm,
+		   struct gwalk_memo *m)
 {
 	u64 pde, pte;
 
-	if (!read_entry(v, (cr3 & 0xfffff000) + ((lin >> 22) & 0x3ff) * 4, 4, &pde))
+	if (!read_entry(v, (cr3 & 0xfffff000) + ((lin >> 22) & 0x3ff) * 4, 4, &pde, m))
 		return false;
 	*perm &= pde;
 	if (pse && (pde & PTE_PS)) {
 		*gpa = (pde & 0xffc00000) | ((pde & 0x1fe000) << 19) | (lin & 0x3fffff);
 		return true;
 	}
-	if (!read_entry(v, (pde & 0xfffff000) + ((lin >> 12) & 0x3ff) * 4, 4, &pte))
+	if (!read_entry(v, (pde & 0xfffff000) + ((lin >> 12) & 0x3ff) * 4, 4, &pte, m))
 		return false;
 	*perm &= pte;
 	*gpa = (pte & 0xfffff000) | (lin & 0xfff);
@@ -61,14 +73,15 @@ static bool walk32(struct vcpu *v, u64 cr3, u64 lin, bool pse, u64 *gpa, u64 *pe
 
 /* PAE, 4-level and 5-level paging: 8-byte entries, 9 bits per level
  * (§4.4, §4.5). PAE's PDPTEs have no R/W or U/S bits (§4.4.1). */
-static bool walk64(struct vcpu *v, u64 table, u64 lin, int levels, u64 *gpa, u64 *perm)
+static bool walk64(struct vcpu *v, u64 table, u64 lin, int levels, u64 *gpa, u64 *perm,
+		   struct gwalk_memo *m)
 {
 	for (int l = levels; l >= 1; l--) {
 		int shift = 12 + 9 * (l - 1);
 		unsigned idx = (lin >> shift) & (l == 3 && levels == 3 ? 3 : 511);
 		u64 e;
 
-		if (!read_entry(v, table + idx * 8, 8, &e))
+		if (!read_entry(v, table + idx * 8, 8, &e, m))
 			return false;
 		if (levels != 3 || l != 3)
 			*perm &= e;
@@ -86,7 +99,8 @@ static bool walk64(struct vcpu *v, u64 table, u64 lin, int levels, u64 *gpa, u64
 
 /* The walk for the guest's paging mode; @perm collects the AND of the
  * R/W and U/S bits of the entries on the way (all set with paging off). */
-static bool walk(struct vcpu *v, const struct vcpu_code_view *cv, u64 lin, u64 *gpa, u64 *perm)
+static bool walk(struct vcpu *v, const struct vcpu_code_view *cv, u64 lin, u64 *gpa, u64 *perm,
+		 struct gwalk_memo *m)
 {
 	u64 cr4 = cv->cr4, cr3 = cv->cr3;
 
@@ -96,10 +110,10 @@ static bool walk(struct vcpu *v, const struct vcpu_code_view *cv, u64 lin, u64 *
 		return true;
 	}
 	if (cv->efer & EFER_LMA)
-		return walk64(v, cr3 & ADDR_MASK, lin, (cr4 & CR4_LA57) ? 5 : 4, gpa, perm);
+		return walk64(v, cr3 & ADDR_MASK, lin, (cr4 & CR4_LA57) ? 5 : 4, gpa, perm, m);
 	if (cr4 & CR4_PAE)
-		return walk64(v, cr3 & 0xffffffe0, lin & 0xffffffff, 3, gpa, perm);
-	return walk32(v, cr3, lin & 0xffffffff, cr4 & CR4_PSE, gpa, perm);
+		return walk64(v, cr3 & 0xffffffe0, lin & 0xffffffff, 3, gpa, perm, m);
+	return walk32(v, cr3, lin & 0xffffffff, cr4 & CR4_PSE, gpa, perm, m);
 }
 
 /* The registers a walk reads, one by one (the fetch path has them all). */
@@ -121,7 +135,37 @@ bool gwalk_translate_view(struct vcpu *v, const struct vcpu_code_view *cv, u64 l
 		*gpa = lin & 0xffffffffULL;
 		return true;
 	}
-	return walk(v, cv, lin, gpa, &perm);
+	return walk(v, cv, lin, gpa, &perm, NULL);
+}
+
+bool gwalk_translate_memo(struct vcpu *v, const struct vcpu_code_view *cv, u64 lin, u64 *gpa,
+			  struct gwalk_memo *m)
+{
+	u64 perm;
+
+	m->cr0 = cv->cr0;
+	m->cr3 = cv->cr3;
+	m->cr4 = cv->cr4;
+	m->efer = cv->efer;
+	m->n = 0;
+	m->valid = walk(v, cv, lin, gpa, &perm, m);
+	return m->valid;
+}
+
+/*
+ * The walk reads nothing but these registers and the entries it found on
+ * its way, each at an address the one before it (or CR3) gave: the same
+ * registers and the same entries mean the same walk.
+ */
+bool gwalk_memo_holds(const struct gwalk_memo *m, const struct vcpu_code_view *cv)
+{
+	if (!m->valid || m->cr0 != cv->cr0 || m->cr3 != cv->cr3 || m->cr4 != cv->cr4 ||
+	    m->efer != cv->efer)
+		return false;
+	for (unsigned i = 0; i < m->n; i++)
+		if (load_entry(m->entry[i], m->size) != m->val[i])
+			return false;
+	return true;
 }
 
 bool gwalk_translate(struct vcpu *v, u64 lin, enum gwalk_access acc, u64 *gpa)
@@ -155,7 +199,7 @@ bool gwalk_check(struct vcpu *v, u64 lin, bool write, bool user, u64 *gpa, u32 *
 
 	*pf_error = (write ? GWALK_PF_W : 0) | (user ? GWALK_PF_U : 0);
 	paging_regs(v, &cv);
-	if (!walk(v, &cv, lin, gpa, &perm))
+	if (!walk(v, &cv, lin, gpa, &perm, NULL))
 		return false;
 	if (access_allowed(v, perm, write, user))
 		return true;

@@ -27,6 +27,30 @@ bool gwalk_translate(struct vcpu *v, u64 lin, enum gwalk_access acc, u64 *gpa);
  * and EFER). */
 bool gwalk_translate_view(struct vcpu *v, const struct vcpu_code_view *cv, u64 lin, u64 *gpa);
 
+/*
+ * A translation remembered with what it was made from: the paging
+ * registers and every table entry the walk read (where it read it and
+ * what it found). While those registers and entries are unchanged the
+ * walk would give the same result, which gwalk_memo_holds() checks with
+ * one load per level instead of a walk. Owned by whoever fills it.
+ */
+#define GWALK_MEMO_LEVELS 5
+struct gwalk_memo {
+	u64 cr0, cr3, cr4, efer;
+	const void *entry[GWALK_MEMO_LEVELS];
+	u64 val[GWALK_MEMO_LEVELS];
+	u8 n;                     /* entries read (0 with paging off) */
+	u8 size;                  /* their size: 4 (32-bit paging) or 8 */
+	bool valid;
+};
+
+/* gwalk_translate_view() that also fills @m (invalid when it fails). */
+bool gwalk_translate_memo(struct vcpu *v, const struct vcpu_code_view *cv, u64 lin, u64 *gpa,
+			  struct gwalk_memo *m);
+/* Whether a walk under @cv's paging registers of the address @m was made
+ * for would still give the same translation. */
+bool gwalk_memo_holds(const struct gwalk_memo *m, const struct vcpu_code_view *cv);
+
 /* #PF error code bits (SDM Vol. 3A §4.7, Figure 4-12). */
 #define GWALK_PF_P (1u << 0) /* a protection violation, not a missing page */
 #define GWALK_PF_W (1u << 1) /* a write */

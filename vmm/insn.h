@@ -52,6 +52,12 @@ int vcpu_code_mode_view(const struct vcpu_code_view *cv);
  * gets the code-segment mode they are in (for the decoder). */
 unsigned vcpu_fetch_code(struct vcpu *v, u8 *buf, unsigned len, int *mode);
 
+/* The @len bytes at CS:RIP in place, when they lie in one page of guest
+ * RAM (NULL otherwise: vcpu_fetch_code reads across pages and says how
+ * far it got); *@mode as there. The guest may be writing them: read
+ * each byte once. */
+const u8 *vcpu_code_bytes(struct vcpu *v, unsigned len, int *mode);
+
 static inline unsigned vcpu_fetch(struct vcpu *v, u8 *buf, unsigned len)
 {
 	int mode;

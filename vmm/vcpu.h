@@ -12,6 +12,7 @@
 #include "arch/x86/virt.h"
 #include "kernel/types.h"
 #include "vmm/dev/vlapic.h"
+#include "vmm/gwalk.h"
 #include "vmm/trace.h"
 
 struct vm;
@@ -56,6 +57,16 @@ struct cpuid_cached {
 	struct cpuid_regs r;
 };
 
+/* The guest page instructions were last fetched from (insn.c). */
+struct code_tlb {
+	const u8 *host;           /* that page in the host; NULL: none */
+	u64 lin_page;             /* its linear address */
+	u64 cs_base;              /* CS as it was then */
+	u16 cs_attr;
+	int mode;                 /* the code mode they gave */
+	struct gwalk_memo tr;     /* the translation and what it came from */
+};
+
 struct vcpu {
 	struct vcpu_hw hw;        /* (o) must stay first */
 	struct vm *vm;            /* (c) */
@@ -94,6 +105,7 @@ struct vcpu {
 	struct vcpu_snap snap;    /* (o) filled on VCPU_REQ_SNAP, then ... */
 	volatile u32 snap_seq;    /* (a) ... bumped */
 	struct cpuid_cached cpuid_cache[CPUID_CACHE_SIZE]; /* (o) exit_cpuid.c */
+	struct code_tlb code_tlb; /* (o) insn.c vcpu_code_bytes */
 };
 
 static inline struct vcpu *vcpu_of(struct vcpu_hw *hw)

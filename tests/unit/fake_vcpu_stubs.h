@@ -48,6 +48,12 @@
 		fail();                                                    \
 		return 0;                                                  \
 	}                                                                  \
+	const u8 *vcpu_code_bytes(struct vcpu *v, unsigned len, int *mode) \
+	{                                                                  \
+		(void)v, (void)len, (void)mode;                            \
+		fail();                                                    \
+		return NULL;                                               \
+	}                                                                  \
 	int insn_length_at_rip(struct vcpu *v)                             \
 	{                                                                  \
 		(void)v;                                                   \

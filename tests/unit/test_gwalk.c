@@ -8,7 +8,11 @@
  * supervisor page, a user write to a read-only one, a supervisor write to
  * a read-only page under CR0.WP (not without), a supervisor access to a
  * user page under CR4.SMAP (not with RFLAGS.AC) give P and the access's
- * W/U bits; paging off translates everything.
+ * W/U bits; paging off translates everything. The translation memo
+ * (gwalk_translate_memo/gwalk_memo_holds) holds while the paging
+ * registers and every entry on the walk are unchanged, and not after any
+ * of them changes (a PTE, a PDE turned into a large page, CR3, CR4, CR0,
+ * EFER), in 4-level, PAE and 32-bit paging and with paging off.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -180,6 +184,94 @@ static void test_paging_off(void **state)
 	assert_int_equal(gpa, 0x12345678);
 }
 
+static struct vcpu_code_view view(void)
+{
+	return (struct vcpu_code_view){ .cr0 = regs[REG_CR0], .cr3 = regs[REG_CR3],
+					.cr4 = regs[REG_CR4], .efer = regs[REG_EFER] };
+}
+
+static void test_memo(void **state)
+{
+	struct gwalk_memo m;
+	struct vcpu_code_view cv;
+	u64 gpa = 0;
+
+	(void)state;
+	/* 4-level: four entries recorded, any one changed breaks it. */
+	regs[REG_CR3] = 0x1000;
+	regs[REG_CR4] = CR4_PAE;
+	regs[REG_EFER] = EFER_LMA;
+	put64(0x1000, 0x2000 | P | RW);
+	put64(0x2000, 0x3000 | P | RW);
+	put64(0x3000, 0x4000 | P | RW);
+	put64(0x4000 + 7 * 8, 0xa000 | P | RW);
+	cv = view();
+	assert_true(gwalk_translate_memo(&vcpu, &cv, 0x7123, &gpa, &m));
+	assert_int_equal(gpa, 0xa123);
+	assert_int_equal(m.n, 4);
+	assert_true(gwalk_memo_holds(&m, &cv));
+	put64(0x4000 + 7 * 8, 0xb000 | P | RW); /* the PTE now maps elsewhere */
+	assert_false(gwalk_memo_holds(&m, &cv));
+	put64(0x4000 + 7 * 8, 0xa000 | P | RW);
+	assert_true(gwalk_memo_holds(&m, &cv));
+	put64(0x3000, 0x400000 | PS | P | RW); /* the PDE a 2 MiB page */
+	assert_false(gwalk_memo_holds(&m, &cv));
+	put64(0x3000, 0x4000 | P | RW);
+	put64(0x1000, 0x2000 | P | RW | 0x20); /* even the accessed bit */
+	assert_false(gwalk_memo_holds(&m, &cv));
+	put64(0x1000, 0x2000 | P | RW);
+	assert_true(gwalk_memo_holds(&m, &cv));
+	cv.cr3 = 0x5000;
+	assert_false(gwalk_memo_holds(&m, &cv));
+	cv = view();
+	cv.cr4 |= CR4_PSE;
+	assert_false(gwalk_memo_holds(&m, &cv));
+	cv = view();
+	cv.efer = 0;
+	assert_false(gwalk_memo_holds(&m, &cv));
+	cv = view();
+	cv.cr0 &= ~CR0_PG;
+	assert_false(gwalk_memo_holds(&m, &cv));
+
+	/* A failed walk leaves no memo. */
+	cv = view();
+	assert_false(gwalk_translate_memo(&vcpu, &cv, 0x9000, &gpa, &m));
+	assert_false(gwalk_memo_holds(&m, &cv));
+
+	/* PAE: the PDPTE, PDE and PTE. */
+	regs[REG_EFER] = 0;
+	regs[REG_CR3] = 0x6000;
+	put64(0x6000, 0x3000 | P);
+	cv = view();
+	assert_true(gwalk_translate_memo(&vcpu, &cv, 0x7010, &gpa, &m));
+	assert_int_equal(gpa, 0xa010);
+	assert_int_equal(m.n, 3);
+	assert_true(gwalk_memo_holds(&m, &cv));
+	put64(0x3000, 0x5000 | P | RW);
+	assert_false(gwalk_memo_holds(&m, &cv));
+
+	/* 32-bit paging: 4-byte entries. */
+	tables32(P | RW, P | RW);
+	cv = view();
+	assert_true(gwalk_translate_memo(&vcpu, &cv, 0x405123, &gpa, &m));
+	assert_int_equal(gpa, 0x5123);
+	assert_int_equal(m.n, 2);
+	assert_int_equal(m.size, 4);
+	assert_true(gwalk_memo_holds(&m, &cv));
+	put32(0x2000 + 5 * 4, 0x7000 | P | RW);
+	assert_false(gwalk_memo_holds(&m, &cv));
+
+	/* Paging off: nothing read, only the registers count. */
+	regs[REG_CR0] = 1;
+	cv = view();
+	assert_true(gwalk_translate_memo(&vcpu, &cv, 0x12345, &gpa, &m));
+	assert_int_equal(gpa, 0x12345);
+	assert_int_equal(m.n, 0);
+	assert_true(gwalk_memo_holds(&m, &cv));
+	cv.cr0 |= CR0_PG;
+	assert_false(gwalk_memo_holds(&m, &cv));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -188,6 +280,7 @@ int main(void)
 		cmocka_unit_test_setup(test_pae, setup),
 		cmocka_unit_test_setup(test_long_mode, setup),
 		cmocka_unit_test_setup(test_paging_off, setup),
+		cmocka_unit_test_setup(test_memo, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

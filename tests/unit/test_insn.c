@@ -53,6 +53,21 @@ bool gwalk_translate_view(struct vcpu *v, const struct vcpu_code_view *cv, u64 l
 	return false;
 }
 
+bool gwalk_translate_memo(struct vcpu *v, const struct vcpu_code_view *cv, u64 lin, u64 *gpa,
+			  struct gwalk_memo *m)
+{
+	(void)v, (void)cv, (void)lin, (void)gpa, (void)m;
+	fail();
+	return false;
+}
+
+bool gwalk_memo_holds(const struct gwalk_memo *m, const struct vcpu_code_view *cv)
+{
+	(void)m, (void)cv;
+	fail();
+	return false;
+}
+
 bool gmem_read(const struct gmem *m, u64 gpa, void *dst, u64 len)
 {
 	(void)m, (void)gpa, (void)dst, (void)len;
