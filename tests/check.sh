@@ -130,6 +130,8 @@ boot_image() {
 		--timeout "$timeout" --log "$log" "$img" 2>/dev/null ;;
 	qemu-bios) sh "$top/tools/run.sh" --accel tcg --bios seabios --smp "$smp" --mem 512 \
 		--timeout "$timeout" --log "$log" "$img" 2>/dev/null ;;
+	qemu-bios-6g) sh "$top/tools/run.sh" --accel tcg --bios seabios --smp "$smp" --mem 6144 \
+		--timeout "$timeout" --log "$log" "$img" 2>/dev/null ;;
 	qemu-bios-pcie | qemu-bios-pci)
 		# more PCI functions for the host PCI layer (drivers/pci/): q35
 		# (ECAM) with edu, a root port with an e1000e behind it, an e1000e

@@ -200,6 +200,25 @@ bool pt_lookup(const struct pt *pt, u64 va, u64 *pa, u64 *leaf, int *level)
 	return false;
 }
 
+void pt_leaf_bytes(const struct pt *pt, u64 va, u64 size, u64 bytes[3])
+{
+	u64 end = va + size;
+
+	bytes[0] = bytes[1] = bytes[2] = 0;
+	while (va < end) {
+		u64 pa, leaf, step;
+		int level;
+
+		if (pt_lookup(pt, va, &pa, &leaf, &level)) {
+			step = MIN(level_size(level) - (va & (level_size(level) - 1)), end - va);
+			bytes[level - 1] += step;
+		} else {
+			step = MIN(PAGE_SIZE - (va & (PAGE_SIZE - 1)), end - va);
+		}
+		va += step;
+	}
+}
+
 static void destroy(const struct pt *pt, u64 table, int level, void (*free)(u64 table))
 {
 	const u64 *tab = phys_to_virt(table);

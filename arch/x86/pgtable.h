@@ -98,6 +98,13 @@ void pt_destroy(struct pt *pt, void (*free)(u64 table));
  */
 bool pt_lookup(const struct pt *pt, u64 va, u64 *pa, u64 *leaf, int *level);
 
+/*
+ * How much of [va, va+size) each leaf size maps, in bytes: @bytes[0]
+ * 4 KiB leaves, [1] 2 MiB, [2] 1 GiB (a leaf reaching past either end
+ * counts only its part inside). Unmapped parts count nowhere.
+ */
+void pt_leaf_bytes(const struct pt *pt, u64 va, u64 size, u64 bytes[3]);
+
 /* Formats. */
 extern const struct pt_format pt_format_host; /* NX when the CPU has it */
 extern const struct pt_format pt_format_npt;

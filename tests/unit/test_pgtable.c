@@ -188,6 +188,17 @@ static void expect_counts(const struct pt *pt, unsigned l1, unsigned l2, unsigne
 	assert_int_equal(c.leaves[3], l3);
 }
 
+/* pt_leaf_bytes over [va, va+size): @b4k, @b2m, @b1g bytes. */
+static void expect_leaf_bytes(const struct pt *pt, u64 va, u64 size, u64 b4k, u64 b2m, u64 b1g)
+{
+	u64 b[3] = { 1, 1, 1 };
+
+	pt_leaf_bytes(pt, va, size, b);
+	assert_int_equal(b[0], b4k);
+	assert_int_equal(b[1], b2m);
+	assert_int_equal(b[2], b1g);
+}
+
 /* pt_lookup must give exactly @pa, @leaf and @level for @va. */
 static void expect_map(const struct pt *pt, u64 va, u64 pa, u64 leaf, int level)
 {
@@ -351,6 +362,10 @@ static void test_1g_leaf_only_when_allowed(void **state)
 		x = fx_new(fmt, true);
 		assert_true(pt_map(&x->pt, SZ_1G, 2 * SZ_1G, SZ_1G, PROT_RW, PT_MEM_WB));
 		expect_counts(&x->pt, 0, 0, 1);
+		expect_leaf_bytes(&x->pt, SZ_1G, SZ_1G, 0, 0, SZ_1G);
+		/* Parts of the leaf, and an unmapped stretch around it. */
+		expect_leaf_bytes(&x->pt, SZ_1G + 0x1000, 0x3000, 0, 0, 0x3000);
+		expect_leaf_bytes(&x->pt, SZ_1G - 0x5000, SZ_1G + 0xa000, 0, 0, SZ_1G);
 		assert_int_equal(x->pages.n, 2); /* root, PDPT */
 		expect_map(&x->pt, SZ_1G + 0x12345678, 2 * SZ_1G + 0x12345678,
 			   want_leaf(fmt, 2 * SZ_1G, PROT_RW, PT_MEM_WB, 3), 3);
@@ -360,6 +375,7 @@ static void test_1g_leaf_only_when_allowed(void **state)
 		assert_true(pt_map(&x->pt, 4 * SZ_1G, 5 * SZ_1G + SZ_2M, SZ_1G, PROT_RW,
 				   PT_MEM_WB));
 		expect_counts(&x->pt, 0, 512, 1);
+		expect_leaf_bytes(&x->pt, SZ_1G, 4 * SZ_1G, 0, SZ_1G, SZ_1G);
 		fx_free(x);
 	}
 }
@@ -377,6 +393,9 @@ static void test_unaligned_range_edges(void **state)
 		/* pa keeps va's alignment: 4 + 3 small pages, 2 large ones. */
 		assert_true(pt_map(&x->pt, va, va + 0x10000000, size, PROT_RW, PT_MEM_WB));
 		expect_counts(&x->pt, 7, 2, 0);
+		expect_leaf_bytes(&x->pt, va, size, 7 * SZ_4K, 2 * SZ_2M, 0);
+		expect_leaf_bytes(&x->pt, 0, SZ_1G, 7 * SZ_4K, 2 * SZ_2M, 0);
+		expect_leaf_bytes(&x->pt, 0x1fe800, 0x2000, 0x1800, 0x800, 0);
 		expect_unmapped(&x->pt, va - 1);
 		expect_unmapped(&x->pt, end);
 		assert_int_equal(level_of(&x->pt, va), 1);
@@ -405,6 +424,8 @@ static void test_unaligned_range_edges(void **state)
 		assert_true(pt_map(&x->pt, SZ_1G - SZ_2M - SZ_4K, 4 * SZ_1G - SZ_2M - SZ_4K,
 				   SZ_1G + 2 * SZ_2M + 2 * SZ_4K, PROT_RWX, PT_MEM_WB));
 		expect_counts(&x->pt, 2, 2, 1);
+		expect_leaf_bytes(&x->pt, SZ_1G - SZ_2M - SZ_4K, SZ_1G + 2 * SZ_2M + 2 * SZ_4K,
+				  2 * SZ_4K, 2 * SZ_2M, SZ_1G);
 		assert_int_equal(level_of(&x->pt, SZ_1G - SZ_2M - SZ_4K), 1);
 		assert_int_equal(level_of(&x->pt, SZ_1G - SZ_2M), 2);
 		assert_int_equal(level_of(&x->pt, SZ_1G), 3);
