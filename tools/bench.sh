@@ -142,18 +142,24 @@ grep -h "exits" "$out/svm.log" "$out/vmx.log" 2>/dev/null | tr -d '\r' | grep "g
 linux=$BUILD/linux
 if [ -f "$linux/bzImage" ] && [ -f "$linux/initrd.cpio.gz" ]; then
 	args="console=ttyS0 panic=-1 hv.expect_cpus=1 hv.poweroff hv.noecho"
-	printf '[guest linux]\ncpus = 0\nmemory = 256M\nkernel = bzImage\ninitrd = initrd.cpio.gz\ncmdline = %s\n' \
-		"$args" > "$out/linux.cfg"
-	sh "$top/tools/mkiso.sh" -o "$out/linux.iso" -k "$BUILD/hv.elf" -c "$out/linux.cfg" \
-		-m "$linux/bzImage" -m "$linux/initrd.cpio.gz"
+	# One boot of the Linux guest under hv (SVM, icount): NAME, what it
+	# is for, its command line and further config lines; serial log in
+	# $out/linux-NAME.log.
+	hv_linux() {
+		printf '[guest linux]\ncpus = 0\nmemory = 256M\nkernel = bzImage\ninitrd = initrd.cpio.gz\ncmdline = %s\n%s' \
+			"$3" "$4" > "$out/linux-$1.cfg"
+		sh "$top/tools/mkiso.sh" -o "$out/linux-$1.iso" -k "$BUILD/hv.elf" \
+			-c "$out/linux-$1.cfg" -m "$linux/bzImage" -m "$linux/initrd.cpio.gz"
+		echo "bench: Linux under hv$2, SVM (icount)" >&2
+		timeout -k 5 600 qemu-system-x86_64 -machine q35 -accel tcg -cpu max -m 1024 -smp 1 \
+			$icount -cdrom "$out/linux-$1.iso" -display none \
+			-serial "file:$out/linux-$1.log" -nic none -no-reboot || true
+	}
 	echo "bench: Linux bare (icount)" >&2
 	timeout -k 5 300 qemu-system-x86_64 -machine q35 -accel tcg -cpu max -m 512 -smp 1 $icount \
 		-kernel "$linux/bzImage" -initrd "$linux/initrd.cpio.gz" -append "$args" \
 		-display none -serial "file:$out/linux-bare.log" -nic none -no-reboot || true
-	echo "bench: Linux under hv, SVM (icount)" >&2
-	timeout -k 5 600 qemu-system-x86_64 -machine q35 -accel tcg -cpu max -m 1024 -smp 1 $icount \
-		-cdrom "$out/linux.iso" -display none -serial "file:$out/linux-svm.log" -nic none \
-		-no-reboot || true
+	hv_linux svm "" "$args" ""
 	up() { tr -d '\r' < "$1" 2>/dev/null | awk '/^hv-linux: userspace up/ { print $4; exit }'; }
 	ending() { tr -d '\r' < "$1" 2>/dev/null | awk '/^hv-linux: ending at uptime/ { print $5; exit }'; }
 	ran() { tr -d '\r' < "$1" 2>/dev/null | awk '/^hv: guest linux ran / { print $5; exit }'; }
@@ -172,14 +178,9 @@ if [ -f "$linux/bzImage" ] && [ -f "$linux/initrd.cpio.gz" ]; then
 	tr -d '\r' < "$out/linux-svm.log" | grep "^hv: guest linux stage2 ram" || true
 	# The same boot with the virtio console (console=hvc0, "console =
 	# hvc"): the 16550's exits per character go away.
-	printf '[guest linux]\ncpus = 0\nmemory = 256M\nkernel = bzImage\ninitrd = initrd.cpio.gz\ncmdline = %s\nconsole = hvc\n' \
-		"$(echo "$args" | sed 's/console=ttyS0/console=hvc0/')" > "$out/linux-hvc.cfg"
-	sh "$top/tools/mkiso.sh" -o "$out/linux-hvc.iso" -k "$BUILD/hv.elf" -c "$out/linux-hvc.cfg" \
-		-m "$linux/bzImage" -m "$linux/initrd.cpio.gz"
-	echo "bench: Linux under hv with console=hvc0, SVM (icount)" >&2
-	timeout -k 5 600 qemu-system-x86_64 -machine q35 -accel tcg -cpu max -m 1024 -smp 1 $icount \
-		-cdrom "$out/linux-hvc.iso" -display none -serial "file:$out/linux-hvc.log" -nic none \
-		-no-reboot || true
+	hv_linux hvc " with console=hvc0" "$(echo "$args" | sed 's/console=ttyS0/console=hvc0/')" \
+		"console = hvc
+"
 	printf 'with console=hvc0: '
 	tr -d '\r' < "$out/linux-hvc.log" | grep "^hv: guest linux exits" || echo "-"
 	# The 16550 console again, the machine's UART passed through (uart =
@@ -188,14 +189,8 @@ if [ -f "$linux/bzImage" ] && [ -f "$linux/initrd.cpio.gz" ]; then
 	# opens the console: its console write uses the FIFO (one LSR read per
 	# 16 bytes) only once the tty port is initialized (8250_port.c
 	# serial8250_console_write, TTY_PORT_INITIALIZED).
-	printf '[guest linux]\ncpus = 0\nmemory = 256M\nkernel = bzImage\ninitrd = initrd.cpio.gz\ncmdline = %s\nuart = passthrough\n' \
-		"$args" > "$out/linux-uartpt.cfg"
-	sh "$top/tools/mkiso.sh" -o "$out/linux-uartpt.iso" -k "$BUILD/hv.elf" -c "$out/linux-uartpt.cfg" \
-		-m "$linux/bzImage" -m "$linux/initrd.cpio.gz"
-	echo "bench: Linux under hv with the UART passed through, SVM (icount)" >&2
-	timeout -k 5 600 qemu-system-x86_64 -machine q35 -accel tcg -cpu max -m 1024 -smp 1 $icount \
-		-cdrom "$out/linux-uartpt.iso" -display none -serial "file:$out/linux-uartpt.log" -nic none \
-		-no-reboot || true
+	hv_linux uartpt " with the UART passed through" "$args" "uart = passthrough
+"
 	printf 'with the 16550 passed through (uart = passthrough): '
 	tr -d '\r' < "$out/linux-uartpt.log" | grep "^hv: guest linux exits" || echo "-"
 fi

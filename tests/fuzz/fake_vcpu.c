@@ -81,19 +81,7 @@ bool gwalk_translate_view(struct vcpu *v, const struct vcpu_code_view *cv, u64 l
 	return gwalk_translate(v, lin, GWALK_FETCH, gpa);
 }
 
-/* No memo outlives its walk here: every fetch walks again. */
-bool gwalk_translate_memo(struct vcpu *v, const struct vcpu_code_view *cv, u64 lin, u64 *gpa,
-			  struct gwalk_memo *m)
-{
-	m->valid = false;
-	return gwalk_translate_view(v, cv, lin, gpa);
-}
-
-bool gwalk_memo_holds(const struct gwalk_memo *m, const struct vcpu_code_view *cv)
-{
-	(void)m, (void)cv;
-	return false;
-}
+FAKE_GWALK_NO_MEMO
 
 /* The checked walk of a string operand: as gwalk_translate(). */
 bool gwalk_check(struct vcpu *v, u64 lin, bool write, bool user, u64 *gpa, u32 *pf_error)

@@ -17,6 +17,22 @@
 #include "vmm/gmem.h"
 #include "vmm/vcpu.h"
 
+/* The translation memo over the test's own gwalk_translate_view: no memo
+ * outlives its walk, so every instruction fetch walks again. */
+#define FAKE_GWALK_NO_MEMO                                                 \
+	bool gwalk_translate_memo(struct vcpu *v, const struct vcpu_code_view *cv, \
+				  u64 lin, u64 *gpa, struct gwalk_memo *m) \
+	{                                                                  \
+		m->valid = false;                                          \
+		return gwalk_translate_view(v, cv, lin, gpa);              \
+	}                                                                  \
+	bool gwalk_memo_holds(const struct gwalk_memo *m,                  \
+			      const struct vcpu_code_view *cv)             \
+	{                                                                  \
+		(void)m, (void)cv;                                         \
+		return false;                                              \
+	}
+
 /* An exit handler of a per-concern file that the test does not run. */
 #define FAKE_EXIT_HANDLER_UNREACHED(name)                                  \
 	enum exit_action name(struct vcpu *v, const struct vm_exit *x)     \

@@ -73,19 +73,7 @@ bool gwalk_translate_view(struct vcpu *v, const struct vcpu_code_view *cv, u64 l
 	return gwalk_translate(v, lin, GWALK_FETCH, gpa);
 }
 
-/* No memo outlives its walk here: every fetch walks again. */
-bool gwalk_translate_memo(struct vcpu *v, const struct vcpu_code_view *cv, u64 lin, u64 *gpa,
-			  struct gwalk_memo *m)
-{
-	m->valid = false;
-	return gwalk_translate_view(v, cv, lin, gpa);
-}
-
-bool gwalk_memo_holds(const struct gwalk_memo *m, const struct vcpu_code_view *cv)
-{
-	(void)m, (void)cv;
-	return false;
-}
+FAKE_GWALK_NO_MEMO
 
 /* Paging off too, but the page at not_present (0: none) is missing. */
 static u64 not_present;
