@@ -29,8 +29,10 @@ struct exit_row {
 	 * INT rising after a mask or EOI write: vmm/irq.c) or reprograms (a
 	 * timed device: VCPU_REQ_TIMERS) sets a request. After it, the run
 	 * loop may re-enter the guest without looking for events again
-	 * (vcpu.c, quick_reentry()). Port I/O qualifies; MMIO does not (the
-	 * local APIC's page), nor WRMSR (x2APIC, TSC deadline). */
+	 * (vcpu.c, quick_reentry()). The local APIC's own register writes
+	 * (MMIO in xAPIC mode, MSRs in x2APIC mode, TSC deadline, APIC base)
+	 * set lapic.changed instead, which quick_reentry() also checks: port
+	 * I/O, MMIO and MSR accesses qualify. */
 	bool quick;
 };
 

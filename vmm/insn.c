@@ -227,10 +227,41 @@ static unsigned modrm_len(const struct insn *in, const u8 *b, unsigned n)
 	return ok ? len : 0;
 }
 
+/*
+ * The usual MMIO access, MOV between a register and memory (89, 8B) in
+ * 32- or 64-bit code with no prefix but a REX: what the general path
+ * below makes of it, without its prefix loop and opcode tables (a third
+ * of an MMIO exit). False when the bytes are anything else.
+ */
+static bool decode_plain_mov(const u8 *b, unsigned n, int mode, struct insn *in)
+{
+	unsigned i = mode == 64 && n && (b[0] & 0xf0) == 0x40, extra;
+	bool ok = true;
+
+	if (mode == 16 || i + 1 >= n || (b[i] != 0x89 && b[i] != 0x8b))
+		return false;
+	memset(in, 0, sizeof(*in)); /* padding included: decodes compare whole */
+	in->opcode = b[i];
+	in->has_modrm = true;
+	in->modrm = b[i + 1];
+	in->rex = i ? b[0] : 0;
+	in->opsize = i && (b[0] & 8) ? 8 : 4;
+	in->addrsize = mode == 64 ? 8 : 4;
+	in->seg = SEG_DS;
+	in->mode = (u8)mode;
+	extra = modrm_extra(b + i + 1, n - i - 1, in->addrsize, &ok);
+	if (!ok || i + 1 + extra > n || i + 1 + extra > INSN_MAX)
+		return false;
+	in->len = (u8)(i + 1 + extra);
+	return true;
+}
+
 bool insn_decode(const u8 *b, unsigned n, int mode, struct insn *in)
 {
 	unsigned i, imm;
 
+	if (decode_plain_mov(b, n, mode, in))
+		return true;
 	memset(in, 0, sizeof(*in));
 	in->mode = (u8)mode;
 	i = parse_prefixes(b, n, mode, in);

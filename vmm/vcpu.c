@@ -426,16 +426,19 @@ static void idle(struct vcpu *v, u64 deadline)
  * (exit_row.quick), the loop's pass over requests, timers and pending
  * interrupts would find what it found before the entry when the last
  * pass found nothing to deliver, no request came (every interrupt raised
- * for this vCPU comes with VCPU_REQ_INTR) and no timer or host duty is
- * due yet (@next, the earliest of them; 0: none): the guest is entered
- * again at once.
+ * for this vCPU comes with VCPU_REQ_INTR), the guest wrote no register of
+ * its local APIC (lapic.changed: EOI, TPR and the timer change what the
+ * pass finds without a request) and no timer or host duty is due yet
+ * (@next, the earliest of them; 0: none): the guest is entered again at
+ * once.
  */
 static inline bool quick_reentry(struct vcpu *v, enum exit_action a, u64 next)
 {
 	u32 code = v->hw.exit.code;
 
 	return a == EXIT_ADVANCE && code < NR_EXIT_CODES && exit_table[code].quick && v->quiet &&
-	       !__atomic_load_n(&v->requests, __ATOMIC_ACQUIRE) && (!next || rdtsc() < next);
+	       !v->lapic.changed && !__atomic_load_n(&v->requests, __ATOMIC_ACQUIRE) &&
+	       (!next || rdtsc() < next);
 }
 
 void vcpu_run(struct vcpu *v)
@@ -452,6 +455,7 @@ void vcpu_run(struct vcpu *v)
 			idle(v, 0);
 			continue;
 		}
+		v->lapic.changed = false; /* this pass reads it all again */
 		deadline = earliest(vlapic_timer_poll(&v->lapic), device_timers(v));
 		deliver_interrupts(v);
 		if (v->halted) {

@@ -681,6 +681,42 @@ static void test_x2apic_msr_icr(void **state)
 	assert_int_equal(ipi_to, 0);
 }
 
+/* Every register write marks the APIC changed for the run loop's quick
+ * re-entry (vcpu.c); reads and raises from outside (which come with a
+ * request) do not. */
+static void test_changed(void **state)
+{
+	struct vlapic *l = &cpu.lapic;
+	u64 val;
+
+	(void)state;
+	l->changed = false;
+	vlapic_mmio_read(&vm, REG_SVR, 4);
+	vlapic_mmio_read(&vm, REG_TIMER_CUR, 4);
+	assert_true(vlapic_tsc_deadline_read(l, &val));
+	vlapic_raise(&cpu, 0x40);
+	assert_false(l->changed);
+	vlapic_mmio_write(&vm, 0x80 /* TPR */, 4, 0x20);
+	assert_true(l->changed);
+	l->changed = false;
+	vlapic_mmio_write(&vm, REG_EOI, 4, 0);
+	assert_true(l->changed);
+	l->changed = false;
+	vlapic_mmio_write(&vm, REG_TIMER_INIT, 4, 1000);
+	assert_true(l->changed);
+	l->changed = false;
+	assert_true(vlapic_tsc_deadline_write(l, 0));
+	assert_true(l->changed);
+	l->changed = false;
+	assert_true(vlapic_base_write(l, APIC_BASE | EN | EXTD, true));
+	assert_true(l->changed);
+	l->changed = false;
+	assert_true(x2_rd(0x80f, &val));
+	assert_false(l->changed);
+	assert_true(x2_wr(0x80b, 0)); /* EOI by MSR */
+	assert_true(l->changed);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -704,6 +740,7 @@ int main(void)
 		cmocka_unit_test_setup(test_x2apic_msr_registers, setup),
 		cmocka_unit_test_setup(test_x2apic_msr_eoi_self_ipi, setup),
 		cmocka_unit_test_setup(test_x2apic_msr_icr, setup),
+		cmocka_unit_test_setup(test_changed, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -308,6 +308,7 @@ static u32 read_reg(struct vlapic *l, u32 reg)
 
 static void write_reg(struct vcpu *v, struct vlapic *l, u32 reg, u32 val)
 {
+	l->changed = true;
 	if (reg == REG_LVT_TIMER && ((val ^ l->lvt[0]) & TIMER_MODE))
 		l->timer_deadline = 0; /* a mode change disarms the timer */
 	if (reg >= REG_LVT_TIMER && reg <= REG_LVT_ERROR) {
@@ -373,6 +374,7 @@ bool vlapic_tsc_deadline_read(struct vlapic *l, u64 *val)
 /* Writes outside TSC-deadline mode are ignored (§11.5.4.1). */
 bool vlapic_tsc_deadline_write(struct vlapic *l, u64 val)
 {
+	l->changed = true;
 	if (deadline_mode(l))
 		l->timer_deadline = val;
 	return true;
@@ -421,6 +423,7 @@ bool vlapic_base_write(struct vlapic *l, u64 val, bool bsp)
 	if (en != l->enabled)
 		set_enabled(l, en);
 	l->x2apic = extd;
+	l->changed = true;
 	return true;
 }
 

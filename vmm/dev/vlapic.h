@@ -55,6 +55,11 @@ struct vlapic {
 	bool enabled;        /* (l) IA32_APIC_BASE.EN */
 	bool x2apic;         /* (or) x2APIC mode (IA32_APIC_BASE.EXTD) */
 	u64 icr;             /* (o) x2APIC: the last ICR written */
+	bool changed;        /* (o) a register write since the owner's last
+				pass over pending events and timers (vcpu.c):
+				an EOI or TPR write may have made an
+				interrupt deliverable, a timer write moved its
+				deadline, so the next entry may not skip it */
 };
 
 /* Once, at creation, before any other CPU can see @l: the lock and the
