@@ -164,7 +164,7 @@ static void dump_state(struct vcpu *v)
 	       (unsigned long long)vcpu_reg(v, REG_CR3),
 	       v->wait_sipi ? "waiting-for-sipi" : v->halted ? "halted" : "running",
 	       (unsigned long long)v->exits_total, vlapic_highest_irr(&v->lapic),
-	       vlapic_highest_isr(&v->lapic), v->lapic.tpr);
+	       vlapic_highest_isr(&v->lapic), vlapic_reg(&v->lapic, VLAPIC_TPR));
 }
 
 void vcpu_snapshot(struct vcpu *v)
@@ -181,7 +181,7 @@ void vcpu_snapshot(struct vcpu *v)
 	s->wait_sipi = v->wait_sipi;
 	s->irr_top = vlapic_highest_irr(&v->lapic);
 	s->isr_top = vlapic_highest_isr(&v->lapic);
-	s->tpr = v->lapic.tpr;
+	s->tpr = vlapic_reg(&v->lapic, VLAPIC_TPR);
 	s->gva_ok = gwalk_translate(v, s->gva, GWALK_READ, &s->gpa);
 	__atomic_add_fetch(&v->snap_seq, 1, __ATOMIC_RELEASE);
 }
@@ -241,7 +241,7 @@ static u64 earliest(u64 a, u64 b)
  */
 static bool extint_pending(struct vcpu *v)
 {
-	u32 lint0 = v->lapic.lvt[3];
+	u32 lint0 = vlapic_reg(&v->lapic, VLAPIC_LVT_LINT0);
 	u64 f;
 	bool pending;
 

@@ -104,7 +104,7 @@ void vm_stop(struct vm *vm, const char *fmt, ...)
 void fake_vm_reset(void)
 {
 	if (!fvm)
-		fvm = malloc(sizeof(*fvm));
+		fvm = aligned_alloc(_Alignof(struct fake_vm), sizeof(*fvm)); /* the APIC pages */
 	memset(fvm, 0, sizeof(*fvm));
 	strcpy(fvm->vm.name, "fuzz");
 	fvm->vm.nvcpus = FAKE_VM_VCPUS;

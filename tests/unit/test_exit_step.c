@@ -90,9 +90,10 @@ void vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 error)
 
 static struct vcpu *exit_with(u32 code, u8 len, u64 rflags)
 {
-	struct vcpu *v = calloc(1, sizeof(*v));
+	struct vcpu *v = aligned_alloc(_Alignof(struct vcpu), sizeof(*v)); /* its APIC page */
 
 	assert_non_null(v);
+	memset(v, 0, sizeof(*v));
 	memset(regs, 0, sizeof(regs));
 	regs[REG_RIP] = 0x1000;
 	regs[REG_RFLAGS] = rflags;

@@ -163,9 +163,10 @@ static void test_external_handlers_wired(void **state)
 
 static struct vcpu *new_vcpu(void)
 {
-	struct vcpu *v = calloc(1, sizeof(*v));
+	struct vcpu *v = aligned_alloc(_Alignof(struct vcpu), sizeof(*v)); /* its APIC page */
 
 	assert_non_null(v);
+	memset(v, 0, sizeof(*v));
 	return v;
 }
 

@@ -71,8 +71,8 @@ static int setup(void **state)
 		cpus[i].vm = &vm;
 		cpus[i].lapic.id = i;
 		cpus[i].lapic.enabled = true;
-		cpus[i].lapic.dfr = 0xffffffff; /* flat */
-		cpus[i].lapic.ldr = (1u << i) << 24;
+		cpus[i].lapic.page[VLAPIC_DFR >> 2] = 0xffffffff; /* flat */
+		cpus[i].lapic.page[VLAPIC_LDR >> 2] = (1u << i) << 24;
 		vm.vcpus[i] = &cpus[i];
 	}
 	irq_init(&vm, &dev, NCPUS);
@@ -151,7 +151,7 @@ static void test_logical_flat_and_lowest(void **state)
 	assert_int_equal(nraised, 3);
 	assert_int_equal(raised[2].vcpu, 2);
 	/* An LDR of 0 (not yet set by the guest) matches nothing. */
-	cpus[3].lapic.ldr = 0;
+	cpus[3].lapic.page[VLAPIC_LDR >> 2] = 0;
 	rte(10, 0x3a | LOGICAL, 0xff);
 	vm_pulse_irq(&vm, 10);
 	assert_int_equal(nraised, 6);
@@ -161,8 +161,8 @@ static void test_logical_cluster(void **state)
 {
 	(void)state;
 	for (u32 i = 0; i < NCPUS; i++) {
-		cpus[i].lapic.dfr = 0x0fffffff;
-		cpus[i].lapic.ldr = ((i < 2 ? 0x10 : 0x20) | (1u << (i % 2))) << 24;
+		cpus[i].lapic.page[VLAPIC_DFR >> 2] = 0x0fffffff;
+		cpus[i].lapic.page[VLAPIC_LDR >> 2] = ((i < 2 ? 0x10 : 0x20) | (1u << (i % 2))) << 24;
 	}
 	rte(11, 0x3b | LOGICAL, 0x13); /* cluster 1, members 0 and 1 */
 	vm_pulse_irq(&vm, 11);

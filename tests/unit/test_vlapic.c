@@ -129,12 +129,12 @@ static void *owner_thread(void *arg)
 	while (!__atomic_load_n(&race_done, __ATOMIC_ACQUIRE)) {
 		int vec;
 
-		l->lvt[0] = TIMER_VEC;
+		l->page[VLAPIC_LVT_TIMER >> 2] = TIMER_VEC;
 		l->timer_deadline = 1; /* long past: fires now */
 		vlapic_timer_poll(l);
 		while ((vec = vlapic_pending(l)) >= 0) {
 			vlapic_accept(l, vec);
-			l->isr[vec >> 5] &= ~(1u << (vec & 31)); /* EOI */
+			l->page[(VLAPIC_ISR >> 2) + ((vec >> 5) << 2)] &= ~(1u << (vec & 31)); /* EOI */
 			if (vec == IPI_VEC)
 				__atomic_fetch_add(&delivered, 1, __ATOMIC_RELEASE);
 		}
@@ -182,7 +182,7 @@ static void test_no_lost_ipi_vs_timer(void **state)
 	pthread_t owner, raiser;
 
 	(void)state;
-	cpu.lapic.svr = 0x1ff; /* software-enabled */
+	cpu.lapic.page[VLAPIC_SVR >> 2] = 0x1ff; /* software-enabled */
 	delivered = race_done = lost = owner_loops = 0;
 	assert_int_equal(pthread_create(&owner, NULL, owner_thread, NULL), 0);
 	assert_int_equal(pthread_create(&raiser, NULL, raiser_thread, NULL), 0);
@@ -318,7 +318,7 @@ static void test_disabled_apic(void **state)
 	assert_int_equal(vlapic_pending(l), 0x41);
 	assert_true(vlapic_base_write(l, APIC_BASE, true)); /* EN = 0 */
 	assert_int_equal(vlapic_highest_irr(l), -1);         /* state lost */
-	assert_int_equal(l->lvt[0], 1u << 16);               /* LVT masked */
+	assert_int_equal(vlapic_reg(l, VLAPIC_LVT_TIMER), 1u << 16);             /* LVT masked */
 	assert_int_equal(l->timer_deadline, 0);
 	assert_int_equal(vlapic_mmio_read(&vm, REG_SVR, 4), 0xffffffff); /* absent */
 	vlapic_mmio_write(&vm, REG_SVR, 4, 0x1ff);

@@ -14,7 +14,7 @@
  */
 bool vlapic_match_dest(const struct vlapic *l, u32 dest, bool logical)
 {
-	u32 ldr = l->ldr >> 24;
+	u32 ldr = vlapic_reg(l, VLAPIC_LDR) >> 24;
 
 	if (!l->enabled) /* globally disabled: receives nothing (§11.4.3) */
 		return false;
@@ -25,7 +25,7 @@ bool vlapic_match_dest(const struct vlapic *l, u32 dest, bool logical)
 	if (!logical)
 		return dest == 0xff || l->id == dest;
 	/* flat: 0xFF reaches every APIC whose LDR has a bit set */
-	if ((l->dfr >> 28) == 0xf)
+	if ((vlapic_reg(l, VLAPIC_DFR) >> 28) == 0xf)
 		return (ldr & dest) != 0;
 	/* cluster 15 addresses every cluster */
 	return ((dest >> 4) == 0xf || (ldr >> 4) == (dest >> 4)) && (ldr & dest & 0xf);

@@ -16,57 +16,42 @@
 #include "vmm/vcpu.h"
 #include "vmm/vm.h"
 
-#define REG_ID 0x20
-#define REG_VER 0x30
-#define REG_TPR 0x80
-#define REG_APR 0x90
-#define REG_PPR 0xa0
-#define REG_EOI 0xb0
-#define REG_LDR 0xd0
-#define REG_DFR 0xe0
-#define REG_SVR 0xf0
-#define REG_ISR 0x100
-#define REG_TMR 0x180
-#define REG_IRR 0x200
-#define REG_ESR 0x280
-#define REG_ICR_LO 0x300
-#define REG_ICR_HI 0x310
-#define REG_LVT_TIMER 0x320
-#define REG_LVT_ERROR 0x370
-#define REG_TIMER_INIT 0x380
-#define REG_TIMER_CUR 0x390
-#define REG_TIMER_DIV 0x3e0
-
 #define VERSION 0x00050014 /* version 0x14, 6 LVT entries */
 #define LVT_MASK (1u << 16)
 #define TIMER_PERIODIC (1u << 17)
 #define TIMER_MODE (3u << 17)
 #define TIMER_TSC_DEADLINE (2u << 17)
-#define REG_SELF_IPI 0x3f0 /* x2APIC only */
 #define SVR_ENABLE (1u << 8)
 
 #define APIC_BASE_BSP (1ULL << 8)
 #define APIC_BASE_EXTD (1ULL << 10)
 #define APIC_BASE_EN (1ULL << 11)
 
+/* A register by its offset in the page; the bitmaps (ISR, TMR, IRR) are
+ * 8 such registers, their words one 16-byte slot apart. */
+#define R(l, off) ((l)->page[(off) >> 2])
+#define MAP(l, base) (&R(l, base))
+#define MAP_WORD(v) (((v) >> 5) << 2)
+
 /* ISR: the owner's alone. */
-static void set_bit(u32 *map, int v) { map[v >> 5] |= 1u << (v & 31); }
-static void clear_bit(u32 *map, int v) { map[v >> 5] &= ~(1u << (v & 31)); }
+static void set_bit(u32 *map, int v) { map[MAP_WORD(v)] |= 1u << (v & 31); }
+static void clear_bit(u32 *map, int v) { map[MAP_WORD(v)] &= ~(1u << (v & 31)); }
 
 /* IRR and TMR: lock-prefixed OR / AND on the 32-bit word. */
 static void set_bit_atomic(u32 *map, int v)
 {
-	__atomic_fetch_or(&map[v >> 5], 1u << (v & 31), __ATOMIC_RELEASE);
+	__atomic_fetch_or(&map[MAP_WORD(v)], 1u << (v & 31), __ATOMIC_RELEASE);
 }
 
 static void clear_bit_atomic(u32 *map, int v)
 {
-	__atomic_fetch_and(&map[v >> 5], ~(1u << (v & 31)), __ATOMIC_ACQ_REL);
+	__atomic_fetch_and(&map[MAP_WORD(v)], ~(1u << (v & 31)), __ATOMIC_ACQ_REL);
 }
 
+/* Word @i (vectors 32i..32i+31) of a bitmap. */
 static u32 word(const u32 *map, int i)
 {
-	return __atomic_load_n(&map[i], __ATOMIC_ACQUIRE);
+	return __atomic_load_n(&map[i << 2], __ATOMIC_ACQUIRE);
 }
 
 static int highest(const u32 *map)
@@ -85,17 +70,17 @@ static int highest(const u32 *map)
 static void reset_regs(struct vlapic *l)
 {
 	for (int i = 0; i < 8; i++) {
-		__atomic_store_n(&l->irr[i], 0, __ATOMIC_RELEASE);
-		__atomic_store_n(&l->tmr[i], 0, __ATOMIC_RELEASE);
-		l->isr[i] = 0;
+		__atomic_store_n(&MAP(l, VLAPIC_IRR)[i << 2], 0, __ATOMIC_RELEASE);
+		__atomic_store_n(&MAP(l, VLAPIC_TMR)[i << 2], 0, __ATOMIC_RELEASE);
+		MAP(l, VLAPIC_ISR)[i << 2] = 0;
 	}
-	l->tpr = l->ldr = l->esr = l->icr_hi = 0;
+	R(l, VLAPIC_TPR) = R(l, VLAPIC_LDR) = R(l, VLAPIC_ESR) = R(l, VLAPIC_ICR_HI) = 0;
 	l->icr = 0;
-	l->dfr = 0xffffffff;
-	l->svr = 0xff;
+	R(l, VLAPIC_DFR) = 0xffffffff;
+	R(l, VLAPIC_SVR) = 0xff;
 	for (int i = 0; i < 6; i++)
-		l->lvt[i] = LVT_MASK;
-	l->timer_init = l->timer_div = 0;
+		R(l, VLAPIC_LVT_TIMER + 16 * i) = LVT_MASK;
+	R(l, VLAPIC_TIMER_INIT) = R(l, VLAPIC_TIMER_DIV) = 0;
 	l->timer_start = l->timer_deadline = 0;
 }
 
@@ -121,20 +106,20 @@ void vlapic_reset(struct vlapic *l, bool power_on)
 
 static u32 ppr(const struct vlapic *l)
 {
-	int isr = highest(l->isr);
+	int isr = highest(MAP(l, VLAPIC_ISR));
 	u32 isrv = isr < 0 ? 0 : (u32)isr & 0xf0;
 
-	return (l->tpr & 0xf0) >= isrv ? l->tpr & 0xff : isrv;
+	return (R(l, VLAPIC_TPR) & 0xf0) >= isrv ? R(l, VLAPIC_TPR) & 0xff : isrv;
 }
 
-int vlapic_highest_irr(const struct vlapic *l) { return highest(l->irr); }
-int vlapic_highest_isr(const struct vlapic *l) { return highest(l->isr); }
+int vlapic_highest_irr(const struct vlapic *l) { return highest(MAP(l, VLAPIC_IRR)); }
+int vlapic_highest_isr(const struct vlapic *l) { return highest(MAP(l, VLAPIC_ISR)); }
 
 /* ---- timer ---- */
 
 static u32 divisor(const struct vlapic *l)
 {
-	u32 d = ((l->timer_div & 8) >> 1) | (l->timer_div & 3);
+	u32 d = ((R(l, VLAPIC_TIMER_DIV) & 8) >> 1) | (R(l, VLAPIC_TIMER_DIV) & 3);
 
 	return d == 7 ? 1 : 2u << d;
 }
@@ -147,7 +132,7 @@ static u64 counts_to_tsc(const struct vlapic *l, u64 count)
 
 static bool deadline_mode(const struct vlapic *l)
 {
-	return (l->lvt[0] & TIMER_MODE) == TIMER_TSC_DEADLINE;
+	return (R(l, VLAPIC_LVT_TIMER) & TIMER_MODE) == TIMER_TSC_DEADLINE;
 }
 
 static void timer_start(struct vlapic *l)
@@ -155,18 +140,18 @@ static void timer_start(struct vlapic *l)
 	if (deadline_mode(l))
 		return; /* the initial count is ignored (§11.5.4.1) */
 	l->timer_start = rdtsc();
-	l->timer_deadline = l->timer_init ?
-		l->timer_start + MAX(counts_to_tsc(l, l->timer_init), 1) : 0;
+	l->timer_deadline = R(l, VLAPIC_TIMER_INIT) ?
+		l->timer_start + MAX(counts_to_tsc(l, R(l, VLAPIC_TIMER_INIT)), 1) : 0;
 }
 
 static u32 timer_current(const struct vlapic *l)
 {
-	u64 period = counts_to_tsc(l, l->timer_init), elapsed;
+	u64 period = counts_to_tsc(l, R(l, VLAPIC_TIMER_INIT)), elapsed;
 
-	if (!l->timer_init || !period || deadline_mode(l))
+	if (!R(l, VLAPIC_TIMER_INIT) || !period || deadline_mode(l))
 		return 0;
 	elapsed = rdtsc() - l->timer_start;
-	if (!(l->lvt[0] & TIMER_PERIODIC) && elapsed >= period)
+	if (!(R(l, VLAPIC_LVT_TIMER) & TIMER_PERIODIC) && elapsed >= period)
 		return 0;
 	elapsed %= period;
 	return (u32)((period - elapsed) * VLAPIC_BUS_KHZ / tsc_khz() / divisor(l));
@@ -181,12 +166,12 @@ u64 vlapic_timer_poll(struct vlapic *l)
 	now = rdtsc();
 	if (now < l->timer_deadline)
 		return l->timer_deadline;
-	if (!(l->lvt[0] & LVT_MASK)) {
-		clear_bit_atomic(l->tmr, l->lvt[0] & 0xff); /* edge (§11.8.4) */
-		set_bit_atomic(l->irr, l->lvt[0] & 0xff);
+	if (!(R(l, VLAPIC_LVT_TIMER) & LVT_MASK)) {
+		clear_bit_atomic(MAP(l, VLAPIC_TMR), R(l, VLAPIC_LVT_TIMER) & 0xff); /* edge (§11.8.4) */
+		set_bit_atomic(MAP(l, VLAPIC_IRR), R(l, VLAPIC_LVT_TIMER) & 0xff);
 	}
-	if (l->lvt[0] & TIMER_PERIODIC) {
-		u64 period = MAX(counts_to_tsc(l, l->timer_init), 1);
+	if (R(l, VLAPIC_LVT_TIMER) & TIMER_PERIODIC) {
+		u64 period = MAX(counts_to_tsc(l, R(l, VLAPIC_TIMER_INIT)), 1);
 
 		l->timer_start = l->timer_deadline;
 		l->timer_deadline += period * ((now - l->timer_deadline) / period + 1);
@@ -202,16 +187,16 @@ int vlapic_pending(struct vlapic *l)
 {
 	int irr;
 
-	if (!l->enabled || !(l->svr & SVR_ENABLE))
+	if (!l->enabled || !(R(l, VLAPIC_SVR) & SVR_ENABLE))
 		return -1;
-	irr = highest(l->irr);
+	irr = highest(MAP(l, VLAPIC_IRR));
 	return irr >= 16 && ((u32)irr & 0xf0) > (ppr(l) & 0xf0) ? irr : -1;
 }
 
 void vlapic_accept(struct vlapic *l, int vector)
 {
-	clear_bit_atomic(l->irr, vector);
-	set_bit(l->isr, vector);
+	clear_bit_atomic(MAP(l, VLAPIC_IRR), vector);
+	set_bit(MAP(l, VLAPIC_ISR), vector);
 }
 
 /* TMR first, then IRR: the owner that sees the IRR bit sees its TMR. */
@@ -223,10 +208,10 @@ void vlapic_raise_level(struct vcpu *v, u8 vector, bool level)
 
 	if (enabled) {
 		if (level)
-			set_bit_atomic(l->tmr, vector);
+			set_bit_atomic(MAP(l, VLAPIC_TMR), vector);
 		else
-			clear_bit_atomic(l->tmr, vector);
-		set_bit_atomic(l->irr, vector);
+			clear_bit_atomic(MAP(l, VLAPIC_TMR), vector);
+		set_bit_atomic(MAP(l, VLAPIC_IRR), vector);
 	}
 	spin_unlock_irqrestore(&l->lock, f);
 	if (enabled)
@@ -242,12 +227,12 @@ void vlapic_raise(struct vcpu *v, u8 vector)
  * is broadcast to the I/O APIC so it clears Remote IRR (§11.8.5). */
 static void eoi(struct vcpu *v, struct vlapic *l)
 {
-	int isr = highest(l->isr);
+	int isr = highest(MAP(l, VLAPIC_ISR));
 
 	if (isr < 0)
 		return;
-	clear_bit(l->isr, isr);
-	if (word(l->tmr, isr >> 5) & (1u << (isr & 31)))
+	clear_bit(MAP(l, VLAPIC_ISR), isr);
+	if (word(MAP(l, VLAPIC_TMR), isr >> 5) & (1u << (isr & 31)))
 		vm_eoi_broadcast(v->vm, (u8)isr);
 }
 
@@ -280,28 +265,28 @@ static void send_ipi(struct vcpu *self, u32 lo, u32 dest)
 
 static u32 read_reg(struct vlapic *l, u32 reg)
 {
-	if (reg >= REG_ISR && reg < REG_ISR + 0x80)
-		return l->isr[(reg - REG_ISR) >> 4];
-	if (reg >= REG_TMR && reg < REG_TMR + 0x80)
-		return word(l->tmr, (reg - REG_TMR) >> 4);
-	if (reg >= REG_IRR && reg < REG_IRR + 0x80)
-		return word(l->irr, (reg - REG_IRR) >> 4);
-	if (reg >= REG_LVT_TIMER && reg <= REG_LVT_ERROR)
-		return l->lvt[(reg - REG_LVT_TIMER) >> 4];
+	if (reg >= VLAPIC_ISR && reg < VLAPIC_ISR + 0x80)
+		return R(l, reg);
+	if (reg >= VLAPIC_TMR && reg < VLAPIC_TMR + 0x80)
+		return __atomic_load_n(&R(l, reg), __ATOMIC_ACQUIRE);
+	if (reg >= VLAPIC_IRR && reg < VLAPIC_IRR + 0x80)
+		return __atomic_load_n(&R(l, reg), __ATOMIC_ACQUIRE);
+	if (reg >= VLAPIC_LVT_TIMER && reg <= VLAPIC_LVT_ERROR)
+		return R(l, reg);
 	switch (reg) {
-	case REG_ID: return l->x2apic ? l->id : l->id << 24;
-	case REG_VER: return VERSION;
-	case REG_TPR: return l->tpr;
-	case REG_PPR: return ppr(l);
-	case REG_LDR: return l->ldr;
-	case REG_DFR: return l->dfr;
-	case REG_SVR: return l->svr;
-	case REG_ESR: return l->esr;
-	case REG_ICR_LO: return 0; /* delivery is immediate: never pending */
-	case REG_ICR_HI: return l->icr_hi;
-	case REG_TIMER_INIT: return l->timer_init;
-	case REG_TIMER_CUR: return timer_current(l);
-	case REG_TIMER_DIV: return l->timer_div;
+	case VLAPIC_ID: return l->x2apic ? l->id : l->id << 24;
+	case VLAPIC_VER: return VERSION;
+	case VLAPIC_TPR: return R(l, VLAPIC_TPR);
+	case VLAPIC_PPR: return ppr(l);
+	case VLAPIC_LDR: return R(l, VLAPIC_LDR);
+	case VLAPIC_DFR: return R(l, VLAPIC_DFR);
+	case VLAPIC_SVR: return R(l, VLAPIC_SVR);
+	case VLAPIC_ESR: return R(l, VLAPIC_ESR);
+	case VLAPIC_ICR_LO: return 0; /* delivery is immediate: never pending */
+	case VLAPIC_ICR_HI: return R(l, VLAPIC_ICR_HI);
+	case VLAPIC_TIMER_INIT: return R(l, VLAPIC_TIMER_INIT);
+	case VLAPIC_TIMER_CUR: return timer_current(l);
+	case VLAPIC_TIMER_DIV: return R(l, VLAPIC_TIMER_DIV);
 	default: return 0;
 	}
 }
@@ -309,26 +294,26 @@ static u32 read_reg(struct vlapic *l, u32 reg)
 static void write_reg(struct vcpu *v, struct vlapic *l, u32 reg, u32 val)
 {
 	l->changed = true;
-	if (reg == REG_LVT_TIMER && ((val ^ l->lvt[0]) & TIMER_MODE))
+	if (reg == VLAPIC_LVT_TIMER && ((val ^ R(l, VLAPIC_LVT_TIMER)) & TIMER_MODE))
 		l->timer_deadline = 0; /* a mode change disarms the timer */
-	if (reg >= REG_LVT_TIMER && reg <= REG_LVT_ERROR) {
-		l->lvt[(reg - REG_LVT_TIMER) >> 4] = val;
+	if (reg >= VLAPIC_LVT_TIMER && reg <= VLAPIC_LVT_ERROR) {
+		R(l, reg) = val;
 		return;
 	}
 	switch (reg) {
-	case REG_TPR: l->tpr = val & 0xff; break;
-	case REG_EOI: eoi(v, l); break;
-	case REG_LDR: l->ldr = val & 0xff000000; break;
-	case REG_DFR: l->dfr = val | 0x0fffffff; break;
-	case REG_SVR: l->svr = val & 0x1ff; break;
-	case REG_ESR: l->esr = 0; break;
-	case REG_ICR_HI: l->icr_hi = val; break;
-	case REG_ICR_LO: send_ipi(v, val, l->icr_hi >> 24); break;
-	case REG_TIMER_INIT:
-		l->timer_init = val;
+	case VLAPIC_TPR: R(l, VLAPIC_TPR) = val & 0xff; break;
+	case VLAPIC_EOI: eoi(v, l); break;
+	case VLAPIC_LDR: R(l, VLAPIC_LDR) = val & 0xff000000; break;
+	case VLAPIC_DFR: R(l, VLAPIC_DFR) = val | 0x0fffffff; break;
+	case VLAPIC_SVR: R(l, VLAPIC_SVR) = val & 0x1ff; break;
+	case VLAPIC_ESR: R(l, VLAPIC_ESR) = 0; break;
+	case VLAPIC_ICR_HI: R(l, VLAPIC_ICR_HI) = val; break;
+	case VLAPIC_ICR_LO: send_ipi(v, val, R(l, VLAPIC_ICR_HI) >> 24); break;
+	case VLAPIC_TIMER_INIT:
+		R(l, VLAPIC_TIMER_INIT) = val;
 		timer_start(l);
 		break;
-	case REG_TIMER_DIV: l->timer_div = val & 0xb; break;
+	case VLAPIC_TIMER_DIV: R(l, VLAPIC_TIMER_DIV) = val & 0xb; break;
 	default: break; /* read-only or reserved: ignored */
 	}
 }
@@ -443,21 +428,21 @@ static u32 x2apic_ldr(const struct vlapic *l)
 static bool x2apic_reg_exists(u32 reg)
 {
 	switch (reg) {
-	case REG_ID: case REG_VER: case REG_TPR: case REG_PPR: case REG_EOI: case REG_LDR:
-	case REG_SVR: case REG_ESR: case REG_ICR_LO: case REG_TIMER_INIT: case REG_TIMER_CUR:
-	case REG_TIMER_DIV: case REG_SELF_IPI:
+	case VLAPIC_ID: case VLAPIC_VER: case VLAPIC_TPR: case VLAPIC_PPR: case VLAPIC_EOI: case VLAPIC_LDR:
+	case VLAPIC_SVR: case VLAPIC_ESR: case VLAPIC_ICR_LO: case VLAPIC_TIMER_INIT: case VLAPIC_TIMER_CUR:
+	case VLAPIC_TIMER_DIV: case VLAPIC_SELF_IPI:
 		return true;
 	default: /* ISR, TMR, IRR; the LVT from timer to error */
-		return (reg >= REG_ISR && reg < REG_IRR + 0x80) ||
-		       (reg >= REG_LVT_TIMER && reg <= REG_LVT_ERROR);
+		return (reg >= VLAPIC_ISR && reg < VLAPIC_IRR + 0x80) ||
+		       (reg >= VLAPIC_LVT_TIMER && reg <= VLAPIC_LVT_ERROR);
 	}
 }
 
 /* Table 11-6: a WRMSR to a read-only register raises #GP. */
 static bool x2apic_read_only(u32 reg)
 {
-	return reg == REG_ID || reg == REG_VER || reg == REG_PPR || reg == REG_LDR ||
-	       reg == REG_TIMER_CUR || (reg >= REG_ISR && reg < REG_IRR + 0x80);
+	return reg == VLAPIC_ID || reg == VLAPIC_VER || reg == VLAPIC_PPR || reg == VLAPIC_LDR ||
+	       reg == VLAPIC_TIMER_CUR || (reg >= VLAPIC_ISR && reg < VLAPIC_IRR + 0x80);
 }
 
 /*
@@ -469,12 +454,12 @@ static bool x2apic_read_only(u32 reg)
  */
 static bool x2apic_reserved_set(u32 reg, u64 val)
 {
-	if (reg != REG_ICR_LO && (val >> 32))
+	if (reg != VLAPIC_ICR_LO && (val >> 32))
 		return true;
 	switch (reg) {
-	case REG_EOI: case REG_ESR: return val != 0;
-	case REG_SELF_IPI: case REG_TPR: return val & ~0xffULL;
-	case REG_TIMER_DIV: return val & ~0xbULL;
+	case VLAPIC_EOI: case VLAPIC_ESR: return val != 0;
+	case VLAPIC_SELF_IPI: case VLAPIC_TPR: return val & ~0xffULL;
+	case VLAPIC_TIMER_DIV: return val & ~0xbULL;
 	default: return false;
 	}
 }
@@ -484,11 +469,11 @@ bool vlapic_msr_read(struct vcpu *v, u32 msr, u64 *val)
 	struct vlapic *l = &v->lapic;
 	u32 reg = (msr & 0xff) << 4;
 
-	if (!l->x2apic || !x2apic_reg_exists(reg) || reg == REG_EOI || reg == REG_SELF_IPI)
+	if (!l->x2apic || !x2apic_reg_exists(reg) || reg == VLAPIC_EOI || reg == VLAPIC_SELF_IPI)
 		return false; /* absent, or write-only */
-	if (reg == REG_LDR)
+	if (reg == VLAPIC_LDR)
 		*val = x2apic_ldr(l);
-	else if (reg == REG_ICR_LO)
+	else if (reg == VLAPIC_ICR_LO)
 		*val = l->icr;
 	else
 		*val = read_reg(l, reg);
@@ -503,10 +488,10 @@ bool vlapic_msr_write(struct vcpu *v, u32 msr, u64 val)
 	if (!l->x2apic || !x2apic_reg_exists(reg) || x2apic_read_only(reg) ||
 	    x2apic_reserved_set(reg, val))
 		return false;
-	if (reg == REG_ICR_LO) {
+	if (reg == VLAPIC_ICR_LO) {
 		l->icr = val;
 		send_ipi(v, (u32)val, (u32)(val >> 32));
-	} else if (reg == REG_SELF_IPI) {
+	} else if (reg == VLAPIC_SELF_IPI) {
 		vlapic_raise(v, (u8)val);
 	} else {
 		write_reg(v, l, reg, (u32)val);

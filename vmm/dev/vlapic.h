@@ -38,20 +38,44 @@
 #define VLAPIC_BASE 0xfee00000ULL
 #define VLAPIC_BUS_KHZ 100000 /* 100 MHz: one count per 10 ns */
 
+/* Register offsets in the APIC page (SDM Vol. 3A Table 11-1). */
+#define VLAPIC_ID 0x20
+#define VLAPIC_VER 0x30
+#define VLAPIC_TPR 0x80
+#define VLAPIC_APR 0x90
+#define VLAPIC_PPR 0xa0
+#define VLAPIC_EOI 0xb0
+#define VLAPIC_LDR 0xd0
+#define VLAPIC_DFR 0xe0
+#define VLAPIC_SVR 0xf0
+#define VLAPIC_ISR 0x100
+#define VLAPIC_TMR 0x180
+#define VLAPIC_IRR 0x200
+#define VLAPIC_ESR 0x280
+#define VLAPIC_ICR_LO 0x300
+#define VLAPIC_ICR_HI 0x310
+#define VLAPIC_LVT_TIMER 0x320
+#define VLAPIC_LVT_LINT0 0x350
+#define VLAPIC_LVT_ERROR 0x370
+#define VLAPIC_TIMER_INIT 0x380
+#define VLAPIC_TIMER_CUR 0x390
+#define VLAPIC_TIMER_DIV 0x3e0
+#define VLAPIC_SELF_IPI 0x3f0 /* x2APIC only */
+
 struct vcpu;
 
 struct vlapic {
+	/* The registers where the APIC page has them (Table 11-1): 32 bits
+	 * at the start of each 16-byte slot, the bitmaps' eight words one
+	 * slot apart. Stored: TPR, LDR and DFR (or), SVR, ESR, ICR high, the
+	 * LVT, the timer's initial count and divide configuration, ISR (o),
+	 * TMR and IRR (a). Page-aligned in the layout of VMX's virtual-APIC
+	 * page and AVIC's backing page, which APIC virtualization can map. */
+	u32 page[1024] __attribute__((aligned(4096)));
 	spinlock_t lock;     /* (c) see above */
 	u32 id;              /* (c) the APIC ID, also the x2APIC ID */
-	u32 ldr, dfr;        /* (or) */
-	u32 tpr, svr, esr;   /* (o) */
-	u32 icr_hi;          /* (o) */
-	u32 lvt[6];          /* (o) timer, thermal, perf, LINT0, LINT1, error */
-	u32 timer_init, timer_div; /* (o) */
 	u64 timer_start;     /* (o) TSC when the count was loaded */
 	u64 timer_deadline;  /* (o) TSC at which it fires next, 0 = idle */
-	u32 irr[8], tmr[8];  /* (a) */
-	u32 isr[8];          /* (o) */
 	bool enabled;        /* (l) IA32_APIC_BASE.EN */
 	bool x2apic;         /* (or) x2APIC mode (IA32_APIC_BASE.EXTD) */
 	u64 icr;             /* (o) x2APIC: the last ICR written */
@@ -61,6 +85,12 @@ struct vlapic {
 				interrupt deliverable, a timer write moved its
 				deadline, so the next entry may not skip it */
 };
+
+/* A register of @l by its offset (VLAPIC_*), for readers outside. */
+static inline u32 vlapic_reg(const struct vlapic *l, u32 offset)
+{
+	return __atomic_load_n(&l->page[offset >> 2], __ATOMIC_RELAXED);
+}
 
 /* Once, at creation, before any other CPU can see @l: the lock and the
  * power-up state (xAPIC mode, enabled) with APIC ID @id. */
