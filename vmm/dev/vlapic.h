@@ -23,8 +23,8 @@
  *        (a raise to a disabled APIC is dropped, §11.4.3);
  *   (or) written by the owner only; other CPUs read them without a lock
  *        to match destinations (one aligned word each: a stale value is a
- *        message that crossed the reprogramming on the bus): id, ldr,
- *        dfr, x2apic;
+ *        message that crossed the reprogramming on the bus): id, the
+ *        LDR and DFR words of the page, x2apic;
  *   (o)  the owner only: everything else.
  * @lock makes a raise (TMR then IRR) land wholly before or wholly after
  * a reset of the registers; it is initialized once and never again.
