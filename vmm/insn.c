@@ -297,54 +297,70 @@ bool insn_decode(const u8 *b, unsigned n, int mode, struct insn *in)
 	return true;
 }
 
+/* The linear address of CS:RIP in @mode (no CS base in 64-bit code). */
+static u64 code_lin(const struct vcpu_code_view *cv, int mode)
+{
+	return (mode == 64 ? 0 : cv->cs_base) + cv->rip;
+}
+
 /*
  * The page of the last fetch stays in v->code_tlb with the translation's
  * memo: when CS, the paging registers and the guest's table entries are
  * those it was made under, the same page is found without a walk (every
  * exit without a hardware instruction length reads the instruction).
  */
-const u8 *vcpu_code_bytes(struct vcpu *v, unsigned len, int *mode)
+/* Inlined in both callers: the exit path's instruction bytes stay one
+ * call deep. */
+static inline __attribute__((always_inline)) const u8 *
+code_bytes(struct vcpu *v, const struct vcpu_code_view *cv, unsigned len, int *mode)
 {
 	struct code_tlb *t = &v->code_tlb;
-	struct vcpu_code_view cv;
 	const u8 *page;
 	u64 lin, gpa, off;
 
-	vcpu_code_view(v, &cv);
-	if (t->host && cv.cs_attr == t->cs_attr && cv.cs_base == t->cs_base &&
-	    gwalk_memo_holds(&t->tr, &cv)) {
+	if (t->host && cv->cs_attr == t->cs_attr && cv->cs_base == t->cs_base &&
+	    gwalk_memo_holds(&t->tr, cv)) {
 		*mode = t->mode;
-		lin = (*mode == 64 ? 0 : cv.cs_base) + cv.rip;
+		lin = code_lin(cv, *mode);
 		off = lin & (PAGE_SIZE - 1);
 		if (lin - off == t->lin_page && off + len <= PAGE_SIZE)
 			return t->host + off;
 	}
-	*mode = vcpu_code_mode_view(&cv);
-	lin = (*mode == 64 ? 0 : cv.cs_base) + cv.rip;
+	*mode = vcpu_code_mode_view(cv);
+	lin = code_lin(cv, *mode);
 	off = lin & (PAGE_SIZE - 1);
 	t->host = NULL;
-	if (off + len > PAGE_SIZE || !gwalk_translate_memo(v, &cv, lin, &gpa, &t->tr))
+	if (off + len > PAGE_SIZE || !gwalk_translate_memo(v, cv, lin, &gpa, &t->tr))
 		return NULL;
 	page = gmem_ptr(&v->vm->mem, gpa - off, PAGE_SIZE);
 	if (!page) /* not a whole page of RAM: not remembered */
 		return gmem_ptr(&v->vm->mem, gpa, len);
-	*t = (struct code_tlb){ page, lin - off, cv.cs_base, cv.cs_attr, *mode, t->tr };
+	*t = (struct code_tlb){ page, lin - off, cv->cs_base, cv->cs_attr, *mode, t->tr };
 	return page + off;
+}
+
+const u8 *vcpu_code_bytes(struct vcpu *v, unsigned len, int *mode)
+{
+	struct vcpu_code_view cv;
+
+	vcpu_code_view(v, &cv);
+	return code_bytes(v, &cv, len, mode);
 }
 
 unsigned vcpu_fetch_code(struct vcpu *v, u8 *buf, unsigned len, int *mode)
 {
 	struct vcpu_code_view cv;
-	const u8 *p = vcpu_code_bytes(v, len, mode);
+	const u8 *p;
 	u64 lin;
 	unsigned got = 0;
 
+	vcpu_code_view(v, &cv);
+	p = code_bytes(v, &cv, len, mode);
 	if (p) { /* one page: the usual case */
 		memcpy(buf, p, len);
 		return len;
 	}
-	vcpu_code_view(v, &cv);
-	lin = (*mode == 64 ? 0 : cv.cs_base) + cv.rip;
+	lin = code_lin(&cv, *mode);
 	while (got < len) {
 		u64 gpa, chunk = MIN(len - got, PAGE_SIZE - ((lin + got) & (PAGE_SIZE - 1)));
 

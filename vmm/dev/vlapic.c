@@ -267,9 +267,7 @@ static u32 read_reg(struct vlapic *l, u32 reg)
 {
 	if (reg >= VLAPIC_ISR && reg < VLAPIC_ISR + 0x80)
 		return R(l, reg);
-	if (reg >= VLAPIC_TMR && reg < VLAPIC_TMR + 0x80)
-		return __atomic_load_n(&R(l, reg), __ATOMIC_ACQUIRE);
-	if (reg >= VLAPIC_IRR && reg < VLAPIC_IRR + 0x80)
+	if (reg >= VLAPIC_TMR && reg < VLAPIC_IRR + 0x80) /* TMR, IRR: shared (a) */
 		return __atomic_load_n(&R(l, reg), __ATOMIC_ACQUIRE);
 	if (reg >= VLAPIC_LVT_TIMER && reg <= VLAPIC_LVT_ERROR)
 		return R(l, reg);
