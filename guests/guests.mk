@@ -88,6 +88,10 @@ guest-objs-hostile_cpu := tests/hostile_cpu.o
 GUEST_NAMES += tscdeadline
 guest-objs-tscdeadline := tests/tscdeadline.o
 
+# The paravirtual EOI (issue 13): EOIs without an exit.
+GUEST_NAMES += pveoi
+guest-objs-pveoi := tests/pveoi.o
+
 # kvm-clock (issue 13): the KVM-compatible paravirtual clock.
 GUEST_NAMES += pvclock
 guest-objs-pvclock := tests/pvclock.o

@@ -93,7 +93,8 @@ static void hv_leaf(const struct cpuid_ctx *c, u32 leaf, struct cpuid_regs *r)
 		r->ecx = 0x564b4d56;
 		r->edx = 0x4d;
 	} else if (leaf == PVCLOCK_CPUID_FEATURES) {
-		r->eax = KVM_FEATURE_CLOCKSOURCE2 | KVM_FEATURE_CLOCKSOURCE_STABLE_BIT;
+		r->eax = KVM_FEATURE_CLOCKSOURCE2 | KVM_FEATURE_CLOCKSOURCE_STABLE_BIT |
+			 VLAPIC_PV_EOI_FEATURE;
 	}
 }
 

@@ -290,4 +290,7 @@ void exit_stats_log(const char *vm_name, const struct vcpu *v)
 		printk(LOG_INFO, "guest %s vcpu %u unclaimed-io %llu refused-msr %llu", vm_name,
 		       v->id, (unsigned long long)v->pio_unclaimed,
 		       (unsigned long long)v->msr_refused);
+	if (v->lapic.pv_eois)
+		printk(LOG_INFO, "guest %s vcpu %u pv-eoi %llu", vm_name, v->id,
+		       (unsigned long long)v->lapic.pv_eois);
 }

@@ -455,6 +455,7 @@ void vcpu_run(struct vcpu *v)
 			idle(v, 0);
 			continue;
 		}
+		vlapic_pv_eoi_settle(v, &v->lapic); /* an EOI it holds counts now */
 		v->lapic.changed = false; /* this pass reads it all again */
 		deadline = earliest(vlapic_timer_poll(&v->lapic), device_timers(v));
 		deliver_interrupts(v);
@@ -464,6 +465,7 @@ void vcpu_run(struct vcpu *v)
 		}
 		next = earliest(deadline, host_duties(v));
 		lapic_timer_arm(next);
+		vlapic_pv_eoi_arm(&v->lapic);
 		do {
 			vm_ops->run(&v->hw);
 			a = exit_dispatch(v);

@@ -7,14 +7,45 @@
  * to IA32_APIC_BASE (the xAPIC/x2APIC/disabled transitions; BSP is vCPU
  * 0) with INIT and platform resets, the TSC-deadline MSR, interrupts
  * raised by devices (edge and level), the vCPU taking its highest pending
- * interrupt, the timer poll, and switching the current vCPU. Checks that a
- * pending vector is a real vector (16-255), and that IA32_APIC_BASE reads
- * back a refused write unchanged and an accepted one as written.
+ * interrupt, the timer poll, switching the current vCPU, and the
+ * paravirtual EOI (its MSR with any value, the arm before an entry, the
+ * guest flipping its word's bits, the settle after an exit). Checks that
+ * a pending vector is a real vector (16-255), that IA32_APIC_BASE reads
+ * back a refused write unchanged and an accepted one as written, and
+ * that the paravirtual EOI word is only ever one of guest RAM's.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "tests/fuzz/devfuzz.h"
 #include "tests/fuzz/fake_vm.h"
+
+/* 256 bytes of guest RAM at 0x1000 for the paravirtual EOI word. */
+#define RAM_GPA 0x1000u
+static u32 ram[64];
+
+void *gmem_ptr(const struct gmem *m, u64 gpa, u64 len)
+{
+	(void)m;
+	return gpa >= RAM_GPA && len <= sizeof(ram) && gpa - RAM_GPA <= sizeof(ram) - len ?
+		       (u8 *)ram + (gpa - RAM_GPA) : NULL;
+}
+
+/* The paravirtual EOI: the MSR (an address near the RAM), the guest's
+ * own write to its word, the arm before an entry, the settle after. */
+static void pv_eoi(struct vcpu *v, u8 arg, u64 val)
+{
+	struct vlapic *l = &v->lapic;
+
+	switch ((arg >> 4) & 3) {
+	case 0: vlapic_pv_eoi_write(v, (val & 0x1ff) + RAM_GPA - 0x80); break;
+	case 1: ram[val % 64] = (u32)(val >> 8); break;
+	case 2: vlapic_pv_eoi_arm(l); break;
+	default: vlapic_pv_eoi_settle(v, l); break;
+	}
+	if (l->pv_eoi && ((u8 *)l->pv_eoi < (u8 *)ram || (u8 *)l->pv_eoi + 4 > (u8 *)(ram + 64)))
+		abort();
+}
 
 static void take_interrupt(struct vcpu *v)
 {
@@ -60,7 +91,12 @@ static void on_event(u8 arg, u64 val)
 		break;
 	case 4: vlapic_raise_level(v, (u8)val, arg & 8); break;
 	case 5: take_interrupt(v); break;
-	case 6: vlapic_timer_poll(&v->lapic); break;
+	case 6:
+		if (arg & 8)
+			pv_eoi(v, arg, val);
+		else
+			vlapic_timer_poll(&v->lapic);
+		break;
 	default:
 		if (arg & 8)
 			vlapic_tsc_deadline_write(&v->lapic, val);
@@ -78,6 +114,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t size)
 	static const struct devfuzz d = { r, 1, NULL, on_event };
 
 	fake_vm_reset();
+	memset(ram, 0, sizeof(ram));
 	devfuzz_run(&d, data, size);
 	return 0;
 }

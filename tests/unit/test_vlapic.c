@@ -82,6 +82,18 @@ void vm_eoi_broadcast(struct vm *m, u8 vector)
 	eois++;
 }
 
+/* Guest RAM for the paravirtual EOI word: [RAM_GPA, RAM_GPA + 64). */
+#define RAM_GPA 0x1000ULL
+static u32 ram[16];
+
+void *gmem_ptr(const struct gmem *m, u64 gpa, u64 len)
+{
+	(void)m;
+	if (gpa < RAM_GPA || gpa + len > RAM_GPA + sizeof(ram) || gpa + len < gpa)
+		return NULL;
+	return (u8 *)ram + (gpa - RAM_GPA);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -717,6 +729,156 @@ static void test_changed(void **state)
 	assert_true(l->changed);
 }
 
+/* ---- paravirtual EOI ---- */
+
+#define PV_WORD (RAM_GPA + 8)
+
+static void in_service(u8 vec, bool level)
+{
+	vlapic_raise_level(&cpu, vec, level);
+	assert_int_equal(vlapic_pending(&cpu.lapic), vec);
+	vlapic_accept(&cpu.lapic, vec);
+}
+
+static void test_pv_eoi_msr(void **state)
+{
+	struct vlapic *l = &cpu.lapic;
+
+	(void)state;
+	assert_int_equal(vlapic_pv_eoi_read(l), 0);
+	assert_false(vlapic_pv_eoi_write(&cpu, PV_WORD | 3));     /* bit 1 reserved */
+	assert_false(vlapic_pv_eoi_write(&cpu, 0x100000 | 1));    /* not RAM */
+	assert_false(vlapic_pv_eoi_write(&cpu, (RAM_GPA + 62) | 1)); /* straddles its end */
+	assert_null(l->pv_eoi);
+	assert_true(vlapic_pv_eoi_write(&cpu, PV_WORD | 1));
+	assert_int_equal(vlapic_pv_eoi_read(l), PV_WORD | 1);
+	assert_ptr_equal(l->pv_eoi, &ram[2]);
+	assert_true(vlapic_pv_eoi_write(&cpu, PV_WORD)); /* off: any address */
+	assert_null(l->pv_eoi);
+	assert_int_equal(vlapic_pv_eoi_read(l), PV_WORD);
+	vlapic_pv_eoi_arm(l); /* off: never armed */
+	assert_false(l->pv_eoi_armed);
+}
+
+/* An edge vector in service, nothing waiting: armed; the guest's clear is
+ * its EOI, taken at the next settle. */
+static void test_pv_eoi_taken(void **state)
+{
+	struct vlapic *l = &cpu.lapic;
+
+	(void)state;
+	memset(ram, 0, sizeof(ram));
+	l->page[VLAPIC_SVR >> 2] = 0x1ff;
+	assert_true(vlapic_pv_eoi_write(&cpu, PV_WORD | 1));
+	vlapic_pv_eoi_arm(l);
+	assert_false(l->pv_eoi_armed); /* nothing in service */
+	in_service(0x40, false);
+	vlapic_pv_eoi_arm(l);
+	assert_true(l->pv_eoi_armed);
+	assert_int_equal(ram[2], 1);
+	ram[2] = 0; /* the guest's test-and-clear */
+	l->changed = false;
+	vlapic_pv_eoi_settle(&cpu, l);
+	assert_int_equal(vlapic_highest_isr(l), -1);
+	assert_true(l->changed);
+	assert_false(l->pv_eoi_armed);
+	assert_int_equal(eois, 0); /* an edge: no broadcast */
+	assert_int_equal(l->pv_eois, 1);
+	vlapic_pv_eoi_settle(&cpu, l); /* once only */
+	assert_int_equal(ram[2], 0);
+}
+
+/* Not answered: the bit is taken back, the vector stays in service and
+ * the guest's EOI write ends it; other bits of the word are the guest's. */
+static void test_pv_eoi_taken_back(void **state)
+{
+	struct vlapic *l = &cpu.lapic;
+
+	(void)state;
+	memset(ram, 0, sizeof(ram));
+	ram[2] = 0xabcd0000;
+	l->page[VLAPIC_SVR >> 2] = 0x1ff;
+	assert_true(vlapic_pv_eoi_write(&cpu, PV_WORD | 1));
+	in_service(0x40, false);
+	vlapic_pv_eoi_arm(l);
+	assert_int_equal(ram[2], 0xabcd0001);
+	vlapic_pv_eoi_settle(&cpu, l);
+	assert_int_equal(ram[2], 0xabcd0000);
+	assert_int_equal(vlapic_highest_isr(l), 0x40);
+	vlapic_mmio_write(&vm, REG_EOI, 4, 0);
+	assert_int_equal(vlapic_highest_isr(l), -1);
+}
+
+/* Not armed while a vector waits in IRR (even a lower one) or when the
+ * one in service is level-triggered (its EOI must reach the I/O APIC). */
+static void test_pv_eoi_not_armed(void **state)
+{
+	struct vlapic *l = &cpu.lapic;
+
+	(void)state;
+	memset(ram, 0, sizeof(ram));
+	l->page[VLAPIC_SVR >> 2] = 0x1ff;
+	assert_true(vlapic_pv_eoi_write(&cpu, PV_WORD | 1));
+	in_service(0x60, false);
+	vlapic_raise(&cpu, 0x50);
+	vlapic_pv_eoi_arm(l);
+	assert_false(l->pv_eoi_armed);
+	assert_int_equal(ram[2], 0);
+	vlapic_mmio_write(&vm, REG_EOI, 4, 0);
+	in_service(0x50, true);
+	vlapic_pv_eoi_arm(l);
+	assert_false(l->pv_eoi_armed);
+	assert_int_equal(ram[2], 0);
+	vlapic_mmio_write(&vm, REG_EOI, 4, 0);
+	assert_int_equal(eois, 1);
+	assert_int_equal(eoi_vector, 0x50);
+}
+
+/* A guest register access settles first: the PV EOI (of the nested,
+ * higher vector) comes before the EOI written after it; a read of ISR
+ * sees it. */
+static void test_pv_eoi_before_register_access(void **state)
+{
+	struct vlapic *l = &cpu.lapic;
+	u64 val;
+
+	(void)state;
+	memset(ram, 0, sizeof(ram));
+	l->page[VLAPIC_SVR >> 2] = 0x1ff;
+	assert_true(vlapic_base_write(l, APIC_BASE | EN | EXTD, true));
+	assert_true(vlapic_pv_eoi_write(&cpu, PV_WORD | 1));
+	in_service(0x50, false);
+	in_service(0x60, false);
+	vlapic_pv_eoi_arm(l);
+	ram[2] = 0; /* PV EOI of 0x60 */
+	assert_true(x2_rd(0x813, &val)); /* ISR word 3: vectors 0x60-0x7f */
+	assert_int_equal(val, 0);
+	assert_int_equal(vlapic_highest_isr(l), 0x50);
+	in_service(0x60, false);
+	vlapic_pv_eoi_arm(l);
+	ram[2] = 0;
+	assert_true(x2_wr(0x80b, 0)); /* EOI by MSR after the PV one */
+	assert_int_equal(vlapic_highest_isr(l), -1);
+}
+
+/* INIT turns it off and takes the bit back; the MSR reads 0. */
+static void test_pv_eoi_init(void **state)
+{
+	struct vlapic *l = &cpu.lapic;
+
+	(void)state;
+	memset(ram, 0, sizeof(ram));
+	l->page[VLAPIC_SVR >> 2] = 0x1ff;
+	assert_true(vlapic_pv_eoi_write(&cpu, PV_WORD | 1));
+	in_service(0x40, false);
+	vlapic_pv_eoi_arm(l);
+	vlapic_reset(l, false);
+	assert_int_equal(ram[2], 0);
+	assert_int_equal(vlapic_pv_eoi_read(l), 0);
+	assert_false(l->pv_eoi_armed);
+	assert_null(l->pv_eoi);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -741,6 +903,12 @@ int main(void)
 		cmocka_unit_test_setup(test_x2apic_msr_eoi_self_ipi, setup),
 		cmocka_unit_test_setup(test_x2apic_msr_icr, setup),
 		cmocka_unit_test_setup(test_changed, setup),
+		cmocka_unit_test_setup(test_pv_eoi_msr, setup),
+		cmocka_unit_test_setup(test_pv_eoi_taken, setup),
+		cmocka_unit_test_setup(test_pv_eoi_taken_back, setup),
+		cmocka_unit_test_setup(test_pv_eoi_not_armed, setup),
+		cmocka_unit_test_setup(test_pv_eoi_before_register_access, setup),
+		cmocka_unit_test_setup(test_pv_eoi_init, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

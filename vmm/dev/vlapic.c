@@ -13,6 +13,7 @@
 #include "arch/x86/tsc.h"
 #include "kernel/string.h"
 #include "vmm/dev/vlapic.h"
+#include "vmm/gmem.h"
 #include "vmm/vcpu.h"
 #include "vmm/vm.h"
 
@@ -97,6 +98,11 @@ void vlapic_reset(struct vlapic *l, bool power_on)
 	u64 f = spin_lock_irqsave(&l->lock);
 
 	reset_regs(l);
+	if (l->pv_eoi_armed) /* the answer is moot: nothing is in service now */
+		__atomic_fetch_and(l->pv_eoi, ~1u, __ATOMIC_ACQ_REL);
+	l->pv_eoi = NULL; /* the guest enables it again (an INIT'ed CPU's OS may be a new one) */
+	l->pv_eoi_msr = 0;
+	l->pv_eoi_armed = false;
 	if (power_on) {
 		__atomic_store_n(&l->enabled, true, __ATOMIC_RELEASE);
 		l->x2apic = false;
@@ -236,6 +242,51 @@ static void eoi(struct vcpu *v, struct vlapic *l)
 		vm_eoi_broadcast(v->vm, (u8)isr);
 }
 
+/* ---- paravirtual EOI (vlapic.h) ---- */
+
+bool vlapic_pv_eoi_write(struct vcpu *v, u64 val)
+{
+	struct vlapic *l = &v->lapic;
+	u32 *word = NULL;
+
+	if (val & 2)
+		return false; /* reserved */
+	if ((val & 1) && !(word = gmem_ptr(&v->vm->mem, val & ~3ULL, 4)))
+		return false; /* not a word of guest RAM */
+	vlapic_pv_eoi_settle(v, l); /* the old word's answer first */
+	l->pv_eoi = word;
+	l->pv_eoi_msr = val;
+	return true;
+}
+
+u64 vlapic_pv_eoi_read(const struct vlapic *l)
+{
+	return l->pv_eoi_msr;
+}
+
+/* One locked read-and-clear: the vCPU is out of the guest, but the word
+ * is guest RAM that another vCPU may write. */
+void vlapic_pv_eoi_settle_armed(struct vcpu *v, struct vlapic *l)
+{
+	l->pv_eoi_armed = false;
+	if (!(__atomic_fetch_and(l->pv_eoi, ~1u, __ATOMIC_ACQ_REL) & 1)) {
+		eoi(v, l); /* the guest cleared it: its EOI */
+		l->changed = true;
+		l->pv_eois++;
+	}
+}
+
+void vlapic_pv_eoi_try_arm(struct vlapic *l)
+{
+	int isr = highest(MAP(l, VLAPIC_ISR));
+
+	if (isr < 0 || (word(MAP(l, VLAPIC_TMR), isr >> 5) & (1u << (isr & 31))) ||
+	    highest(MAP(l, VLAPIC_IRR)) >= 0)
+		return; /* nothing to end, a level EOI must reach the I/O APIC, or one waits */
+	__atomic_fetch_or(l->pv_eoi, 1u, __ATOMIC_ACQ_REL);
+	l->pv_eoi_armed = true;
+}
+
 /* ICR (§11.6.1): destination by shorthand or by the destination field;
  * lowest-priority delivery goes to the first match. Only the vCPUs of the
  * sender's VM are candidates; an APIC ID outside it matches nothing, and
@@ -331,6 +382,7 @@ u64 vlapic_mmio_read(void *dev, u64 offset, unsigned size)
 	(void)dev, (void)size;
 	if (!mmio_decoded(&v->lapic))
 		return 0xffffffff;
+	vlapic_pv_eoi_settle(v, &v->lapic);
 	return read_reg(&v->lapic, (u32)offset & 0xff0);
 }
 
@@ -339,8 +391,10 @@ void vlapic_mmio_write(void *dev, u64 offset, unsigned size, u64 val)
 	struct vcpu *v = vcpu_current();
 
 	(void)dev, (void)size;
-	if (mmio_decoded(&v->lapic))
-		write_reg(v, &v->lapic, (u32)offset & 0xff0, (u32)val);
+	if (!mmio_decoded(&v->lapic))
+		return;
+	vlapic_pv_eoi_settle(v, &v->lapic);
+	write_reg(v, &v->lapic, (u32)offset & 0xff0, (u32)val);
 }
 
 /* ---- TSC deadline and x2APIC ----
@@ -469,6 +523,7 @@ bool vlapic_msr_read(struct vcpu *v, u32 msr, u64 *val)
 
 	if (!l->x2apic || !x2apic_reg_exists(reg) || reg == VLAPIC_EOI || reg == VLAPIC_SELF_IPI)
 		return false; /* absent, or write-only */
+	vlapic_pv_eoi_settle(v, l);
 	if (reg == VLAPIC_LDR)
 		*val = x2apic_ldr(l);
 	else if (reg == VLAPIC_ICR_LO)
@@ -486,6 +541,7 @@ bool vlapic_msr_write(struct vcpu *v, u32 msr, u64 val)
 	if (!l->x2apic || !x2apic_reg_exists(reg) || x2apic_read_only(reg) ||
 	    x2apic_reserved_set(reg, val))
 		return false;
+	vlapic_pv_eoi_settle(v, l);
 	if (reg == VLAPIC_ICR_LO) {
 		l->icr = val;
 		send_ipi(v, (u32)val, (u32)(val >> 32));

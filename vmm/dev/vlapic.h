@@ -84,6 +84,14 @@ struct vlapic {
 				an EOI or TPR write may have made an
 				interrupt deliverable, a timer write moved its
 				deadline, so the next entry may not skip it */
+	/* Paravirtual EOI (vlapic_pv_eoi_*): the guest's flag word, a host
+	 * address inside its RAM checked when the MSR was written (NULL:
+	 * off), the MSR as written, and whether bit 0 of the word was set
+	 * by vlapic_pv_eoi_arm() and not looked at since. */
+	u32 *pv_eoi;         /* (o) */
+	u64 pv_eoi_msr;      /* (o) */
+	bool pv_eoi_armed;   /* (o) */
+	u64 pv_eois;         /* (o) EOIs the guest did by clearing the bit */
 };
 
 /* A register of @l by its offset (VLAPIC_*), for readers outside. */
@@ -169,5 +177,48 @@ int vlapic_highest_isr(const struct vlapic *l);
 
 /* The owner: the CPU took @vector: move it from IRR (atomically) to ISR. */
 void vlapic_accept(struct vlapic *l, int vector);
+
+/*
+ * Paravirtual EOI, the KVM interface Linux uses when CPUID 0x40000101
+ * EAX bit 6 (VLAPIC_PV_EOI_FEATURE) offers it (Linux's
+ * Documentation/virt/kvm/x86/msr.rst, MSR_KVM_PV_EOI_EN): the guest
+ * writes the guest-physical address of a 4-byte word with bit 0 set
+ * (enable) to MSR 0x4B564D04. When the hypervisor has set bit 0 of that
+ * word, the guest may signal its next EOI by clearing the bit (one
+ * instruction, test-and-clear) instead of writing the EOI register: no
+ * exit. The hypervisor touches the bit only while the vCPU is out of the
+ * guest: it sets it before an entry when an EOI can wait (something is
+ * in service, edge-triggered, and nothing waits in IRR: KVM's rule), and
+ * looks at it again (settle) before it next reads or changes the APIC's
+ * state for the guest: at the top of the run loop's pass and at every
+ * guest access to the APIC's registers. A cleared bit is then the EOI,
+ * done late but before anything it could have changed is looked at; a
+ * set one is cleared (the guest's next EOI writes the register).
+ */
+#define VLAPIC_MSR_PV_EOI 0x4b564d04
+#define VLAPIC_PV_EOI_FEATURE (1u << 6)
+
+/* The MSR (the owner, from its WRMSR/RDMSR exits). False (#GP): bit 1
+ * (reserved) set, or enabled with a word that is not in guest RAM. */
+bool vlapic_pv_eoi_write(struct vcpu *v, u64 val);
+u64 vlapic_pv_eoi_read(const struct vlapic *l);
+
+void vlapic_pv_eoi_settle_armed(struct vcpu *v, struct vlapic *l);
+
+/* The owner: take the guest's answer to an armed flag (see above). */
+static inline void vlapic_pv_eoi_settle(struct vcpu *v, struct vlapic *l)
+{
+	if (l->pv_eoi_armed)
+		vlapic_pv_eoi_settle_armed(v, l);
+}
+
+void vlapic_pv_eoi_try_arm(struct vlapic *l);
+
+/* The owner, just before an entry: set the flag when an EOI can wait. */
+static inline void vlapic_pv_eoi_arm(struct vlapic *l)
+{
+	if (l->pv_eoi && !l->pv_eoi_armed)
+		vlapic_pv_eoi_try_arm(l);
+}
 
 #endif
