@@ -71,6 +71,7 @@ static int highest(const u32 *map)
 static void reset_regs(struct vlapic *l)
 {
 	for (int i = 0; i < 8; i++) {
+		__atomic_store_n(&l->posted[i], 0, __ATOMIC_RELEASE);
 		__atomic_store_n(&MAP(l, VLAPIC_IRR)[i << 2], 0, __ATOMIC_RELEASE);
 		__atomic_store_n(&MAP(l, VLAPIC_TMR)[i << 2], 0, __ATOMIC_RELEASE);
 		MAP(l, VLAPIC_ISR)[i << 2] = 0;
@@ -118,7 +119,18 @@ static u32 ppr(const struct vlapic *l)
 	return (R(l, VLAPIC_TPR) & 0xf0) >= isrv ? R(l, VLAPIC_TPR) & 0xff : isrv;
 }
 
-int vlapic_highest_irr(const struct vlapic *l) { return highest(MAP(l, VLAPIC_IRR)); }
+/* IRR with the posted vectors not yet taken in (any CPU, for dumps). */
+int vlapic_highest_irr(const struct vlapic *l)
+{
+	for (int i = 7; i >= 0; i--) {
+		u32 w = word(MAP(l, VLAPIC_IRR), i) | __atomic_load_n(&l->posted[i], __ATOMIC_ACQUIRE);
+
+		if (w)
+			return i * 32 + 31 - __builtin_clz(w);
+	}
+	return -1;
+}
+
 int vlapic_highest_isr(const struct vlapic *l) { return highest(MAP(l, VLAPIC_ISR)); }
 
 /* ---- timer ---- */
@@ -189,10 +201,21 @@ u64 vlapic_timer_poll(struct vlapic *l)
 
 /* ---- delivery ---- */
 
+/* The owner: posted vectors into IRR, a word at a time. */
+static void take_posted(struct vlapic *l)
+{
+	for (int i = 0; i < 8; i++)
+		if (__atomic_load_n(&l->posted[i], __ATOMIC_ACQUIRE))
+			__atomic_fetch_or(&MAP(l, VLAPIC_IRR)[i << 2],
+					  __atomic_exchange_n(&l->posted[i], 0, __ATOMIC_ACQ_REL),
+					  __ATOMIC_RELEASE);
+}
+
 int vlapic_pending(struct vlapic *l)
 {
 	int irr;
 
+	take_posted(l);
 	if (!l->enabled || !(R(l, VLAPIC_SVR) & SVR_ENABLE))
 		return -1;
 	irr = highest(MAP(l, VLAPIC_IRR));
@@ -205,7 +228,8 @@ void vlapic_accept(struct vlapic *l, int vector)
 	set_bit(MAP(l, VLAPIC_ISR), vector);
 }
 
-/* TMR first, then IRR: the owner that sees the IRR bit sees its TMR. */
+/* TMR first, then the posted bit: the owner that takes the vector into
+ * IRR sees its TMR. */
 void vlapic_raise_level(struct vcpu *v, u8 vector, bool level)
 {
 	struct vlapic *l = &v->lapic;
@@ -217,7 +241,7 @@ void vlapic_raise_level(struct vcpu *v, u8 vector, bool level)
 			set_bit_atomic(MAP(l, VLAPIC_TMR), vector);
 		else
 			clear_bit_atomic(MAP(l, VLAPIC_TMR), vector);
-		set_bit_atomic(MAP(l, VLAPIC_IRR), vector);
+		__atomic_fetch_or(&l->posted[vector >> 5], 1u << (vector & 31), __ATOMIC_RELEASE);
 	}
 	spin_unlock_irqrestore(&l->lock, f);
 	if (enabled)
@@ -278,8 +302,10 @@ void vlapic_pv_eoi_settle_armed(struct vcpu *v, struct vlapic *l)
 
 void vlapic_pv_eoi_try_arm(struct vlapic *l)
 {
-	int isr = highest(MAP(l, VLAPIC_ISR));
+	int isr;
 
+	take_posted(l);
+	isr = highest(MAP(l, VLAPIC_ISR));
 	if (isr < 0 || (word(MAP(l, VLAPIC_TMR), isr >> 5) & (1u << (isr & 31))) ||
 	    highest(MAP(l, VLAPIC_IRR)) >= 0)
 		return; /* nothing to end, a level EOI must reach the I/O APIC, or one waits */
@@ -318,8 +344,10 @@ static u32 read_reg(struct vlapic *l, u32 reg)
 {
 	if (reg >= VLAPIC_ISR && reg < VLAPIC_ISR + 0x80)
 		return R(l, reg);
-	if (reg >= VLAPIC_TMR && reg < VLAPIC_IRR + 0x80) /* TMR, IRR: shared (a) */
+	if (reg >= VLAPIC_TMR && reg < VLAPIC_IRR + 0x80) { /* TMR (a), IRR (oa) */
+		take_posted(l);
 		return __atomic_load_n(&R(l, reg), __ATOMIC_ACQUIRE);
+	}
 	if (reg >= VLAPIC_LVT_TIMER && reg <= VLAPIC_LVT_ERROR)
 		return R(l, reg);
 	switch (reg) {

@@ -14,10 +14,17 @@
  * raising I/O APIC messages) only raise interrupts:
  *   (c)  set once by vlapic_init() at creation, read-only afterwards;
  *   (a)  any CPU, only with atomic read-modify-writes (lock or/and on the
- *        32-bit word) and atomic loads, never a plain store: IRR and TMR.
- *        Other CPUs write them in vlapic_raise_level() under @lock; the
- *        owner sets IRR for its timer and clears it on acceptance with
- *        atomics, without the lock;
+ *        32-bit word) and atomic loads, never a plain store: TMR and
+ *        @posted. Other CPUs write them in vlapic_raise_level() under
+ *        @lock; the owner takes @posted into IRR (vlapic_pending()) with
+ *        an atomic exchange per word;
+ *   (oa) IRR: written by the owner only (its timer, the posted vectors
+ *        taken in, acceptance), with atomics; read by others for state
+ *        dumps. Raisers never write it: under APIC virtualization the CPU
+ *        updates it in the page too, without atomics, while the guest
+ *        runs (SDM Vol. 3C §30.2), so a raise goes to @posted (the
+ *        posted-interrupt requests of §30.6, kept in software) and comes
+ *        with VCPU_REQ_INTR;
  *   (l)  written by the owner under @lock (an atomic store), read by
  *        raisers under it and by IPI senders with an atomic load: enabled
  *        (a raise to a disabled APIC is dropped, §11.4.3);
@@ -69,9 +76,10 @@ struct vlapic {
 	 * at the start of each 16-byte slot, the bitmaps' eight words one
 	 * slot apart. Stored: TPR, LDR and DFR (or), SVR, ESR, ICR high, the
 	 * LVT, the timer's initial count and divide configuration, ISR (o),
-	 * TMR and IRR (a). Page-aligned in the layout of VMX's virtual-APIC
+	 * TMR (a) and IRR (oa). Page-aligned in the layout of VMX's virtual-APIC
 	 * page and AVIC's backing page, which APIC virtualization can map. */
 	u32 page[1024] __attribute__((aligned(4096)));
+	u32 posted[8];       /* (a) vectors raised, not yet in IRR */
 	spinlock_t lock;     /* (c) see above */
 	u32 id;              /* (c) the APIC ID, also the x2APIC ID */
 	u64 timer_start;     /* (o) TSC when the count was loaded */
@@ -168,7 +176,8 @@ void vm_eoi_broadcast(struct vm *vm, u8 vector);
  * Returns the TSC deadline of the next timer event or 0. */
 u64 vlapic_timer_poll(struct vlapic *l);
 
-/* The vector to deliver now (IRR above PPR), or -1. */
+/* The owner: the vector to deliver now (IRR above PPR), or -1, after
+ * taking the posted vectors into IRR. */
 int vlapic_pending(struct vlapic *l);
 
 /* Highest vector set in IRR / ISR, or -1 (for state dumps). */
