@@ -88,6 +88,10 @@ guest-objs-hostile_cpu := tests/hostile_cpu.o
 GUEST_NAMES += tscdeadline
 guest-objs-tscdeadline := tests/tscdeadline.o
 
+# x2APIC interrupts, EOIs, TPR, level EOIs (issue 13): APIC virtualization.
+GUEST_NAMES += apicv
+guest-objs-apicv := tests/apicv.o
+
 # The paravirtual EOI (issue 13): EOIs without an exit.
 GUEST_NAMES += pveoi
 guest-objs-pveoi := tests/pveoi.o

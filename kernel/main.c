@@ -33,6 +33,7 @@
 #include "vmm/console_route.h"
 #include "vmm/gdb_stub.h"
 #include "vmm/trace.h"
+#include "vmm/vcpu.h"
 #include "kernel/pmm.h"
 #include "kernel/selftest.h"
 #include "kernel/string.h"
@@ -109,6 +110,8 @@ static void log_settings(void)
 				 !strcmp(v, "poweroff") ? PANIC_POWEROFF : PANIC_HALT);
 	if (cmdline_get(bi.cmdline, "trace", v, sizeof(v)))
 		trace_on = strcmp(v, "off") != 0; /* the exit trace (vmm/trace.h) */
+	if (cmdline_get(bi.cmdline, "apicv", v, sizeof(v)))
+		vcpu_vapic_allowed = strcmp(v, "off") != 0; /* APIC virtualization (vmm/vcpu.h) */
 }
 
 /* The config's loglevel, from the moment the config is read, unless the

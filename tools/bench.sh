@@ -33,6 +33,8 @@ printf '[guest bench]\ncpus = 0\nmemory = 64M\nkernel = bench.elf\n' > "$out/ben
 sh "$top/tools/mkiso.sh" -o "$out/bench.iso" -k "$BUILD/hv.elf" -c "$out/bench.cfg" -m "$guest"
 sh "$top/tools/mkiso.sh" -o "$out/bench-notrace.iso" -k "$BUILD/hv.elf" -c "$out/bench.cfg" \
 	-m "$guest" -a trace=off
+sh "$top/tools/mkiso.sh" -o "$out/bench-noapicv.iso" -k "$BUILD/hv.elf" -c "$out/bench.cfg" \
+	-m "$guest" -a apicv=off
 printf '[guest bench]\ncpus = 0\nmemory = 64M\nkernel = bench.elf\npci = 00:04.0\n' > "$out/bench-msi.cfg"
 sh "$top/tools/mkiso.sh" -o "$out/bench-msi.iso" -k "$BUILD/hv.elf" -c "$out/bench-msi.cfg" -m "$guest"
 edu="-device intel-iommu,intremap=on -device edu,addr=4"
@@ -55,6 +57,8 @@ timeout -k 5 300 qemu-system-x86_64 -machine q35 -accel tcg -cpu max -m 512 -smp
 	-cdrom "$out/bench-notrace.iso" -display none -serial "file:$out/svm-notrace.log" -nic none \
 	-no-reboot || true
 sh "$top/tools/bochs.sh" --smp 1 --timeout 600 --log "$out/vmx-notrace.log" "$out/bench-notrace.iso" || true
+echo "bench: hv without APIC virtualization (apicv=off), VMX" >&2
+sh "$top/tools/bochs.sh" --smp 1 --timeout 600 --log "$out/vmx-noapicv.log" "$out/bench-noapicv.iso" || true
 echo "bench: IPI latency, Bochs with two CPUs, bare and under hv (VMX)" >&2
 # the bare guest halts at its end (no ACPI power-off): the timeout ends it
 sh "$top/tools/bochs.sh" --smp 2 --timeout 45 --log "$out/ipi-bare.log" "$out/bench-bare.iso" \
@@ -120,6 +124,22 @@ for op in ipi_latency ipi_hlt_latency; do
 	b=$(value $op "$out/ipi-bare.log"); v=$(value $op "$out/ipi-vmx.log")
 	printf '%-16s %10s %10s %10s\n' $op "${b:--}" "${v:--}" \
 		"$(awk -v b="$b" -v v="$v" 'BEGIN { if (b > 0 && v > 0) print v - b; else print "-" }')"
+done
+# The local APIC in x2APIC mode, where VMX's APIC virtualization works:
+# the timer latencies again and a SELF IPI's round trip (write to the end
+# of its handler, EOI by MSR), with APIC virtualization and without it
+# (apicv=off: each SELF IPI and EOI write exits, the interrupt is
+# injected); bochs-bare is the bench guest alone in Bochs (two CPUs).
+printf '\n%-17s %10s %10s %10s %10s %12s\n' "x2apic" bare svm bochs-bare vmx vmx-noapicv
+for op in timer_latency_x2 hlt_latency_x2 self_ipi_x2; do
+	printf '%-17s %10s %10s %10s %10s %12s\n' $op "$(value $op "$out/bare.log")" \
+		"$(value $op "$out/svm.log")" \
+		"$([ $op = self_ipi_x2 ] && value $op "$out/ipi-bare.log" || echo -)" \
+		"$(value $op "$out/vmx.log")" "$(value $op "$out/vmx-noapicv.log")"
+done
+for run in vmx vmx-noapicv; do
+	printf '%s: ' $run
+	tr -d '\r' < "$out/$run.log" 2>/dev/null | grep "guest bench vcpu 0 exits" || echo -
 done
 # What the exit trace costs: the CPUID round trip with the trace on and
 # off, the difference, and its share of the round trip with the trace on.

@@ -143,6 +143,7 @@ const struct exit_row exit_table[NR_EXIT_CODES] = {
 	[EXIT_STEP] = { "step", gdb_target_step },
 	[EXIT_DR_ACCESS] = { "dr", exit_dr_access },
 	[EXIT_ENTRY_FAILED] = { "entry-failed", exit_entry_failed },
+	[EXIT_APIC_EOI] = { "apic-eoi", exit_apic_eoi },
 	[EXIT_UNKNOWN] = { "unknown", exit_unsupported },
 };
 

@@ -78,6 +78,7 @@ enum exit_action exit_hlt(struct vcpu *v, const struct vm_exit *x);
 enum exit_action exit_xsetbv(struct vcpu *v, const struct vm_exit *x);
 enum exit_action exit_stage2_fault(struct vcpu *v, const struct vm_exit *x);
 enum exit_action exit_cr_access(struct vcpu *v, const struct vm_exit *x);
+enum exit_action exit_apic_eoi(struct vcpu *v, const struct vm_exit *x);
 enum exit_action exit_dr_access(struct vcpu *v, const struct vm_exit *x);
 /* The guest's own #DB while the debugger owns the debug registers. */
 enum exit_action exit_debug_exception(struct vcpu *v, const struct vm_exit *x);

@@ -123,13 +123,26 @@ static bool cr_write(struct vcpu *v, unsigned cr, u64 val)
 }
 
 /*
- * Control-register writes the back-end intercepts (VMX: the CR0/CR4 bits
- * it owns, SDM Vol. 3C §26.3; SVM: every CR4 write). MOV to CR0/CR4 with
- * the architectural checks, and CLTS; anything else stops the guest.
+ * Control-register accesses the back-end intercepts (VMX: writes of the
+ * CR0/CR4 bits it owns, SDM Vol. 3C §26.3; SVM: every CR4 write; both:
+ * CR8, unless the CPU virtualizes the TPR). MOV to CR0/CR4 with the
+ * architectural checks, CLTS, MOV to and from CR8 (the virtual local
+ * APIC's TPR, SDM Vol. 3A §10.8.6.1); anything else stops the guest.
  */
 enum exit_action exit_cr_access(struct vcpu *v, const struct vm_exit *x)
 {
-	int gpr = x->cr.gpr == CR_GPR_DECODE ? mov_ctl_gpr(v, 0x22) : x->cr.gpr;
+	int gpr = x->cr.gpr != CR_GPR_DECODE ? x->cr.gpr : mov_ctl_gpr(v, x->cr.write ? 0x22 : 0x20);
+
+	if (x->cr.cr == 8 && gpr >= 0 && gpr < NR_GPRS) { /* the local APIC's TPR */
+		if (!x->cr.write) {
+			vcpu_set_gpr(v, gpr, vlapic_cr8_read(&v->lapic));
+			return EXIT_ADVANCE;
+		}
+		if (vlapic_cr8_write(v, vcpu_gpr(v, gpr)))
+			return EXIT_ADVANCE;
+		vcpu_inject_exception(v, VEC_GP, true, 0);
+		return EXIT_RESUME;
+	}
 
 	if (x->cr.write && (x->cr.cr == 0 || x->cr.cr == 4) && gpr >= 0 && gpr < NR_GPRS) {
 		u64 val = vcpu_gpr(v, gpr);
@@ -150,6 +163,15 @@ enum exit_action exit_cr_access(struct vcpu *v, const struct vm_exit *x)
 		x->cr.write ? "write" : "read", v->id,
 		(unsigned long long)vcpu_reg(v, REG_RIP));
 	return EXIT_STOP;
+}
+
+/* APIC virtualization: the guest's EOI of a level-triggered vector, which
+ * the CPU already ended in ISR (a trap-like exit: RIP is past the WRMSR);
+ * the I/O APIC hears of it. */
+enum exit_action exit_apic_eoi(struct vcpu *v, const struct vm_exit *x)
+{
+	vlapic_eoi_exited(v, x->eoi.vector);
+	return EXIT_RESUME;
 }
 
 #define VEC_DB 1

@@ -15,6 +15,7 @@
 #include "arch/x86/percpu.h"
 #include "arch/x86/smp.h"
 #include "kernel/log.h"
+#include "kernel/mm.h"
 #include "kernel/string.h"
 #include "vmm/cpu_state.h"
 #include "vmm/dev/devices.h"
@@ -282,11 +283,52 @@ static void intr_window(struct vcpu *v, bool on)
  * through LINT0) if the guest can take it, else ask to exit when it can.
  * A pending interrupt ends HLT only when the guest has interrupts enabled.
  */
+/*
+ * APIC virtualization where the back-end has it, for a vCPU whose local
+ * APIC is in x2APIC mode (the CPU virtualizes only its MSRs) and not
+ * while the debugger steps it (the CPU would deliver inside the step):
+ * before the entry the CPU gets the request and service state. True: the
+ * CPU delivers the local APIC's interrupts.
+ */
+bool vcpu_vapic_allowed = true;
+
+static bool vapic_sync(struct vcpu *v)
+{
+	struct vlapic *l = &v->lapic;
+	struct vcpu_vapic s;
+
+	if (!vm_ops->vapic || !vcpu_vapic_allowed)
+		return false;
+	if (!l->enabled || !l->x2apic || v->stepping) {
+		if (v->vapic)
+			v->vapic = vm_ops->vapic(&v->hw, NULL);
+		return false;
+	}
+	s.page = virt_to_phys_direct(l->page); /* vCPUs live in pmm pages */
+	vlapic_vapic_state(l, &s);
+	v->vapic = vm_ops->vapic(&v->hw, &s);
+	if (v->vapic && !v->vapic_said) {
+		v->vapic_said = true;
+		printk(LOG_INFO, "guest %s vcpu %u apic virtualization on (x2apic mode)",
+		       v->vm->name, v->id);
+	}
+	return v->vapic;
+}
+
 static void deliver_interrupts(struct vcpu *v)
 {
 	int vec = vlapic_pending(&v->lapic);
-	bool extint = vec < 0 && extint_pending(v);
+	bool extint;
 	struct vcpu_event e = { EVENT_EXT_INTR, 0, false, 0 };
+
+	if (vapic_sync(v) && vec >= 0) {
+		/* the CPU delivers it at the entry, or once the guest can
+		 * take it; a halted vCPU that can take it runs again */
+		if (v->halted && vm_ops->intr_allowed(&v->hw))
+			v->halted = false;
+		vec = -1;
+	}
+	extint = vec < 0 && extint_pending(v);
 
 	/* The debugger's step runs its one instruction alone: an interrupt
 	 * would run its handler inside the step, and with a TF step its
@@ -465,7 +507,8 @@ void vcpu_run(struct vcpu *v)
 		}
 		next = earliest(deadline, host_duties(v));
 		lapic_timer_arm(next);
-		vlapic_pv_eoi_arm(&v->lapic);
+		if (!v->vapic) /* else the CPU takes the EOI write */
+			vlapic_pv_eoi_arm(&v->lapic);
 		do {
 			vm_ops->run(&v->hw);
 			a = exit_dispatch(v);

@@ -79,6 +79,10 @@ struct vcpu {
 				     (vcpu.c intr_window) */
 	bool stepping;            /* (o) the debugger's single step is on
 				     (gdb_target.c): interrupts wait for its end */
+	bool vapic;               /* (o) APIC virtualization is on: the CPU
+				     delivers the local APIC's interrupts
+				     (vcpu.c, vapic_sync) */
+	bool vapic_said;          /* (o) ... and the log said so */
 	bool quiet;               /* (o) the last pending-event pass found no
 				     interrupt to deliver or wait for
 				     (vcpu.c deliver_interrupts) */
@@ -141,5 +145,9 @@ void vcpu_boot(struct vcpu *v);
 
 /* The loop; returns when the VM stops. Runs on v->pcpu. */
 void vcpu_run(struct vcpu *v);
+
+/* APIC virtualization where the CPU has it (hv's command line apicv=off:
+ * not used); set before the vCPUs start. */
+extern bool vcpu_vapic_allowed;
 
 #endif

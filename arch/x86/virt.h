@@ -126,6 +126,8 @@ enum exit_code {
 			      one of its hardware breakpoints hit (debug.hits) */
 	EXIT_DR_ACCESS,    /* MOV to or from a debug register (VCPU_DEBUG_HW) */
 	EXIT_ENTRY_FAILED, /* the CPU refused the guest state */
+	EXIT_APIC_EOI,     /* APIC virtualization: the guest's EOI of a vector
+			      in vcpu_vapic.eoi_exit (the CPU ended it in ISR) */
 	EXIT_UNKNOWN,      /* anything else; raw holds the vendor's reason */
 	NR_EXIT_CODES
 };
@@ -188,6 +190,9 @@ struct vm_exit {
 			u8 vector;
 		} sipi;
 		struct {
+			u8 vector;
+		} eoi;
+		struct {
 			u64 info; /* vendor detail for the log */
 			const char *why; /* EXIT_ENTRY_FAILED: the check that failed */
 		} fail;
@@ -223,6 +228,21 @@ struct vcpu_hw {
 	struct vm_hw *vm;
 	void *priv;          /* VMCS or VMCB state, back-end owned */
 	u32 tag;             /* VPID / ASID, unique per vCPU, >= 1 */
+};
+
+/*
+ * APIC virtualization (vcpu_ops.vapic; Intel SDM Vol. 3C ch. 30): the CPU
+ * delivers the vCPU's local APIC interrupts itself from the APIC page
+ * (SDM Vol. 3A Table 11-1 layout: vmm/'s struct vlapic page), updating
+ * its IRR, ISR and TPR there, and takes the guest's EOI, TPR and self-IPI
+ * writes without exits. For a vCPU in x2APIC mode only (its MSRs).
+ */
+struct vcpu_vapic {
+	u64 page;        /* physical address of the vCPU's APIC page */
+	u32 eoi_exit[8]; /* vectors whose EOI exits (EXIT_APIC_EOI): the
+			    level-triggered ones */
+	u8 rvi, svi;     /* highest vector requested (IRR; 0: none, or held
+			    back) and in service (ISR; 0: none) */
 };
 
 /* The debugger's controls of a vCPU (vcpu_ops.set_debug). */
@@ -294,6 +314,12 @@ struct vcpu_ops {
 	/* The debugger's controls from the next entry on; false when the
 	 * CPU cannot single-step a guest. */
 	bool (*set_debug)(struct vcpu_hw *v, const struct vcpu_debug *d);
+	/* APIC virtualization (struct vcpu_vapic), NULL where the CPU has
+	 * none: on with @s before each entry while the vCPU wants it (the
+	 * request and service state are rewritten each time), off with NULL.
+	 * Returns whether it is on (false: the CPU cannot); while it is,
+	 * vmm/ injects no local APIC interrupt itself. */
+	bool (*vapic)(struct vcpu_hw *v, const struct vcpu_vapic *s);
 };
 
 struct cpuinfo;

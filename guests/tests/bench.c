@@ -124,12 +124,44 @@ static void bench_hypercall(void)
 		BENCH("hypercall", op_vmcall());
 }
 
+/* x2APIC mode (bench_x2apic): the timer and EOI through MSRs. */
+static bool x2;
+#define X2_EOI 0x80b
+#define X2_LVT_TIMER 0x832
+#define X2_TIMER_INIT 0x838
+#define X2_TIMER_DIV 0x83e
+#define X2_SELF_IPI 0x83f
+
 static void timer_handler(struct trap_frame *f)
 {
 	(void)f;
 	timer_tsc = rdtsc();
 	timer_hits++;
-	lapic_eoi();
+	if (x2)
+		wrmsr(X2_EOI, 0);
+	else
+		lapic_eoi();
+}
+
+static void timer_start(void)
+{
+	if (!x2) {
+		lapic_timer_oneshot(TIMER_VECTOR, HLT_TIMER_COUNT);
+		return;
+	}
+	wrmsr(X2_TIMER_DIV, 0xb);
+	wrmsr(X2_LVT_TIMER, TIMER_VECTOR);
+	wrmsr(X2_TIMER_INIT, HLT_TIMER_COUNT);
+}
+
+static void timer_stop(void)
+{
+	if (!x2) {
+		lapic_timer_stop();
+		return;
+	}
+	wrmsr(X2_LVT_TIMER, LAPIC_LVT_MASKED);
+	wrmsr(X2_TIMER_INIT, 0);
 }
 
 // TSC cycles from arming the timer to its handler, one wake-up, waiting
@@ -141,7 +173,7 @@ static u64 timer_once(bool hlt)
 	u32 hits = timer_hits;
 	u64 t0;
 
-	lapic_timer_oneshot(TIMER_VECTOR, HLT_TIMER_COUNT);
+	timer_start();
 	t0 = rdtsc();
 	while (timer_hits == hits) {
 		if (hlt) {
@@ -179,7 +211,7 @@ static void bench_timer(const char *name, const char *latency, bool hlt)
 		timer_once(hlt);
 	for (u32 i = 0; i < n; i++)
 		total += timer_once(hlt);
-	lapic_timer_stop();
+	timer_stop();
 	report(name, total, n, false);
 	per = udiv64(total, n);
 	if (period && per >= period)
@@ -393,6 +425,47 @@ static void bench_hlt_wakeup(void)
 	bench_timer("hlt_wakeup", "hlt_latency", true);
 }
 
+/*
+ * The same local APIC work in x2APIC mode, where APIC virtualization
+ * (VMX) takes it without exits: the timer latencies again, and "BENCH
+ * self_ipi_x2 N": cycles from a SELF IPI write (MSR 0x83F) to the end of
+ * its handler, which EOIs by MSR. n/a without x2APIC.
+ */
+static volatile u32 self_hits;
+
+static void self_handler(struct trap_frame *f)
+{
+	(void)f;
+	self_hits++;
+	wrmsr(X2_EOI, 0);
+}
+
+static void self_ipi_once(void)
+{
+	u32 hits = self_hits;
+
+	wrmsr(X2_SELF_IPI, TIMER_VECTOR + 1);
+	sti();
+	while (self_hits == hits)
+		cpu_pause();
+	cli();
+}
+
+static void bench_x2apic(void)
+{
+	if (!(cpuid(1, 0).ecx & (1u << 21)) ||
+	    wrmsr_safe(0x1b, 0xfee00000u | (1u << 11) | (1u << 10) | (1u << 8)) != FAULT_NONE) {
+		printf("BENCH timer_latency_x2 n/a\nBENCH hlt_latency_x2 n/a\nBENCH self_ipi_x2 n/a\n");
+		return;
+	}
+	x2 = true;
+	wrmsr(0x80f, LAPIC_SVR_ENABLE | LAPIC_SPURIOUS_VECTOR);
+	trap_set_handler(TIMER_VECTOR + 1, self_handler);
+	bench_timer("timer_spin_x2", "timer_latency_x2", false);
+	bench_timer("hlt_wakeup_x2", "hlt_latency_x2", true);
+	BENCH("self_ipi_x2", self_ipi_once());
+}
+
 int main(void)
 {
 	test_start("bench");
@@ -409,6 +482,7 @@ int main(void)
 	bench_hlt_wakeup();
 	bench_msi();
 	bench_ipi();
+	bench_x2apic();
 	bench_cpu_work();
 	test_finish();
 }

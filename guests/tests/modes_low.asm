@@ -48,3 +48,5 @@ why_pe		db "CR0.PE still set in real mode", 13, 10, 0
 why_seg		db "real-mode store not at segment*16+offset", 13, 10, 0
 why_lma		db "EFER.LMA clear in long mode", 13, 10, 0
 why_64		db "64-bit arithmetic wrong", 13, 10, 0
+why_cr8		db "CR8 does not read back", 13, 10, 0
+why_tpr		db "CR8 is not the TPR (x2APIC MSR 0x808)", 13, 10, 0

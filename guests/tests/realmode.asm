@@ -40,3 +40,5 @@ why_pe		db "CR0.PE set at entry", 13, 10, 0
 why_seg		db "segment*16+offset store not found", 13, 10, 0
 why_lma		db "EFER.LMA clear", 13, 10, 0
 why_64		db "64-bit arithmetic wrong", 13, 10, 0
+why_cr8		db "CR8 does not read back", 13, 10, 0
+why_tpr		db "CR8 is not the TPR (x2APIC MSR 0x808)", 13, 10, 0

@@ -51,6 +51,7 @@
 	FAKE_EXIT_HANDLER_UNREACHED(exit_xsetbv)                           \
 	FAKE_EXIT_HANDLER_UNREACHED(exit_stage2_fault)                     \
 	FAKE_EXIT_HANDLER_UNREACHED(exit_cr_access)                        \
+	FAKE_EXIT_HANDLER_UNREACHED(exit_apic_eoi)                         \
 	FAKE_EXIT_HANDLER_UNREACHED(exit_dr_access)                        \
 	FAKE_EXIT_HANDLER_UNREACHED(exit_debug_exception)
 

@@ -135,6 +135,7 @@ static void test_external_handlers_wired(void **state)
 		{ EXIT_MSR_READ, exit_msr_read },
 		{ EXIT_MSR_WRITE, exit_msr_write },
 		{ EXIT_CR_ACCESS, exit_cr_access },
+		{ EXIT_APIC_EOI, exit_apic_eoi },
 		{ EXIT_DR_ACCESS, exit_dr_access },
 		{ EXIT_XSETBV, exit_xsetbv },
 		{ EXIT_STAGE2_FAULT, exit_stage2_fault },

@@ -11,6 +11,7 @@
  */
 #include "arch/x86/cpu.h"
 #include "arch/x86/tsc.h"
+#include "arch/x86/virt.h"
 #include "kernel/string.h"
 #include "vmm/dev/vlapic.h"
 #include "vmm/gmem.h"
@@ -393,6 +394,41 @@ static void write_reg(struct vcpu *v, struct vlapic *l, u32 reg, u32 val)
 	case VLAPIC_TIMER_DIV: R(l, VLAPIC_TIMER_DIV) = val & 0xb; break;
 	default: break; /* read-only or reserved: ignored */
 	}
+}
+
+void vlapic_vapic_state(struct vlapic *l, struct vcpu_vapic *s)
+{
+	int irr, isr = highest(MAP(l, VLAPIC_ISR));
+
+	take_posted(l);
+	irr = highest(MAP(l, VLAPIC_IRR));
+	s->rvi = irr >= 16 && (R(l, VLAPIC_SVR) & SVR_ENABLE) ? (u8)irr : 0;
+	s->svi = isr > 0 ? (u8)isr : 0;
+	for (int i = 0; i < 8; i++)
+		s->eoi_exit[i] = word(MAP(l, VLAPIC_TMR), i);
+}
+
+void vlapic_eoi_exited(struct vcpu *v, u8 vector)
+{
+	struct vlapic *l = &v->lapic;
+
+	l->changed = true;
+	if (word(MAP(l, VLAPIC_TMR), vector >> 5) & (1u << (vector & 31)))
+		vm_eoi_broadcast(v->vm, vector);
+}
+
+u64 vlapic_cr8_read(const struct vlapic *l)
+{
+	return R(l, VLAPIC_TPR) >> 4;
+}
+
+bool vlapic_cr8_write(struct vcpu *v, u64 val)
+{
+	if (val >> 4)
+		return false;
+	vlapic_pv_eoi_settle(v, &v->lapic);
+	write_reg(v, &v->lapic, VLAPIC_TPR, (u32)val << 4);
+	return true;
 }
 
 /* The MMIO page is decoded only in xAPIC mode: disabled (§11.4.3) or in

@@ -7,7 +7,10 @@
  * reached through MMIO at 0xFEE00000 in xAPIC mode and through MSRs in
  * x2APIC mode; IA32_APIC_BASE moves it between xAPIC, x2APIC and disabled
  * (§11.12.5). Delivery to other vCPUs goes through request bits
- * (vcpu_request).
+ * (vcpu_request). Under APIC virtualization (vcpu.c, vapic_sync) the
+ * owner's CPU itself reads and writes the page's IRR, ISR, TPR and PPR
+ * while the guest runs (SDM Vol. 3C ch. 30): the owner's side of the
+ * rules below.
  *
  * Who touches what. The owner is the vCPU whose lapic this is, on its
  * physical CPU; other CPUs (sibling vCPUs sending IPIs, device models
@@ -146,6 +149,22 @@ bool vlapic_msr_read(struct vcpu *v, u32 msr, u64 *val);
 bool vlapic_msr_write(struct vcpu *v, u32 msr, u64 val);
 bool vlapic_tsc_deadline_read(struct vlapic *l, u64 *val);
 bool vlapic_tsc_deadline_write(struct vlapic *l, u64 val);
+
+/* APIC virtualization (struct vcpu_vapic, arch/x86/virt.h): the owner,
+ * before an entry, fills in what the CPU needs besides the page: RVI and
+ * SVI from IRR (posted vectors taken in; 0 while the APIC is software-
+ * disabled) and ISR, the EOI-exit bitmap from TMR. */
+struct vcpu_vapic;
+void vlapic_vapic_state(struct vlapic *l, struct vcpu_vapic *s);
+
+/* The CPU ended @vector in ISR at the guest's EOI and exited because its
+ * EOI-exit bit was set: the broadcast of a level-triggered one. */
+void vlapic_eoi_exited(struct vcpu *v, u8 vector);
+
+/* CR8 (SDM Vol. 3A §10.8.6.1): TPR bits 7:4. A write with bits 63:4 set
+ * is refused (#GP); it clears TPR bits 3:0. */
+u64 vlapic_cr8_read(const struct vlapic *l);
+bool vlapic_cr8_write(struct vcpu *v, u64 val);
 
 /* MMIO callbacks; @dev is the struct vm, the vCPU is the current one. In
  * x2APIC mode or disabled, the page acts as absent (§11.12.1.2). */

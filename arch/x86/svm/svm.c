@@ -147,7 +147,10 @@ static void set_intercepts(struct vmcb_control *c)
 {
 	c->intercept_exc = 0;
 	/* CR4 writes are checked against the guest's CPUID view in vmm/. */
-	c->intercept_cr = SVM_INTERCEPT_CR4_WRITE;
+	/* CR8 is the local APIC's TPR (APM Vol. 2 §15.24.1, SDM Vol. 3A
+	 * §10.8.6.1): the virtual one is vmm/'s (the VMCB's V_TPR would
+	 * leave it behind). */
+	c->intercept_cr = SVM_INTERCEPT_CR4_WRITE | SVM_INTERCEPT_CR8_READ | SVM_INTERCEPT_CR8_WRITE;
 	c->intercept1 = SVM_INTERCEPT_INTR | SVM_INTERCEPT_NMI |
 			SVM_INTERCEPT_SMI | SVM_INTERCEPT_INIT |
 			SVM_INTERCEPT_RDPMC | SVM_INTERCEPT_CPUID |
@@ -836,17 +839,17 @@ static u32 simple_code(u64 code)
 }
 
 /*
- * A CR4 write intercept (APM §15.9): with decode assists EXITINFO1 bit 63
- * says a MOV and bits 3:0 name its GPR (§15.33.1); without them vmm/
- * decodes the instruction.
+ * A CR4 write or CR8 intercept (APM §15.9): with decode assists EXITINFO1
+ * bit 63 says a MOV and bits 3:0 name its GPR (§15.33.1); without them
+ * vmm/ decodes the instruction.
  */
-static void decode_cr4_write(struct vm_exit *x, const struct vmcb *vm)
+static void decode_cr(struct vm_exit *x, const struct vmcb *vm, u8 cr, bool write)
 {
 	u64 info = vm->control.exitinfo1;
 
 	x->code = EXIT_CR_ACCESS;
-	x->cr.cr = 4;
-	x->cr.write = true;
+	x->cr.cr = cr;
+	x->cr.write = write;
 	x->cr.gpr = (info >> 63) ? info & 0xf : CR_GPR_DECODE;
 }
 
@@ -912,7 +915,7 @@ static void svm_decode(struct vcpu_hw *v)
 	switch (code) { /* the common exits first, one compare tree */
 	case SVM_EXIT_IOIO: decode_io(x, vm); return;
 	case SVM_EXIT_NPF: decode_npf(x, vm); return;
-	case SVM_EXIT_CR4_WRITE: decode_cr4_write(x, vm); return;
+	case SVM_EXIT_CR4_WRITE: decode_cr(x, vm, 4, true); return;
 	case SVM_EXIT_MSR:
 		x->code = vm->control.exitinfo1 ? EXIT_MSR_WRITE : EXIT_MSR_READ;
 		x->msr.index = (u32)v->gprs[GPR_RCX];
@@ -923,6 +926,8 @@ static void svm_decode(struct vcpu_hw *v)
 	case SVM_EXIT_VMMCALL:
 		x->code = EXIT_HYPERCALL;
 		return;
+	case SVM_EXIT_CR8_READ: decode_cr(x, vm, 8, false); return;
+	case SVM_EXIT_CR8_WRITE: decode_cr(x, vm, 8, true); return;
 	case SVM_EXIT_SWINT:
 		x->code = EXIT_EXCEPTION;
 		x->exc.vector = VEC_BP;

@@ -109,6 +109,8 @@ BUILD_ASSERT(__builtin_offsetof(struct vmcb, save.g_pat) == 0x668);
 
 /* intercept_cr (000h): writes of CRn are bit 16 + n */
 #define SVM_INTERCEPT_CR4_WRITE (1u << 20)
+#define SVM_INTERCEPT_CR8_READ (1u << 8)
+#define SVM_INTERCEPT_CR8_WRITE (1u << 24)
 
 /* intercept_dr (004h): reads of DRn are bit n, writes bit 16 + n */
 #define SVM_INTERCEPT_DR0_7 0x00ff00ffu
@@ -156,6 +158,8 @@ BUILD_ASSERT(__builtin_offsetof(struct vmcb, save.g_pat) == 0x668);
 #define SVM_EXIT_CR0_READ 0x00
 #define SVM_EXIT_CR0_WRITE 0x10
 #define SVM_EXIT_CR4_WRITE 0x14
+#define SVM_EXIT_CR8_READ 0x08
+#define SVM_EXIT_CR8_WRITE 0x18
 #define SVM_EXIT_DR0_READ 0x20
 #define SVM_EXIT_DR0_WRITE 0x30
 #define SVM_EXIT_EXCP_BASE 0x40

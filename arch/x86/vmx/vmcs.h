@@ -16,6 +16,7 @@
 #define VMCS_VPID 0x0000
 #define GUEST_ES_SELECTOR 0x0800 /* ES..TR follow, 2 apart, SEG_* order */
 #define GUEST_TR_SELECTOR 0x080e
+#define GUEST_INTR_STATUS 0x0810 /* RVI in bits 7:0, SVI in 15:8 (§25.4.2) */
 #define HOST_ES_SELECTOR 0x0c00
 #define HOST_CS_SELECTOR 0x0c02
 #define HOST_SS_SELECTOR 0x0c04
@@ -32,6 +33,8 @@
 #define VM_EXIT_MSR_LOAD_ADDR 0x2008
 #define VM_ENTRY_MSR_LOAD_ADDR 0x200a
 #define TSC_OFFSET 0x2010
+#define VIRTUAL_APIC_PAGE_ADDR 0x2012
+#define EOI_EXIT_BITMAP0 0x201c /* 1..3 follow, 2 apart */
 #define EPT_POINTER 0x201a
 #define XSS_EXITING_BITMAP 0x202c
 #define GUEST_PHYSICAL_ADDRESS 0x2400
@@ -58,6 +61,7 @@
 #define VM_ENTRY_INTR_INFO 0x4016
 #define VM_ENTRY_EXCEPTION_ERROR_CODE 0x4018
 #define VM_ENTRY_INSTRUCTION_LEN 0x401a
+#define TPR_THRESHOLD 0x401c
 #define SECONDARY_VM_EXEC_CONTROL 0x401e
 #define VM_INSTRUCTION_ERROR 0x4400
 #define VM_EXIT_REASON 0x4402
@@ -117,6 +121,9 @@
 #define CPU_HLT_EXITING (1u << 7)
 #define CPU_MWAIT_EXITING (1u << 10)
 #define CPU_RDPMC_EXITING (1u << 11)
+#define CPU_CR8_LOAD_EXITING (1u << 19)
+#define CPU_CR8_STORE_EXITING (1u << 20)
+#define CPU_TPR_SHADOW (1u << 21)
 #define CPU_NMI_WINDOW_EXITING (1u << 22)
 #define CPU_MOV_DR_EXITING (1u << 23)
 #define CPU_UNCOND_IO_EXITING (1u << 24)
@@ -129,9 +136,12 @@
 /* Secondary processor-based VM-execution controls (§25.6.2, Table 25-7). */
 #define SEC_ENABLE_EPT (1u << 1)
 #define SEC_ENABLE_RDTSCP (1u << 3)
+#define SEC_VIRTUALIZE_X2APIC (1u << 4)
 #define SEC_ENABLE_VPID (1u << 5)
 #define SEC_WBINVD_EXITING (1u << 6)
 #define SEC_UNRESTRICTED_GUEST (1u << 7)
+#define SEC_APIC_REGISTER_VIRT (1u << 8)
+#define SEC_VIRTUAL_INTR_DELIVERY (1u << 9)
 #define SEC_ENABLE_INVPCID (1u << 12)
 #define SEC_ENABLE_XSAVES (1u << 20)
 
@@ -216,6 +226,7 @@
 #define EXIT_REASON_MONITOR 39
 #define EXIT_REASON_PAUSE 40
 #define EXIT_REASON_MCE_DURING_ENTRY 41
+#define EXIT_REASON_VIRTUALIZED_EOI 45
 #define EXIT_REASON_GDTR_IDTR 46
 #define EXIT_REASON_LDTR_TR 47
 #define EXIT_REASON_EPT_VIOLATION 48

@@ -157,8 +157,8 @@ static bool vmx_cpu_enable(char *why, size_t len)
 
 static void vmx_describe(char *buf, size_t len)
 {
-	snprintf(buf, len, "ept vpid unrestricted-guest 1g=%s",
-		 (vmx_caps.ept_vpid & EPT_CAP_1G) ? "yes" : "no");
+	snprintf(buf, len, "ept vpid unrestricted-guest 1g=%s apicv=%s",
+		 (vmx_caps.ept_vpid & EPT_CAP_1G) ? "yes" : "no", vmx_config.vapic ? "yes" : "no");
 }
 
 /* EPT 1 GiB leaves (Appendix A.10), with the walk and memory type used. */
@@ -192,4 +192,5 @@ const struct vcpu_ops vmx_ops = {
 	.single_step_trap = vmx_single_step_trap,
 	.stage2_flush = vmx_stage2_flush,
 	.set_debug = vmx_set_debug,
+	.vapic = vmx_vapic,
 };

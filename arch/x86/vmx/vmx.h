@@ -124,6 +124,12 @@ struct vmx_config {
 	u32 invept_type, invvpid_type;
 	u64 msr_bitmap_pa;
 	bool io_bitmaps; /* the CPU can take I/O bitmaps (a VM's vm_hw.io_bitmap) */
+	/* APIC virtualization (vmx_vapic): the CPU has the TPR shadow,
+	 * virtualize x2APIC mode and virtual-interrupt delivery; the MSR
+	 * bitmap of a vCPU using it lets the x2APIC TPR, EOI and SELF IPI
+	 * writes through. */
+	bool vapic;
+	u64 msr_bitmap_vapic_pa;
 };
 
 /* Back-end state of one vCPU (vcpu_hw.priv); owned by its CPU. */
@@ -137,6 +143,8 @@ struct vmx_vcpu {
 	bool flush_ept;   /* INVEPT before the next entry */
 	bool flush_vpid;  /* INVVPID before the next entry */
 	bool nmi_pending; /* an NMI waits for the guest's NMI window */
+	bool vapic;       /* APIC virtualization on (vmx_vapic) */
+	u32 eoi_exit[8];  /* the EOI-exit bitmap as written */
 	/* The debugger's hardware breakpoints (VCPU_DEBUG_HW): its DR0-DR3
 	 * in the CPU and DR7 in the VMCS; the guest's own values, which MOV
 	 * DR (exiting) and REG_DR* see, kept here (vmx_regs.c). */
@@ -279,6 +287,7 @@ bool vmx_step_entry(struct vcpu_hw *v);
 void vmx_step_forget(struct vmx_vcpu *s);
 void vmx_nmi_window_open(struct vcpu_hw *v);
 void vmx_stage2_flush(struct vcpu_hw *v);
+bool vmx_vapic(struct vcpu_hw *v, const struct vcpu_vapic *st);
 
 /* vmx_exit.c */
 void vmx_run(struct vcpu_hw *v);

@@ -55,6 +55,7 @@ static const u8 exit_map[EXIT_REASON_MAX + 1] = {
 	[EXIT_REASON_MWAIT] = EXIT_MONITOR | MAP_LEN,
 	[EXIT_REASON_MONITOR] = EXIT_MONITOR | MAP_LEN,
 	[EXIT_REASON_PAUSE] = EXIT_PAUSE | MAP_LEN,
+	[EXIT_REASON_VIRTUALIZED_EOI] = EXIT_APIC_EOI,
 	[EXIT_REASON_GDTR_IDTR] = EXIT_UNKNOWN | MAP_LEN | MAP_QUAL,
 	[EXIT_REASON_LDTR_TR] = EXIT_UNKNOWN | MAP_LEN | MAP_QUAL,
 	[EXIT_REASON_EPT_VIOLATION] = EXIT_STAGE2_FAULT,
@@ -167,6 +168,9 @@ static void decode_detail(struct vcpu_hw *v, u32 reason, u32 idt_info)
 		break;
 	case EXIT_REASON_SIPI:
 		x->sipi.vector = (u8)vmcs_read64(EXIT_QUALIFICATION);
+		break;
+	case EXIT_REASON_VIRTUALIZED_EOI: /* §28.2.1: the vector */
+		x->eoi.vector = (u8)vmcs_read64(EXIT_QUALIFICATION);
 		break;
 	case EXIT_REASON_CR_ACCESS:
 		decode_cr(x, vmcs_read64(EXIT_QUALIFICATION));

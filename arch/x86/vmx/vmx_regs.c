@@ -13,6 +13,7 @@
 #include "arch/x86/vmx/vmcs.h"
 #include "arch/x86/vmx/vmx.h"
 #include "kernel/mm.h"
+#include "kernel/string.h"
 
 #define RFLAGS_FIXED1 (1ULL << 1)
 #define EPT_READ 1ULL
@@ -622,6 +623,56 @@ void vmx_set_proc_control(struct vmx_vcpu *s, u32 bit, bool on)
 void vmx_want_intr_window(struct vcpu_hw *v, bool on)
 {
 	vmx_set_proc_control(vmx_priv(v), CPU_INTR_WINDOW_EXITING, on);
+}
+
+/*
+ * APIC virtualization (SDM Vol. 3C ch. 30) for a vCPU in x2APIC mode: the
+ * TPR shadow on the vCPU's APIC page (CR8 then reads and writes its TPR
+ * without exits), virtualize x2APIC mode with virtual-interrupt delivery
+ * (the x2APIC TPR, EOI and SELF IPI writes the MSR bitmap lets through are
+ * done on the page, §30.5; the CPU delivers the highest requested vector
+ * above the PPR itself, §30.2), the EOI-exit bitmap for vectors whose EOI
+ * vmm/ must see, and RVI/SVI (guest interrupt status, §25.4.2) from vmm/'s
+ * IRR and ISR before each entry.
+ */
+bool vmx_vapic(struct vcpu_hw *v, const struct vcpu_vapic *st)
+{
+	const struct vmx_config *k = &vmx_config;
+	struct vmx_vcpu *s = vmx_priv(v);
+
+	if (!st || !k->vapic) {
+		if (s->vapic) {
+			s->vapic = false;
+			vmcs_write32(SECONDARY_VM_EXEC_CONTROL, k->proc2);
+			vmcs_write64(MSR_BITMAP, k->msr_bitmap_pa);
+			vmx_set_proc_control(s, CPU_TPR_SHADOW, false);
+			vmx_set_proc_control(s, CPU_CR8_LOAD_EXITING | CPU_CR8_STORE_EXITING, true);
+		}
+		return false;
+	}
+	if (!s->vapic) {
+		s->vapic = true;
+		vmcs_write64(VIRTUAL_APIC_PAGE_ADDR, st->page);
+		vmcs_write32(TPR_THRESHOLD, 0);
+		vmx_set_proc_control(s, CPU_CR8_LOAD_EXITING | CPU_CR8_STORE_EXITING, false);
+		vmx_set_proc_control(s, CPU_TPR_SHADOW, true);
+		vmcs_write32(SECONDARY_VM_EXEC_CONTROL,
+			     k->proc2 | SEC_VIRTUALIZE_X2APIC | SEC_VIRTUAL_INTR_DELIVERY);
+		vmcs_write64(MSR_BITMAP, k->msr_bitmap_vapic_pa);
+		for (int i = 0; i < 4; i++)
+			vmcs_write64(EOI_EXIT_BITMAP0 + 2 * i,
+				     st->eoi_exit[2 * i] | (u64)st->eoi_exit[2 * i + 1] << 32);
+		memcpy(s->eoi_exit, st->eoi_exit, sizeof(s->eoi_exit));
+	} else if (memcmp(s->eoi_exit, st->eoi_exit, sizeof(s->eoi_exit))) {
+		for (int i = 0; i < 4; i++)
+			if (s->eoi_exit[2 * i] != st->eoi_exit[2 * i] ||
+			    s->eoi_exit[2 * i + 1] != st->eoi_exit[2 * i + 1])
+				vmcs_write64(EOI_EXIT_BITMAP0 + 2 * i,
+					     st->eoi_exit[2 * i] | (u64)st->eoi_exit[2 * i + 1] << 32);
+		memcpy(s->eoi_exit, st->eoi_exit, sizeof(s->eoi_exit));
+	}
+	vmcs_write16(GUEST_INTR_STATUS, (u16)(st->rvi | st->svi << 8));
+	return true;
 }
 
 /* INVEPT before the next entry drops the guest-physical and combined

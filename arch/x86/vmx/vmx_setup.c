@@ -21,7 +21,11 @@
 #define PROC_NEED (CPU_HLT_EXITING | CPU_UNCOND_IO_EXITING | \
 		   CPU_USE_MSR_BITMAPS | CPU_SECONDARY_CONTROLS)
 #define PROC_WANT (PROC_NEED | CPU_MWAIT_EXITING | CPU_RDPMC_EXITING | \
-		   CPU_MONITOR_EXITING)
+		   CPU_MONITOR_EXITING | CR8_EXITING)
+/* MOV CR8 reaches the TPR (SDM Vol. 3A §10.8.6.1): without the TPR
+ * shadow it would be the host's, so it exits (vmm/ keeps the guest's). */
+#define CR8_EXITING (CPU_CR8_LOAD_EXITING | CPU_CR8_STORE_EXITING)
+#define VAPIC_PROC2 (SEC_VIRTUALIZE_X2APIC | SEC_VIRTUAL_INTR_DELIVERY)
 #define WINDOWS (CPU_INTR_WINDOW_EXITING | CPU_NMI_WINDOW_EXITING)
 #define PROC2_NEED (SEC_ENABLE_EPT | SEC_ENABLE_VPID | SEC_UNRESTRICTED_GUEST)
 #define PROC2_WANT (PROC2_NEED | SEC_ENABLE_RDTSCP | SEC_ENABLE_INVPCID | \
@@ -60,6 +64,8 @@ static bool controls_init(const struct vmx_caps *c, struct vmx_config *k, char *
 	k->proc2 = ctl_adjust(c->proc2, PROC2_WANT);
 	k->exit = ctl_adjust(c->exit, EXIT_WANT);
 	k->entry = ctl_adjust(c->entry, ENTRY_WANT) & ~ENTRY_IA32E_MODE_GUEST;
+	k->vapic = ((c->proc >> 32) & CPU_TPR_SHADOW) &&
+		   ((c->proc2 >> 32) & VAPIC_PROC2) == VAPIC_PROC2;
 	if (!(c->proc2 & ((u64)SEC_ENABLE_EPT << 32)))
 		return vmx_refuse(why, len, "no EPT");
 	if (!(c->proc2 & ((u64)SEC_UNRESTRICTED_GUEST << 32)))
@@ -68,7 +74,7 @@ static bool controls_init(const struct vmx_caps *c, struct vmx_config *k, char *
 		return vmx_refuse(why, len, "no VPID");
 	/* The window exits must be settable, and start clear. */
 	return ctl_check(k->pin, PIN_WANT, 0, "pin-based", why, len) &&
-	       ctl_check(k->proc, PROC_NEED, WINDOWS, "processor-based", why, len) &&
+	       ctl_check(k->proc, PROC_NEED | CR8_EXITING, WINDOWS, "processor-based", why, len) &&
 	       ctl_check(c->proc >> 32, WINDOWS, 0, "processor-based", why, len) &&
 	       ctl_check(k->proc2, PROC2_NEED, 0, "secondary", why, len) &&
 	       ctl_check(k->exit, EXIT_NEED, EXIT_ACK_INTR_ON_EXIT, "VM-exit", why, len) &&
@@ -116,13 +122,28 @@ static void cr_policy_init(const struct vmx_caps *c, struct vmx_config *k)
 }
 
 /* §25.6.9: one all-ones MSR bitmap for every vCPU: every RDMSR and WRMSR
- * exits. */
+ * exits; and one for vCPUs under APIC virtualization, where WRMSR of the
+ * x2APIC TPR (0x808), EOI (0x80B) and SELF IPI (0x83F) is virtualized
+ * (§30.5) and so does not exit (the write bitmap for MSRs 0-0x1FFF is
+ * at byte 0x800). Reads all exit: vmm/ answers them from the same page. */
 static bool msr_bitmap_init(struct vmx_config *k)
 {
+	static const u32 pass[] = { 0x808, 0x80b, 0x83f };
+	u8 *b;
+
 	k->msr_bitmap_pa = pmm_alloc(PAGE_SIZE, PAGE_SIZE);
 	if (!k->msr_bitmap_pa)
 		return false;
 	memset(phys_to_virt(k->msr_bitmap_pa), 0xff, PAGE_SIZE);
+	if (!k->vapic)
+		return true;
+	k->msr_bitmap_vapic_pa = pmm_alloc(PAGE_SIZE, PAGE_SIZE);
+	if (!k->msr_bitmap_vapic_pa)
+		return false;
+	b = phys_to_virt(k->msr_bitmap_vapic_pa);
+	memset(b, 0xff, PAGE_SIZE);
+	for (unsigned i = 0; i < sizeof(pass) / sizeof(pass[0]); i++)
+		b[0x800 + (pass[i] >> 3)] &= (u8)~(1u << (pass[i] & 7));
 	return true;
 }
 
