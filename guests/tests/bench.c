@@ -125,7 +125,7 @@ static void bench_hypercall(void)
 }
 
 /* x2APIC mode (bench_x2apic): the timer and EOI through MSRs. */
-static bool x2;
+static volatile bool x2;
 #define X2_EOI 0x80b
 #define X2_LVT_TIMER 0x832
 #define X2_TIMER_INIT 0x838
@@ -326,7 +326,7 @@ static void bench_msi(void)
 #define IPI_VECTOR 0x61
 
 static u8 ap_stack[8192] aligned(16);
-static volatile u32 ap_up, ipi_hits, ap_halts;
+static volatile u32 ap_up, ipi_hits, ap_halts, ap_x2;
 static volatile u64 ipi_tsc;
 static u32 other_cpu = ~0u;
 
@@ -335,7 +335,10 @@ static void ipi_handler(struct trap_frame *f)
 	(void)f;
 	ipi_tsc = rdtsc();
 	ipi_hits++;
-	lapic_eoi();
+	if (x2)
+		wrmsr(X2_EOI, 0);
+	else
+		lapic_eoi();
 }
 
 static noreturn void ap_entry(void)
@@ -346,6 +349,13 @@ static noreturn void ap_entry(void)
 	ap_up = 1;
 	sti();
 	for (;;) {
+		if (ap_x2 == 1) { /* bench_x2apic: this CPU to x2APIC mode too */
+			cli();
+			wrmsr(0x1b, 0xfee00000u | (1u << 11) | (1u << 10));
+			wrmsr(0x80f, LAPIC_SVR_ENABLE | LAPIC_SPURIOUS_VECTOR);
+			ap_x2 = 2;
+			sti();
+		}
 		if (ap_halts)
 			hlt();
 		else
@@ -374,7 +384,10 @@ static u64 ipi_round(bool halted)
 		while (halted && pmtimer_since(t) < PM_TIMER_HZ / 5000)
 			; /* 200 us: the target is back in HLT */
 		t0 = rdtsc();
-		lapic_send_ipi(other_cpu, IPI_VECTOR);
+		if (x2)
+			wrmsr(0x830, (u64)other_cpu << 32 | IPI_VECTOR); /* ICR: fixed, physical */
+		else
+			lapic_send_ipi(other_cpu, IPI_VECTOR);
 		t = pmtimer_read();
 		while (ipi_hits == hits && pmtimer_since(t) < PM_TIMER_HZ / 10)
 			cpu_pause();
@@ -453,8 +466,20 @@ static void self_ipi_once(void)
 
 static void bench_x2apic(void)
 {
-	if (!(cpuid(1, 0).ecx & (1u << 21)) ||
-	    wrmsr_safe(0x1b, 0xfee00000u | (1u << 11) | (1u << 10) | (1u << 8)) != FAULT_NONE) {
+	if (!(cpuid(1, 0).ecx & (1u << 21))) {
+		printf("BENCH timer_latency_x2 n/a\nBENCH hlt_latency_x2 n/a\nBENCH self_ipi_x2 n/a\n");
+		return;
+	}
+	if (ap_up) { /* the other CPU first, woken from HLT by an xAPIC IPI */
+		u32 t = pmtimer_read();
+
+		ap_halts = 0;
+		ap_x2 = 1;
+		lapic_send_ipi(other_cpu, IPI_VECTOR);
+		while (ap_x2 != 2 && pmtimer_since(t) < PM_TIMER_HZ / 10)
+			cpu_pause();
+	}
+	if (wrmsr_safe(0x1b, 0xfee00000u | (1u << 11) | (1u << 10) | (1u << 8)) != FAULT_NONE) {
 		printf("BENCH timer_latency_x2 n/a\nBENCH hlt_latency_x2 n/a\nBENCH self_ipi_x2 n/a\n");
 		return;
 	}
@@ -464,6 +489,16 @@ static void bench_x2apic(void)
 	bench_timer("timer_spin_x2", "timer_latency_x2", false);
 	bench_timer("hlt_wakeup_x2", "hlt_latency_x2", true);
 	BENCH("self_ipi_x2", self_ipi_once());
+	if (ap_x2 == 2) { /* the IPI latencies again, both CPUs in x2APIC mode */
+		u64 spin, halt;
+
+		spin = ipi_round(false);
+		halt = ipi_round(true);
+		if (spin)
+			printf("BENCH ipi_latency_x2 %llu\n", spin);
+		if (halt)
+			printf("BENCH ipi_hlt_latency_x2 %llu\n", halt);
+	}
 }
 
 int main(void)
