@@ -9,14 +9,17 @@
  * raised by devices (edge and level), the vCPU taking its highest pending
  * interrupt, the timer poll, switching the current vCPU, and the
  * paravirtual EOI (its MSR with any value, the arm before an entry, the
- * guest flipping its word's bits, the settle after an exit). Checks that
+ * guest flipping its word's bits, the settle after an exit), the state
+ * APIC virtualization gets before an entry and its EOI exits, and CR8. Checks that
  * a pending vector is a real vector (16-255), that IA32_APIC_BASE reads
  * back a refused write unchanged and an accepted one as written, and
- * that the paravirtual EOI word is only ever one of guest RAM's.
+ * that the paravirtual EOI word is only ever one of guest RAM's, and that
+ * APIC virtualization is only asked to deliver real vectors.
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include "arch/x86/virt.h"
 #include "tests/fuzz/devfuzz.h"
 #include "tests/fuzz/fake_vm.h"
 
@@ -37,11 +40,21 @@ static void pv_eoi(struct vcpu *v, u8 arg, u64 val)
 {
 	struct vlapic *l = &v->lapic;
 
-	switch ((arg >> 4) & 3) {
+	struct vcpu_vapic st;
+
+	switch ((arg >> 4) & 7) {
 	case 0: vlapic_pv_eoi_write(v, (val & 0x1ff) + RAM_GPA - 0x80); break;
 	case 1: ram[val % 64] = (u32)(val >> 8); break;
 	case 2: vlapic_pv_eoi_arm(l); break;
-	default: vlapic_pv_eoi_settle(v, l); break;
+	case 3: vlapic_pv_eoi_settle(v, l); break;
+	case 4: /* APIC virtualization: the state before an entry */
+		vlapic_vapic_state(l, &st);
+		if (st.rvi && st.rvi < 16)
+			abort(); /* only a real vector is requested */
+		break;
+	case 5: vlapic_eoi_exited(v, (u8)val); break;
+	case 6: vlapic_cr8_write(v, val & 0x1f); break;
+	default: vlapic_cr8_read(l); break;
 	}
 	if (l->pv_eoi && ((u8 *)l->pv_eoi < (u8 *)ram || (u8 *)l->pv_eoi + 4 > (u8 *)(ram + 64)))
 		abort();

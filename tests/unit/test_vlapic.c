@@ -29,6 +29,7 @@
 #include <cmocka.h>
 
 #include "arch/x86/cpu.h"
+#include "arch/x86/virt.h"
 #include "vmm/dev/vlapic.h"
 #include "vmm/vcpu.h"
 #include "vmm/vm.h"
@@ -879,6 +880,84 @@ static void test_pv_eoi_init(void **state)
 	assert_null(l->pv_eoi);
 }
 
+/* ---- posted vectors, APIC virtualization state, CR8 ---- */
+
+/* A raise lands in the posted map, not in IRR (which the CPU owns while
+ * the guest runs under APIC virtualization); the owner's next look takes
+ * it in; a reset drops it. */
+static void test_posted(void **state)
+{
+	struct vlapic *l = &cpu.lapic;
+
+	(void)state;
+	l->page[VLAPIC_SVR >> 2] = 0x1ff;
+	vlapic_raise(&cpu, 0x45);
+	assert_int_equal(l->page[(VLAPIC_IRR >> 2) + 8], 0); /* IRR word 2 untouched */
+	assert_int_equal(l->posted[2], 1u << 5);
+	assert_int_equal(vlapic_highest_irr(l), 0x45); /* dumps see it */
+	assert_int_equal(vlapic_pending(l), 0x45);
+	assert_int_equal(l->posted[2], 0);
+	assert_int_equal(l->page[(VLAPIC_IRR >> 2) + 8], 1u << 5);
+	vlapic_raise(&cpu, 0x46);
+	vlapic_reset(l, false);
+	assert_int_equal(l->posted[2], 0);
+	assert_int_equal(vlapic_highest_irr(l), -1);
+}
+
+/* What the CPU gets before an entry: RVI the highest requested vector (0
+ * while software-disabled), SVI the highest in service, the EOI-exit
+ * bitmap the TMR; the CPU's EOI of a level vector reaches the I/O APIC. */
+static void test_vapic_state(void **state)
+{
+	struct vlapic *l = &cpu.lapic;
+	struct vcpu_vapic s;
+
+	(void)state;
+	vlapic_raise(&cpu, 0x51);
+	vlapic_vapic_state(l, &s);
+	assert_int_equal(s.rvi, 0); /* SVR: software-disabled */
+	l->page[VLAPIC_SVR >> 2] = 0x1ff;
+	in_service(0x51, false);
+	vlapic_raise_level(&cpu, 0x62, true);
+	vlapic_raise(&cpu, 0x30);
+	vlapic_vapic_state(l, &s);
+	assert_int_equal(s.rvi, 0x62);
+	assert_int_equal(s.svi, 0x51);
+	assert_int_equal(s.eoi_exit[3], 1u << 2); /* 0x62 is level */
+	assert_int_equal(s.eoi_exit[2] | s.eoi_exit[1], 0);
+	/* the CPU delivers 0x62 and ends it at the guest's EOI: the exit */
+	l->page[(VLAPIC_IRR >> 2) + 12] &= ~(1u << 2);
+	l->changed = false;
+	vlapic_eoi_exited(&cpu, 0x62);
+	assert_int_equal(eois, 1);
+	assert_int_equal(eoi_vector, 0x62);
+	assert_true(l->changed);
+	vlapic_eoi_exited(&cpu, 0x51); /* an edge one: nothing to broadcast */
+	assert_int_equal(eois, 1);
+}
+
+/* CR8 is TPR bits 7:4; bits 63:4 of a write are reserved (#GP). */
+static void test_cr8(void **state)
+{
+	struct vlapic *l = &cpu.lapic;
+
+	(void)state;
+	l->page[VLAPIC_TPR >> 2] = 0x3c;
+	assert_int_equal(vlapic_cr8_read(l), 3);
+	l->changed = false;
+	assert_true(vlapic_cr8_write(&cpu, 9));
+	assert_int_equal(vlapic_reg(l, VLAPIC_TPR), 0x90);
+	assert_true(l->changed);
+	assert_false(vlapic_cr8_write(&cpu, 0x10));
+	assert_false(vlapic_cr8_write(&cpu, 1ULL << 63));
+	assert_int_equal(vlapic_reg(l, VLAPIC_TPR), 0x90);
+	l->page[VLAPIC_SVR >> 2] = 0x1ff;
+	vlapic_raise(&cpu, 0x95);
+	assert_int_equal(vlapic_pending(l), -1); /* class 9 is not above TPR 9 */
+	assert_true(vlapic_cr8_write(&cpu, 8));
+	assert_int_equal(vlapic_pending(l), 0x95);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -909,6 +988,9 @@ int main(void)
 		cmocka_unit_test_setup(test_pv_eoi_not_armed, setup),
 		cmocka_unit_test_setup(test_pv_eoi_before_register_access, setup),
 		cmocka_unit_test_setup(test_pv_eoi_init, setup),
+		cmocka_unit_test_setup(test_posted, setup),
+		cmocka_unit_test_setup(test_vapic_state, setup),
+		cmocka_unit_test_setup(test_cr8, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
