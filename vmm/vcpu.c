@@ -278,11 +278,8 @@ static void intr_window(struct vcpu *v, bool on)
 	vm_ops->want_intr_window(&v->hw, on);
 }
 
-/*
- * Deliver the highest pending interrupt (local APIC first, then the 8259
- * through LINT0) if the guest can take it, else ask to exit when it can.
- * A pending interrupt ends HLT only when the guest has interrupts enabled.
- */
+bool vcpu_vapic_allowed = true; /* hv's command line apicv=off (kernel/main.c) */
+
 /*
  * APIC virtualization where the back-end has it, for a vCPU whose local
  * APIC is in x2APIC mode (the CPU virtualizes only its MSRs) and not
@@ -290,8 +287,6 @@ static void intr_window(struct vcpu *v, bool on)
  * before the entry the CPU gets the request and service state. True: the
  * CPU delivers the local APIC's interrupts.
  */
-bool vcpu_vapic_allowed = true;
-
 static bool vapic_sync(struct vcpu *v)
 {
 	struct vlapic *l = &v->lapic;
@@ -315,6 +310,12 @@ static bool vapic_sync(struct vcpu *v)
 	return v->vapic;
 }
 
+/*
+ * Deliver the highest pending interrupt (local APIC first, then the 8259
+ * through LINT0) if the guest can take it, else ask to exit when it can.
+ * A pending interrupt ends HLT only when the guest has interrupts enabled.
+ * Under APIC virtualization the CPU delivers the local APIC's vectors.
+ */
 static void deliver_interrupts(struct vcpu *v)
 {
 	int vec = vlapic_pending(&v->lapic);

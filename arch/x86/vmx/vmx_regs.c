@@ -625,6 +625,16 @@ void vmx_want_intr_window(struct vcpu_hw *v, bool on)
 	vmx_set_proc_control(vmx_priv(v), CPU_INTR_WINDOW_EXITING, on);
 }
 
+/* The EOI-exit bitmap's four 64-bit fields: @all, or those that differ
+ * from what was last written. */
+static void eoi_exit_write(struct vmx_vcpu *s, const u32 *want, bool all)
+{
+	for (int i = 0; i < 4; i++)
+		if (all || s->eoi_exit[2 * i] != want[2 * i] || s->eoi_exit[2 * i + 1] != want[2 * i + 1])
+			vmcs_write64(EOI_EXIT_BITMAP0 + 2 * i, want[2 * i] | (u64)want[2 * i + 1] << 32);
+	memcpy(s->eoi_exit, want, sizeof(s->eoi_exit));
+}
+
 /*
  * APIC virtualization (SDM Vol. 3C ch. 30) for a vCPU in x2APIC mode: the
  * TPR shadow on the vCPU's APIC page (CR8 then reads and writes its TPR
@@ -659,17 +669,9 @@ bool vmx_vapic(struct vcpu_hw *v, const struct vcpu_vapic *st)
 		vmcs_write32(SECONDARY_VM_EXEC_CONTROL,
 			     k->proc2 | SEC_VIRTUALIZE_X2APIC | SEC_VIRTUAL_INTR_DELIVERY);
 		vmcs_write64(MSR_BITMAP, k->msr_bitmap_vapic_pa);
-		for (int i = 0; i < 4; i++)
-			vmcs_write64(EOI_EXIT_BITMAP0 + 2 * i,
-				     st->eoi_exit[2 * i] | (u64)st->eoi_exit[2 * i + 1] << 32);
-		memcpy(s->eoi_exit, st->eoi_exit, sizeof(s->eoi_exit));
+		eoi_exit_write(s, st->eoi_exit, true);
 	} else if (memcmp(s->eoi_exit, st->eoi_exit, sizeof(s->eoi_exit))) {
-		for (int i = 0; i < 4; i++)
-			if (s->eoi_exit[2 * i] != st->eoi_exit[2 * i] ||
-			    s->eoi_exit[2 * i + 1] != st->eoi_exit[2 * i + 1])
-				vmcs_write64(EOI_EXIT_BITMAP0 + 2 * i,
-					     st->eoi_exit[2 * i] | (u64)st->eoi_exit[2 * i + 1] << 32);
-		memcpy(s->eoi_exit, st->eoi_exit, sizeof(s->eoi_exit));
+		eoi_exit_write(s, st->eoi_exit, false);
 	}
 	vmcs_write16(GUEST_INTR_STATUS, (u16)(st->rvi | st->svi << 8));
 	return true;
