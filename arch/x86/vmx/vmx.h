@@ -144,7 +144,7 @@ struct vmx_vcpu {
 	bool flush_vpid;  /* INVVPID before the next entry */
 	bool nmi_pending; /* an NMI waits for the guest's NMI window */
 	bool vapic;       /* APIC virtualization on (vmx_vapic) */
-	u32 eoi_exit[8];  /* the EOI-exit bitmap as written */
+	u64 eoi_exit[4];  /* the EOI-exit bitmap as written */
 	/* The debugger's hardware breakpoints (VCPU_DEBUG_HW): its DR0-DR3
 	 * in the CPU and DR7 in the VMCS; the guest's own values, which MOV
 	 * DR (exiting) and REG_DR* see, kept here (vmx_regs.c). */

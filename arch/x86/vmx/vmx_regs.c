@@ -13,7 +13,6 @@
 #include "arch/x86/vmx/vmcs.h"
 #include "arch/x86/vmx/vmx.h"
 #include "kernel/mm.h"
-#include "kernel/string.h"
 
 #define RFLAGS_FIXED1 (1ULL << 1)
 #define EPT_READ 1ULL
@@ -626,13 +625,17 @@ void vmx_want_intr_window(struct vcpu_hw *v, bool on)
 }
 
 /* The EOI-exit bitmap's four 64-bit fields: @all, or those that differ
- * from what was last written. */
+ * from what was last written (a word compare: this is on every entry). */
 static void eoi_exit_write(struct vmx_vcpu *s, const u32 *want, bool all)
 {
-	for (int i = 0; i < 4; i++)
-		if (all || s->eoi_exit[2 * i] != want[2 * i] || s->eoi_exit[2 * i + 1] != want[2 * i + 1])
-			vmcs_write64(EOI_EXIT_BITMAP0 + 2 * i, want[2 * i] | (u64)want[2 * i + 1] << 32);
-	memcpy(s->eoi_exit, want, sizeof(s->eoi_exit));
+	for (int i = 0; i < 4; i++) {
+		u64 w = want[2 * i] | (u64)want[2 * i + 1] << 32;
+
+		if (all || w != s->eoi_exit[i]) {
+			vmcs_write64(EOI_EXIT_BITMAP0 + 2 * i, w);
+			s->eoi_exit[i] = w;
+		}
+	}
 }
 
 /*
@@ -670,7 +673,7 @@ bool vmx_vapic(struct vcpu_hw *v, const struct vcpu_vapic *st)
 			     k->proc2 | SEC_VIRTUALIZE_X2APIC | SEC_VIRTUAL_INTR_DELIVERY);
 		vmcs_write64(MSR_BITMAP, k->msr_bitmap_vapic_pa);
 		eoi_exit_write(s, st->eoi_exit, true);
-	} else if (memcmp(s->eoi_exit, st->eoi_exit, sizeof(s->eoi_exit))) {
+	} else {
 		eoi_exit_write(s, st->eoi_exit, false);
 	}
 	vmcs_write16(GUEST_INTR_STATUS, (u16)(st->rvi | st->svi << 8));
