@@ -96,11 +96,6 @@ static bool pv_eoi_read(struct vcpu *v, u64 *val)
 	return true;
 }
 
-static bool pv_eoi_write(struct vcpu *v, u64 val)
-{
-	return vlapic_pv_eoi_write(v, val);
-}
-
 /* IA32_FEATURE_CONTROL: locked with VMX off (Intel hosts only). */
 static bool feature_control_read(struct vcpu *v, u64 *val)
 {
@@ -334,7 +329,7 @@ static const struct msr_rule rules[] = {
 	{ 0xc0010055, REG_NONE, amd_only_zero_read, amd_only_ignore_write },
 	{ MSR_KVM_WALL_CLOCK_NEW, REG_NONE, kvm_wall_clock_read, pvclock_wall_clock_write },
 	{ MSR_KVM_SYSTEM_TIME_NEW, REG_NONE, kvm_system_time_read, pvclock_system_time_write },
-	{ VLAPIC_MSR_PV_EOI, REG_NONE, pv_eoi_read, pv_eoi_write },
+	{ VLAPIC_MSR_PV_EOI, REG_NONE, pv_eoi_read, vlapic_pv_eoi_write },
 };
 
 /* AMD's legacy PERF_CTL0-3 (0xC0010000-3) and PERF_CTR0-3 (0xC0010004-7),

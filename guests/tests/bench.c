@@ -132,15 +132,21 @@ static volatile bool x2;
 #define X2_TIMER_DIV 0x83e
 #define X2_SELF_IPI 0x83f
 
+/* EOI in this CPU's APIC mode (both CPUs switch before x2 is set). */
+static void apic_eoi(void)
+{
+	if (x2)
+		wrmsr(X2_EOI, 0);
+	else
+		lapic_eoi();
+}
+
 static void timer_handler(struct trap_frame *f)
 {
 	(void)f;
 	timer_tsc = rdtsc();
 	timer_hits++;
-	if (x2)
-		wrmsr(X2_EOI, 0);
-	else
-		lapic_eoi();
+	apic_eoi();
 }
 
 static void timer_start(void)
@@ -335,10 +341,7 @@ static void ipi_handler(struct trap_frame *f)
 	(void)f;
 	ipi_tsc = rdtsc();
 	ipi_hits++;
-	if (x2)
-		wrmsr(X2_EOI, 0);
-	else
-		lapic_eoi();
+	apic_eoi();
 }
 
 static noreturn void ap_entry(void)

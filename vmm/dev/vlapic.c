@@ -3,11 +3,13 @@
  * Virtual xAPIC (vlapic.h). Register offsets: SDM Vol. 3A Table 11-1. The
  * interrupt logic follows §11.8: a fixed interrupt sets its IRR bit; the
  * highest IRR vector whose priority class exceeds the PPR is delivered,
- * moving to ISR; EOI clears the highest ISR bit. IRR and TMR are shared
- * with other CPUs and change only by atomic read-modify-writes (the
- * field rules are in vlapic.h): a plain "word |= bit" on the owner would
- * lose a bit another CPU set in the same word between its load and its
- * store (Linux's timer vector and its IPI vectors share a word).
+ * moving to ISR; EOI clears the highest ISR bit. TMR and the posted map
+ * are shared with other CPUs and change only by atomic read-modify-writes
+ * (the field rules are in vlapic.h): a plain "word |= bit" would lose a
+ * bit another CPU set in the same word between its load and its store
+ * (Linux's timer vector and its IPI vectors share a word). Other CPUs
+ * raise into the posted map, never into IRR, which the owner (and under
+ * APIC virtualization its CPU) updates.
  */
 #include "arch/x86/cpu.h"
 #include "arch/x86/tsc.h"
@@ -39,7 +41,8 @@
 static void set_bit(u32 *map, int v) { map[MAP_WORD(v)] |= 1u << (v & 31); }
 static void clear_bit(u32 *map, int v) { map[MAP_WORD(v)] &= ~(1u << (v & 31)); }
 
-/* IRR and TMR: lock-prefixed OR / AND on the 32-bit word. */
+/* IRR and TMR: lock-prefixed OR / AND on the 32-bit word (IRR: the
+ * owner's timer and acceptance beside its taking in the posted map). */
 static void set_bit_atomic(u32 *map, int v)
 {
 	__atomic_fetch_or(&map[MAP_WORD(v)], 1u << (v & 31), __ATOMIC_RELEASE);
@@ -254,8 +257,21 @@ void vlapic_raise(struct vcpu *v, u8 vector)
 	vlapic_raise_level(v, vector, false);
 }
 
-/* EOI ends the highest in-service vector; a level-triggered one (TMR set)
- * is broadcast to the I/O APIC so it clears Remote IRR (§11.8.5). */
+/* Is @vec level-triggered (its TMR bit set, §11.8.4)? */
+static bool level_triggered(const struct vlapic *l, int vec)
+{
+	return word(MAP(l, VLAPIC_TMR), vec >> 5) & (1u << (vec & 31));
+}
+
+/* The EOI of @vec ended it in ISR: a level-triggered one is broadcast to
+ * the I/O APIC so it clears Remote IRR (§11.8.5). */
+static void eoi_ended(struct vcpu *v, struct vlapic *l, int vec)
+{
+	if (level_triggered(l, vec))
+		vm_eoi_broadcast(v->vm, (u8)vec);
+}
+
+/* EOI ends the highest in-service vector. */
 static void eoi(struct vcpu *v, struct vlapic *l)
 {
 	int isr = highest(MAP(l, VLAPIC_ISR));
@@ -263,8 +279,7 @@ static void eoi(struct vcpu *v, struct vlapic *l)
 	if (isr < 0)
 		return;
 	clear_bit(MAP(l, VLAPIC_ISR), isr);
-	if (word(MAP(l, VLAPIC_TMR), isr >> 5) & (1u << (isr & 31)))
-		vm_eoi_broadcast(v->vm, (u8)isr);
+	eoi_ended(v, l, isr);
 }
 
 /* ---- paravirtual EOI (vlapic.h) ---- */
@@ -307,8 +322,7 @@ void vlapic_pv_eoi_try_arm(struct vlapic *l)
 
 	take_posted(l);
 	isr = highest(MAP(l, VLAPIC_ISR));
-	if (isr < 0 || (word(MAP(l, VLAPIC_TMR), isr >> 5) & (1u << (isr & 31))) ||
-	    highest(MAP(l, VLAPIC_IRR)) >= 0)
+	if (isr < 0 || level_triggered(l, isr) || highest(MAP(l, VLAPIC_IRR)) >= 0)
 		return; /* nothing to end, a level EOI must reach the I/O APIC, or one waits */
 	__atomic_fetch_or(l->pv_eoi, 1u, __ATOMIC_ACQ_REL);
 	l->pv_eoi_armed = true;
@@ -413,8 +427,7 @@ void vlapic_eoi_exited(struct vcpu *v, u8 vector)
 	struct vlapic *l = &v->lapic;
 
 	l->changed = true;
-	if (word(MAP(l, VLAPIC_TMR), vector >> 5) & (1u << (vector & 31)))
-		vm_eoi_broadcast(v->vm, vector);
+	eoi_ended(v, l, vector);
 }
 
 u64 vlapic_cr8_read(const struct vlapic *l)
