@@ -116,6 +116,18 @@ def round_trips(tracefile):
     return trips
 
 
+def disassembly(elf):
+    """{address: instruction text} of an ELF file's code."""
+    out = subprocess.run(["objdump", "-d", "--no-show-raw-insn", elf], capture_output=True,
+                         text=True, check=True).stdout
+    text = {}
+    for line in out.splitlines():
+        m = re.match(r"\s*([0-9a-f]+):\s+(.*)", line)
+        if m:
+            text[int(m.group(1), 16)] = m.group(2).strip()
+    return text
+
+
 def by_function(trip, sym):
     """[(function, instructions)] in the order the trip ran them."""
     out = []
@@ -140,6 +152,8 @@ def main():
                    " only in a short log; a few thousand reach the port and MMIO reads)")
     p.add_argument("--boot-timeout", type=float, default=300)
     p.add_argument("--keep", metavar="FILE", help="keep the execution log in FILE")
+    p.add_argument("--listing", action="store_true",
+                   help="also print every instruction of the median round trip (objdump)")
     p.add_argument("--edu", action="store_true",
                    help="pass QEMU's edu through behind VT-d (the bench guest's MSI phase)")
     args = p.parse_args()
@@ -176,6 +190,10 @@ def main():
               f"hv instructions min {lens[0]} median {med} max {lens[-1]}")
         for name, n in by_function(sample, hv_sym):
             print(f"  {n:5d}  {name}")
+        if args.listing:
+            text = disassembly(hv)
+            for pc in sample:
+                print(f"    {pc:#x} {hv_sym(pc):24s} {text.get(pc, '?')}")
         print()
 
 

@@ -152,6 +152,16 @@ const char *exit_name(u32 code)
 	return code < NR_EXIT_CODES ? exit_table[code].name : "invalid";
 }
 
+/* RIP past the instruction of @len bytes; its single-step trap if owed. */
+static inline enum exit_action skip(struct vcpu *v, const struct vm_exit *x, u8 len)
+{
+	if (vm_ops->skip_insn(&v->hw, x->rip + len)) {
+		vm_ops->single_step_trap(&v->hw);
+		v->halted = false;
+	}
+	return EXIT_ADVANCE;
+}
+
 /*
  * The usual encodings of instructions that exit, without prefixes: when
  * the bytes at RIP are exactly these, their length is known without the
@@ -172,7 +182,7 @@ static const struct {
 	[EXIT_WBINVD] = { 2, { 0x090f } },
 };
 
-static int plain_length(struct vcpu *v, u32 code)
+static inline __attribute__((always_inline)) int plain_length(struct vcpu *v, u32 code)
 {
 	unsigned len = code < NR_EXIT_CODES ? plain_insns[code].len : 0;
 	const u8 *b;
@@ -186,6 +196,25 @@ static int plain_length(struct vcpu *v, u32 code)
 	       (plain_insns[code].bytes[1] && have == plain_insns[code].bytes[1]) ? (int)len : 0;
 }
 
+/* advance() for an instruction with prefixes or a page end in it: the
+ * decoder's length. */
+static __attribute__((noinline)) enum exit_action advance_decoded(struct vcpu *v,
+								  const struct vm_exit *x)
+{
+	int n = insn_length_at_rip(v);
+
+	if (n <= 0) {
+		u8 b[4] = { 0 };
+
+		vcpu_fetch(v, b, sizeof(b));
+		vm_stop(v->vm, "undecodable-instruction after %s exit vcpu %u rip 0x%llx "
+			"bytes %02x %02x %02x %02x", exit_name(v->hw.exit.code), v->id,
+			(unsigned long long)vcpu_reg(v, REG_RIP), b[0], b[1], b[2], b[3]);
+		return EXIT_STOP;
+	}
+	return skip(v, x, (u8)n);
+}
+
 /*
  * Move RIP past the exiting instruction, decoding it when the hardware
  * did not say how long it was. The instruction then completed as if the
@@ -195,31 +224,16 @@ static int plain_length(struct vcpu *v, u32 code)
  * is an event that ends the halt, as KVM does). RIP is the one the exit
  * recorded (x->rip): a handler that returns EXIT_ADVANCE never moves RIP
  * itself (those that do, the debugger's and the #DB reflection, return
- * EXIT_RESUME).
+ * EXIT_RESUME). Inline in the exit loop, but for the decoder's part.
  */
-static enum exit_action advance(struct vcpu *v, const struct vm_exit *x, u8 len)
+static inline __attribute__((always_inline)) enum exit_action advance(struct vcpu *v,
+								      const struct vm_exit *x, u8 len)
 {
 	if (!len)
 		len = (u8)plain_length(v, x->code);
-	if (!len) {
-		int n = insn_length_at_rip(v);
-
-		if (n <= 0) {
-			u8 b[4] = { 0 };
-
-			vcpu_fetch(v, b, sizeof(b));
-			vm_stop(v->vm, "undecodable-instruction after %s exit vcpu %u rip 0x%llx "
-				"bytes %02x %02x %02x %02x", exit_name(v->hw.exit.code), v->id,
-				(unsigned long long)vcpu_reg(v, REG_RIP), b[0], b[1], b[2], b[3]);
-			return EXIT_STOP;
-		}
-		len = (u8)n;
-	}
-	if (vm_ops->skip_insn(&v->hw, x->rip + len)) {
-		vm_ops->single_step_trap(&v->hw);
-		v->halted = false;
-	}
-	return EXIT_ADVANCE;
+	if (!len)
+		return advance_decoded(v, x);
+	return skip(v, x, len);
 }
 
 bool exit_rep_step(struct vcpu *v)
@@ -232,11 +246,12 @@ bool exit_rep_step(struct vcpu *v)
 	return true;
 }
 
-enum exit_action exit_dispatch(struct vcpu *v)
+/* Count, trace and handle the exit that came at TSC @t0; inline in both
+ * callers (exit_run is the hot one). */
+static inline __attribute__((always_inline)) enum exit_action dispatch(struct vcpu *v, u32 code,
+								      u64 t0)
 {
 	const struct vm_exit *x = &v->hw.exit;
-	u32 code = x->code < NR_EXIT_CODES ? x->code : EXIT_UNKNOWN;
-	u64 t0 = rdtsc();
 	struct trace_entry *t;
 	enum exit_action a;
 
@@ -252,6 +267,50 @@ enum exit_action exit_dispatch(struct vcpu *v)
 		v->exit_ticks[code] += rdtsc() - t0;
 		v->exit_samples[code]++;
 	}
+	return a;
+}
+
+static inline u32 exit_code(const struct vcpu *v)
+{
+	return v->hw.exit.code < NR_EXIT_CODES ? v->hw.exit.code : EXIT_UNKNOWN;
+}
+
+enum exit_action exit_dispatch(struct vcpu *v)
+{
+	return dispatch(v, exit_code(v), rdtsc());
+}
+
+/*
+ * After an exit whose handler left the vCPU's interrupt state alone
+ * (exit_row.quick), the run loop's pass over requests, timers and pending
+ * interrupts would find what it found before the entry when that pass
+ * found nothing to deliver (v->quiet), no request came (every interrupt
+ * raised for this vCPU comes with VCPU_REQ_INTR), the guest wrote no
+ * register of its local APIC (lapic.changed: EOI, TPR and the timer
+ * change what the pass finds without a request) and no timer or host
+ * duty is due (@next, the earliest of them, 0: none; against @now, the
+ * exit's TSC: the host timer armed for @next ends a run that began a
+ * little late). Then the guest is entered again at once.
+ */
+static inline bool quick_reentry(const struct vcpu *v, u32 code, enum exit_action a, u64 next,
+				 u64 now)
+{
+	return a == EXIT_ADVANCE && exit_table[code].quick && v->quiet && !v->lapic.changed &&
+	       !__atomic_load_n(&v->requests, __ATOMIC_ACQUIRE) && (!next || now < next);
+}
+
+enum exit_action exit_run(struct vcpu *v, u64 next)
+{
+	enum exit_action a;
+	u32 code;
+	u64 t0;
+
+	do {
+		vm_ops->run(&v->hw);
+		t0 = rdtsc();
+		code = exit_code(v);
+		a = dispatch(v, code, t0);
+	} while (quick_reentry(v, code, a, next, t0));
 	return a;
 }
 

@@ -29,7 +29,7 @@ struct exit_row {
 	 * INT rising after a mask or EOI write: vmm/irq.c) or reprograms (a
 	 * timed device: VCPU_REQ_TIMERS) sets a request. After it, the run
 	 * loop may re-enter the guest without looking for events again
-	 * (vcpu.c, quick_reentry()). The local APIC's own register writes
+	 * (exit.c, quick_reentry()). The local APIC's own register writes
 	 * (MMIO in xAPIC mode, MSRs in x2APIC mode, TSC deadline, APIC base)
 	 * set lapic.changed instead, which quick_reentry() also checks: port
 	 * I/O, MMIO and MSR accesses qualify. */
@@ -47,6 +47,15 @@ const char *exit_name(u32 code);
 
 /* Count and handle v->hw.exit; advance RIP when the handler says so. */
 enum exit_action exit_dispatch(struct vcpu *v);
+
+/*
+ * Enter the guest and dispatch its exit, again and again while the exits
+ * are quick ones that leave nothing for the run loop's pass over requests,
+ * timers and interrupts (exit_row.quick, v->quiet, no request, no local
+ * APIC write, @next not reached: the earliest timer or host duty, 0 for
+ * none). Returns the last exit's action. The exit path's one loop.
+ */
+enum exit_action exit_run(struct vcpu *v, u64 next);
 
 struct vm;
 

@@ -50,21 +50,38 @@ static bool follows_state(u32 leaf)
 	return leaf == 1 || leaf == 7 || leaf == 0xd || leaf == 0x80000001;
 }
 
-struct cpuid_regs cpuid_guest(struct vcpu *v, u32 leaf, u32 sub)
+static inline u32 cache_slot(u32 leaf, u32 sub)
+{
+	return (leaf ^ (leaf >> 27) ^ (sub << 2)) % CPUID_CACHE_SIZE;
+}
+
+static __attribute__((noinline)) struct cpuid_regs miss(struct vcpu *v, u32 leaf, u32 sub, u64 cr4,
+							 u32 key, struct cpuid_cached *e)
+{
+	if (leaf == 0xd)
+		return compute(v, leaf, sub, cr4);
+	*e = (struct cpuid_cached){ leaf, sub, key, compute(v, leaf, sub, cr4) };
+	return e->r;
+}
+
+/* Inline in the CPUID exit: a hit costs a hash and three compares. */
+static inline __attribute__((always_inline)) struct cpuid_regs lookup(struct vcpu *v, u32 leaf,
+								     u32 sub)
 {
 	bool state = follows_state(leaf);
 	u64 cr4 = state ? vcpu_reg(v, REG_CR4) : 0;
 	u32 key = CACHE_KEY_VALID |
 		  (state ? (u32)(cr4 & (CR4_OSXSAVE | CR4_PKE)) | !v->lapic.enabled : 0);
-	struct cpuid_cached *e = &v->cpuid_cache[(leaf ^ (leaf >> 27) ^ (sub << 2)) %
-						 CPUID_CACHE_SIZE];
+	struct cpuid_cached *e = &v->cpuid_cache[cache_slot(leaf, sub)];
 
 	if (e->key == key && e->leaf == leaf && e->sub == sub)
 		return e->r;
-	if (leaf == 0xd)
-		return compute(v, leaf, sub, cr4);
-	*e = (struct cpuid_cached){ leaf, sub, key, compute(v, leaf, sub, cr4) };
-	return e->r;
+	return miss(v, leaf, sub, cr4, key, e);
+}
+
+struct cpuid_regs cpuid_guest(struct vcpu *v, u32 leaf, u32 sub)
+{
+	return lookup(v, leaf, sub);
 }
 
 void cpu_view_of(struct vcpu *v, struct cpu_view *c)
@@ -78,14 +95,33 @@ void cpu_view_of(struct vcpu *v, struct cpu_view *c)
 	c->xcr0 = ((u64)d.edx << 32) | d.eax;
 }
 
+static void set_regs(struct vcpu *v, const struct cpuid_regs *r)
+{
+	v->hw.gprs[GPR_RAX] = r->eax;
+	v->hw.gprs[GPR_RBX] = r->ebx;
+	v->hw.gprs[GPR_RCX] = r->ecx;
+	v->hw.gprs[GPR_RDX] = r->edx;
+}
+
+static __attribute__((noinline)) enum exit_action cpuid_looked_up(struct vcpu *v)
+{
+	struct cpuid_regs r = lookup(v, (u32)v->hw.gprs[GPR_RAX], (u32)v->hw.gprs[GPR_RCX]);
+
+	set_regs(v, &r);
+	return EXIT_ADVANCE;
+}
+
+/* A leaf that does not follow the guest's state is answered from the
+ * cache without a call (no stack frame on the exit path); the others,
+ * and misses, by lookup(). */
 enum exit_action exit_cpuid(struct vcpu *v, const struct vm_exit *x)
 {
-	struct cpuid_regs r = cpuid_guest(v, (u32)v->hw.gprs[GPR_RAX], (u32)v->hw.gprs[GPR_RCX]);
+	u32 leaf = (u32)v->hw.gprs[GPR_RAX], sub = (u32)v->hw.gprs[GPR_RCX];
+	const struct cpuid_cached *e = &v->cpuid_cache[cache_slot(leaf, sub)];
 
 	(void)x;
-	v->hw.gprs[GPR_RAX] = r.eax;
-	v->hw.gprs[GPR_RBX] = r.ebx;
-	v->hw.gprs[GPR_RCX] = r.ecx;
-	v->hw.gprs[GPR_RDX] = r.edx;
+	if (follows_state(leaf) || e->key != CACHE_KEY_VALID || e->leaf != leaf || e->sub != sub)
+		return cpuid_looked_up(v);
+	set_regs(v, &e->r);
 	return EXIT_ADVANCE;
 }

@@ -27,12 +27,9 @@
 #define CR4_SMAP (1ULL << 21)
 #define RFLAGS_AC (1ULL << 18)
 
-/* One aligned load (an entry never straddles a page; the guest may be
- * changing it meanwhile). */
 static u64 load_entry(const void *p, unsigned size)
 {
-	return size == 8 ? __atomic_load_n((const u64 *)p, __ATOMIC_RELAXED) :
-			   __atomic_load_n((const u32 *)p, __ATOMIC_RELAXED);
+	return gwalk_load_entry(p, size);
 }
 
 /* @m, when given, records where the entry was and what it held. */
@@ -150,22 +147,6 @@ bool gwalk_translate_memo(struct vcpu *v, const struct vcpu_code_view *cv, u64 l
 	m->n = 0;
 	m->valid = walk(v, cv, lin, gpa, &perm, m);
 	return m->valid;
-}
-
-/*
- * The walk reads nothing but these registers and the entries it found on
- * its way, each at an address the one before it (or CR3) gave: the same
- * registers and the same entries mean the same walk.
- */
-bool gwalk_memo_holds(const struct gwalk_memo *m, const struct vcpu_code_view *cv)
-{
-	if (!m->valid || m->cr0 != cv->cr0 || m->cr3 != cv->cr3 || m->cr4 != cv->cr4 ||
-	    m->efer != cv->efer)
-		return false;
-	for (unsigned i = 0; i < m->n; i++)
-		if (load_entry(m->entry[i], m->size) != m->val[i])
-			return false;
-	return true;
 }
 
 bool gwalk_translate(struct vcpu *v, u64 lin, enum gwalk_access acc, u64 *gpa)

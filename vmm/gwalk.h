@@ -9,6 +9,7 @@
 #ifndef VMM_GWALK_H
 #define VMM_GWALK_H
 
+#include "arch/x86/virt.h"
 #include "kernel/types.h"
 
 struct vcpu;
@@ -19,7 +20,6 @@ enum gwalk_access {
 	GWALK_FETCH,
 };
 
-struct vcpu_code_view;
 
 /* False when @lin is not mapped (or the tables are not in RAM). */
 bool gwalk_translate(struct vcpu *v, u64 lin, enum gwalk_access acc, u64 *gpa);
@@ -47,9 +47,32 @@ struct gwalk_memo {
 /* gwalk_translate_view() that also fills @m (invalid when it fails). */
 bool gwalk_translate_memo(struct vcpu *v, const struct vcpu_code_view *cv, u64 lin, u64 *gpa,
 			  struct gwalk_memo *m);
-/* Whether a walk under @cv's paging registers of the address @m was made
- * for would still give the same translation. */
-bool gwalk_memo_holds(const struct gwalk_memo *m, const struct vcpu_code_view *cv);
+/* One aligned load of a table entry (an entry never straddles a page;
+ * the guest may be changing it meanwhile). */
+static inline u64 gwalk_load_entry(const void *p, unsigned size)
+{
+	return size == 8 ? __atomic_load_n((const u64 *)p, __ATOMIC_RELAXED) :
+			   __atomic_load_n((const u32 *)p, __ATOMIC_RELAXED);
+}
+
+/*
+ * Whether a walk under @cv's paging registers of the address @m was made
+ * for would still give the same translation. The walk reads nothing but
+ * these registers and the entries it found on its way, each at an address
+ * the one before it (or CR3) gave: the same registers and the same
+ * entries mean the same walk. Inline: the exit path's instruction fetch
+ * asks it on every exit without a hardware instruction length.
+ */
+static inline bool gwalk_memo_holds(const struct gwalk_memo *m, const struct vcpu_code_view *cv)
+{
+	if (!m->valid || m->cr0 != cv->cr0 || m->cr3 != cv->cr3 || m->cr4 != cv->cr4 ||
+	    m->efer != cv->efer)
+		return false;
+	for (unsigned i = 0; i < m->n; i++)
+		if (gwalk_load_entry(m->entry[i], m->size) != m->val[i])
+			return false;
+	return true;
+}
 
 /* #PF error code bits (SDM Vol. 3A §4.7, Figure 4-12). */
 #define GWALK_PF_P (1u << 0) /* a protection violation, not a missing page */

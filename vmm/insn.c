@@ -307,25 +307,17 @@ static u64 code_lin(const struct vcpu_code_view *cv, int mode)
  * The page of the last fetch stays in v->code_tlb with the translation's
  * memo: when CS, the paging registers and the guest's table entries are
  * those it was made under, the same page is found without a walk (every
- * exit without a hardware instruction length reads the instruction).
+ * exit without a hardware instruction length reads the instruction; the
+ * hit is code_tlb_hit, inline in vcpu.h). On a miss the page is walked
+ * to and remembered.
  */
-/* Inlined in both callers: the exit path's instruction bytes stay one
- * call deep. */
-static inline __attribute__((always_inline)) const u8 *
-code_bytes(struct vcpu *v, const struct vcpu_code_view *cv, unsigned len, int *mode)
+const u8 *vcpu_code_bytes_miss(struct vcpu *v, const struct vcpu_code_view *cv, unsigned len,
+			       int *mode)
 {
 	struct code_tlb *t = &v->code_tlb;
 	const u8 *page;
 	u64 lin, gpa, off;
 
-	if (t->host && cv->cs_attr == t->cs_attr && cv->cs_base == t->cs_base &&
-	    gwalk_memo_holds(&t->tr, cv)) {
-		*mode = t->mode;
-		lin = code_lin(cv, *mode);
-		off = lin & (PAGE_SIZE - 1);
-		if (lin - off == t->lin_page && off + len <= PAGE_SIZE)
-			return t->host + off;
-	}
 	*mode = vcpu_code_mode_view(cv);
 	lin = code_lin(cv, *mode);
 	off = lin & (PAGE_SIZE - 1);
@@ -339,12 +331,12 @@ code_bytes(struct vcpu *v, const struct vcpu_code_view *cv, unsigned len, int *m
 	return page + off;
 }
 
-const u8 *vcpu_code_bytes(struct vcpu *v, unsigned len, int *mode)
+static const u8 *code_bytes(struct vcpu *v, const struct vcpu_code_view *cv, unsigned len,
+			    int *mode)
 {
-	struct vcpu_code_view cv;
+	const u8 *p = code_tlb_hit(&v->code_tlb, cv, len, mode);
 
-	vcpu_code_view(v, &cv);
-	return code_bytes(v, &cv, len, mode);
+	return p ? p : vcpu_code_bytes_miss(v, cv, len, mode);
 }
 
 unsigned vcpu_fetch_code(struct vcpu *v, u8 *buf, unsigned len, int *mode)

@@ -464,26 +464,6 @@ static void idle(struct vcpu *v, u64 deadline)
 	note_unstuck(v);
 }
 
-/*
- * After an exit whose handler left the vCPU's interrupt state alone
- * (exit_row.quick), the loop's pass over requests, timers and pending
- * interrupts would find what it found before the entry when the last
- * pass found nothing to deliver, no request came (every interrupt raised
- * for this vCPU comes with VCPU_REQ_INTR), the guest wrote no register of
- * its local APIC (lapic.changed: EOI, TPR and the timer change what the
- * pass finds without a request) and no timer or host duty is due yet
- * (@next, the earliest of them; 0: none): the guest is entered again at
- * once.
- */
-static inline bool quick_reentry(struct vcpu *v, enum exit_action a, u64 next)
-{
-	u32 code = v->hw.exit.code;
-
-	return a == EXIT_ADVANCE && code < NR_EXIT_CODES && exit_table[code].quick && v->quiet &&
-	       !v->lapic.changed && !__atomic_load_n(&v->requests, __ATOMIC_ACQUIRE) &&
-	       (!next || rdtsc() < next);
-}
-
 void vcpu_run(struct vcpu *v)
 {
 	this_cpu()->vcpu = v;
@@ -510,10 +490,7 @@ void vcpu_run(struct vcpu *v)
 		lapic_timer_arm(next);
 		if (!v->vapic) /* else the CPU takes the EOI write */
 			vlapic_pv_eoi_arm(&v->lapic);
-		do {
-			vm_ops->run(&v->hw);
-			a = exit_dispatch(v);
-		} while (quick_reentry(v, a, next));
+		a = exit_run(v, next);
 		if (a == EXIT_STOP && !vm_running(v->vm))
 			break; /* else restarting (on_stop = restart) */
 	}

@@ -112,6 +112,27 @@ struct vcpu {
 	struct code_tlb code_tlb; /* (o) insn.c vcpu_code_bytes */
 };
 
+/*
+ * The @len bytes at CS:RIP (@cv) in the page of the last fetch, when CS,
+ * the paging registers and the guest's table entries are those it was
+ * made under and they lie in that page; else NULL (insn.c walks).
+ */
+static inline const u8 *code_tlb_hit(const struct code_tlb *t, const struct vcpu_code_view *cv,
+				     unsigned len, int *mode)
+{
+	u64 lin, off;
+
+	if (!t->host || cv->cs_attr != t->cs_attr || cv->cs_base != t->cs_base ||
+	    !gwalk_memo_holds(&t->tr, cv))
+		return NULL;
+	lin = (t->mode == 64 ? 0 : cv->cs_base) + cv->rip; /* no CS base in 64-bit code */
+	off = lin & (PAGE_SIZE - 1);
+	if (lin - off != t->lin_page || off + len > PAGE_SIZE)
+		return NULL;
+	*mode = t->mode;
+	return t->host + off;
+}
+
 static inline struct vcpu *vcpu_of(struct vcpu_hw *hw)
 {
 	return (struct vcpu *)hw;

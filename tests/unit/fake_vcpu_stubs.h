@@ -18,19 +18,14 @@
 #include "vmm/vcpu.h"
 
 /* The translation memo over the test's own gwalk_translate_view: no memo
- * outlives its walk, so every instruction fetch walks again. */
+ * is valid, so every instruction fetch walks again (gwalk_memo_holds, an
+ * inline, finds none). */
 #define FAKE_GWALK_NO_MEMO                                                 \
 	bool gwalk_translate_memo(struct vcpu *v, const struct vcpu_code_view *cv, \
 				  u64 lin, u64 *gpa, struct gwalk_memo *m) \
 	{                                                                  \
 		m->valid = false;                                          \
 		return gwalk_translate_view(v, cv, lin, gpa);              \
-	}                                                                  \
-	bool gwalk_memo_holds(const struct gwalk_memo *m,                  \
-			      const struct vcpu_code_view *cv)             \
-	{                                                                  \
-		(void)m, (void)cv;                                         \
-		return false;                                              \
 	}
 
 /* An exit handler of a per-concern file that the test does not run. */
@@ -65,11 +60,18 @@
 		fail();                                                    \
 		return 0;                                                  \
 	}                                                                  \
-	const u8 *vcpu_code_bytes(struct vcpu *v, unsigned len, int *mode) \
+	const u8 *vcpu_code_bytes_miss(struct vcpu *v,                     \
+				       const struct vcpu_code_view *cv,    \
+				       unsigned len, int *mode)            \
 	{                                                                  \
-		(void)v, (void)len, (void)mode;                            \
+		(void)v, (void)cv, (void)len, (void)mode;                  \
 		fail();                                                    \
 		return NULL;                                               \
+	}                                                                  \
+	void vcpu_code_view_by_regs(struct vcpu *v, struct vcpu_code_view *cv) \
+	{                                                                  \
+		(void)v, (void)cv;                                         \
+		fail();                                                    \
 	}                                                                  \
 	int insn_length_at_rip(struct vcpu *v)                             \
 	{                                                                  \

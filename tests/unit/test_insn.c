@@ -61,13 +61,6 @@ bool gwalk_translate_memo(struct vcpu *v, const struct vcpu_code_view *cv, u64 l
 	return false;
 }
 
-bool gwalk_memo_holds(const struct gwalk_memo *m, const struct vcpu_code_view *cv)
-{
-	(void)m, (void)cv;
-	fail();
-	return false;
-}
-
 bool gmem_read(const struct gmem *m, u64 gpa, void *dst, u64 len)
 {
 	(void)m, (void)gpa, (void)dst, (void)len;

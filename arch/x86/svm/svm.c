@@ -33,26 +33,37 @@ struct svm_vcpu {
 	struct vmcb *vmcb;
 	u64 vmcb_pa;
 	bool flush;
-	/* The guest's NMI blocking, which the CPU does not keep for it
-	 * without vNMI: set by an injected NMI, cleared once its IRET ran. */
-	bool nmi_masked;
-	bool nmi_pending;  /* an NMI waits for the blocking to end */
-	bool iret_seen;    /* IRET intercepted at iret_rip, not yet past it */
+	/*
+	 * The NMI and debugger state below: while all of it is clear (the
+	 * usual case) svm_run skips every check it needs, testing @special
+	 * once before the entry and once after the exit.
+	 */
+	union {
+		struct {
+			/* The guest's NMI blocking, which the CPU does not
+			 * keep for it without vNMI: set by an injected NMI,
+			 * cleared once its IRET ran. */
+			bool nmi_masked;
+			bool nmi_pending;   /* an NMI waits for the blocking to end */
+			bool iret_seen;     /* IRET intercepted at iret_rip, not yet past it */
+			bool nmi_step;      /* NMI single-step over that IRET: TF and
+					     * the step intercepts are ours */
+			bool dbg_step;      /* the debugger asks for its single step */
+			bool dbg_armed;     /* TF and the #DB intercept are the debugger's */
+			bool dbg_step_owed; /* an emulated instruction ended the step */
+			bool hw;            /* the debugger's hardware breakpoints (hw_on) */
+		};
+		u64 special;
+	};
 	u64 iret_rip;
-	/* NMI single-step over that IRET (nmi_step_start) */
-	bool nmi_step;      /* TF and the step intercepts are ours */
-	bool step_guest_tf; /* the guest's own TF when the step began */
+	bool step_guest_tf; /* the guest's own TF when the NMI step began */
 	u64 step_dr6;       /* the guest's DR6 when the step began */
 	/* The debugger's controls (svm_set_debug) and its single step */
-	u32 debug;          /* VCPU_DEBUG_* */
-	bool dbg_armed;     /* TF and the #DB intercept are the debugger's */
 	bool dbg_guest_tf;  /* the guest's own TF under ours */
 	u64 dbg_dr6;        /* the guest's DR6 when the step began */
-	bool dbg_step_owed; /* an emulated instruction ended the step */
 	/* The debugger's hardware breakpoints (VCPU_DEBUG_HW, hw_on): its
 	 * DR0-DR3 in the CPU and its DR7 in the VMCB; the guest's own
 	 * values, which MOV DR (intercepted) and REG_DR* see, kept here. */
-	bool hw;
 	u64 hw_dr7;
 	u64 guest_dr[4], guest_dr6, guest_dr7;
 };
@@ -62,7 +73,7 @@ static u64 iopm_pa, msrpm_pa;
 static bool have_nrips;
 static u32 nr_asids;
 
-void svm_vmrun(u64 *gprs, u64 guest_vmcb_pa, u64 host_vmcb_pa);
+void svm_vmrun(void); /* svm_entry.asm: its own calling convention */
 extern const char svm_vmrun_resume[]; /* the instruction after VMRUN */
 
 static u64 alloc_zeroed(u64 size)
@@ -525,7 +536,7 @@ static void dbg_arm(struct svm_vcpu *s)
 {
 	struct vmcb *vm = s->vmcb;
 
-	if (!(s->debug & VCPU_DEBUG_STEP) || s->dbg_armed || s->nmi_step)
+	if (!s->dbg_step || s->dbg_armed || s->nmi_step)
 		return;
 	s->dbg_armed = true;
 	s->dbg_guest_tf = vm->save.rflags & RFLAGS_TF;
@@ -657,7 +668,7 @@ static bool svm_set_debug(struct vcpu_hw *v, const struct vcpu_debug *d)
 	struct vmcb_control *c = &s->vmcb->control;
 	u32 flags = d->flags;
 
-	s->debug = flags;
+	s->dbg_step = flags & VCPU_DEBUG_STEP;
 	if (flags & VCPU_DEBUG_BP) {
 		c->intercept_exc |= 1u << VEC_BP;
 		c->intercept1 |= SVM_INTERCEPT_INTN;
@@ -964,19 +975,33 @@ static void requeue_interrupted_event(struct vmcb *vm)
 	vm->control.eventinj = (info & SVM_EVTINJ_VALID) ? info : 0;
 }
 
+/* The guest's run (svm_entry.asm): every register but RSP and RBP is
+ * the guest's in between, so all are clobbered here and only this
+ * function's prologue saves the callee-saved ones. */
+static inline void vmrun(u64 *gprs, u64 vmcb_pa, u64 host_pa)
+{
+	asm volatile("call svm_vmrun"
+		     : "+D"(gprs), "+S"(vmcb_pa), "+d"(host_pa)
+		     :
+		     : "rax", "rbx", "rcx", "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15",
+		       "memory", "cc");
+}
+
 static void svm_run(struct vcpu_hw *v)
 {
 	struct svm_vcpu *s = priv(v);
 	struct vmcb *vm = s->vmcb;
 	u64 dr6;
 
-	if (s->dbg_step_owed) { /* no entry: the step ended in emulation */
-		s->dbg_step_owed = false;
-		vm_exit_step_ended(&v->exit, vm->save.rip);
-		return;
+	if (s->special) {
+		if (s->dbg_step_owed) { /* no entry: the step ended in emulation */
+			s->dbg_step_owed = false;
+			vm_exit_step_ended(&v->exit, vm->save.rip);
+			return;
+		}
+		nmi_prepare_entry(s);
+		dbg_arm(s);
 	}
-	nmi_prepare_entry(s);
-	dbg_arm(s);
 	vm->control.tlb_control = s->flush ? TLB_FLUSH_ALL : 0;
 	s->flush = false;
 	vm->control.clean_bits = 0;
@@ -988,15 +1013,17 @@ static void svm_run(struct vcpu_hw *v)
 	 * leave them pending for the loop's own window after #VMEXIT.
 	 */
 	asm volatile("clgi; sti" ::: "memory");
-	svm_vmrun(v->gprs, s->vmcb_pa, host_vmcb_pa[this_cpu()->cpu]);
+	vmrun(v->gprs, s->vmcb_pa, host_vmcb_pa[this_cpu()->cpu]);
 	asm volatile("cli; stgi" ::: "memory");
 	v->gprs[GPR_RAX] = vm->save.rax;
 	dr6 = vm->save.dr6;
 	svm_decode(v);
 	requeue_interrupted_event(vm);
-	dbg_exit(s, &v->exit);
-	hw_exit(s, &v->exit, dr6);
-	nmi_track_exit(s, &v->exit);
+	if (s->special) {
+		dbg_exit(s, &v->exit);
+		hw_exit(s, &v->exit, dr6);
+		nmi_track_exit(s, &v->exit);
+	}
 }
 
 const struct vcpu_ops svm_ops = {

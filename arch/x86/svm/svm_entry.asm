@@ -1,6 +1,10 @@
 ; SPDX-License-Identifier: MIT
 ;
-; void svm_vmrun(u64 *gprs, u64 guest_vmcb_pa, u64 host_vmcb_pa)
+; svm_vmrun: RDI = gprs, RSI = guest VMCB physical address, RDX = host
+; VMCB physical address. Called from svm_run's inline assembly, which
+; declares every general register but RSP and RBP clobbered, so the stub
+; saves none of the C callee-saved registers itself (the caller's prologue
+; already holds them); RBP, the frame pointer, it keeps.
 ;
 ; Runs the guest once (AMD APM Vol. 2 §15.5): loads its general registers
 ; from gprs[] (x86 encoding order; RAX and RSP live in the VMCB), VMLOADs
@@ -18,14 +22,8 @@ global svm_vmrun
 global svm_vmrun_resume
 svm_vmrun:
 	push rbp
-	push rbx
-	push r12
-	push r13
-	push r14
-	push r15
-	push rdi			; [rsp+16] gprs
-	push rdx			; [rsp+8]  host VMCB
-	push rsi			; [rsp]    guest VMCB
+	push rdx			; [rsp+8] host VMCB
+	push rdi			; [rsp]   gprs
 	mov rax, rsi
 	GUEST_GPRS_LOAD
 	vmload
@@ -33,17 +31,11 @@ svm_vmrun:
 svm_vmrun_resume:			; the host's RIP after #VMEXIT
 	vmsave				; RAX is the guest VMCB again after #VMEXIT
 	push rdi
-	mov rdi, [rsp + 24]
+	mov rdi, [rsp + 8]
 	GUEST_GPRS_STORE
 	pop qword [rdi + GPR(GPR_RDI)]
-	add rsp, 8			; guest VMCB
+	add rsp, 8			; gprs
 	pop rax				; host VMCB
 	vmload
-	add rsp, 8			; gprs
-	pop r15
-	pop r14
-	pop r13
-	pop r12
-	pop rbx
 	pop rbp
 	ret
