@@ -56,23 +56,10 @@ bool bus_set_decode(struct bus *b, u64 base, bus_decode_fn decodes)
 	return false;
 }
 
-/* Inside region @r: the whole access, and decoded. */
-static const struct bus_region *claims(const struct bus_region *r, u64 addr, unsigned size)
-{
-	if (size > r->base + r->len - addr) /* runs past its end */
-		return NULL;
-	return !r->decodes || r->decodes(r->dev, addr - r->base, size) ? r : NULL;
-}
-
-const struct bus_region *bus_find(const struct bus *b, u64 addr, unsigned size)
+const struct bus_region *bus_find_sorted(const struct bus *b, u64 addr, unsigned size)
 {
 	unsigned lo = 0, hi = b->n;
 
-	if (addr < b->index_len) {
-		u8 k = b->index[addr];
-
-		return k ? claims(&b->regions[k - 1], addr, size) : NULL;
-	}
 	while (lo < hi) {
 		unsigned mid = (lo + hi) / 2;
 		const struct bus_region *r = &b->regions[mid];
@@ -82,7 +69,7 @@ const struct bus_region *bus_find(const struct bus *b, u64 addr, unsigned size)
 		else if (addr >= r->base + r->len)
 			lo = mid + 1;
 		else
-			return claims(r, addr, size);
+			return bus_claims(r, addr, size);
 	}
 	return NULL;
 }
@@ -116,19 +103,6 @@ const struct bus_region *bus_overlap(const struct bus *b, u64 addr, u64 size)
 			return r;
 	}
 	return NULL;
-}
-
-u64 bus_region_read(const struct bus_region *r, u64 addr, unsigned size)
-{
-	if (!r->read)
-		return bus_all_ones(size);
-	return r->read(r->dev, addr - r->base, size) & bus_all_ones(size);
-}
-
-void bus_region_write(const struct bus_region *r, u64 addr, unsigned size, u64 val)
-{
-	if (r->write)
-		r->write(r->dev, addr - r->base, size, val & bus_all_ones(size));
 }
 
 bool bus_read(const struct bus *b, u64 addr, unsigned size, u64 *val)

@@ -50,8 +50,29 @@ void bus_set_index(struct bus *b, u8 *mem, u64 len);
  * region starts there. */
 bool bus_set_decode(struct bus *b, u64 base, bus_decode_fn decodes);
 
-/* The region containing [addr, addr+size) that decodes it, or NULL. */
-const struct bus_region *bus_find(const struct bus *b, u64 addr, unsigned size);
+/* Inside region @r: the whole access, and decoded. */
+static inline const struct bus_region *bus_claims(const struct bus_region *r, u64 addr,
+						  unsigned size)
+{
+	if (size > r->base + r->len - addr) /* runs past its end */
+		return NULL;
+	return !r->decodes || r->decodes(r->dev, addr - r->base, size) ? r : NULL;
+}
+
+/* bus_find() above the index: a binary search. */
+const struct bus_region *bus_find_sorted(const struct bus *b, u64 addr, unsigned size);
+
+/* The region containing [addr, addr+size) that decodes it, or NULL.
+ * Inline: every port exit looks its port up. */
+static inline const struct bus_region *bus_find(const struct bus *b, u64 addr, unsigned size)
+{
+	if (addr < b->index_len) {
+		u8 k = b->index[addr];
+
+		return k ? bus_claims(&b->regions[k - 1], addr, size) : NULL;
+	}
+	return bus_find_sorted(b, addr, size);
+}
 
 /* The first region that overlaps [addr, addr+size) in any byte it
  * decodes, or NULL:
@@ -68,8 +89,18 @@ static inline u64 bus_all_ones(unsigned size)
 /* Access region @r (bus_find()'s answer for [@addr, @addr+@size)) as
  * bus_read() / bus_write() do: no read callback reads all-ones, no write
  * callback drops the write. */
-u64 bus_region_read(const struct bus_region *r, u64 addr, unsigned size);
-void bus_region_write(const struct bus_region *r, u64 addr, unsigned size, u64 val);
+static inline u64 bus_region_read(const struct bus_region *r, u64 addr, unsigned size)
+{
+	if (!r->read)
+		return bus_all_ones(size);
+	return r->read(r->dev, addr - r->base, size) & bus_all_ones(size);
+}
+
+static inline void bus_region_write(const struct bus_region *r, u64 addr, unsigned size, u64 val)
+{
+	if (r->write)
+		r->write(r->dev, addr - r->base, size, val & bus_all_ones(size));
+}
 
 /*
  * Access the bus. Returns false when nobody claims the address; a read

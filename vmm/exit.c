@@ -182,16 +182,19 @@ static const struct {
 	[EXIT_WBINVD] = { 2, { 0x090f } },
 };
 
+/* @code: below NR_EXIT_CODES. */
 static inline __attribute__((always_inline)) int plain_length(struct vcpu *v, u32 code)
 {
-	unsigned len = code < NR_EXIT_CODES ? plain_insns[code].len : 0;
+	unsigned len = plain_insns[code].len;
 	const u8 *b;
 	u32 have;
 	int mode;
 
 	if (!len || !(b = vcpu_code_bytes(v, 3, &mode)))
 		return 0; /* (three bytes at RIP fail to read only at a page end: decoded) */
-	have = (b[0] | (u32)b[1] << 8 | (u32)b[2] << 16) & ((1u << (8 * len)) - 1);
+	have = b[0] | (u32)b[1] << 8 | (u32)b[2] << 16;
+	if (len < 3)
+		have &= len == 1 ? 0xff : 0xffff;
 	return have == plain_insns[code].bytes[0] ||
 	       (plain_insns[code].bytes[1] && have == plain_insns[code].bytes[1]) ? (int)len : 0;
 }
@@ -226,11 +229,11 @@ static __attribute__((noinline)) enum exit_action advance_decoded(struct vcpu *v
  * itself (those that do, the debugger's and the #DB reflection, return
  * EXIT_RESUME). Inline in the exit loop, but for the decoder's part.
  */
-static inline __attribute__((always_inline)) enum exit_action advance(struct vcpu *v,
+static inline __attribute__((always_inline)) enum exit_action advance(struct vcpu *v, u32 code,
 								      const struct vm_exit *x, u8 len)
 {
 	if (!len)
-		len = (u8)plain_length(v, x->code);
+		len = (u8)plain_length(v, code);
 	if (!len)
 		return advance_decoded(v, x);
 	return skip(v, x, len);
@@ -260,7 +263,7 @@ static inline __attribute__((always_inline)) enum exit_action dispatch(struct vc
 	t = trace_on ? trace_record(&v->trace, x, t0) : NULL;
 	a = exit_table[code].handler(v, x);
 	if (a == EXIT_ADVANCE)
-		a = advance(v, x, x->insn_len);
+		a = advance(v, code, x, x->insn_len);
 	if (t)
 		trace_done(t, a);
 	if ((v->exits[code] & (EXIT_COST_SAMPLE - 1)) == 1) { /* the cost, sampled */
