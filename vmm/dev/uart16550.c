@@ -213,10 +213,12 @@ u64 uart16550_read(void *dev, u64 offset, unsigned size)
 	case 2: return read_iir(u);
 	case 3: return u->lcr;
 	case 4: return u->mcr;
-	case 5:
+	case 5: /* reading clears OE; nothing else changes (the usual poll) */
 		v = u->lsr;
-		u->lsr &= ~LSR_OE;
-		update_irq(u);
+		if (v & LSR_OE) {
+			u->lsr &= ~LSR_OE;
+			update_irq(u);
+		}
 		return v;
 	case 6: return u->msr;
 	default: return u->scr;
