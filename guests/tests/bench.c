@@ -181,13 +181,15 @@ static u64 timer_once(bool hlt)
 
 	timer_start();
 	t0 = rdtsc();
+	if (!hlt)
+		sti(); /* once: an STI in the loop would put every other instruction
+			* in its interrupt shadow, and an expiry landing there would
+			* cost an interrupt-window exit, or not, by the loop's phase */
 	while (timer_hits == hits) {
-		if (hlt) {
+		if (hlt)
 			sti_hlt();
-		} else {
-			sti();
+		else
 			cpu_pause();
-		}
 	}
 	cli();
 	return timer_tsc - t0;
