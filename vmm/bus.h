@@ -80,6 +80,27 @@ static inline const struct bus_region *bus_find(const struct bus *b, u64 addr, u
  * straddles a region's edge. */
 const struct bus_region *bus_overlap(const struct bus *b, u64 addr, u64 size);
 
+/*
+ * bus_find() trying the region found last first (*@hint, which it
+ * updates): a driver touches one device's registers again and again.
+ * Regions are registered while the VM is built and never overlap, so a
+ * region slot whose range holds @addr is the region bus_find() would
+ * find, whatever slot the hint names.
+ */
+static inline const struct bus_region *bus_find_hinted(const struct bus *b, u64 addr,
+						       unsigned size,
+						       const struct bus_region **hint)
+{
+	const struct bus_region *r = *hint;
+
+	if (r && addr >= r->base && addr - r->base < r->len)
+		return bus_claims(r, addr, size);
+	r = bus_find(b, addr, size);
+	if (r)
+		*hint = r;
+	return r;
+}
+
 /* All-ones of @size bytes: what a PC bus returns where nothing answers. */
 static inline u64 bus_all_ones(unsigned size)
 {

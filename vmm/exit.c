@@ -8,6 +8,7 @@
 #include "arch/x86/cpu.h"
 #include "kernel/log.h"
 #include "kernel/string.h"
+#include "vmm/code_fetch.h"
 #include "vmm/exit.h"
 #include "vmm/gdb_target.h"
 #include "vmm/insn.h"

@@ -8,6 +8,7 @@
  */
 #include "arch/x86/virt.h"
 #include "kernel/string.h"
+#include "vmm/code_fetch.h"
 #include "vmm/gwalk.h"
 #include "vmm/insn.h"
 #include "vmm/vcpu.h"

@@ -10,8 +10,6 @@
 
 #include "arch/x86/virt.h"
 #include "kernel/types.h"
-#include "vmm/vcpu.h"
-#include "vmm/vm.h"
 
 #define INSN_MAX 15
 
@@ -45,15 +43,7 @@ bool insn_decode(const u8 *bytes, unsigned n, int mode, struct insn *out);
 /* Code-segment mode of @v: 16, 32 or 64 (vmm/vcpu_mode.c). */
 int vcpu_code_mode(struct vcpu *v);
 
-/* @v's RIP, CS and paging registers (vm_ops->code_view, or one by one). */
-void vcpu_code_view_by_regs(struct vcpu *v, struct vcpu_code_view *cv);
-static inline void vcpu_code_view(struct vcpu *v, struct vcpu_code_view *cv)
-{
-	if (vm_ops->code_view)
-		vm_ops->code_view(&v->hw, cv);
-	else
-		vcpu_code_view_by_regs(v, cv);
-}
+/* @v's RIP, CS and paging registers: vcpu_code_view() in code_fetch.h. */
 /* The code-segment mode they give: 16, 32 or 64. */
 int vcpu_code_mode_view(const struct vcpu_code_view *cv);
 
@@ -61,23 +51,7 @@ int vcpu_code_mode_view(const struct vcpu_code_view *cv);
  * gets the code-segment mode they are in (for the decoder). */
 unsigned vcpu_fetch_code(struct vcpu *v, u8 *buf, unsigned len, int *mode);
 
-/* The @len bytes at CS:RIP in place, when they lie in one page of guest
- * RAM (NULL otherwise: vcpu_fetch_code reads across pages and says how
- * far it got); *@mode as there. The guest may be writing them: read
- * each byte once. Inline up to the last fetch's page (code_tlb_hit): the
- * exit path's instruction length on CPUs without nrip-save. */
-const u8 *vcpu_code_bytes_miss(struct vcpu *v, const struct vcpu_code_view *cv, unsigned len,
-			       int *mode);
-static inline __attribute__((always_inline)) const u8 *vcpu_code_bytes(struct vcpu *v, unsigned len,
-								   int *mode)
-{
-	struct vcpu_code_view cv;
-	const u8 *p;
-
-	vcpu_code_view(v, &cv);
-	p = code_tlb_hit(&v->code_tlb, &cv, len, mode);
-	return p ? p : vcpu_code_bytes_miss(v, &cv, len, mode);
-}
+/* The bytes at CS:RIP in place: vcpu_code_bytes() in code_fetch.h. */
 
 static inline unsigned vcpu_fetch(struct vcpu *v, u8 *buf, unsigned len)
 {

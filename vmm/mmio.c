@@ -31,6 +31,7 @@
 #include "kernel/format.h"
 #include "kernel/log.h"
 #include "vmm/alu.h"
+#include "vmm/code_fetch.h"
 #include "vmm/gwalk.h"
 #include "vmm/insn.h"
 #include "vmm/mmio.h"
@@ -175,7 +176,7 @@ static bool mmio_access(struct vcpu *v, u64 gpa, unsigned size, bool write, u64 
 
 	/* inside one region that decodes it (the common case), else whatever
 	 * it overlaps: a region's edge, or RAM */
-	const struct bus_region *hit = bus_find(&vm->mmio, gpa, size);
+	const struct bus_region *hit = bus_find_hinted(&vm->mmio, gpa, size, &v->mmio_hint);
 
 	if (!hit && ((r = bus_overlap(&vm->mmio, gpa, size)) || touches_ram(&vm->mem, gpa, size))) {
 		vm_stop(vm, "mmio-straddle gpa 0x%llx size %u %s %s vcpu %u rip 0x%llx",
@@ -491,37 +492,74 @@ static enum exit_action mmio_rmw(struct vcpu *v, u64 gpa, const u8 *buf, unsigne
 	return EXIT_ADVANCE;
 }
 
+/* Are the @n bytes at @p those of @m? */
+static bool same_bytes(const u8 *p, const u8 *m, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (p[i] != m[i])
+			return false;
+	return true;
+}
+
+/*
+ * The instruction at RIP, decoded into v->mmio_memo: the last one decoded
+ * when RIP, the code mode and its bytes are the same (a driver's register
+ * accesses repeat at a few places: no copy, no decode), else fetched and
+ * decoded again. Returns how many of the memo's bytes are valid (those
+ * fetched, or the instruction's when the memo held); in.len is 0 and
+ * *@decoded false when they do not decode.
+ */
+static unsigned fetch_decode(struct vcpu *v, bool *decoded)
+{
+	struct mmio_memo *m = &v->mmio_memo;
+	u64 rip = v->hw.exit.rip;
+	const u8 *p;
+	unsigned n;
+	int mode;
+
+	if (m->in.len && m->rip == rip && (p = vcpu_code_bytes(v, m->in.len, &mode)) &&
+	    mode == m->in.mode && same_bytes(p, m->bytes, m->in.len)) {
+		*decoded = true;
+		return m->in.len;
+	}
+	n = vcpu_fetch_code(v, m->bytes, sizeof(m->bytes), &mode);
+	*decoded = insn_decode(m->bytes, n, mode, &m->in);
+	if (!*decoded)
+		m->in.len = 0;
+	m->rip = rip;
+	return n;
+}
+
 enum exit_action mmio_emulate(struct vcpu *v, u64 gpa)
 {
-	u8 buf[INSN_MAX];
-	struct insn in;
+	const struct insn *in = &v->mmio_memo.in;
+	const u8 *buf = v->mmio_memo.bytes;
 	struct access a;
 	struct rmw r;
-	int mode;
-	unsigned n = vcpu_fetch_code(v, buf, sizeof(buf), &mode);
-	bool decoded = insn_decode(buf, n, mode, &in), plain;
+	bool decoded, plain;
+	unsigned n = fetch_decode(v, &decoded);
 	u64 val;
 
-	if (decoded && is_string(&in))
-		return mmio_string(v, &in);
-	plain = decoded && classify(&in, &a);
-	if (decoded && !plain && rmw_classify(&in, &r))
-		return mmio_rmw(v, gpa, buf, n, &in, &r);
+	if (decoded && is_string(in))
+		return mmio_string(v, in);
+	plain = decoded && classify(in, &a);
+	if (decoded && !plain && rmw_classify(in, &r))
+		return mmio_rmw(v, gpa, buf, n, in, &r);
 	if (!plain) {
 		stop_unsupported(v, gpa, buf, n, decoded ? "" : " (undecodable)");
 		return EXIT_STOP;
 	}
 	if (a.write) {
-		val = store_value(v, &in, &a);
-		if (!mov_access(v, gpa, buf, n, &in, a.size, true, &val))
+		val = store_value(v, in, &a);
+		if (!mov_access(v, gpa, buf, n, in, a.size, true, &val))
 			return EXIT_STOP;
 	} else {
-		if (!mov_access(v, gpa, buf, n, &in, a.size, false, &val))
+		if (!mov_access(v, gpa, buf, n, in, a.size, false, &val))
 			return EXIT_STOP;
 		if (a.ext == 2)
 			val = sign_extend(val, a.size);
-		write_gpr(v, a.reg, a.dsize, in.rex, val);
+		write_gpr(v, a.reg, a.dsize, in->rex, val);
 	}
-	v->hw.exit.insn_len = in.len;
+	v->hw.exit.insn_len = in->len;
 	return EXIT_ADVANCE;
 }

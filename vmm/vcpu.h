@@ -13,6 +13,7 @@
 #include "kernel/types.h"
 #include "vmm/dev/vlapic.h"
 #include "vmm/gwalk.h"
+#include "vmm/insn.h"
 #include "vmm/trace.h"
 
 struct vm;
@@ -67,6 +68,16 @@ struct code_tlb {
 	struct gwalk_memo tr;     /* the translation and what it came from */
 };
 
+/* The last MMIO instruction decoded (mmio.c): while the bytes at its RIP
+ * are the same, in the same code mode, its decode holds. */
+struct mmio_memo {
+	u64 rip;
+	u8 bytes[INSN_MAX];       /* as fetched; the first in.len are the instruction */
+	struct insn in;           /* in.len 0: nothing remembered */
+};
+
+struct bus_region;
+
 struct vcpu {
 	struct vcpu_hw hw;        /* (o) must stay first */
 	struct vm *vm;            /* (c) */
@@ -110,28 +121,9 @@ struct vcpu {
 	volatile u32 snap_seq;    /* (a) ... bumped */
 	struct cpuid_cached cpuid_cache[CPUID_CACHE_SIZE]; /* (o) exit_cpuid.c */
 	struct code_tlb code_tlb; /* (o) insn.c vcpu_code_bytes */
+	struct mmio_memo mmio_memo; /* (o) mmio.c */
+	const struct bus_region *mmio_hint; /* (o) mmio.c: the MMIO region it hit last */
 };
-
-/*
- * The @len bytes at CS:RIP (@cv) in the page of the last fetch, when CS,
- * the paging registers and the guest's table entries are those it was
- * made under and they lie in that page; else NULL (insn.c walks).
- */
-static inline const u8 *code_tlb_hit(const struct code_tlb *t, const struct vcpu_code_view *cv,
-				     unsigned len, int *mode)
-{
-	u64 lin, off;
-
-	if (!t->host || cv->cs_attr != t->cs_attr || cv->cs_base != t->cs_base ||
-	    !gwalk_memo_holds(&t->tr, cv))
-		return NULL;
-	lin = (t->mode == 64 ? 0 : cv->cs_base) + cv->rip; /* no CS base in 64-bit code */
-	off = lin & (PAGE_SIZE - 1);
-	if (lin - off != t->lin_page || off + len > PAGE_SIZE)
-		return NULL;
-	*mode = t->mode;
-	return t->host + off;
-}
 
 static inline struct vcpu *vcpu_of(struct vcpu_hw *hw)
 {

@@ -7,6 +7,7 @@
  * harnesses with their own fake fetch link it without the decoder.
  */
 #include "arch/x86/cpu.h"
+#include "vmm/code_fetch.h"
 #include "vmm/insn.h"
 #include "vmm/vcpu.h"
 #include "vmm/vm.h"

@@ -43,7 +43,7 @@ static const u32 named[] = {
 
 /* exit_misc.c's other exits (never taken here), CLTS's length, and the
  * code at RIP (the operation's value) with the mode CS and EFER give. */
-const struct bus_region *bus_find(const struct bus *b, u64 addr, unsigned size)
+const struct bus_region *bus_find_sorted(const struct bus *b, u64 addr, unsigned size)
 {
 	(void)b, (void)addr, (void)size;
 	return NULL;

@@ -267,6 +267,36 @@ static void test_device_load_store(void **state)
 	assert_int_equal(logs, 0);
 }
 
+/* The decode memo (vcpu.mmio_memo) serves a repeated instruction and
+ * follows new bytes at the same RIP. */
+static void test_memo_follows_bytes(void **state)
+{
+	(void)state;
+	for (int i = 0; i < 2; i++) { /* mov eax, [0xfee00020], twice */
+		gpr[GPR_RAX] = 0;
+		assert_int_equal(RUN(LAPIC + 0x20, 0x8b, 0x05, 0x20, 0x00, 0xe0, 0xfe), EXIT_ADVANCE);
+		assert_int_equal(gpr[GPR_RAX], 0xa3a2a1a0);
+	}
+	assert_int_equal(vcpu.mmio_memo.in.len, 6);
+	assert_int_equal(dev.reads, 2);
+	/* the guest rewrote it: mov ecx, [0xfee00024] */
+	gpr[GPR_RAX] = 0x5a5a;
+	assert_int_equal(RUN(LAPIC + 0x24, 0x8b, 0x0d, 0x24, 0x00, 0xe0, 0xfe), EXIT_ADVANCE);
+	assert_int_equal(gpr[GPR_RCX], 0xa7a6a5a4);
+	assert_int_equal(gpr[GPR_RAX], 0x5a5a);
+	/* a store now, one byte longer: mov byte [0xfee00030], 0x42 */
+	assert_int_equal(RUN(LAPIC + 0x30, 0xc6, 0x05, 0x30, 0x00, 0xe0, 0xfe, 0x42), EXIT_ADVANCE);
+	assert_int_equal(dev.writes, 1);
+	assert_int_equal(dev.val, 0x42);
+	assert_int_equal(vcpu.hw.exit.insn_len, 7);
+	/* the same bytes in 16-bit code are another instruction: mov ax, [di] */
+	cs.attr &= ~SEG_ATTR_DB;
+	gpr[GPR_RAX] = 0;
+	assert_int_equal(RUN(LAPIC + 0x20, 0x8b, 0x05, 0x20, 0x00, 0xe0, 0xfe), EXIT_ADVANCE);
+	assert_int_equal(gpr[GPR_RAX], 0xa1a0);
+	assert_int_equal(vcpu.hw.exit.insn_len, 2);
+}
+
 static void test_unclaimed_loads(void **state)
 {
 	(void)state;
@@ -624,6 +654,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_device_load_store, setup),
+		cmocka_unit_test_setup(test_memo_follows_bytes, setup),
 		cmocka_unit_test_setup(test_unclaimed_loads, setup),
 		cmocka_unit_test_setup(test_unclaimed_logged_line, setup),
 		cmocka_unit_test_setup(test_rex_w_store_sign_extends, setup),
