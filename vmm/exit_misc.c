@@ -276,7 +276,8 @@ enum exit_action exit_stage2_fault(struct vcpu *v, const struct vm_exit *x)
 	u64 gpa = x->stage2.gpa;
 	const struct bus_region *r;
 
-	if (!x->stage2.walk && !x->stage2.fetch && !gmem_is_ram(&v->vm->mem, gpa, 1))
+	if (!x->stage2.walk && !x->stage2.fetch &&
+	    (gmem_in_hole(&v->vm->mem, gpa) || !gmem_is_ram(&v->vm->mem, gpa, 1)))
 		return mmio_emulate(v, gpa);
 	r = bus_find(&v->vm->mmio, gpa, 1);
 	vm_stop(v->vm, "bad-memory-access gpa 0x%llx %s vcpu %u rip 0x%llx target %s",

@@ -26,6 +26,8 @@ void gmem_layout(struct gmem *m, u64 ram_size, u64 hpa)
 	}
 	if (ram_size > low)
 		add(m, 4 * GiB, ram_size - low, hpa + low);
+	m->hole_start = MAX(low, GMEM_VGA_END);
+	m->hole_end = 4 * GiB;
 }
 
 bool gmem_map_stage2(struct vm *vm)

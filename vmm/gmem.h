@@ -29,6 +29,8 @@ struct gmem {
 	u64 host_base, host_size; /* the host block behind all regions */
 	u64 flat_end; /* [GMEM_VGA_END, flat_end) is RAM at host_base + gpa
 			 (the usual place of an access: gmem_ptr's fast path) */
+	u64 hole_start, hole_end; /* [hole_start, hole_end): below 4 GiB above the
+				     low RAM, never RAM (empty when not laid out) */
 	unsigned n;
 	struct gmem_region r[GMEM_MAX_REGIONS];
 };
@@ -53,6 +55,14 @@ bool gmem_write(const struct gmem *m, u64 gpa, const void *src, u64 len);
 
 /* Is [gpa, gpa+len) RAM? */
 bool gmem_is_ram(const struct gmem *m, u64 gpa, u64 len);
+
+/* Is @gpa in the hole under 4 GiB where devices live (never RAM)? One
+ * compare pair, before gmem_is_ram()'s walk over the regions: the MMIO
+ * exit's first question. */
+static inline bool gmem_in_hole(const struct gmem *m, u64 gpa)
+{
+	return gpa >= m->hole_start && gpa < m->hole_end;
+}
 
 /* End of RAM below 4 GiB and the top of all RAM (for memory maps). */
 u64 gmem_low_end(const struct gmem *m);

@@ -56,7 +56,7 @@ static u64 read_gpr(struct vcpu *v, unsigned r, unsigned size, bool rex)
 	return vcpu_gpr(v, r) & size_mask(size);
 }
 
-static void write_gpr(struct vcpu *v, unsigned r, unsigned size, bool rex, u64 val)
+static void write_gpr_slow(struct vcpu *v, unsigned r, unsigned size, bool rex, u64 val)
 {
 	u64 old;
 
@@ -65,12 +65,17 @@ static void write_gpr(struct vcpu *v, unsigned r, unsigned size, bool rex, u64 v
 		vcpu_set_gpr(v, r - 4, (old & ~0xff00ULL) | ((val & 0xff) << 8));
 		return;
 	}
-	if (size >= 4) {
-		vcpu_set_gpr(v, r, val & size_mask(size));
-		return;
-	}
 	old = vcpu_gpr(v, r);
 	vcpu_set_gpr(v, r, (old & ~size_mask(size)) | (val & size_mask(size)));
+}
+
+/* A 32- or 64-bit load (the usual MMIO read) straight to the register. */
+static inline void write_gpr(struct vcpu *v, unsigned r, unsigned size, bool rex, u64 val)
+{
+	if (size >= 4)
+		vcpu_set_gpr(v, r, val & size_mask(size));
+	else
+		write_gpr_slow(v, r, size, rex, val);
 }
 
 static u64 sign_extend(u64 val, unsigned from)
@@ -361,8 +366,10 @@ static bool split_access(struct vcpu *v, u64 gpa, u64 lin, unsigned size, bool w
  * first byte. So an access at a non-zero offset that ends in its page (a
  * device register, nearly always) skips the address computation.
  */
-static bool mov_access(struct vcpu *v, u64 gpa, const u8 *buf, unsigned n,
-		       const struct insn *in, unsigned size, bool write, u64 *val)
+static inline __attribute__((always_inline)) bool mov_access(struct vcpu *v, u64 gpa,
+							      const u8 *buf, unsigned n,
+							      const struct insn *in,
+							      unsigned size, bool write, u64 *val)
 {
 	unsigned off = (unsigned)(gpa & (PAGE_SIZE - 1));
 	u64 lin;
@@ -492,10 +499,18 @@ static enum exit_action mmio_rmw(struct vcpu *v, u64 gpa, const u8 *buf, unsigne
 	return EXIT_ADVANCE;
 }
 
-/* Are the @n bytes at @p those of @m? */
-static bool same_bytes(const u8 *p, const u8 *m, unsigned n)
+typedef u32 __attribute__((aligned(1), may_alias)) u32_unaligned;
+
+/* Are the @n bytes at @p those of @m? Four at a time (the guest may be
+ * writing @p: each byte is read once). */
+static inline bool same_bytes(const u8 *p, const u8 *m, unsigned n)
 {
-	for (unsigned i = 0; i < n; i++)
+	unsigned i = 0;
+
+	for (; i + 4 <= n; i += 4)
+		if (*(const u32_unaligned *)(p + i) != *(const u32_unaligned *)(m + i))
+			return false;
+	for (; i < n; i++)
 		if (p[i] != m[i])
 			return false;
 	return true;

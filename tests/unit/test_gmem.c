@@ -66,6 +66,40 @@ static void test_layout_16m_64m(void **state)
 	}
 }
 
+/* The hole under 4 GiB (gmem_in_hole) holds no RAM and is all of
+ * [low end, 4 GiB) above the VGA window, for every layout; an empty hole
+ * before any layout. */
+static void test_hole(void **state)
+{
+	static const u64 sizes[] = { 0x80000, 0xa0000, 0xc0000, 16 * MiB, 3 * GiB,
+				     3 * GiB + 4096, 8 * GiB };
+	struct gmem m;
+
+	(void)state;
+	memset(&m, 0, sizeof(m));
+	assert_false(gmem_in_hole(&m, 0));
+	assert_false(gmem_in_hole(&m, 0xfee00000));
+	for (unsigned i = 0; i < ARRAY_SIZE(sizes); i++) {
+		u64 low, probes[] = { 0, 0x9ffff, 0xa0000, 0xbffff, 0xc0000,
+							 16 * MiB - 1, 16 * MiB, 0xbfffffffULL,
+							 0xc0000000ULL, 0xfee00000ULL,
+							 4 * GiB - 1, 4 * GiB, 5 * GiB };
+
+		gmem_layout(&m, sizes[i], FAKE_HPA);
+		low = gmem_low_end(&m);
+		for (unsigned k = 0; k < ARRAY_SIZE(probes); k++) {
+			u64 g = probes[k];
+
+			if (gmem_in_hole(&m, g))
+				assert_false(ram(&m, g, 1));
+			if (g >= MAX(low, VGA_END) && g < 4 * GiB)
+				assert_true(gmem_in_hole(&m, g));
+		}
+		assert_true(gmem_in_hole(&m, 0xfee00000ULL));
+		assert_false(gmem_in_hole(&m, 4 * GiB));
+	}
+}
+
 static void test_layout_3g(void **state)
 {
 	struct gmem m;
@@ -493,6 +527,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_layout_16m_64m),
+		cmocka_unit_test(test_hole),
 		cmocka_unit_test(test_layout_3g),
 		cmocka_unit_test(test_layout_above_4g),
 		cmocka_unit_test(test_layout_small),

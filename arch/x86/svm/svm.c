@@ -923,20 +923,30 @@ static void svm_decode(struct vcpu_hw *v)
 	}
 	x->insn_len = have_nrips && vm->control.next_rip > vm->save.rip ?
 		      vm->control.next_rip - vm->save.rip : 0;
-	switch (code) { /* the common exits first, one compare tree */
-	case SVM_EXIT_IOIO: decode_io(x, vm); return;
-	case SVM_EXIT_NPF: decode_npf(x, vm); return;
-	case SVM_EXIT_CR4_WRITE: decode_cr(x, vm, 4, true); return;
-	case SVM_EXIT_MSR:
+	/* the common exits first, each one compare */
+	if (code == SVM_EXIT_CPUID) {
+		x->code = EXIT_CPUID;
+		return;
+	}
+	if (code == SVM_EXIT_VMMCALL) {
+		x->code = EXIT_HYPERCALL;
+		return;
+	}
+	if (code == SVM_EXIT_IOIO) {
+		decode_io(x, vm);
+		return;
+	}
+	if (code == SVM_EXIT_NPF) {
+		decode_npf(x, vm);
+		return;
+	}
+	if (code == SVM_EXIT_MSR) {
 		x->code = vm->control.exitinfo1 ? EXIT_MSR_WRITE : EXIT_MSR_READ;
 		x->msr.index = (u32)v->gprs[GPR_RCX];
 		return;
-	case SVM_EXIT_CPUID:
-		x->code = EXIT_CPUID;
-		return;
-	case SVM_EXIT_VMMCALL:
-		x->code = EXIT_HYPERCALL;
-		return;
+	}
+	switch (code) {
+	case SVM_EXIT_CR4_WRITE: decode_cr(x, vm, 4, true); return;
 	case SVM_EXIT_CR8_READ: decode_cr(x, vm, 8, false); return;
 	case SVM_EXIT_CR8_WRITE: decode_cr(x, vm, 8, true); return;
 	case SVM_EXIT_SWINT:
@@ -972,7 +982,10 @@ static void requeue_interrupted_event(struct vmcb *vm)
 {
 	u64 info = vm->control.exitintinfo;
 
-	vm->control.eventinj = (info & SVM_EVTINJ_VALID) ? info : 0;
+	if (info & SVM_EVTINJ_VALID)
+		vm->control.eventinj = info;
+	else if (vm->control.eventinj) /* (the CPU delivered it) */
+		vm->control.eventinj = 0;
 }
 
 /* The guest's run (svm_entry.asm): every register but RSP and RBP is
