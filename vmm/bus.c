@@ -39,7 +39,7 @@ bool bus_register(struct bus *b, u64 base, u64 len, bus_read_fn read,
 		return false;
 	for (unsigned j = b->n; j > i; j--)
 		b->regions[j] = b->regions[j - 1];
-	b->regions[i] = (struct bus_region){ base, len, read, write, dev, name, NULL };
+	b->regions[i] = (struct bus_region){ base, len, read, write, dev, name, NULL, false };
 	b->n++;
 	index_rebuild(b);
 	return true;
@@ -50,6 +50,17 @@ bool bus_set_decode(struct bus *b, u64 base, bus_decode_fn decodes)
 	for (unsigned i = 0; i < b->n; i++) {
 		if (b->regions[i].base == base) {
 			b->regions[i].decodes = decodes;
+			return true;
+		}
+	}
+	return false;
+}
+
+bool bus_set_lockless(struct bus *b, u64 base)
+{
+	for (unsigned i = 0; i < b->n; i++) {
+		if (b->regions[i].base == base) {
+			b->regions[i].lockless = true;
 			return true;
 		}
 	}

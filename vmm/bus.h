@@ -26,6 +26,9 @@ struct bus_region {
 	void *dev;
 	const char *name;
 	bus_decode_fn decodes; /* NULL: the whole range is the device's */
+	bool lockless;         /* the device needs no dev_lock around an access:
+				  its state is the accessing vCPU's own (the
+				  local APIC); see bus_set_lockless() */
 };
 
 struct bus {
@@ -61,6 +64,12 @@ static inline const struct bus_region *bus_claims(const struct bus_region *r, u6
 
 /* bus_find() above the index: a binary search. */
 const struct bus_region *bus_find_sorted(const struct bus *b, u64 addr, unsigned size);
+
+/* Mark the region at @base as one whose accesses need no VM-wide device
+ * lock: its callbacks touch only the accessing vCPU's own state and take
+ * their own locks for anything shared (the local APIC: its MSR interface
+ * calls the same code without the lock). False if no region starts there. */
+bool bus_set_lockless(struct bus *b, u64 base);
 
 /* The region containing [addr, addr+size) that decodes it, or NULL.
  * Inline: every port exit looks its port up. */

@@ -85,22 +85,13 @@ static u64 sign_extend(u64 val, unsigned from)
 	return ((val & size_mask(from)) ^ bit) - bit;
 }
 
-struct access {
-	bool write;
-	unsigned size;  /* bytes on the bus */
-	unsigned reg;   /* register operand (loads and register stores) */
-	unsigned dsize; /* destination register width for loads */
-	int ext;        /* loads: 0 plain, 1 zero-extend, 2 sign-extend */
-	bool imm;       /* stores of an immediate */
-};
-
 /* Map the decoded instruction to the access it performs. */
-static bool classify(const struct insn *in, struct access *a)
+static bool classify(const struct insn *in, struct mmio_access *a)
 {
 	u8 op = in->opcode;
 	unsigned osz = in->opsize;
 
-	*a = (struct access){ .reg = reg_index(in), .dsize = osz };
+	*a = (struct mmio_access){ .reg = (u8)reg_index(in), .dsize = (u8)osz };
 	if (in->has_modrm && (in->modrm >> 6) == 3)
 		return false; /* register operands only: no memory access */
 	if (in->two_byte) {
@@ -115,7 +106,7 @@ static bool classify(const struct insn *in, struct access *a)
 		a->size = a->dsize = 1;
 		break;
 	case 0x89: case 0x8b: case 0xc7: case 0xa1: case 0xa3:
-		a->size = osz;
+		a->size = (u8)osz;
 		break;
 	default:
 		return false;
@@ -128,7 +119,7 @@ static bool classify(const struct insn *in, struct access *a)
 	return true;
 }
 
-static u64 store_value(struct vcpu *v, const struct insn *in, const struct access *a)
+static u64 store_value(struct vcpu *v, const struct insn *in, const struct mmio_access *a)
 {
 	if (!a->imm)
 		return read_gpr(v, a->reg, a->size, in->rex);
@@ -172,17 +163,16 @@ static bool touches_ram(const struct gmem *m, u64 gpa, unsigned size)
 	return false;
 }
 
-/* One access outside RAM (see the top of the file); false when the guest
- * was stopped. */
-static bool mmio_access(struct vcpu *v, u64 gpa, unsigned size, bool write, u64 *val)
+/* mmio_access() but for a lockless region's hit; @hit is bus_find()'s
+ * answer. */
+static bool mmio_access_bus(struct vcpu *v, const struct bus_region *hit, u64 gpa, unsigned size,
+			    bool write, u64 *val)
 {
 	struct vm *vm = v->vm;
 	const struct bus_region *r = NULL;
 
 	/* inside one region that decodes it (the common case), else whatever
 	 * it overlaps: a region's edge, or RAM */
-	const struct bus_region *hit = bus_find_hinted(&vm->mmio, gpa, size, &v->mmio_hint);
-
 	if (!hit && ((r = bus_overlap(&vm->mmio, gpa, size)) || touches_ram(&vm->mem, gpa, size))) {
 		vm_stop(vm, "mmio-straddle gpa 0x%llx size %u %s %s vcpu %u rip 0x%llx",
 			(unsigned long long)gpa, size, write ? "write" : "read",
@@ -196,6 +186,23 @@ static bool mmio_access(struct vcpu *v, u64 gpa, unsigned size, bool write, u64 
 		return true;
 	}
 	vm_region_access(vm, hit, gpa, size, write, val); /* the buses are constant: found once */
+	return true;
+}
+
+/* One access outside RAM (see the top of the file); false when the guest
+ * was stopped. A hit on a lockless region (the local APIC) is served
+ * inline: the usual MMIO exit of an xAPIC guest. */
+static inline __attribute__((always_inline)) bool mmio_access(struct vcpu *v, u64 gpa,
+							       unsigned size, bool write, u64 *val)
+{
+	const struct bus_region *hit = bus_find_hinted(&v->vm->mmio, gpa, size, &v->mmio_hint);
+
+	if (!hit || !hit->lockless)
+		return mmio_access_bus(v, hit, gpa, size, write, val);
+	if (write)
+		bus_region_write(hit, gpa, size, *val);
+	else
+		*val = bus_region_read(hit, gpa, size);
 	return true;
 }
 
@@ -519,10 +526,10 @@ static inline bool same_bytes(const u8 *p, const u8 *m, unsigned n)
 /*
  * The instruction at RIP, decoded into v->mmio_memo: the last one decoded
  * when RIP, the code mode and its bytes are the same (a driver's register
- * accesses repeat at a few places: no copy, no decode), else fetched and
- * decoded again. Returns how many of the memo's bytes are valid (those
- * fetched, or the instruction's when the memo held); in.len is 0 and
- * *@decoded false when they do not decode.
+ * accesses repeat at a few places: no copy, no decode, no classification),
+ * else fetched, decoded and classified again. Returns how many of the
+ * memo's bytes are valid (those fetched, or the instruction's when the
+ * memo held); in.len is 0 and *@decoded false when they do not decode.
  */
 static unsigned fetch_decode(struct vcpu *v, bool *decoded)
 {
@@ -541,6 +548,7 @@ static unsigned fetch_decode(struct vcpu *v, bool *decoded)
 	*decoded = insn_decode(m->bytes, n, mode, &m->in);
 	if (!*decoded)
 		m->in.len = 0;
+	m->plain = *decoded && !is_string(&m->in) && classify(&m->in, &m->acc);
 	m->rip = rip;
 	return n;
 }
@@ -548,32 +556,31 @@ static unsigned fetch_decode(struct vcpu *v, bool *decoded)
 enum exit_action mmio_emulate(struct vcpu *v, u64 gpa)
 {
 	const struct insn *in = &v->mmio_memo.in;
+	const struct mmio_access *a = &v->mmio_memo.acc;
 	const u8 *buf = v->mmio_memo.bytes;
-	struct access a;
 	struct rmw r;
-	bool decoded, plain;
+	bool decoded;
 	unsigned n = fetch_decode(v, &decoded);
 	u64 val;
 
-	if (decoded && is_string(in))
-		return mmio_string(v, in);
-	plain = decoded && classify(in, &a);
-	if (decoded && !plain && rmw_classify(in, &r))
-		return mmio_rmw(v, gpa, buf, n, in, &r);
-	if (!plain) {
+	if (!v->mmio_memo.plain) {
+		if (decoded && is_string(in))
+			return mmio_string(v, in);
+		if (decoded && rmw_classify(in, &r))
+			return mmio_rmw(v, gpa, buf, n, in, &r);
 		stop_unsupported(v, gpa, buf, n, decoded ? "" : " (undecodable)");
 		return EXIT_STOP;
 	}
-	if (a.write) {
-		val = store_value(v, in, &a);
-		if (!mov_access(v, gpa, buf, n, in, a.size, true, &val))
+	if (a->write) {
+		val = store_value(v, in, a);
+		if (!mov_access(v, gpa, buf, n, in, a->size, true, &val))
 			return EXIT_STOP;
 	} else {
-		if (!mov_access(v, gpa, buf, n, in, a.size, false, &val))
+		if (!mov_access(v, gpa, buf, n, in, a->size, false, &val))
 			return EXIT_STOP;
-		if (a.ext == 2)
-			val = sign_extend(val, a.size);
-		write_gpr(v, a.reg, a.dsize, in->rex, val);
+		if (a->ext == 2)
+			val = sign_extend(val, a->size);
+		write_gpr(v, a->reg, a->dsize, in->rex, val);
 	}
 	v->hw.exit.insn_len = in->len;
 	return EXIT_ADVANCE;

@@ -10,9 +10,31 @@
 #define VMM_MMIO_H
 
 #include "vmm/exit.h"
+#include "vmm/insn.h"
 
 struct vcpu;
 struct vm;
+
+/* The access a MOV-family instruction makes (mmio.c classify()). */
+struct mmio_access {
+	bool write;
+	u8 size;  /* bytes on the bus */
+	u8 reg;   /* register operand (loads and register stores) */
+	u8 dsize; /* destination register width for loads */
+	u8 ext;   /* loads: 0 plain, 1 zero-extend, 2 sign-extend */
+	bool imm; /* stores of an immediate */
+};
+
+/* The last MMIO instruction decoded, per vCPU (vcpu.h, owned by the vCPU):
+ * while the bytes at its RIP are the same, in the same code mode, its
+ * decode and its access hold. */
+struct mmio_memo {
+	u64 rip;
+	u8 bytes[INSN_MAX];       /* as fetched; the first in.len are the instruction */
+	bool plain;               /* a MOV-family access: @acc holds */
+	struct insn in;           /* in.len 0: nothing remembered */
+	struct mmio_access acc;
+};
 
 /*
  * Emulate the data access at @gpa (not RAM). Returns EXIT_ADVANCE when

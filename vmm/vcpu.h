@@ -13,7 +13,7 @@
 #include "kernel/types.h"
 #include "vmm/dev/vlapic.h"
 #include "vmm/gwalk.h"
-#include "vmm/insn.h"
+#include "vmm/mmio.h"
 #include "vmm/trace.h"
 
 struct vm;
@@ -66,14 +66,6 @@ struct code_tlb {
 	u16 cs_attr;
 	int mode;                 /* the code mode they gave */
 	struct gwalk_memo tr;     /* the translation and what it came from */
-};
-
-/* The last MMIO instruction decoded (mmio.c): while the bytes at its RIP
- * are the same, in the same code mode, its decode holds. */
-struct mmio_memo {
-	u64 rip;
-	u8 bytes[INSN_MAX];       /* as fetched; the first in.len are the instruction */
-	struct insn in;           /* in.len 0: nothing remembered */
 };
 
 struct bus_region;

@@ -251,6 +251,7 @@ static struct vm *vm_create(const struct cfg_guest *g, u32 id,
 	    !virtio_guest_init(vm, g, mods, nmods) || !passthru_init(vm, g) ||
 	    !bus_register(&vm->mmio, VLAPIC_BASE, PAGE_SIZE, vlapic_mmio_read,
 			  vlapic_mmio_write, vm, "lapic") ||
+	    !bus_set_lockless(&vm->mmio, VLAPIC_BASE) || /* as its MSRs */
 	    !load_image(vm, g, mods, nmods) || !create_vcpus(vm)) {
 		passthru_release(vm); /* functions already given go back, blocked */
 		return NULL; /* what failed was logged; its memory is not reused */
@@ -602,8 +603,16 @@ static inline __attribute__((always_inline)) void region_access(struct vm *vm,
 								u64 addr, unsigned size,
 								bool write, u64 *val)
 {
-	u64 f = spin_lock_irqsave(&vm->dev_lock);
+	u64 f;
 
+	if (r->lockless) {
+		if (write)
+			bus_region_write(r, addr, size, *val);
+		else
+			*val = bus_region_read(r, addr, size);
+		return;
+	}
+	f = spin_lock_irqsave(&vm->dev_lock);
 	vm->dev_bus_cpu = this_cpu()->cpu + 1;
 	if (write)
 		bus_region_write(r, addr, size, *val);
