@@ -271,15 +271,12 @@ enum exit_action exit_debug_exception(struct vcpu *v, const struct vm_exit *x)
  * the wrong address; on hardware such a walk reads device registers or
  * all-ones as page-table entries, which no guest means.
  */
-enum exit_action exit_stage2_fault(struct vcpu *v, const struct vm_exit *x)
+static __attribute__((noinline)) enum exit_action bad_memory_access(struct vcpu *v,
+								    const struct vm_exit *x)
 {
 	u64 gpa = x->stage2.gpa;
-	const struct bus_region *r;
+	const struct bus_region *r = bus_find(&v->vm->mmio, gpa, 1);
 
-	if (!x->stage2.walk && !x->stage2.fetch &&
-	    (gmem_in_hole(&v->vm->mem, gpa) || !gmem_is_ram(&v->vm->mem, gpa, 1)))
-		return mmio_emulate(v, gpa);
-	r = bus_find(&v->vm->mmio, gpa, 1);
 	vm_stop(v->vm, "bad-memory-access gpa 0x%llx %s vcpu %u rip 0x%llx target %s",
 		(unsigned long long)gpa,
 		x->stage2.walk ? "page-walk" : x->stage2.fetch ? "fetch" :
@@ -287,4 +284,23 @@ enum exit_action exit_stage2_fault(struct vcpu *v, const struct vm_exit *x)
 		(unsigned long long)vcpu_reg(v, REG_RIP),
 		r ? r->name : gmem_is_ram(&v->vm->mem, gpa, 1) ? "ram" : "unclaimed");
 	return EXIT_STOP;
+}
+
+/* A data access outside the hole under 4 GiB: a device elsewhere, or RAM. */
+static __attribute__((noinline)) enum exit_action ram_or_device(struct vcpu *v,
+								const struct vm_exit *x)
+{
+	if (gmem_is_ram(&v->vm->mem, x->stage2.gpa, 1))
+		return bad_memory_access(v, x);
+	return mmio_emulate(v, x->stage2.gpa);
+}
+
+/* Each way out a tail call: the MMIO exit keeps no frame here. */
+enum exit_action exit_stage2_fault(struct vcpu *v, const struct vm_exit *x)
+{
+	if (x->stage2.walk || x->stage2.fetch)
+		return bad_memory_access(v, x);
+	if (gmem_in_hole(&v->vm->mem, x->stage2.gpa))
+		return mmio_emulate(v, x->stage2.gpa);
+	return ram_or_device(v, x);
 }
