@@ -49,8 +49,10 @@ u64 trace_detail(const struct vm_exit *x);
 static inline struct trace_entry *trace_record(struct exit_trace *t, const struct vm_exit *x,
 					       u64 tsc)
 {
-	struct trace_entry *e = &t->e[t->next++ % TRACE_ENTRIES];
+	u32 n = t->next;
+	struct trace_entry *e = t->e + (n & (TRACE_ENTRIES - 1));
 
+	t->next = n + 1;
 	e->tsc = tsc;
 	e->action = 0;
 	e->x = *x;

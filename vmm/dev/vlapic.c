@@ -355,7 +355,7 @@ static void send_ipi(struct vcpu *self, u32 lo, u32 dest)
 
 /* ---- registers ---- */
 
-static u32 read_reg(struct vlapic *l, u32 reg)
+static inline __attribute__((always_inline)) u32 read_reg(struct vlapic *l, u32 reg)
 {
 	if (reg >= VLAPIC_ISR && reg < VLAPIC_ISR + 0x80)
 		return R(l, reg);

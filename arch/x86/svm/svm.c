@@ -921,28 +921,30 @@ static void svm_decode(struct vcpu_hw *v)
 		       (unsigned long long)vm->save.rip, (unsigned long long)vm->save.cr3);
 		return;
 	}
-	x->insn_len = have_nrips && vm->control.next_rip > vm->save.rip ?
-		      vm->control.next_rip - vm->save.rip : 0;
-	/* the common exits first, each one compare */
-	if (code == SVM_EXIT_CPUID) {
-		x->code = EXIT_CPUID;
-		return;
-	}
-	if (code == SVM_EXIT_VMMCALL) {
-		x->code = EXIT_HYPERCALL;
+	x->insn_len = 0;
+	if (have_nrips && vm->control.next_rip > vm->save.rip)
+		x->insn_len = vm->control.next_rip - vm->save.rip;
+	/* the common exits first, each one compare: what Linux makes most
+	 * (port I/O, MMIO, MSRs), then CPUID and hypercalls */
+	if (code == SVM_EXIT_NPF) {
+		decode_npf(x, vm);
 		return;
 	}
 	if (code == SVM_EXIT_IOIO) {
 		decode_io(x, vm);
 		return;
 	}
-	if (code == SVM_EXIT_NPF) {
-		decode_npf(x, vm);
-		return;
-	}
 	if (code == SVM_EXIT_MSR) {
 		x->code = vm->control.exitinfo1 ? EXIT_MSR_WRITE : EXIT_MSR_READ;
 		x->msr.index = (u32)v->gprs[GPR_RCX];
+		return;
+	}
+	if (code == SVM_EXIT_CPUID) {
+		x->code = EXIT_CPUID;
+		return;
+	}
+	if (code == SVM_EXIT_VMMCALL) {
+		x->code = EXIT_HYPERCALL;
 		return;
 	}
 	switch (code) {
