@@ -507,9 +507,10 @@ static enum exit_action mmio_rmw(struct vcpu *v, u64 gpa, const u8 *buf, unsigne
 }
 
 typedef u32 __attribute__((aligned(1), may_alias)) u32_unaligned;
+typedef u16 __attribute__((aligned(1), may_alias)) u16_unaligned;
 
-/* Are the @n bytes at @p those of @m? Four at a time (the guest may be
- * writing @p: each byte is read once). */
+/* Are the @n bytes at @p those of @m? Four at a time, then two, then one
+ * (the guest may be writing @p: each byte is read once). */
 static inline bool same_bytes(const u8 *p, const u8 *m, unsigned n)
 {
 	unsigned i = 0;
@@ -517,10 +518,12 @@ static inline bool same_bytes(const u8 *p, const u8 *m, unsigned n)
 	for (; i + 4 <= n; i += 4)
 		if (*(const u32_unaligned *)(p + i) != *(const u32_unaligned *)(m + i))
 			return false;
-	for (; i < n; i++)
-		if (p[i] != m[i])
+	if (i + 2 <= n) {
+		if (*(const u16_unaligned *)(p + i) != *(const u16_unaligned *)(m + i))
 			return false;
-	return true;
+		i += 2;
+	}
+	return i == n || p[i] == m[i];
 }
 
 /*
