@@ -597,58 +597,12 @@ void vm_console_putc(struct vm *vm, char c)
 		vm->line[vm->line_len++] = c;
 }
 
-/* Inline in the bus accesses: a port read's path is short. */
-static inline __attribute__((always_inline)) void region_access(struct vm *vm,
-								const struct bus_region *r,
-								u64 addr, unsigned size,
-								bool write, u64 *val)
-{
-	u64 f;
-
-	if (r->lockless) {
-		if (write)
-			bus_region_write(r, addr, size, *val);
-		else
-			*val = bus_region_read(r, addr, size);
-		return;
-	}
-	f = spin_lock_irqsave(&vm->dev_lock);
-	vm->dev_bus_cpu = this_cpu()->cpu + 1;
-	if (write)
-		bus_region_write(r, addr, size, *val);
-	else
-		*val = bus_region_read(r, addr, size);
-	vm->dev_bus_cpu = 0;
-	spin_unlock_irqrestore(&vm->dev_lock, f);
-}
-
-bool vm_bus_read(struct vm *vm, struct bus *b, u64 addr, unsigned size, u64 *val)
-{
-	const struct bus_region *r = bus_find(b, addr, size); /* constant buses */
-
-	if (!r) {
-		*val = bus_all_ones(size);
-		return false;
-	}
-	region_access(vm, r, addr, size, false, val);
-	return true;
-}
-
 void vm_region_access(struct vm *vm, const struct bus_region *r, u64 addr, unsigned size,
 		      bool write, u64 *val)
 {
-	region_access(vm, r, addr, size, write, val);
+	vm_region_access_inline(vm, r, addr, size, write, val);
 }
 
-bool vm_bus_write(struct vm *vm, struct bus *b, u64 addr, unsigned size, u64 val)
-{
-	const struct bus_region *r = bus_find(b, addr, size);
-
-	if (!r)
-		return false;
-	region_access(vm, r, addr, size, true, &val);
-	return true;
-}
 
 void vm_dump_all(void)
 {

@@ -8,6 +8,7 @@
 #ifndef VMM_VM_H
 #define VMM_VM_H
 
+#include "arch/x86/percpu.h"
 #include "arch/x86/virt.h"
 #include "kernel/config.h"
 #include "kernel/module.h"
@@ -151,15 +152,63 @@ void vm_console_putc(struct vm *vm, char c);
  * before the vCPUs start. False when out of memory. */
 bool vm_io_direct(struct vm *vm, u16 port, u16 count);
 
-/* Bus access from a vCPU, serialized with the VM's other device users.
- * Returns false when nothing claims the address (reads give all-ones). */
-bool vm_bus_read(struct vm *vm, struct bus *b, u64 addr, unsigned size, u64 *val);
-bool vm_bus_write(struct vm *vm, struct bus *b, u64 addr, unsigned size, u64 val);
-/* The same for region @r that bus_find() gave (the buses are constant
- * once the VM is built, so a region found without the lock stays). */
-struct bus_region;
+/* Access region @r that bus_find() gave (the buses are constant once the
+ * VM is built, so a region found without the lock stays), serialized
+ * with the VM's other device users under dev_lock, unless the region is
+ * lockless (bus_set_lockless). Inline: a port exit's whole path. */
+static inline __attribute__((always_inline)) void
+vm_region_access_inline(struct vm *vm, const struct bus_region *r, u64 addr, unsigned size,
+			bool write, u64 *val)
+{
+	u64 f;
+
+	if (r->lockless) {
+		if (write)
+			bus_region_write(r, addr, size, *val);
+		else
+			*val = bus_region_read(r, addr, size);
+		return;
+	}
+	f = spin_lock_irqsave(&vm->dev_lock);
+	vm->dev_bus_cpu = this_cpu()->cpu + 1;
+	if (write)
+		bus_region_write(r, addr, size, *val);
+	else
+		*val = bus_region_read(r, addr, size);
+	vm->dev_bus_cpu = 0;
+	spin_unlock_irqrestore(&vm->dev_lock, f);
+}
+
+/* The same out of line. */
 void vm_region_access(struct vm *vm, const struct bus_region *r, u64 addr, unsigned size,
 		      bool write, u64 *val);
+
+/* Bus access from a vCPU, as vm_region_access() for the region claiming
+ * the address. Returns false when nothing claims it (reads give
+ * all-ones). */
+static inline __attribute__((always_inline)) bool vm_bus_read(struct vm *vm, struct bus *b, u64 addr,
+							       unsigned size, u64 *val)
+{
+	const struct bus_region *r = bus_find(b, addr, size); /* constant buses */
+
+	if (!r) {
+		*val = bus_all_ones(size);
+		return false;
+	}
+	vm_region_access_inline(vm, r, addr, size, false, val);
+	return true;
+}
+
+static inline __attribute__((always_inline)) bool vm_bus_write(struct vm *vm, struct bus *b, u64 addr,
+								unsigned size, u64 val)
+{
+	const struct bus_region *r = bus_find(b, addr, size);
+
+	if (!r)
+		return false;
+	vm_region_access_inline(vm, r, addr, size, true, &val);
+	return true;
+}
 
 /*
  * Host MMIO straight into @vm's stage 2 (a passed-through BAR): map guest

@@ -123,7 +123,7 @@ static u64 mask(unsigned size)
 	return size >= 8 ? ~0ULL : (1ULL << (size * 8)) - 1;
 }
 
-bool vm_bus_read(struct vm *vm, struct bus *b, u64 addr, unsigned size, u64 *val)
+static bool fake_bus_read(struct vm *vm, struct bus *b, u64 addr, unsigned size, u64 *val)
 {
 	(void)vm, (void)b;
 	fake.bus_reads++;
@@ -134,7 +134,7 @@ bool vm_bus_read(struct vm *vm, struct bus *b, u64 addr, unsigned size, u64 *val
 	return true;
 }
 
-bool vm_bus_write(struct vm *vm, struct bus *b, u64 addr, unsigned size, u64 val)
+static bool fake_bus_write(struct vm *vm, struct bus *b, u64 addr, unsigned size, u64 val)
 {
 	(void)vm, (void)b;
 	fake.bus_writes++;
@@ -150,9 +150,9 @@ void vm_region_access(struct vm *vm, const struct bus_region *r, u64 addr, unsig
 {
 	(void)r;
 	if (write)
-		vm_bus_write(vm, NULL, addr, size, *val);
+		fake_bus_write(vm, NULL, addr, size, *val);
 	else
-		vm_bus_read(vm, NULL, addr, size, val);
+		fake_bus_read(vm, NULL, addr, size, val);
 }
 
 void vm_stop(struct vm *vm, const char *fmt, ...)
@@ -162,7 +162,7 @@ void vm_stop(struct vm *vm, const char *fmt, ...)
 	fake.stopped = true;
 }
 
-/* The device page's callbacks: vm_bus_read/write above stand for them. */
+/* The device page's callbacks: fake_bus_read/write above stand for them. */
 static u64 dev_read(void *d, u64 offset, unsigned size)
 {
 	(void)d, (void)offset, (void)size;

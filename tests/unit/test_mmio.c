@@ -134,18 +134,6 @@ void vm_stop(struct vm *v, const char *fmt, ...)
 
 #include "tests/unit/fake_printk.h"
 
-bool vm_bus_read(struct vm *v, struct bus *b, u64 addr, unsigned size, u64 *val)
-{
-	(void)v;
-	return bus_read(b, addr, size, val);
-}
-
-bool vm_bus_write(struct vm *v, struct bus *b, u64 addr, unsigned size, u64 val)
-{
-	(void)v;
-	return bus_write(b, addr, size, val);
-}
-
 void vm_region_access(struct vm *v, const struct bus_region *r, u64 addr, unsigned size,
 		      bool write, u64 *val)
 {
