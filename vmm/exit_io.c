@@ -224,7 +224,7 @@ static enum exit_action string_io(struct vcpu *v, const struct vm_exit *x)
 
 enum exit_action exit_io(struct vcpu *v, const struct vm_exit *x)
 {
-	u64 mask = mask_of(x->io.size);
+	u64 mask = 0xffffffffULL >> (32 - 8 * x->io.size); /* size 1, 2 or 4 */
 	u64 rax = v->hw.gprs[GPR_RAX], val;
 
 	if (x->io.string)

@@ -393,7 +393,7 @@ static bool stop_wants_trace(const char *reason)
  */
 static void flush_screen(struct vm *vm)
 {
-	bool held = __atomic_load_n(&vm->dev_bus_cpu, __ATOMIC_RELAXED) == smp_this_cpu() + 1;
+	bool held = __atomic_load_n(&vm->dev_bus_cpu, __ATOMIC_RELAXED) == this_cpu();
 	u64 f = 0;
 
 	if (!vm->dev)

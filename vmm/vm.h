@@ -65,9 +65,9 @@ struct vm {
 	spinlock_t lock;             /* state changes (stop); vcpu.stuck */
 	spinlock_t dev_lock;         /* device models: every bus access and
 					each input or timer event into them */
-	volatile u32 dev_bus_cpu;    /* [dev_lock] 1 + the CPU inside a bus
+	struct percpu *volatile dev_bus_cpu; /* [dev_lock] the CPU inside a bus
 					access (a device may stop the VM
-					from there), 0 outside */
+					from there), NULL outside */
 	struct vcpu_state boot;      /* (c) where vCPU 0 starts */
 	char cmdline[CFG_CMDLINE_MAX]; /* (c) the guest's command line */
 	u64 cpus;                    /* (c) physical CPUs, bit n = CPU n */
@@ -155,13 +155,15 @@ bool vm_io_direct(struct vm *vm, u16 port, u16 count);
 /* Access region @r that bus_find() gave (the buses are constant once the
  * VM is built, so a region found without the lock stays), serialized
  * with the VM's other device users under dev_lock, unless the region is
- * lockless (bus_set_lockless). Inline: a port exit's whole path. */
+ * lockless (bus_set_lockless). For exit handlers only: they run with
+ * interrupts off (the vCPU loop's), so the lock is taken without saving
+ * and clearing RFLAGS.IF (interrupt handlers take dev_lock too: a caller
+ * with interrupts on would deadlock against them). Inline: a port exit's
+ * whole path. */
 static inline __attribute__((always_inline)) void
 vm_region_access_inline(struct vm *vm, const struct bus_region *r, u64 addr, unsigned size,
 			bool write, u64 *val)
 {
-	u64 f;
-
 	if (r->lockless) {
 		if (write)
 			bus_region_write(r, addr, size, *val);
@@ -169,22 +171,22 @@ vm_region_access_inline(struct vm *vm, const struct bus_region *r, u64 addr, uns
 			*val = bus_region_read(r, addr, size);
 		return;
 	}
-	f = spin_lock_irqsave(&vm->dev_lock);
-	vm->dev_bus_cpu = this_cpu()->cpu + 1;
+	spin_lock(&vm->dev_lock);
+	vm->dev_bus_cpu = this_cpu();
 	if (write)
 		bus_region_write(r, addr, size, *val);
 	else
 		*val = bus_region_read(r, addr, size);
-	vm->dev_bus_cpu = 0;
-	spin_unlock_irqrestore(&vm->dev_lock, f);
+	vm->dev_bus_cpu = NULL;
+	spin_unlock(&vm->dev_lock);
 }
 
 /* The same out of line. */
 void vm_region_access(struct vm *vm, const struct bus_region *r, u64 addr, unsigned size,
 		      bool write, u64 *val);
 
-/* Bus access from a vCPU, as vm_region_access() for the region claiming
- * the address. Returns false when nothing claims it (reads give
+/* Bus access from an exit handler, as vm_region_access() for the region
+ * claiming the address. Returns false when nothing claims it (reads give
  * all-ones). */
 static inline __attribute__((always_inline)) bool vm_bus_read(struct vm *vm, struct bus *b, u64 addr,
 							       unsigned size, u64 *val)

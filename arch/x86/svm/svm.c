@@ -801,7 +801,7 @@ static void decode_io(struct vm_exit *x, const struct vmcb *vm)
 	x->io.in = info & 1;
 	x->io.string = info & (1u << 2);
 	x->io.rep = info & (1u << 3);
-	x->io.size = (info & (1u << 4)) ? 1 : (info & (1u << 5)) ? 2 : 4;
+	x->io.size = (info >> 4) & 7; /* SZ8, SZ16, SZ32 (one of them set): 1, 2, 4 */
 	x->io.port = info >> 16;
 	x->insn_len = vm->control.exitinfo2 - vm->save.rip;
 }
