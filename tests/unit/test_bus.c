@@ -457,6 +457,53 @@ static void test_window_decode(void **state)
 	assert_null(bus_find(&b, 0x10fe, 4));
 }
 
+/* bus_find_hinted() answers as bus_find() from any hint: the last region
+ * found, another one, none, or a slot that a later registration shifted;
+ * it remembers what it found, and keeps the hint on a miss. */
+static void test_find_hinted(void **state)
+{
+	struct bus b = { .name = "mmio" };
+	const struct bus_region *hint = NULL;
+	static const u64 probes[] = { 0x0, 0xfff, 0x1000, 0x1ffc, 0x1ffe, 0x2000, 0x3000,
+				      0x3ff8, 0x4000, 0x8000, 0x8fff, 0x9000 };
+
+	(void)state;
+	assert_true(reg(&b, 0x1000, 0x1000));
+	assert_true(reg(&b, 0x3000, 0x1000));
+	assert_true(reg(&b, 0x8000, 0x1000));
+	for (int round = 0; round < 2; round++) {
+		for (unsigned i = 0; i < ARRAY_SIZE(probes); i++) {
+			for (unsigned size = 1; size <= 8; size *= 2) {
+				for (int h = -1; h < (int)b.n; h++) {
+					const struct bus_region *want = bus_find(&b, probes[i], size);
+					const struct bus_region *before;
+
+					hint = h < 0 ? NULL : &b.regions[h];
+					before = hint;
+					assert_ptr_equal(bus_find_hinted(&b, probes[i], size, &hint), want);
+					assert_ptr_equal(hint, want ? want : before);
+				}
+			}
+		}
+		if (round == 0) /* then again with the slots after it moved up */
+			assert_true(reg(&b, 0x5000, 0x100));
+	}
+}
+
+/* bus_set_lockless() marks the region that starts at @base only. */
+static void test_set_lockless(void **state)
+{
+	struct bus b = { .name = "mmio" };
+
+	(void)state;
+	assert_true(reg(&b, 0x1000, 0x1000));
+	assert_true(reg(&b, 0x3000, 0x1000));
+	assert_false(bus_set_lockless(&b, 0x1004));
+	assert_true(bus_set_lockless(&b, 0x3000));
+	assert_false(bus_find(&b, 0x1000, 4)->lockless);
+	assert_true(bus_find(&b, 0x3ffc, 4)->lockless);
+}
+
 /* Every port of 0..0x5ff with sizes 1, 2 and 4: the indexed bus answers
  * as the searched one (the same region, at the same place). */
 static void expect_same(const struct bus *indexed, const struct bus *searched)
@@ -520,6 +567,8 @@ int main(void)
 		cmocka_unit_test(test_overlap_edges),
 		cmocka_unit_test(test_window_decode),
 		cmocka_unit_test(test_port_index),
+		cmocka_unit_test(test_find_hinted),
+		cmocka_unit_test(test_set_lockless),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -134,10 +134,13 @@ void vm_stop(struct vm *v, const char *fmt, ...)
 
 #include "tests/unit/fake_printk.h"
 
+static unsigned region_calls; /* accesses that took the VM's device lock */
+
 void vm_region_access(struct vm *v, const struct bus_region *r, u64 addr, unsigned size,
 		      bool write, u64 *val)
 {
 	(void)v;
+	region_calls++;
 	if (write)
 		bus_region_write(r, addr, size, *val);
 	else
@@ -200,6 +203,7 @@ static int setup(void **state)
 	stop_msg[0] = log_msg[0] = 0;
 	logs = 0;
 	rep_traps = 0;
+	region_calls = 0;
 	not_present = 0;
 	injected = inj_vector = inj_error = 0;
 	vm.id = (u32)(vm_id++ % VM_MAX); /* fresh unclaimed counters each test */
@@ -283,6 +287,25 @@ static void test_memo_follows_bytes(void **state)
 	assert_int_equal(RUN(LAPIC + 0x20, 0x8b, 0x05, 0x20, 0x00, 0xe0, 0xfe), EXIT_ADVANCE);
 	assert_int_equal(gpr[GPR_RAX], 0xa1a0);
 	assert_int_equal(vcpu.hw.exit.insn_len, 2);
+}
+
+/* A lockless region (the local APIC's) is served without the VM's device
+ * lock: its callbacks straight from the exit; others through
+ * vm_region_access(). */
+static void test_lockless_region(void **state)
+{
+	(void)state;
+	assert_int_equal(RUN(LAPIC + 0x20, 0x8b, 0x05, 0x20, 0x00, 0xe0, 0xfe), EXIT_ADVANCE);
+	assert_int_equal(region_calls, 1);
+	assert_true(bus_set_lockless(&vm.mmio, LAPIC));
+	assert_int_equal(RUN(LAPIC + 0x20, 0x8b, 0x05, 0x20, 0x00, 0xe0, 0xfe), EXIT_ADVANCE);
+	assert_int_equal(gpr[GPR_RAX], 0xa3a2a1a0);
+	assert_int_equal(RUN(LAPIC + 0xb0, 0xc7, 0x05, 0xb0, 0x00, 0xe0, 0xfe, 0x78, 0x56, 0x34,
+			     0x12), EXIT_ADVANCE);
+	assert_int_equal(dev.val, 0x12345678);
+	assert_int_equal(dev.reads, 2);
+	assert_int_equal(dev.writes, 1);
+	assert_int_equal(region_calls, 1);
 }
 
 static void test_unclaimed_loads(void **state)
@@ -643,6 +666,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_device_load_store, setup),
 		cmocka_unit_test_setup(test_memo_follows_bytes, setup),
+		cmocka_unit_test_setup(test_lockless_region, setup),
 		cmocka_unit_test_setup(test_unclaimed_loads, setup),
 		cmocka_unit_test_setup(test_unclaimed_logged_line, setup),
 		cmocka_unit_test_setup(test_rex_w_store_sign_extends, setup),
