@@ -168,36 +168,36 @@ static inline enum exit_action skip(struct vcpu *v, const struct vm_exit *x, u8 
  * the bytes at RIP are exactly these, their length is known without the
  * full decoder (an exit path shortcut for CPUs without nrip-save).
  */
+#define PLAIN(len, ...) { len, (1u << (8 * (len))) - 1, { __VA_ARGS__ } }
 static const struct {
 	u8 len;       /* 0: no plain encoding known */
+	u32 mask;     /* of the three bytes read at RIP, those of the encoding */
 	u32 bytes[2]; /* little-endian, the first byte lowest; 0: none */
 } plain_insns[NR_EXIT_CODES] = {
-	[EXIT_CPUID] = { 2, { 0xa20f } },
-	[EXIT_HLT] = { 1, { 0xf4 } },
-	[EXIT_MSR_READ] = { 2, { 0x320f } },
-	[EXIT_MSR_WRITE] = { 2, { 0x300f } },
-	[EXIT_HYPERCALL] = { 3, { 0xd9010f /* VMMCALL */, 0xc1010f /* VMCALL */ } },
-	[EXIT_XSETBV] = { 3, { 0xd1010f } },
-	[EXIT_PAUSE] = { 2, { 0x90f3 } },
-	[EXIT_INVD] = { 2, { 0x080f } },
-	[EXIT_WBINVD] = { 2, { 0x090f } },
+	[EXIT_CPUID] = PLAIN(2, 0xa20f),
+	[EXIT_HLT] = PLAIN(1, 0xf4),
+	[EXIT_MSR_READ] = PLAIN(2, 0x320f),
+	[EXIT_MSR_WRITE] = PLAIN(2, 0x300f),
+	[EXIT_HYPERCALL] = PLAIN(3, 0xd9010f /* VMMCALL */, 0xc1010f /* VMCALL */),
+	[EXIT_XSETBV] = PLAIN(3, 0xd1010f),
+	[EXIT_PAUSE] = PLAIN(2, 0x90f3),
+	[EXIT_INVD] = PLAIN(2, 0x080f),
+	[EXIT_WBINVD] = PLAIN(2, 0x090f),
 };
 
 /* @code: below NR_EXIT_CODES. */
 static inline __attribute__((always_inline)) int plain_length(struct vcpu *v, u32 code)
 {
-	unsigned len = plain_insns[code].len;
 	const u8 *b;
 	u32 have;
 	int mode;
 
-	if (!len || !(b = vcpu_code_bytes(v, 3, &mode)))
+	if (!plain_insns[code].len || !(b = vcpu_code_bytes(v, 3, &mode)))
 		return 0; /* (three bytes at RIP fail to read only at a page end: decoded) */
-	have = b[0] | (u32)b[1] << 8 | (u32)b[2] << 16;
-	if (len < 3)
-		have &= len == 1 ? 0xff : 0xffff;
+	have = (b[0] | (u32)b[1] << 8 | (u32)b[2] << 16) & plain_insns[code].mask;
 	return have == plain_insns[code].bytes[0] ||
-	       (plain_insns[code].bytes[1] && have == plain_insns[code].bytes[1]) ? (int)len : 0;
+	       (plain_insns[code].bytes[1] && have == plain_insns[code].bytes[1]) ?
+	       plain_insns[code].len : 0;
 }
 
 /* advance() for an instruction with prefixes or a page end in it: the
