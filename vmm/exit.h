@@ -48,14 +48,7 @@ const char *exit_name(u32 code);
 /* Count and handle v->hw.exit; advance RIP when the handler says so. */
 enum exit_action exit_dispatch(struct vcpu *v);
 
-/*
- * Enter the guest and dispatch its exit, again and again while the exits
- * are quick ones that leave nothing for the run loop's pass over requests,
- * timers and interrupts (exit_row.quick, v->quiet, no request, no local
- * APIC write, @next not reached: the earliest timer or host duty, 0 for
- * none). Returns the last exit's action. The exit path's one loop.
- */
-enum exit_action exit_run(struct vcpu *v, u64 next);
+/* The exit path's loop, exit_run(): inline in vmm/exit_path.h. */
 
 struct vm;
 

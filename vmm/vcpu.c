@@ -20,6 +20,7 @@
 #include "vmm/cpu_state.h"
 #include "vmm/dev/devices.h"
 #include "vmm/exit.h"
+#include "vmm/exit_path.h"
 #include "vmm/gdb_target.h"
 #include "vmm/gwalk.h"
 #include "vmm/vcpu.h"
