@@ -25,6 +25,12 @@
  *   undefined, SDM Vol. 3A §10.4.1); no guest does it on purpose.
  * A long REP string instruction is done in slices (mmio_slice_over()),
  * re-entering the guest in between, so a huge rCX never holds the CPU.
+ *
+ * The exit path: the instruction decoded last stays in the vCPU's
+ * mmio_memo with its classified access, reused while RIP, the code mode
+ * and the bytes at RIP are the same (a driver touches its registers from
+ * a few places); the region hit last is tried first (bus_find_hinted);
+ * a lockless region (the local APIC) is called straight from here.
  */
 #include "arch/x86/cpu.h"
 #include "arch/x86/tsc.h"
