@@ -603,7 +603,6 @@ void vm_region_access(struct vm *vm, const struct bus_region *r, u64 addr, unsig
 	vm_region_access_inline(vm, r, addr, size, write, val);
 }
 
-
 void vm_dump_all(void)
 {
 	printk(LOG_INFO, "state dump (Ctrl-T):");
