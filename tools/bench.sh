@@ -77,22 +77,23 @@ value() { tr -d '\r' < "$2" 2>/dev/null | awk -v n="$1" '$1 == "BENCH" && $2 == 
 # The ratio s/b of two figures, "-" when either is missing.
 ratio() { awk -v b="$1" -v s="$2" 'BEGIN { if (b > 0 && s > 0) printf "%.2f", s / b; else print "-" }'; }
 
-printf '\n%-12s %12s %12s %12s %12s\n' operation bare svm svm-bare vmx
-for op in cpuid hypercall pio_read mmio_read timer_spin hlt_wakeup timer_latency hlt_latency; do
+printf '\n%-20s %12s %12s %12s %12s\n' operation bare svm svm-bare vmx
+for op in cpuid hypercall pio_read mmio_read timer_spin hlt_wakeup timer_latency hlt_latency \
+	deadline_latency deadline_hlt_latency; do
 	b=$(value $op "$out/bare.log"); s=$(value $op "$out/svm.log"); v=$(value $op "$out/vmx.log")
 	d=-
 	case "$b$s" in *[!0-9]*|"") ;; *) d=$((s - b)) ;; esac
-	printf '%-12s %12s %12s %12s %12s\n' $op "${b:--}" "${s:--}" "$d" "${v:--}"
+	printf '%-20s %12s %12s %12s %12s\n' $op "${b:--}" "${s:--}" "$d" "${v:--}"
 done
 hlt_extra() { awk -v h="$(value hlt_wakeup "$1")" -v s="$(value timer_spin "$1")" \
 	'BEGIN { if (h != "" && s != "") print h - s; else print "-" }'; }
-printf '%-12s %12s %12s %12s %12s\n' hlt-spin "$(hlt_extra "$out/bare.log")" \
+printf '%-20s %12s %12s %12s %12s\n' hlt-spin "$(hlt_extra "$out/bare.log")" \
 	"$(hlt_extra "$out/svm.log")" - "$(hlt_extra "$out/vmx.log")"
-printf '%-12s %12s %12s %12s %12s\n' cpu_work "$(value cpu_work "$out/bare.log")" \
+printf '%-20s %12s %12s %12s %12s\n' cpu_work "$(value cpu_work "$out/bare.log")" \
 	"$(value cpu_work "$out/svm.log")" \
 	"ratio $(ratio "$(value cpu_work "$out/bare.log")" "$(value cpu_work "$out/svm.log")")" \
 	"$(value cpu_work "$out/vmx.log")"
-printf '%-12s %12s %12s %12s %12s\n' msi_latency "$(value msi_latency "$out/bare.log")" \
+printf '%-20s %12s %12s %12s %12s\n' msi_latency "$(value msi_latency "$out/bare.log")" \
 	"$(value msi_latency "$out/svm-msi.log")" \
 	"$(awk -v b="$(value msi_latency "$out/bare.log")" -v s="$(value msi_latency "$out/svm-msi.log")" \
 		'BEGIN { if (b > 0 && s > 0) print s - b; else print "-" }')" -
@@ -103,7 +104,11 @@ printf " the APIC's rate (QEMU 1 GHz, hv's virtual APIC 100 MHz); hlt-spin is\n"
 printf ' what waiting in HLT adds to it; timer_latency and hlt_latency are the\n'
 printf ' cycles from the timer'"'"'s expiry to its handler, spinning or halted (the\n'
 printf ' round trip less the period at the rates CPUID 0x40000010 gives; bare:\n'
-printf ' TSC and APIC both 1 GHz under icount); cpu_work is thousands of cycles of a\n'
+printf ' TSC and APIC both 1 GHz under icount; the round trip also counts, less,\n'
+printf ' the arming write, so a faster write exit raises them);\n'
+printf ' deadline_latency and deadline_hlt_latency are the same, exact: the timer\n'
+printf ' in TSC-deadline mode, the handler'"'"'s time stamp less the deadline written;\n'
+printf ' cpu_work is thousands of cycles of a\n'
 printf ' CPU-bound guest loop (8 MiB filled, hashed 4 times), its svm column the\n'
 printf ' ratio to bare; msi_latency is the cycles from the write that makes the\n'
 printf ' edu device raise its MSI to the handler, svm with the edu passed\n'
