@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The exit path (exit.h exit_run): enter the guest, count, trace and
- * handle its exit through the exit table, move RIP past the instruction,
+ * The exit path, exit_run() at the bottom: enter the guest, count, trace
+ * and handle its exit through the exit table, move RIP past the instruction,
  * and enter again at once while nothing else is due. Inline in its two
  * users, the run loop (vcpu.c) and exit_dispatch (exit.c), so that a
  * quick exit's round trip and the run loop's pass between slow exits
@@ -32,22 +32,23 @@ static inline enum exit_action exit_skip_insn(struct vcpu *v, const struct vm_ex
  * the bytes at RIP are exactly these, their length is known without the
  * full decoder (an exit path shortcut for CPUs without nrip-save).
  */
-#define PLAIN(len, ...) { len, (1u << (8 * (len))) - 1, { __VA_ARGS__ } }
+#define PLAIN_INSN(len, ...) { len, (1u << (8 * (len))) - 1, { __VA_ARGS__ } }
 static const struct {
 	u8 len;       /* 0: no plain encoding known */
 	u32 mask;     /* of the three bytes read at RIP, those of the encoding */
 	u32 bytes[2]; /* little-endian, the first byte lowest; 0: none */
 } plain_insns[NR_EXIT_CODES] = {
-	[EXIT_CPUID] = PLAIN(2, 0xa20f),
-	[EXIT_HLT] = PLAIN(1, 0xf4),
-	[EXIT_MSR_READ] = PLAIN(2, 0x320f),
-	[EXIT_MSR_WRITE] = PLAIN(2, 0x300f),
-	[EXIT_HYPERCALL] = PLAIN(3, 0xd9010f /* VMMCALL */, 0xc1010f /* VMCALL */),
-	[EXIT_XSETBV] = PLAIN(3, 0xd1010f),
-	[EXIT_PAUSE] = PLAIN(2, 0x90f3),
-	[EXIT_INVD] = PLAIN(2, 0x080f),
-	[EXIT_WBINVD] = PLAIN(2, 0x090f),
+	[EXIT_CPUID] = PLAIN_INSN(2, 0xa20f),
+	[EXIT_HLT] = PLAIN_INSN(1, 0xf4),
+	[EXIT_MSR_READ] = PLAIN_INSN(2, 0x320f),
+	[EXIT_MSR_WRITE] = PLAIN_INSN(2, 0x300f),
+	[EXIT_HYPERCALL] = PLAIN_INSN(3, 0xd9010f /* VMMCALL */, 0xc1010f /* VMCALL */),
+	[EXIT_XSETBV] = PLAIN_INSN(3, 0xd1010f),
+	[EXIT_PAUSE] = PLAIN_INSN(2, 0x90f3),
+	[EXIT_INVD] = PLAIN_INSN(2, 0x080f),
+	[EXIT_WBINVD] = PLAIN_INSN(2, 0x090f),
 };
+#undef PLAIN_INSN
 
 /* @code: below NR_EXIT_CODES. */
 static inline __attribute__((always_inline)) int plain_length(struct vcpu *v, u32 code)
