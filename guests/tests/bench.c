@@ -170,17 +170,10 @@ static void timer_stop(void)
 	wrmsr(X2_TIMER_INIT, 0);
 }
 
-// TSC cycles from arming the timer to its handler, one wake-up, waiting
-// in HLT or spinning with interrupts on. The timer's period (its count
-// at the local APIC's own rate) is in both; the difference is what
-// sleeping in HLT adds.
-static u64 timer_once(bool hlt)
+// Wait for the timer handler's next hit after @hits, in HLT or spinning,
+// interrupts off again after it.
+static void timer_wait(u32 hits, bool hlt)
 {
-	u32 hits = timer_hits;
-	u64 t0;
-
-	timer_start();
-	t0 = rdtsc();
 	if (!hlt)
 		sti(); /* once: an STI in the loop would put every other instruction
 			* in its interrupt shadow, and an expiry landing there would
@@ -192,6 +185,32 @@ static u64 timer_once(bool hlt)
 			cpu_pause();
 	}
 	cli();
+}
+
+// Sum of iters / 10 runs of @once(@hlt) after WARMUP unmeasured ones.
+static u64 timer_rounds(u64 (*once)(bool), bool hlt)
+{
+	u64 total = 0;
+
+	for (u32 i = 0; i < WARMUP; i++)
+		once(hlt);
+	for (u32 i = 0; i < iters / 10; i++)
+		total += once(hlt);
+	return total;
+}
+
+// TSC cycles from arming the timer to its handler, one wake-up, waiting
+// in HLT or spinning with interrupts on. The timer's period (its count
+// at the local APIC's own rate) is in both; the difference is what
+// sleeping in HLT adds.
+static u64 timer_once(bool hlt)
+{
+	u32 hits = timer_hits;
+	u64 t0;
+
+	timer_start();
+	t0 = rdtsc();
+	timer_wait(hits, hlt);
 	return timer_tsc - t0;
 }
 
@@ -213,12 +232,8 @@ static u64 timer_period_tsc(void)
 static void bench_timer(const char *name, const char *latency, bool hlt)
 {
 	u32 n = iters / 10;
-	u64 total = 0, per, period = timer_period_tsc();
+	u64 total = timer_rounds(timer_once, hlt), per, period = timer_period_tsc();
 
-	for (u32 i = 0; i < WARMUP; i++)
-		timer_once(hlt);
-	for (u32 i = 0; i < n; i++)
-		total += timer_once(hlt);
 	timer_stop();
 	report(name, total, n, false);
 	per = udiv64(total, n);
@@ -453,28 +468,8 @@ static u64 deadline_once(bool hlt)
 
 	d = rdtsc() + DEADLINE_DELTA;
 	wrmsr(MSR_TSC_DEADLINE, d);
-	if (!hlt)
-		sti();
-	while (timer_hits == hits) {
-		if (hlt)
-			sti_hlt();
-		else
-			cpu_pause();
-	}
-	cli();
+	timer_wait(hits, hlt);
 	return timer_tsc - d;
-}
-
-static void deadline_round(const char *name, bool hlt)
-{
-	u32 n = iters / 10;
-	u64 total = 0;
-
-	for (u32 i = 0; i < WARMUP; i++)
-		deadline_once(hlt);
-	for (u32 i = 0; i < n; i++)
-		total += deadline_once(hlt);
-	report(name, total, n, false);
 }
 
 static void bench_deadline(void)
@@ -484,8 +479,8 @@ static void bench_deadline(void)
 		return;
 	}
 	lapic_write(LAPIC_LVT_TIMER, LVT_TSC_DEADLINE | TIMER_VECTOR);
-	deadline_round("deadline_latency", false);
-	deadline_round("deadline_hlt_latency", true);
+	report("deadline_latency", timer_rounds(deadline_once, false), iters / 10, false);
+	report("deadline_hlt_latency", timer_rounds(deadline_once, true), iters / 10, false);
 	wrmsr(MSR_TSC_DEADLINE, 0);
 	lapic_write(LAPIC_LVT_TIMER, LAPIC_LVT_MASKED);
 }
