@@ -169,8 +169,8 @@ static bool touches_ram(const struct gmem *m, u64 gpa, unsigned size)
 	return false;
 }
 
-/* mmio_access() but for a lockless region's hit; @hit is bus_find()'s
- * answer. */
+/* mmio_access() for all but a lockless region's hit; @hit is
+ * bus_find()'s answer. */
 static bool mmio_access_bus(struct vcpu *v, const struct bus_region *hit, u64 gpa, unsigned size,
 			    bool write, u64 *val)
 {
@@ -205,10 +205,7 @@ static inline __attribute__((always_inline)) bool mmio_access(struct vcpu *v, u6
 
 	if (!hit || !hit->lockless)
 		return mmio_access_bus(v, hit, gpa, size, write, val);
-	if (write)
-		bus_region_write(hit, gpa, size, *val);
-	else
-		*val = bus_region_read(hit, gpa, size);
+	vm_region_access_inline(v->vm, hit, gpa, size, write, val); /* no lock taken */
 	return true;
 }
 
