@@ -234,8 +234,10 @@ struct vcpu_hw {
  * APIC virtualization (vcpu_ops.vapic; Intel SDM Vol. 3C ch. 30): the CPU
  * delivers the vCPU's local APIC interrupts itself from the APIC page
  * (SDM Vol. 3A Table 11-1 layout: vmm/'s struct vlapic page), updating
- * its IRR, ISR and TPR there, and takes the guest's EOI, TPR and self-IPI
- * writes without exits. For a vCPU in x2APIC mode only (its MSRs).
+ * its IRR, ISR, TPR and PPR there, and takes the guest's EOI, TPR and
+ * self-IPI writes without exits; with APIC-register virtualization it
+ * also answers reads of the registers vapic_page_read() names from the
+ * page. For a vCPU in x2APIC mode only (its MSRs).
  */
 struct vcpu_vapic {
 	u64 page;        /* physical address of the vCPU's APIC page */
@@ -244,6 +246,28 @@ struct vcpu_vapic {
 	u8 rvi, svi;     /* highest vector requested (IRR; 0: none, or held
 			    back) and in service (ISR; 0: none) */
 };
+
+/*
+ * The x2APIC registers (MSR 0x800 + offset / 16, SDM Vol. 3A Table 11-6)
+ * whose 8 bytes at page offset (@msr & 0xFF) << 4 are what RDMSR returns
+ * (SDM Vol. 3C §30.5), as long as the vCPU is in x2APIC mode: the owner
+ * of the page keeps them so before each entry (vmm/dev/vlapic.h), and the
+ * CPU keeps TPR, PPR, ISR and IRR so while the guest runs. ID, version,
+ * TPR, PPR, LDR, SVR, ISR, TMR, IRR, ESR, the 64-bit ICR, the LVT, the
+ * initial count and the divide configuration; not the current count
+ * (computed at the read), nor EOI and SELF IPI (write-only: #GP) nor the
+ * absent ones.
+ */
+static inline bool vapic_page_read(u32 msr)
+{
+	switch (msr) {
+	case 0x802: case 0x803: case 0x808: case 0x80a: case 0x80d: case 0x80f:
+	case 0x828: case 0x830: case 0x838: case 0x83e:
+		return true;
+	default:
+		return (msr >= 0x810 && msr <= 0x827) || (msr >= 0x832 && msr <= 0x837);
+	}
+}
 
 /* The debugger's controls of a vCPU (vcpu_ops.set_debug). */
 #define VCPU_DEBUG_BP (1u << 0)   /* intercept #BP: EXIT_EXCEPTION vector 3,

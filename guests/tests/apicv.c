@@ -14,9 +14,15 @@
 //   interrupt, IRQ 8 routed level, active high): each EOI reaches the I/O
 //   APIC and clears Remote IRR, or the next one never comes (§11.8.5;
 //   under APIC virtualization an EOI-induced exit).
-// The expectation for VMX also bounds the WRMSR exits (tests/system/
-// expect/guest-apicv-vmx): with APIC virtualization the EOI, SELF IPI and
-// TPR writes do not exit.
+// - every readable register read back by RDMSR READ_ROUNDS times, what
+//   was written or what the state makes it (ID, the derived LDR, TPR,
+//   PPR and ISR inside a handler, IRR with a vector held back by TPR, the
+//   64-bit ICR, LVT, initial count, divide configuration): under VMX,
+//   APIC-register virtualization reads them from the page the hypervisor
+//   and the CPU keep (SDM Vol. 3C §30.5), the current count excepted.
+// The expectation for VMX also bounds the WRMSR and RDMSR exits (tests/
+// system/expect/guest-apicv-vmx): with APIC virtualization the EOI, SELF
+// IPI and TPR writes and those register reads do not exit.
 #include "lib/cpu.h"
 #include "lib/fault.h"
 #include "lib/io.h"
@@ -33,6 +39,20 @@
 #define X2_SVR 0x80f
 #define X2_ISR0 0x810
 #define X2_SELF_IPI 0x83f
+#define X2_ID 0x802
+#define X2_VER 0x803
+#define X2_PPR 0x80a
+#define X2_LDR 0x80d
+#define X2_TMR0 0x818
+#define X2_IRR0 0x820
+#define X2_ESR 0x828
+#define X2_ICR 0x830
+#define X2_LVT_TIMER 0x832
+#define X2_LVT_ERROR 0x837
+#define X2_TIMER_INIT 0x838
+#define X2_TIMER_CUR 0x839
+#define X2_TIMER_DIV 0x83e
+#define READ_ROUNDS 100
 #define APIC_BASE_BSP_EN 0xfee00900u
 #define APIC_BASE_EXTD (1u << 10)
 #define ROUNDS 1000
@@ -50,7 +70,19 @@ static volatile u32 low_inside_mid, high_inside_mid;
 
 static void eoi(void) { wrmsr(X2_EOI, 0); }
 
-static void self_irq(struct trap_frame *f) { (void)f; self_hits++; eoi(); }
+static volatile bool read_inside;
+static volatile u64 ppr_inside, isr_inside;
+
+static void self_irq(struct trap_frame *f)
+{
+	(void)f;
+	self_hits++;
+	if (read_inside) {
+		ppr_inside = rdmsr(X2_PPR);
+		isr_inside = rdmsr(X2_ISR0 + VEC_SELF / 32);
+	}
+	eoi();
+}
 static void low_irq(struct trap_frame *f) { (void)f; low_hits++; eoi(); }
 static void high_irq(struct trap_frame *f) { (void)f; high_hits++; eoi(); }
 
@@ -159,6 +191,62 @@ static void check_level(void)
 	      rtc_hits);
 }
 
+// One register by RDMSR must read @want in every round; how many did not.
+static u32 reads_wrong(u32 msr, u64 want)
+{
+	u32 wrong = 0;
+
+	for (int i = 0; i < READ_ROUNDS; i++)
+		if (rdmsr(msr) != want)
+			wrong++;
+	if (wrong)
+		printf("MSR 0x%x read 0x%llx, want 0x%llx\n", msr, rdmsr(msr), want);
+	return wrong;
+}
+
+static void check_register_reads(void)
+{
+	u64 icr = (7ULL << 32) | 0x4000 | VEC_SELF; // to APIC ID 7: nobody
+	u64 ver = rdmsr(X2_VER), cur;
+	u32 wrong = 0, before = low_hits;
+
+	wrmsr(X2_TPR, 0x30);
+	wrmsr(X2_LVT_TIMER, (1u << 16) | 0x7e); // masked
+	wrmsr(X2_LVT_ERROR, (1u << 16) | 0x7f);
+	wrmsr(X2_TIMER_DIV, 0xb);                // divide by 1
+	wrmsr(X2_TIMER_INIT, 0x40000000);
+	wrmsr(X2_ICR, icr);
+	wrong += reads_wrong(X2_ID, 0) + reads_wrong(X2_LDR, 1) + reads_wrong(X2_VER, ver);
+	wrong += reads_wrong(X2_TPR, 0x30) + reads_wrong(X2_PPR, 0x30);
+	wrong += reads_wrong(X2_SVR, LAPIC_SVR_ENABLE | LAPIC_SPURIOUS_VECTOR);
+	wrong += reads_wrong(X2_ESR, 0) + reads_wrong(X2_ICR, icr);
+	wrong += reads_wrong(X2_LVT_TIMER, (1u << 16) | 0x7e);
+	wrong += reads_wrong(X2_LVT_ERROR, (1u << 16) | 0x7f);
+	wrong += reads_wrong(X2_TIMER_INIT, 0x40000000) + reads_wrong(X2_TIMER_DIV, 0xb);
+	wrong += reads_wrong(X2_ISR0 + VEC_SELF / 32, 0) + reads_wrong(X2_TMR0 + VEC_SELF / 32, 0);
+	cur = rdmsr(X2_TIMER_CUR); // computed: exits
+	check(wrong == 0 && (ver & 0xff) >= 0x10 && !(ver >> 32) && cur && cur < 0x40000000,
+	      "14 x2APIC registers read back %u times each (%u wrong), current count counting",
+	      READ_ROUNDS, wrong);
+	wrmsr(X2_TIMER_INIT, 0);
+
+	wrmsr(X2_TPR, 0x50);
+	wrmsr(X2_SELF_IPI, VEC_LOW); // held back: requested, not in service
+	wrong = reads_wrong(X2_IRR0 + VEC_LOW / 32, 1ULL << (VEC_LOW % 32));
+	check(wrong == 0 && low_hits == before, "IRR shows the vector TPR holds back");
+	sti();
+	wrmsr(X2_TPR, 0);
+	cli();
+
+	read_inside = true;
+	wrmsr(X2_SELF_IPI, VEC_SELF);
+	irq_wait_count(&self_hits, self_hits + 1, 100);
+	read_inside = false;
+	check(ppr_inside == (VEC_SELF & 0xf0) && isr_inside == 1ULL << (VEC_SELF % 32) &&
+	      low_hits == before + 1,
+	      "inside the handler PPR reads 0x%llx and ISR has the vector", ppr_inside);
+}
+
 int main(void)
 {
 	test_start("apicv");
@@ -178,6 +266,7 @@ int main(void)
 	check_self_ipis();
 	check_tpr();
 	check_nesting();
+	check_register_reads();
 	check_level();
 	test_finish();
 }

@@ -937,6 +937,74 @@ static void test_vapic_state(void **state)
 }
 
 /* CR8 is TPR bits 7:4; bits 63:4 of a write are reserved (#GP). */
+/* What APIC-register virtualization reads for RDMSR of @msr: the 8
+ * bytes at offset (msr & 0xff) << 4 of the page (SDM Vol. 3C §30.5). */
+static u64 page_read(const struct vlapic *l, u32 msr)
+{
+	u64 v;
+
+	memcpy(&v, (const u8 *)l->page + ((msr & 0xff) << 4), sizeof(v));
+	return v;
+}
+
+/* Every register vapic_page_read() names reads the same from the page
+ * as through the exit (vlapic_msr_read), in the states that change them:
+ * x2APIC mode entered, registers written, vectors requested and in
+ * service (PPR as of the entry's vlapic_vapic_state), INIT in x2APIC
+ * mode; and only registers that exist and are readable are named. */
+static void check_page_reads(const char *when)
+{
+	struct vcpu_vapic s;
+	unsigned named = 0;
+
+	vlapic_vapic_state(&cpu.lapic, &s);
+	for (u32 msr = 0x800; msr <= 0x8ff; msr++) {
+		u64 val;
+
+		if (!vapic_page_read(msr))
+			continue;
+		named++;
+		if (!x2_rd(msr, &val))
+			fail_msg("%s: MSR 0x%x is named but its read raises #GP", when, msr);
+		if (page_read(&cpu.lapic, msr) != val)
+			fail_msg("%s: MSR 0x%x reads 0x%llx from the page, 0x%llx by exit", when,
+				 msr, (unsigned long long)page_read(&cpu.lapic, msr),
+				 (unsigned long long)val);
+	}
+	assert_int_equal(named, 6 + 8 * 3 + 2 + 6 + 2);
+}
+
+static void test_page_reads(void **state)
+{
+	(void)state;
+	vm.nvcpus = 2;
+	cpu.lapic.id = 0x25; /* cluster 2, bit 5: the derived LDR shows it */
+	assert_true(vlapic_msr_write(&cpu, 0x80f, 0x1ff) == false); /* not yet x2APIC */
+	assert_true(vlapic_base_write(&cpu.lapic, APIC_BASE | EN | EXTD, true));
+	check_page_reads("x2APIC mode entered");
+	assert_int_equal(x2_get(0x80d), 0x20020);
+	assert_true(x2_wr(0x80f, 0x1ff));
+	assert_true(x2_wr(0x808, 0x20));
+	assert_true(x2_wr(0x832, LVT_MASKED | 0x40));
+	assert_true(x2_wr(0x835, 0x700));
+	assert_true(x2_wr(0x838, 123456));
+	assert_true(x2_wr(0x83e, 0xb));
+	assert_true(x2_wr(0x830, (1ULL << 32) | 0x4055));
+	in_service(0x51, false);
+	vlapic_raise_level(&cpu, 0x62, true);
+	vlapic_raise(&cpu, 0x33); /* below the TPR's class: waits in IRR */
+	check_page_reads("registers written, vectors waiting and in service");
+	assert_int_equal(page_read(&cpu.lapic, 0x80a), 0x50); /* PPR: 0x51's class */
+	vlapic_reset(&cpu.lapic, false); /* INIT keeps x2APIC mode */
+	check_page_reads("after INIT");
+	assert_int_equal(x2_get(0x80d), 0x20020);
+	assert_int_equal(x2_get(0x830), 0);
+	assert_true(vlapic_base_write(&cpu.lapic, APIC_BASE, true)); /* disabled */
+	assert_true(vlapic_base_write(&cpu.lapic, APIC_BASE | EN, true)); /* xAPIC */
+	assert_int_equal(vlapic_mmio_read(&vm, 0xd0, 4), 0); /* the x2APIC LDR is gone */
+	assert_int_equal(vlapic_mmio_read(&vm, 0x20, 4), 0x25u << 24);
+}
+
 static void test_cr8(void **state)
 {
 	struct vlapic *l = &cpu.lapic;
@@ -991,6 +1059,7 @@ int main(void)
 		cmocka_unit_test_setup(test_posted, setup),
 		cmocka_unit_test_setup(test_vapic_state, setup),
 		cmocka_unit_test_setup(test_cr8, setup),
+		cmocka_unit_test_setup(test_page_reads, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

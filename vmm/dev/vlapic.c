@@ -81,13 +81,31 @@ static void reset_regs(struct vlapic *l)
 		MAP(l, VLAPIC_ISR)[i << 2] = 0;
 	}
 	R(l, VLAPIC_TPR) = R(l, VLAPIC_LDR) = R(l, VLAPIC_ESR) = R(l, VLAPIC_ICR_HI) = 0;
-	l->icr = 0;
+	R(l, VLAPIC_ID) = R(l, VLAPIC_VER) = R(l, VLAPIC_PPR) = 0;
+	R(l, VLAPIC_ICR_LO) = R(l, VLAPIC_ICR_LO + 4) = 0;
 	R(l, VLAPIC_DFR) = 0xffffffff;
 	R(l, VLAPIC_SVR) = 0xff;
 	for (int i = 0; i < 6; i++)
 		R(l, VLAPIC_LVT_TIMER + 16 * i) = LVT_MASK;
 	R(l, VLAPIC_TIMER_INIT) = R(l, VLAPIC_TIMER_DIV) = 0;
 	l->timer_start = l->timer_deadline = 0;
+}
+
+/* The x2APIC LDR is derived from the ID: cluster in bits 31:16, one bit
+ * of 16 in 15:0 (§11.12.10.2). */
+static u32 x2apic_ldr(const struct vlapic *l)
+{
+	return ((l->id >> 4) << 16) | (1u << (l->id & 0xf));
+}
+
+/* Entering x2APIC mode (or INIT in it): the page holds ID, version and
+ * LDR as x2APIC reads see them (vlapic.h); the xAPIC LDR is gone
+ * (§11.12.5.1: the transition initializes the logical ID). */
+static void x2apic_page(struct vlapic *l)
+{
+	R(l, VLAPIC_ID) = l->id;
+	R(l, VLAPIC_VER) = VERSION;
+	R(l, VLAPIC_LDR) = x2apic_ldr(l);
 }
 
 void vlapic_init(struct vlapic *l, u32 id)
@@ -112,15 +130,22 @@ void vlapic_reset(struct vlapic *l, bool power_on)
 		__atomic_store_n(&l->enabled, true, __ATOMIC_RELEASE);
 		l->x2apic = false;
 	}
+	if (l->x2apic)
+		x2apic_page(l);
 	spin_unlock_irqrestore(&l->lock, f);
+}
+
+/* PPR (§11.8.3.1) with @isr the highest vector in service or -1. */
+static u32 ppr_with(const struct vlapic *l, int isr)
+{
+	u32 isrv = isr < 0 ? 0 : (u32)isr & 0xf0;
+
+	return (R(l, VLAPIC_TPR) & 0xf0) >= isrv ? R(l, VLAPIC_TPR) & 0xff : isrv;
 }
 
 static u32 ppr(const struct vlapic *l)
 {
-	int isr = highest(MAP(l, VLAPIC_ISR));
-	u32 isrv = isr < 0 ? 0 : (u32)isr & 0xf0;
-
-	return (R(l, VLAPIC_TPR) & 0xf0) >= isrv ? R(l, VLAPIC_TPR) & 0xff : isrv;
+	return ppr_with(l, highest(MAP(l, VLAPIC_ISR)));
 }
 
 /* IRR with the posted vectors not yet taken in (any CPU, for dumps). */
@@ -410,10 +435,13 @@ static void write_reg(struct vcpu *v, struct vlapic *l, u32 reg, u32 val)
 	}
 }
 
+/* Also PPR into the page, where the CPU keeps it while the guest runs
+ * (SDM Vol. 3C §30.1.3) and APIC-register virtualization reads it. */
 void vlapic_vapic_state(struct vlapic *l, struct vcpu_vapic *s)
 {
 	int irr, isr = highest(MAP(l, VLAPIC_ISR));
 
+	R(l, VLAPIC_PPR) = ppr_with(l, isr);
 	take_posted(l);
 	irr = highest(MAP(l, VLAPIC_IRR));
 	s->rvi = irr >= 16 && (R(l, VLAPIC_SVR) & SVR_ENABLE) ? (u8)irr : 0;
@@ -536,16 +564,11 @@ bool vlapic_base_write(struct vlapic *l, u64 val, bool bsp)
 		return false;
 	if (en != l->enabled)
 		set_enabled(l, en);
+	if (extd && !l->x2apic)
+		x2apic_page(l);
 	l->x2apic = extd;
 	l->changed = true;
 	return true;
-}
-
-/* The x2APIC LDR is derived from the ID: cluster in bits 31:16, one bit
- * of 16 in 15:0 (§11.12.10.2). */
-static u32 x2apic_ldr(const struct vlapic *l)
-{
-	return ((l->id >> 4) << 16) | (1u << (l->id & 0xf));
 }
 
 /*
@@ -602,9 +625,9 @@ bool vlapic_msr_read(struct vcpu *v, u32 msr, u64 *val)
 		return false; /* absent, or write-only */
 	vlapic_pv_eoi_settle(v, l);
 	if (reg == VLAPIC_LDR)
-		*val = x2apic_ldr(l);
+		*val = R(l, VLAPIC_LDR); /* x2apic_page() */
 	else if (reg == VLAPIC_ICR_LO)
-		*val = l->icr;
+		*val = (u64)R(l, VLAPIC_ICR_LO + 4) << 32 | R(l, VLAPIC_ICR_LO);
 	else
 		*val = read_reg(l, reg);
 	return true;
@@ -619,8 +642,9 @@ bool vlapic_msr_write(struct vcpu *v, u32 msr, u64 val)
 	    x2apic_reserved_set(reg, val))
 		return false;
 	vlapic_pv_eoi_settle(v, l);
-	if (reg == VLAPIC_ICR_LO) {
-		l->icr = val;
+	if (reg == VLAPIC_ICR_LO) { /* one 64-bit register, kept where RDMSR reads it */
+		R(l, VLAPIC_ICR_LO) = (u32)val;
+		R(l, VLAPIC_ICR_LO + 4) = (u32)(val >> 32);
 		send_ipi(v, (u32)val, (u32)(val >> 32));
 	} else if (reg == VLAPIC_SELF_IPI) {
 		vlapic_raise(v, (u8)val);

@@ -79,8 +79,12 @@ struct vlapic {
 	 * at the start of each 16-byte slot, the bitmaps' eight words one
 	 * slot apart. Stored: TPR, LDR and DFR (or), SVR, ESR, ICR high, the
 	 * LVT, the timer's initial count and divide configuration, ISR (o),
-	 * TMR (a) and IRR (oa). Page-aligned in the layout of VMX's virtual-APIC
-	 * page and AVIC's backing page, which APIC virtualization can map. */
+	 * TMR (a) and IRR (oa); in x2APIC mode also what its RDMSR returns
+	 * (vapic_page_read(), arch/x86/virt.h: the 8 bytes at each offset):
+	 * ID, version and the derived LDR, the 64-bit ICR at 0x300, and PPR
+	 * as of the last entry under APIC virtualization (o). Page-aligned in
+	 * the layout of VMX's virtual-APIC page and AVIC's backing page, which
+	 * APIC virtualization can map. */
 	u32 page[1024] __attribute__((aligned(4096)));
 	u32 posted[8];       /* (a) vectors raised, not yet in IRR */
 	spinlock_t lock;     /* (c) see above */
@@ -89,7 +93,6 @@ struct vlapic {
 	u64 timer_deadline;  /* (o) TSC at which it fires next, 0 = idle */
 	bool enabled;        /* (l) IA32_APIC_BASE.EN */
 	bool x2apic;         /* (or) x2APIC mode (IA32_APIC_BASE.EXTD) */
-	u64 icr;             /* (o) x2APIC: the last ICR written */
 	bool changed;        /* (o) a register write since the owner's last
 				pass over pending events and timers (vcpu.c):
 				an EOI or TPR write may have made an

@@ -158,7 +158,8 @@ static bool vmx_cpu_enable(char *why, size_t len)
 static void vmx_describe(char *buf, size_t len)
 {
 	snprintf(buf, len, "ept vpid unrestricted-guest 1g=%s apicv=%s",
-		 (vmx_caps.ept_vpid & EPT_CAP_1G) ? "yes" : "no", vmx_config.vapic ? "yes" : "no");
+		 (vmx_caps.ept_vpid & EPT_CAP_1G) ? "yes" : "no",
+		 !vmx_config.vapic ? "no" : vmx_config.apic_regs ? "yes+regs" : "yes");
 }
 
 /* EPT 1 GiB leaves (Appendix A.10), with the walk and memory type used. */

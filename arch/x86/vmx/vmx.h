@@ -129,6 +129,9 @@ struct vmx_config {
 	 * bitmap of a vCPU using it lets the x2APIC TPR, EOI and SELF IPI
 	 * writes through. */
 	bool vapic;
+	/* ... and APIC-register virtualization: that bitmap also lets the
+	 * reads of the registers kept in the page through. */
+	bool apic_regs;
 	u64 msr_bitmap_vapic_pa;
 };
 

@@ -643,7 +643,8 @@ static void eoi_exit_write(struct vmx_vcpu *s, const u32 *want, bool all)
  * TPR shadow on the vCPU's APIC page (CR8 then reads and writes its TPR
  * without exits), virtualize x2APIC mode with virtual-interrupt delivery
  * (the x2APIC TPR, EOI and SELF IPI writes the MSR bitmap lets through are
- * done on the page, §30.5; the CPU delivers the highest requested vector
+ * done on the page, §30.5, and with APIC-register virtualization the
+ * reads it lets through; the CPU delivers the highest requested vector
  * above the PPR itself, §30.2), the EOI-exit bitmap for vectors whose EOI
  * vmm/ must see, and RVI/SVI (guest interrupt status, §25.4.2) from vmm/'s
  * IRR and ISR before each entry.
@@ -670,7 +671,8 @@ bool vmx_vapic(struct vcpu_hw *v, const struct vcpu_vapic *st)
 		vmx_set_proc_control(s, CPU_CR8_LOAD_EXITING | CPU_CR8_STORE_EXITING, false);
 		vmx_set_proc_control(s, CPU_TPR_SHADOW, true);
 		vmcs_write32(SECONDARY_VM_EXEC_CONTROL,
-			     k->proc2 | SEC_VIRTUALIZE_X2APIC | SEC_VIRTUAL_INTR_DELIVERY);
+			     k->proc2 | SEC_VIRTUALIZE_X2APIC | SEC_VIRTUAL_INTR_DELIVERY |
+			     (k->apic_regs ? SEC_APIC_REGISTER_VIRT : 0));
 		vmcs_write64(MSR_BITMAP, k->msr_bitmap_vapic_pa);
 		eoi_exit_write(s, st->eoi_exit, true);
 	} else {

@@ -66,6 +66,7 @@ static bool controls_init(const struct vmx_caps *c, struct vmx_config *k, char *
 	k->entry = ctl_adjust(c->entry, ENTRY_WANT) & ~ENTRY_IA32E_MODE_GUEST;
 	k->vapic = ((c->proc >> 32) & CPU_TPR_SHADOW) &&
 		   ((c->proc2 >> 32) & VAPIC_PROC2) == VAPIC_PROC2;
+	k->apic_regs = k->vapic && ((c->proc2 >> 32) & SEC_APIC_REGISTER_VIRT);
 	if (!(c->proc2 & ((u64)SEC_ENABLE_EPT << 32)))
 		return vmx_refuse(why, len, "no EPT");
 	if (!(c->proc2 & ((u64)SEC_UNRESTRICTED_GUEST << 32)))
@@ -125,10 +126,19 @@ static void cr_policy_init(const struct vmx_caps *c, struct vmx_config *k)
  * exits; and one for vCPUs under APIC virtualization, where WRMSR of the
  * x2APIC TPR (0x808), EOI (0x80B) and SELF IPI (0x83F) is virtualized
  * (§30.5) and so does not exit (the write bitmap for MSRs 0-0x1FFF is
- * at byte 0x800). Reads all exit: vmm/ answers them from the same page. */
+ * at byte 0x800). With APIC-register virtualization, RDMSR of the
+ * registers the page holds as the guest must see them reads the page
+ * (§30.5: the 8 bytes at offset (ECX & 0xFF) << 4; vapic_page_read()
+ * names them); the rest exit: the current count (0x839) is computed,
+ * absent and write-only registers raise #GP (the read bitmap starts at
+ * byte 0). */
+static void msr_pass(u8 *bitmap, u32 msr)
+{
+	bitmap[msr >> 3] &= (u8)~(1u << (msr & 7));
+}
+
 static bool msr_bitmap_init(struct vmx_config *k)
 {
-	static const u32 pass[] = { 0x808, 0x80b, 0x83f };
 	u8 *b;
 
 	k->msr_bitmap_pa = pmm_alloc(PAGE_SIZE, PAGE_SIZE);
@@ -142,8 +152,12 @@ static bool msr_bitmap_init(struct vmx_config *k)
 		return false;
 	b = phys_to_virt(k->msr_bitmap_vapic_pa);
 	memset(b, 0xff, PAGE_SIZE);
-	for (unsigned i = 0; i < sizeof(pass) / sizeof(pass[0]); i++)
-		b[0x800 + (pass[i] >> 3)] &= (u8)~(1u << (pass[i] & 7));
+	msr_pass(b + 0x800, 0x808);
+	msr_pass(b + 0x800, 0x80b);
+	msr_pass(b + 0x800, 0x83f);
+	for (u32 msr = 0x800; k->apic_regs && msr <= 0x8ff; msr++)
+		if (vapic_page_read(msr))
+			msr_pass(b, msr);
 	return true;
 }
 
