@@ -251,6 +251,18 @@ void log_line(const char *s, size_t len)
 	spin_unlock_irqrestore(&log_lock, flags);
 }
 
+/* Where the next log_write() byte shows: the line is ended (or never
+ * started), a CR went back to its start, or an "hv:" line cut in after
+ * it with nothing of it to show again. */
+bool log_at_line_start(void)
+{
+	u64 flags = spin_lock_irqsave(&log_lock);
+	bool start = !mid_line || partial_len == 0 || (partial_cut && partial_lost);
+
+	spin_unlock_irqrestore(&log_lock, flags);
+	return start;
+}
+
 void log_end_line(void)
 {
 	u64 flags = spin_lock_irqsave(&log_lock);

@@ -49,6 +49,9 @@ void log_line(const char *s, size_t len);
  * focus moves to another guest: its half line is not shown again). */
 void log_end_line(void);
 
+/* Would the next raw byte (log_write) show at the start of a line? */
+bool log_at_line_start(void);
+
 #define LOG_PARTIAL_MAX 160
 
 /*

@@ -21,19 +21,21 @@
 static spinlock_t mux_lock;
 static struct conmux mux = { .focus = CONMUX_ALL }; /* [mux_lock] */
 
-enum console_route console_route_out(struct vm *vm, char c)
+/* Is @vm's output shown unprefixed? Under mux_lock. */
+static bool raw_for(const struct vm *vm)
+{
+	return vm->console_owner || mux.focus == (int)vm->id;
+}
+
+void console_route_out(struct vm *vm, char c)
 {
 	u64 f = spin_lock_irqsave(&mux_lock);
-	enum console_route r = CONSOLE_SHOW;
 
-	if (!conmux_shows(&mux, vm->id) && vm->con_out) {
+	if (vm->con_out && (!conmux_shows(&mux, vm->id) || vm->con_out->count))
 		con_ring_put(vm->con_out, (u8)c);
-		r = CONSOLE_HELD;
-	} else if (mux.focus == (int)vm->id) {
-		r = CONSOLE_RAW;
-	}
+	else
+		vm_console_emit(vm, c, raw_for(vm));
 	spin_unlock_irqrestore(&mux_lock, f);
-	return r;
 }
 
 void console_route_notice(const char *fmt, ...)
@@ -50,10 +52,14 @@ void console_route_notice(const char *fmt, ...)
 	log_line(line, (size_t)n);
 }
 
-/* Show what guest @vm printed out of focus. Under mux_lock. */
+/* Show what guest @vm printed out of focus, as it would have been shown
+ * then (vm_console_emit: a line it starts with "hv:" is marked as the
+ * guest's). A line left half-way goes on with the guest's next output.
+ * Under mux_lock. */
 static void replay(struct vm *vm)
 {
 	struct con_ring *r = vm->con_out;
+	bool raw = raw_for(vm);
 	u8 buf[256];
 	u32 n;
 
@@ -63,8 +69,8 @@ static void replay(struct vm *vm)
 			     (unsigned long long)r->lost);
 	r->lost = 0;
 	while ((n = con_ring_take(r, buf, sizeof(buf))))
-		log_write((const char *)buf, n);
-	log_end_line();
+		for (u32 i = 0; i < n; i++)
+			vm_console_emit(vm, (char)buf[i], raw);
 }
 
 static int applied = CONMUX_ALL; /* [mux_lock] the focus focus_changed applied */

@@ -5,9 +5,10 @@
  * the focused guest's console input (vm_console_input) or to the monitor;
  * a guest's output is shown or kept in its ring (console_route_out).
  *
- * Locking: the multiplexer state and every guest's output ring are
- * guarded by this file's lock; it is taken inside a VM's dev_lock (guest
- * output) and never the other way round.
+ * Locking: the multiplexer state, every guest's output ring and its
+ * console line state (struct vm's line, line_len) are guarded by this
+ * file's lock; it is taken inside a VM's dev_lock (guest output) and
+ * outside the log's lock, never the other way round.
  */
 #ifndef VMM_CONSOLE_ROUTE_H
 #define VMM_CONSOLE_ROUTE_H
@@ -16,14 +17,14 @@
 
 struct vm;
 
-enum console_route {
-	CONSOLE_SHOW,   /* show as before the multiplexer (prefixed when shared) */
-	CONSOLE_RAW,    /* the focused guest: show unprefixed */
-	CONSOLE_HELD,   /* kept in the guest's ring for its next focus */
-};
-
-/* Where guest output byte @c goes now (a held byte is already kept). */
-enum console_route console_route_out(struct vm *vm, char c);
+/*
+ * Guest output byte @c, shown or kept in the guest's ring for its next
+ * focus, under the lock: shown through vm_console_emit() (unprefixed for
+ * the focused guest or the console's only guest), kept while the guest is
+ * out of focus and, once it has the focus again, until the replay has
+ * shown what was kept before it (so nothing overtakes the replay).
+ */
+void console_route_out(struct vm *vm, char c);
 
 /* Every guest has stopped: the console goes back to all guests, so what
  * was held for gdb's line and the guests' rings are shown. */

@@ -415,8 +415,8 @@ static void log_stop(struct vm *vm, const char *reason)
 	u64 ms;
 
 	flush_screen(vm);
-	if (vm->line_len || vm->mid_line)
-		vm_console_putc(vm, '\n');
+	if (vm->line_len || !log_at_line_start())
+		vm_console_putc(vm, '\n'); /* its half line ends before the stop's */
 	printk(LOG_INFO, "guest %s stop %s", vm->name, reason);
 	if (cur && cur->vm == vm && stop_wants_trace(reason))
 		trace_dump(&cur->trace, vm->name, cur->id, STOP_TRACE_LINES);
@@ -536,10 +536,12 @@ bool vm_reboot(struct vm *vm)
 /*
  * The owner's bytes pass through, except that a line starting "hv:" (the
  * hypervisor's own prefix) gets "[<name>] " in front, so that no guest can
- * print a line a reader or a script takes for the hypervisor's. A carriage
- * return starts a line too (a terminal, or a transcript with CRs removed,
- * shows what follows it at the line start). The first bytes of a line are
- * held in vm->line until they match "hv:" or cannot.
+ * print a line a reader or a script takes for the hypervisor's. A line
+ * starts where the console shows the byte at its left edge (after a line
+ * feed, a carriage return, a line of the hypervisor's cutting in, or
+ * another guest's output the focus left there: log_at_line_start()). The
+ * first bytes of a line are held in vm->line until they match "hv:" or
+ * cannot.
  */
 static void console_owner_putc(struct vm *vm, char c)
 {
@@ -551,10 +553,9 @@ static void console_owner_putc(struct vm *vm, char c)
 		log_write(vm->line, vm->line_len);
 		log_write(&c, 1);
 		vm->line_len = 0;
-		vm->mid_line = false;
 		return;
 	}
-	if (vm->mid_line) {
+	if (!vm->line_len && !log_at_line_start()) {
 		log_write(&c, 1);
 		return;
 	}
@@ -568,21 +569,16 @@ static void console_owner_putc(struct vm *vm, char c)
 		return; /* still a possible "hv:" */
 	}
 	vm->line_len = 0;
-	vm->mid_line = true;
 }
 
-/* One guest owns the console: bytes pass through (console_owner_putc).
- * Otherwise whole lines with the guest's name in front. */
-void vm_console_putc(struct vm *vm, char c)
+/* Raw: bytes pass through (console_owner_putc). Otherwise whole lines
+ * with the guest's name in front. */
+void vm_console_emit(struct vm *vm, char c, bool raw)
 {
 	char out[CFG_NAME_MAX + sizeof(vm->line) + 4];
 	int n;
 
-	enum console_route route = console_route_out(vm, c);
-
-	if (route == CONSOLE_HELD)
-		return;
-	if (vm->console_owner || route == CONSOLE_RAW) {
+	if (raw) {
 		console_owner_putc(vm, c);
 		return;
 	}
@@ -595,6 +591,11 @@ void vm_console_putc(struct vm *vm, char c)
 	vm->line_len = 0;
 	if (c != '\n')
 		vm->line[vm->line_len++] = c;
+}
+
+void vm_console_putc(struct vm *vm, char c)
+{
+	console_route_out(vm, c);
 }
 
 void vm_region_access(struct vm *vm, const struct bus_region *r, u64 addr, unsigned size,

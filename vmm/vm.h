@@ -90,11 +90,10 @@ struct vm {
 	bool restart_pending;
 	u32 restarts_done;
 	u64 boot_tsc;                /* vCPU 0's: TSC at this boot's first entry */
-	/* (v) console line buffer when the console is shared; the owner's
-	 * held line start (up to "hv:") and whether it is inside a line */
+	/* [console_route.c's lock] console line buffer when the console is
+	 * shared; the owner's held line start (up to "hv:") */
 	char line[128];
 	unsigned line_len;
-	bool mid_line;
 };
 
 extern const struct vcpu_ops *vm_ops; /* the back-end in use */
@@ -146,6 +145,11 @@ bool vm_reboot(struct vm *vm);
 
 /* Guest console output from a device model. */
 void vm_console_putc(struct vm *vm, char c);
+
+/* Show one byte of @vm's console output, unprefixed (@raw) or in whole
+ * lines after its name; only under console_route.c's lock
+ * (console_route_out, the replay). */
+void vm_console_emit(struct vm *vm, char c, bool raw);
 
 /* Let @vm's vCPUs reach host ports [@port, @port + @count) without an exit
  * (a port range given to it, uart = passthrough), where the back-end can;

@@ -5,7 +5,12 @@
 // has output while another guest has the console), echoes each line it
 // receives as "<n> echo <line>", and on the line "quit" prints
 // "<n> got <count> lines: <lines>" and passes. Input that reached the
-// wrong guest shows in its echo lines and its count.
+// wrong guest shows in its echo lines and its count. For the replay of
+// what it printed out of focus: "quiet" stops the ticks; "defer" prints,
+// a second later, a line starting "hv:" (which the console must mark as
+// this guest's) and then half a line, "<n> half"; "finish" ends it with
+// "-way" before its echo, so the console shows "<n> half-way" whole if the
+// replay left the line open for it.
 #include "lib/multiboot.h"
 #include "lib/pmtimer.h"
 #include "lib/printf.h"
@@ -48,7 +53,8 @@ static void note_line(char *all, size_t size, const char *line)
 int main(void)
 {
 	char line[64], all[256] = "";
-	unsigned len = 0, lines = 0, ticks = 0;
+	unsigned len = 0, lines = 0, ticks = 0, deferred = 0;
+	bool quiet = false;
 	u32 t0;
 
 	read_name();
@@ -62,7 +68,11 @@ int main(void)
 
 		if (pmtimer_ticks_to_us(pmtimer_since(t0)) >= TICK_US) {
 			t0 = pmtimer_read();
-			printf("%s tick %u\n", name, ++ticks);
+			++ticks;
+			if (!quiet)
+				printf("%s tick %u\n", name, ticks);
+			if (deferred && ticks == deferred)
+				printf("hv: %s is not the hypervisor\n%s half", name, name);
 		}
 		if (c < 0)
 			continue;
@@ -76,6 +86,12 @@ int main(void)
 		line[len] = 0;
 		len = 0;
 		lines++;
+		if (!strcmp(line, "quiet"))
+			quiet = true;
+		if (!strcmp(line, "defer"))
+			deferred = ticks + 10;
+		if (!strcmp(line, "finish"))
+			printf("-way\n");
 		printf("%s echo %s\n", name, line);
 		note_line(all, sizeof(all), line);
 		if (!strcmp(line, "quit")) {

@@ -443,6 +443,38 @@ static void test_log_line_long_raw_and_end(void **state)
 	assert_string_equal(sunk, "half\nnew\nhv: y\nnew\n");
 }
 
+/* log_at_line_start(): where the next raw byte shows, which decides
+ * whether a guest's "hv:" must be marked as the guest's (vmm/vm.c). */
+static void test_log_at_line_start(void **state)
+{
+	static char text[LOG_PARTIAL_MAX + 10];
+
+	(void)state;
+	log_end_line();
+	sink_reset();
+	assert_true(log_at_line_start());
+	log_write("ab", 2);
+	assert_false(log_at_line_start());
+	log_write("\r", 1); /* back to the left edge */
+	assert_true(log_at_line_start());
+	log_write("cd", 2);
+	printk(LOG_INFO, "cut"); /* "cd" is shown again before the next byte */
+	assert_false(log_at_line_start());
+	log_write("e\n", 2);
+	assert_true(log_at_line_start());
+	log_write("\r", 1);
+	printk(LOG_INFO, "after a CR"); /* nothing after the CR to show again */
+	assert_true(log_at_line_start());
+	memset(text, 'r', sizeof(text));
+	log_write(text, sizeof(text));
+	assert_false(log_at_line_start());
+	printk(LOG_INFO, "long"); /* too long to show again */
+	assert_true(log_at_line_start());
+	log_write("x", 1);
+	log_end_line();
+	assert_true(log_at_line_start());
+}
+
 /* A capture takes the log output (lines and raw text) into its buffer,
  * nothing reaches the consoles meanwhile, what does not fit is dropped
  * and said so; after it the consoles get the output again, and a raw
@@ -512,6 +544,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_plain_text),
+		cmocka_unit_test(test_log_at_line_start),
 		cmocka_unit_test(test_signed),
 		cmocka_unit_test(test_unsigned),
 		cmocka_unit_test(test_hex),
