@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The guest's code at CS:RIP, where the exit path reads it: the vCPU's
- * view of RIP, CS and the paging registers, and the page it last fetched
+ * view of RIP, CS and the paging registers, and the pages it fetched
  * from (vcpu.h struct code_tlb, filled by insn.c). Inline: every exit
  * without a hardware instruction length (SVM without nrip-save) reads its
  * instruction, and every MMIO exit checks the instruction it decoded last.
@@ -27,8 +27,15 @@ static inline void vcpu_code_view(struct vcpu *v, struct vcpu_code_view *cv)
 		vcpu_code_view_by_regs(v, cv);
 }
 
+/* The entry for CS:RIP's page: by RIP's page number (a CS base, in
+ * legacy modes, only makes the entry's own check fail). */
+static inline struct code_tlb *code_tlb_entry(struct vcpu *v, const struct vcpu_code_view *cv)
+{
+	return &v->code_tlb[(cv->rip >> PAGE_SHIFT) & (CODE_TLB_SIZE - 1)];
+}
+
 /*
- * The @len bytes at CS:RIP (@cv) in the page of the last fetch, when CS,
+ * The @len bytes at CS:RIP (@cv) in the page of entry @t, when CS,
  * the paging registers and the guest's table entries are those it was
  * made under and they lie in that page; else NULL.
  */
@@ -48,7 +55,7 @@ static inline const u8 *code_tlb_hit(const struct code_tlb *t, const struct vcpu
 	return t->host + off;
 }
 
-/* The miss: the page walked to and remembered (insn.c). */
+/* The miss: the page walked to and remembered in its entry (insn.c). */
 const u8 *vcpu_code_bytes_miss(struct vcpu *v, const struct vcpu_code_view *cv, unsigned len,
 			       int *mode);
 
@@ -58,15 +65,21 @@ const u8 *vcpu_code_bytes_miss(struct vcpu *v, const struct vcpu_code_view *cv, 
  * far it got); *@mode gets the code-segment mode (16, 32 or 64). The
  * guest may be writing them: read each byte once.
  */
+static inline __attribute__((always_inline)) const u8 *
+vcpu_code_bytes_view(struct vcpu *v, const struct vcpu_code_view *cv, unsigned len, int *mode)
+{
+	const u8 *p = code_tlb_hit(code_tlb_entry(v, cv), cv, len, mode);
+
+	return p ? p : vcpu_code_bytes_miss(v, cv, len, mode);
+}
+
 static inline __attribute__((always_inline)) const u8 *vcpu_code_bytes(struct vcpu *v, unsigned len,
 								   int *mode)
 {
 	struct vcpu_code_view cv;
-	const u8 *p;
 
 	vcpu_code_view(v, &cv);
-	p = code_tlb_hit(&v->code_tlb, &cv, len, mode);
-	return p ? p : vcpu_code_bytes_miss(v, &cv, len, mode);
+	return vcpu_code_bytes_view(v, &cv, len, mode);
 }
 
 #endif

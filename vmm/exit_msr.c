@@ -82,12 +82,11 @@ static bool tsc_deadline_read(struct vcpu *v, u64 *val)
 	return vlapic_tsc_deadline_read(&v->lapic, val);
 }
 
+/* The write marks the local APIC changed: the pass before the next
+ * entry polls its timer (vcpu.c), no device polling needed. */
 static bool tsc_deadline_write(struct vcpu *v, u64 val)
 {
-	bool ok = vlapic_tsc_deadline_write(&v->lapic, val);
-
-	v->dev_poll = true; /* re-evaluate the timer before the next entry */
-	return ok;
+	return vlapic_tsc_deadline_write(&v->lapic, val);
 }
 
 static bool pv_eoi_read(struct vcpu *v, u64 *val)

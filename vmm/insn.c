@@ -305,17 +305,17 @@ static u64 code_lin(const struct vcpu_code_view *cv, int mode)
 }
 
 /*
- * The page of the last fetch stays in v->code_tlb with the translation's
- * memo: when CS, the paging registers and the guest's table entries are
- * those it was made under, the same page is found without a walk (every
- * exit without a hardware instruction length reads the instruction; the
- * hit is code_tlb_hit, inline in vcpu.h). On a miss the page is walked
- * to and remembered.
+ * A page fetched from stays in its v->code_tlb entry with the
+ * translation's memo: when CS, the paging registers and the guest's table
+ * entries are those it was made under, the same page is found without a
+ * walk (every exit without a hardware instruction length reads the
+ * instruction; the hit is code_tlb_hit, inline in code_fetch.h). On a
+ * miss the page is walked to and remembered in the entry of its RIP.
  */
 const u8 *vcpu_code_bytes_miss(struct vcpu *v, const struct vcpu_code_view *cv, unsigned len,
 			       int *mode)
 {
-	struct code_tlb *t = &v->code_tlb;
+	struct code_tlb *t = code_tlb_entry(v, cv);
 	const u8 *page;
 	u64 lin, gpa, off;
 
@@ -332,14 +332,6 @@ const u8 *vcpu_code_bytes_miss(struct vcpu *v, const struct vcpu_code_view *cv, 
 	return page + off;
 }
 
-static const u8 *code_bytes(struct vcpu *v, const struct vcpu_code_view *cv, unsigned len,
-			    int *mode)
-{
-	const u8 *p = code_tlb_hit(&v->code_tlb, cv, len, mode);
-
-	return p ? p : vcpu_code_bytes_miss(v, cv, len, mode);
-}
-
 unsigned vcpu_fetch_code(struct vcpu *v, u8 *buf, unsigned len, int *mode)
 {
 	struct vcpu_code_view cv;
@@ -348,7 +340,7 @@ unsigned vcpu_fetch_code(struct vcpu *v, u8 *buf, unsigned len, int *mode)
 	unsigned got = 0;
 
 	vcpu_code_view(v, &cv);
-	p = code_bytes(v, &cv, len, mode);
+	p = vcpu_code_bytes_view(v, &cv, len, mode);
 	if (p) { /* one page: the usual case */
 		memcpy(buf, p, len);
 		return len;

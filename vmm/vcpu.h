@@ -58,7 +58,11 @@ struct cpuid_cached {
 	struct cpuid_regs r;
 };
 
-/* The guest page instructions were last fetched from (insn.c). */
+/* A guest page instructions were fetched from (insn.c); a vCPU keeps
+ * CODE_TLB_SIZE, one per RIP page modulo that (code_tlb_entry(), vm
+ * exits come from a few code pages in turn: the guest's loop and its
+ * interrupt handler, say). */
+#define CODE_TLB_SIZE 4
 struct code_tlb {
 	const u8 *host;           /* that page in the host; NULL: none */
 	u64 lin_page;             /* its linear address */
@@ -66,7 +70,7 @@ struct code_tlb {
 	u16 cs_attr;
 	int mode;                 /* the code mode they gave */
 	struct gwalk_memo tr;     /* the translation and what it came from */
-};
+} __attribute__((aligned(256))); /* a power of two: indexed by a shift */
 
 struct bus_region;
 
@@ -112,7 +116,7 @@ struct vcpu {
 	struct vcpu_snap snap;    /* (o) filled on VCPU_REQ_SNAP, then ... */
 	volatile u32 snap_seq;    /* (a) ... bumped */
 	struct cpuid_cached cpuid_cache[CPUID_CACHE_SIZE]; /* (o) exit_cpuid.c */
-	struct code_tlb code_tlb; /* (o) insn.c vcpu_code_bytes */
+	struct code_tlb code_tlb[CODE_TLB_SIZE]; /* (o) insn.c vcpu_code_bytes */
 	struct mmio_memo mmio_memo; /* (o) mmio.c */
 	const struct bus_region *mmio_hint; /* (o) mmio.c: the MMIO region it hit last */
 };

@@ -136,9 +136,12 @@ void lapic_timer_calibrate(void)
 
 bool lapic_timer_tsc_deadline(void) { return tsc_deadline; }
 
-/* The deadline each CPU last armed: re-arming is skipped when unchanged
- * (it sits on the path of every guest entry). */
+/* The deadline each CPU last armed, 0 once it fired (lapic_timer_expired):
+ * re-arming is skipped when unchanged (it sits on the path of every guest
+ * entry); and whether its LVT timer entry (and divide configuration) are
+ * set up for lapic_timer_arm, which only the first arm on a CPU writes. */
 static u64 armed[MAX_CPUS];
+static bool lvt_set[MAX_CPUS];
 
 void lapic_timer_arm(u64 deadline)
 {
@@ -147,13 +150,16 @@ void lapic_timer_arm(u64 deadline)
 	if (deadline == *last && (!deadline || rdtsc() < deadline))
 		return;
 	*last = deadline;
+	if (!lvt_set[this_cpu()->cpu]) {
+		lvt_set[this_cpu()->cpu] = true;
+		if (!tsc_deadline)
+			apic_write(APIC_TIMER_DIV, 0xb);
+		apic_write(APIC_LVT_TIMER, (tsc_deadline ? LVT_TSC_DEADLINE : 0) | VEC_LAPIC_TIMER);
+	}
 	if (tsc_deadline) {
-		apic_write(APIC_LVT_TIMER, LVT_TSC_DEADLINE | VEC_LAPIC_TIMER);
 		wrmsr(MSR_TSC_DEADLINE, deadline);
 		return;
 	}
-	apic_write(APIC_TIMER_DIV, 0xb);
-	apic_write(APIC_LVT_TIMER, VEC_LAPIC_TIMER);
 	if (!deadline) {
 		apic_write(APIC_TIMER_INIT, 0);
 		return;
@@ -161,4 +167,13 @@ void lapic_timer_arm(u64 deadline)
 	now = rdtsc();
 	ticks = deadline > now ? (deadline - now) * timer_khz / tsc_khz() : 1;
 	apic_write(APIC_TIMER_INIT, ticks > 0xffffffffu ? 0xffffffffu : (ticks ? (u32)ticks : 1));
+}
+
+/* The timer's interrupt: it fired, so it is idle now (a one-shot count
+ * and a TSC deadline both stop), and arming it again must write it. An
+ * expiry taken after the CPU re-armed it only costs a redundant write. */
+void lapic_timer_expired(void)
+{
+	armed[this_cpu()->cpu] = 0;
+	lapic_eoi();
 }

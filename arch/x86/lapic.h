@@ -43,6 +43,9 @@ void lapic_send_nmi_others(void);
  */
 void lapic_timer_calibrate(void);
 void lapic_timer_arm(u64 deadline);
+
+/* The timer's interrupt handler's work: note it idle, end the interrupt. */
+void lapic_timer_expired(void);
 bool lapic_timer_tsc_deadline(void);
 
 #endif

@@ -74,6 +74,13 @@ static void kick_handler(struct trap_frame *f)
 	lapic_eoi();
 }
 
+/* The host timer only ends a guest run or a HLT (lapic.h). */
+static void timer_handler(struct trap_frame *f)
+{
+	(void)f;
+	lapic_timer_expired();
+}
+
 static void cpu_online_common(struct percpu *pc)
 {
 	lapic_cpu_init();
@@ -89,7 +96,7 @@ void smp_init_bsp(void)
 
 	trap_set_handler(VEC_IPI_CALL, ipi_call_handler);
 	trap_set_handler(VEC_KICK, kick_handler);
-	trap_set_handler(VEC_LAPIC_TIMER, kick_handler); /* only wakes the CPU */
+	trap_set_handler(VEC_LAPIC_TIMER, timer_handler);
 	cpu_online_common(pc);
 }
 

@@ -175,6 +175,10 @@ static u32 unexpected_irqs; /* racy across CPUs: only rate-limits a log line */
 
 void trap_dispatch(struct trap_frame *f)
 {
+	if (f->vector >= 32 && irq_handlers[f->vector]) { /* the host's interrupts first */
+		irq_handlers[f->vector](f);
+		return;
+	}
 	if (f->vector == 2 && panic_in_progress())
 		cpu_halt_forever(); /* another CPU panicked and stopped us */
 	if (foreign_debug_trap(f))
@@ -183,10 +187,6 @@ void trap_dispatch(struct trap_frame *f)
 		if ((f->vector == 13 || f->vector == 6) && try_fixup(f))
 			return;
 		exception(f);
-	}
-	if (irq_handlers[f->vector]) {
-		irq_handlers[f->vector](f);
-		return;
 	}
 	if (f->vector == VEC_SPURIOUS)
 		return; /* sets no in-service bit: no EOI (SDM Vol. 3A §11.9) */

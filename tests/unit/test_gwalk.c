@@ -12,7 +12,9 @@
  * (gwalk_translate_memo/gwalk_memo_holds) holds while the paging
  * registers and every entry on the walk are unchanged, and not after any
  * of them changes (a PTE, a PDE turned into a large page, CR3, CR4, CR0,
- * EFER), in 4-level, PAE and 32-bit paging and with paging off.
+ * EFER), in 4-level, PAE and 32-bit paging and with paging off. The
+ * instruction fetch's code TLB (vmm/insn.c, code_fetch.h) built on it
+ * keeps a page per RIP page modulo CODE_TLB_SIZE.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -24,6 +26,7 @@
 
 #include "arch/x86/cpu.h"
 #include "tests/unit/fake_vcpu_stubs.h"
+#include "vmm/code_fetch.h"
 #include "vmm/gwalk.h"
 #include "vmm/vm.h"
 
@@ -49,6 +52,17 @@ static bool in_ram(u64 gpa, u64 len)
 
 FAKE_GMEM(ram, in_ram)
 FAKE_VCPU_REGS(regs)
+
+/* A 64-bit code segment for the instruction fetch (no code_view: the
+ * fetch reads the registers one by one). */
+static void fake_get_seg(struct vcpu_hw *v, enum vcpu_seg s, struct segment *out)
+{
+	(void)v, (void)s;
+	*out = (struct segment){ .attr = SEG_ATTR_L | 0x9b };
+}
+
+static const struct vcpu_ops fake_ops = { .get_seg = fake_get_seg };
+const struct vcpu_ops *vm_ops = &fake_ops;
 
 static void put32(u64 gpa, u32 v) { memcpy(ram + gpa, &v, 4); }
 static void put64(u64 gpa, u64 v) { memcpy(ram + gpa, &v, 8); }
@@ -272,6 +286,59 @@ static void test_memo(void **state)
 	assert_false(gwalk_memo_holds(&m, &cv));
 }
 
+/* The bytes at RIP @rip as the exit path fetches them (NULL: none). */
+static const u8 *fetch_at(u64 rip)
+{
+	int mode = 0;
+	const u8 *p;
+
+	regs[REG_RIP] = rip;
+	p = vcpu_code_bytes(&vcpu, 3, &mode);
+	assert_true(!p || mode == 64);
+	return p;
+}
+
+/* The code TLB: pages fetched from in turn stay remembered (one entry per
+ * RIP page modulo CODE_TLB_SIZE); an entry whose walk changed is walked
+ * again; a page of the same entry takes its place. */
+static void test_code_tlb(void **state)
+{
+	(void)state;
+	memset(vcpu.code_tlb, 0, sizeof(vcpu.code_tlb));
+	regs[REG_CR0] = CR0_PG | CR0_PE;
+	regs[REG_CR3] = 0x1000;
+	regs[REG_CR4] = CR4_PAE;
+	regs[REG_EFER] = EFER_LMA | EFER_LME;
+	put64(0x1000, 0x2000 | P | RW);
+	put64(0x2000, 0x3000 | P | RW);
+	put64(0x3000, 0x4000 | P | RW);
+	put64(0x4000 + 0x7 * 8, 0xa000 | P | RW);
+	put64(0x4000 + 0x8 * 8, 0xb000 | P | RW);
+	put64(0x4000 + 0xb * 8, 0xc000 | P | RW);
+	put64(0x4000 + 0x9 * 8, 0xd000 | P | RW);
+	assert_ptr_equal(fetch_at(0x7010), ram + 0xa010);
+	assert_ptr_equal(fetch_at(0x8020), ram + 0xb020);
+	/* both remembered: the loop's page and the handler's page in turn */
+	assert_ptr_equal(vcpu.code_tlb[0x7 % CODE_TLB_SIZE].host, ram + 0xa000);
+	assert_int_equal(vcpu.code_tlb[0x7 % CODE_TLB_SIZE].lin_page, 0x7000);
+	assert_ptr_equal(vcpu.code_tlb[0x8 % CODE_TLB_SIZE].host, ram + 0xb000);
+	assert_null(fetch_at(0x7ffe)); /* three bytes from 0x7ffe cross the page end */
+	assert_ptr_equal(fetch_at(0x7ffd), ram + 0xaffd); /* the last three: in place */
+	assert_ptr_equal(fetch_at(0x8020), ram + 0xb020);
+	/* the guest remaps 0x7000: the entry's memo no longer holds */
+	put64(0x4000 + 0x7 * 8, 0xd000 | P | RW);
+	assert_ptr_equal(fetch_at(0x7010), ram + 0xd010);
+	assert_ptr_equal(vcpu.code_tlb[0x7 % CODE_TLB_SIZE].host, ram + 0xd000);
+	/* 0xb000 shares 0x7000's entry and takes it; 0x8000's stays */
+	assert_ptr_equal(fetch_at(0xb004), ram + 0xc004);
+	assert_int_equal(vcpu.code_tlb[0xb % CODE_TLB_SIZE].lin_page, 0xb000);
+	assert_int_equal(vcpu.code_tlb[0x8 % CODE_TLB_SIZE].lin_page, 0x8000);
+	/* a page no longer mapped: no bytes, and no entry left for it */
+	put64(0x4000 + 0xb * 8, 0);
+	assert_null(fetch_at(0xb004));
+	assert_null(vcpu.code_tlb[0xb % CODE_TLB_SIZE].host);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -281,6 +348,7 @@ int main(void)
 		cmocka_unit_test_setup(test_long_mode, setup),
 		cmocka_unit_test_setup(test_paging_off, setup),
 		cmocka_unit_test_setup(test_memo, setup),
+		cmocka_unit_test_setup(test_code_tlb, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -220,4 +220,4 @@ unit_alu_SRCS := vmm/alu.c
 
 # The guest page walk and its permission checks on fake page tables.
 UNIT_TESTS += gwalk
-unit_gwalk_SRCS := vmm/gwalk.c
+unit_gwalk_SRCS := vmm/gwalk.c vmm/insn.c vmm/vcpu_mode.c

@@ -17,8 +17,8 @@
  * raising I/O APIC messages) only raise interrupts:
  *   (c)  set once by vlapic_init() at creation, read-only afterwards;
  *   (a)  any CPU, only with atomic read-modify-writes (lock or/and on the
- *        32-bit word) and atomic loads, never a plain store: TMR and
- *        @posted. Other CPUs write them in vlapic_raise_level() under
+ *        32-bit word) and atomic loads, never a plain store: TMR,
+ *        @posted and @posted_words. Other CPUs write them in vlapic_raise_level() under
  *        @lock; the owner takes @posted into IRR (vlapic_pending()) with
  *        an atomic exchange per word;
  *   (oa) IRR: written by the owner only (its timer, the posted vectors
@@ -87,6 +87,8 @@ struct vlapic {
 	 * APIC virtualization can map. */
 	u32 page[1024] __attribute__((aligned(4096)));
 	u32 posted[8];       /* (a) vectors raised, not yet in IRR */
+	u32 posted_words;    /* (a) bit i: posted[i] may be non-zero (set
+				after the word, taken before it) */
 	spinlock_t lock;     /* (c) see above */
 	u32 id;              /* (c) the APIC ID, also the x2APIC ID */
 	u64 timer_start;     /* (o) TSC when the count was loaded */

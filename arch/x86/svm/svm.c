@@ -925,7 +925,8 @@ static void svm_decode(struct vcpu_hw *v)
 	if (have_nrips && vm->control.next_rip > vm->save.rip)
 		x->insn_len = vm->control.next_rip - vm->save.rip;
 	/* the common exits first, each one compare: what Linux makes most
-	 * (port I/O, MMIO, MSRs), then CPUID and hypercalls */
+	 * (port I/O, MMIO, MSRs), then CPUID, hypercalls and the host's
+	 * interrupts */
 	if (code == SVM_EXIT_NPF) {
 		decode_npf(x, vm);
 		return;
@@ -945,6 +946,10 @@ static void svm_decode(struct vcpu_hw *v)
 	}
 	if (code == SVM_EXIT_VMMCALL) {
 		x->code = EXIT_HYPERCALL;
+		return;
+	}
+	if (code == SVM_EXIT_INTR) { /* the host's interrupts: its timer, IPIs */
+		x->code = EXIT_EXTINT;
 		return;
 	}
 	switch (code) {
