@@ -27,6 +27,15 @@ static bool raw_for(const struct vm *vm)
 	return vm->console_owner || mux.focus == (int)vm->id;
 }
 
+bool console_route_raw(const struct vm *vm)
+{
+	u64 f = spin_lock_irqsave(&mux_lock);
+	bool raw = raw_for(vm);
+
+	spin_unlock_irqrestore(&mux_lock, f);
+	return raw;
+}
+
 void console_route_out(struct vm *vm, char c)
 {
 	u64 f = spin_lock_irqsave(&mux_lock);

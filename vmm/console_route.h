@@ -26,6 +26,10 @@ struct vm;
  */
 void console_route_out(struct vm *vm, char c);
 
+/* Is @vm's output shown unprefixed now (the console's only guest, or the
+ * focused one)? */
+bool console_route_raw(const struct vm *vm);
+
 /* Every guest has stopped: the console goes back to all guests, so what
  * was held for gdb's line and the guests' rings are shown. */
 void console_route_finish(void);

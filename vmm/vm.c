@@ -415,7 +415,7 @@ static void log_stop(struct vm *vm, const char *reason)
 	u64 ms;
 
 	flush_screen(vm);
-	if (vm->line_len || !log_at_line_start())
+	if (vm->line_len || (console_route_raw(vm) && !log_at_line_start()))
 		vm_console_putc(vm, '\n'); /* its half line ends before the stop's */
 	printk(LOG_INFO, "guest %s stop %s", vm->name, reason);
 	if (cur && cur->vm == vm && stop_wants_trace(reason))
