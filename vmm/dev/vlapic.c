@@ -59,8 +59,8 @@ static u32 word(const u32 *map, int i)
 	return __atomic_load_n(&map[i << 2], __ATOMIC_ACQUIRE);
 }
 
-/* Unrolled: the scans sit on the path of every interrupt delivery, an
- * empty map costs two instructions a word. */
+/* Unrolled: the scans sit on the path of every interrupt delivery; a
+ * word costs a load, a test and a branch. */
 static int highest(const u32 *map)
 {
 #pragma GCC unroll 8
