@@ -38,8 +38,10 @@ PANIC = re.compile(rb"Kernel panic|BUG: |Oops|general protection fault")
 PASTE_READY = re.compile(rb"hv-paste: ready 42")
 # Not anchored: Linux's n_tty may still be writing the echo of the pasted
 # text when sha256sum prints (echoes are flushed apart from program
-# output), so these can start mid-line.
-PASTE_SUM = re.compile(rb"(?<![0-9a-f])([0-9a-f]{64})  /tmp/f")
+# output), so these can start mid-line, right after an echoed character
+# that may itself be a hex digit: the sum is the 64 hex digits just
+# before "  /tmp/f", whatever precedes them.
+PASTE_SUM = re.compile(rb"([0-9a-f]{64})  /tmp/f")
 PASTE_SIZE = re.compile(rb"hv-paste: size (\d+)")
 # A kernel log line of the --paste noise loop is printed wherever the
 # console's cursor is, even inside the sum or a "hv-linux:" line: these
