@@ -145,13 +145,14 @@ static bool lvt_set[MAX_CPUS];
 
 void lapic_timer_arm(u64 deadline)
 {
-	u64 now, ticks, *last = &armed[this_cpu()->cpu];
+	unsigned cpu = this_cpu()->cpu;
+	u64 now, ticks;
 
-	if (deadline == *last && (!deadline || rdtsc() < deadline))
+	if (deadline == armed[cpu] && (!deadline || rdtsc() < deadline))
 		return;
-	*last = deadline;
-	if (!lvt_set[this_cpu()->cpu]) {
-		lvt_set[this_cpu()->cpu] = true;
+	armed[cpu] = deadline;
+	if (!lvt_set[cpu]) {
+		lvt_set[cpu] = true;
 		if (!tsc_deadline)
 			apic_write(APIC_TIMER_DIV, 0xb);
 		apic_write(APIC_LVT_TIMER, (tsc_deadline ? LVT_TSC_DEADLINE : 0) | VEC_LAPIC_TIMER);
