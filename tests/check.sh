@@ -207,7 +207,7 @@ boot_image() {
 boot_watched() {
 	local watch=$1 img=$3 log=$6 pid
 	shift
-	rm -f "$log" # not a transcript of an earlier run
+	rm -f "$log" "$log.cpus" # not a transcript of an earlier run
 	boot_image "$@" &
 	pid=$!
 	while [ -n "$watch" ] && kill -0 "$pid" 2>/dev/null; do
@@ -219,6 +219,42 @@ boot_watched() {
 		sleep 0.2
 	done
 	wait "$pid"
+}
+
+# What a run stopped at its time limit was doing (tools/qemu-timeout.py):
+# the hypervisor's state dump (each vCPU), each physical CPU's RIP with
+# the hypervisor's function it lies in, and each guest's last lines (a
+# guest that fell silent is not in the transcript's tail).
+timeout_report() {
+	local log=$1 g
+	[ -n "$(tail -c 1 "$log")" ] && echo # the tail above ended mid-line
+	if grep -q '^hv: state dump (Ctrl-T):' "$log"; then
+		echo "  the hypervisor's state dump at the time limit:"
+		sed -n '/^hv: state dump (Ctrl-T):/,$p' "$log" | grep -E '^hv: guest [^ ]+ vcpu [0-9]+: ' |
+			sed 's/^/    | /'
+	fi
+	if [ -s "$log.raw.cpus" ]; then
+		echo "  physical CPUs at the time limit (QEMU):"
+		nm -n "$BUILD/hv.elf" 2>/dev/null | awk -v cpus="$log.raw.cpus" '
+			$2 ~ /^[tTwW]$/ && $1 ~ /^ffffffff/ { a[n] = $1; s[n++] = $3 }
+			$3 == "__kernel_end" { end = $1 }
+			END {
+				while ((getline l < cpus) > 0) {
+					if (l ~ /^CPU#/) cpu = l
+					if (l !~ /^RIP=/) continue
+					split(l, f, /[= ]/); rip = f[2]; fn = ""
+					for (i = 0; i < n; i++) if (a[i] <= rip) fn = s[i]; else break
+					if (!n || rip < a[0] || rip >= end) fn = "(not the hypervisor)"
+					match(l, /HLT=[01]/)
+					printf "    | %s rip %s %s %s\n", cpu, rip, substr(l, RSTART, RLENGTH), fn
+				}
+			}'
+	fi
+	for g in $(sed -n 's/^hv: guest \([^ ]*\) start .*/\1/p' "$log" | sort -u); do
+		grep -qF "[$g] " "$log" || continue # the console's only guest: unprefixed
+		echo "  last lines of guest $g:"
+		grep -F "[$g] " "$log" | tail -n 6 | sed 's/^/    | /'
+	done
 }
 
 # Check a transcript against an expectation file; prints what is wrong.
@@ -345,6 +381,7 @@ run_system() {
 			grep -E -- "$GUEST_STOP" "$log" | sed 's/^/    | /'
 			echo "  last lines of $log:"
 			tail -n 25 "$log" | sed 's/^/    | /'
+			[ "$rc" = 124 ] && timeout_report "$log"
 		fi
 	done < "$top/$table"
 }

@@ -9,7 +9,10 @@
 #     --mem MIB      memory (default 1024)
 #     --accel A      auto (default), kvm or tcg
 #     --log FILE     serial console to FILE instead of the terminal
-#     --timeout S    stop QEMU after S seconds (exit status 124)
+#     --timeout S    stop QEMU after S seconds (exit status 124); with
+#                    --log, first the hypervisor's state dump (Ctrl-T r)
+#                    goes to FILE and each CPU's registers to FILE.cpus
+#                    (tools/qemu-timeout.py)
 #     -- ARGS        more QEMU arguments
 # With auto, KVM is used only when the host CPU has vmx/svm, /dev/kvm is
 # usable and the kvm module has nested=1: the hypervisor needs
@@ -82,7 +85,9 @@ case $image in
 *) media="-device qemu-xhci,id=xhci -drive if=none,id=stick,format=raw,snapshot=on,file=$image -device usb-storage,bus=xhci.0,drive=stick,bootindex=1" ;;
 esac
 
-if [ -n "$log" ]; then
+if [ -n "$log" ] && [ -n "$timeout" ]; then
+	serial=                      # qemu-timeout.py's console socket and log
+elif [ -n "$log" ]; then
 	serial="-serial file:$log"
 elif [ -t 0 ]; then
 	serial="-serial mon:stdio"   # a terminal: Ctrl-A X quits, Ctrl-A C monitor
@@ -93,7 +98,9 @@ fi
 # shellcheck disable=SC2086
 set -- qemu-system-x86_64 -machine q35 $cpu -m "$mem" -smp "$smp" $fwargs \
 	$media -nic none -display none -no-reboot $serial "$@"
-if [ -n "$timeout" ]; then
+if [ -n "$log" ] && [ -n "$timeout" ]; then
+	exec python3 "$(dirname "$0")/qemu-timeout.py" "$timeout" "$log" -- "$@"
+elif [ -n "$timeout" ]; then
 	exec timeout -k 5 "$timeout" "$@"
 fi
 exec "$@"

@@ -14,6 +14,8 @@
 #include "arch/x86/lapic.h"
 #include "arch/x86/percpu.h"
 #include "arch/x86/smp.h"
+#include "arch/x86/tsc.h"
+#include "kernel/format.h"
 #include "kernel/log.h"
 #include "kernel/mm.h"
 #include "kernel/string.h"
@@ -153,20 +155,43 @@ static void do_reset(struct vcpu *v)
 }
 
 /* What a stuck guest needs to be understood (console Ctrl-T). */
+/* A TSC deadline as microseconds from @now ("-" once passed), or "none". */
+static const char *due(char *buf, size_t len, u64 deadline, u64 now)
+{
+	u64 khz = tsc_khz() ? tsc_khz() : 1;
+
+	if (!deadline)
+		return "none";
+	if (deadline >= now)
+		snprintf(buf, len, "%lluus", (unsigned long long)((deadline - now) * 1000 / khz));
+	else
+		snprintf(buf, len, "-%lluus", (unsigned long long)((now - deadline) * 1000 / khz));
+	return buf;
+}
+
+/* Its registers, run state, interrupts and timers (Ctrl-T r; a test at
+ * its time limit): on its own CPU, so the host timer is this vCPU's. */
 static void dump_state(struct vcpu *v)
 {
 	struct segment cs;
+	char t1[24], t2[24], t3[24];
+	bool counting;
+	u64 now = rdtsc(), host = lapic_timer_armed(&counting);
 
 	vm_ops->get_seg(&v->hw, SEG_CS, &cs);
 	printk(LOG_INFO, "guest %s vcpu %u: cs:rip %x:%llx rflags %llx cr0 %llx cr3 %llx "
-	       "%s exits %llu irr-top %d isr-top %d tpr %x", v->vm->name, v->id, cs.sel,
+	       "%s exits %llu irr-top %d isr-top %d tpr %x timer %s devices %s host %s%s",
+	       v->vm->name, v->id, cs.sel,
 	       (unsigned long long)vcpu_reg(v, REG_RIP),
 	       (unsigned long long)vcpu_reg(v, REG_RFLAGS),
 	       (unsigned long long)vcpu_reg(v, REG_CR0),
 	       (unsigned long long)vcpu_reg(v, REG_CR3),
 	       v->wait_sipi ? "waiting-for-sipi" : v->halted ? "halted" : "running",
 	       (unsigned long long)v->exits_total, vlapic_highest_irr(&v->lapic),
-	       vlapic_highest_isr(&v->lapic), vlapic_reg(&v->lapic, VLAPIC_TPR));
+	       vlapic_highest_isr(&v->lapic), vlapic_reg(&v->lapic, VLAPIC_TPR),
+	       due(t1, sizeof(t1), v->lapic.timer_deadline, now),
+	       due(t2, sizeof(t2), v->id ? 0 : v->dev_deadline, now), due(t3, sizeof(t3), host, now),
+	       counting ? " counting" : "");
 }
 
 void vcpu_snapshot(struct vcpu *v)

@@ -170,6 +170,12 @@ void lapic_timer_arm(u64 deadline)
 	apic_write(APIC_TIMER_INIT, ticks > 0xffffffffu ? 0xffffffffu : (ticks ? (u32)ticks : 1));
 }
 
+u64 lapic_timer_armed(bool *counting)
+{
+	*counting = tsc_deadline ? rdmsr(MSR_TSC_DEADLINE) != 0 : apic_read(APIC_TIMER_CUR) != 0;
+	return armed[this_cpu()->cpu];
+}
+
 /* The timer's interrupt: it fired, so it is idle now (a one-shot count
  * and a TSC deadline both stop), and arming it again must write it. An
  * expiry taken after the CPU re-armed it only costs a redundant write. */

@@ -46,6 +46,11 @@ void lapic_timer_arm(u64 deadline);
 
 /* The timer's interrupt handler's work: note it idle, end the interrupt. */
 void lapic_timer_expired(void);
+
+/* This CPU's timer for a state dump: the deadline lapic_timer_arm() last
+ * set (0 after it fired or when disarmed) and whether the hardware still
+ * counts towards one (TSC-deadline MSR non-zero, or a count running). */
+u64 lapic_timer_armed(bool *counting);
 bool lapic_timer_tsc_deadline(void);
 
 #endif
