@@ -105,14 +105,43 @@ static enum exit_action exit_unsupported(struct vcpu *v, const struct vm_exit *x
 	return EXIT_STOP;
 }
 
+/*
+ * A double fault in the guest (VIRT_INTERCEPTED_EXCEPTIONS), given back
+ * to it at once. In a working guest it means an event came where it
+ * could not be delivered, and the hypervisor delivers events: the first
+ * few of each vCPU also print the exits before it, each with the event
+ * injected after it (trace.h), so a log shows whether one of ours
+ * preceded it. A guest that double-faults on purpose costs DF_REPORTS
+ * dumps, then nothing.
+ */
+#define VEC_DF 8
+#define DF_REPORTS 2
+#define DF_TRACE_LINES 12
+
+static enum exit_action exit_double_fault(struct vcpu *v, const struct vm_exit *x)
+{
+	if (v->double_faults++ < DF_REPORTS) {
+		printk(LOG_WARN, "guest %s vcpu %u double fault at rip 0x%llx rsp 0x%llx rflags 0x%llx "
+		       "cr2 0x%llx; the exits before it:", v->vm->name, v->id,
+		       (unsigned long long)x->rip, (unsigned long long)vcpu_reg(v, REG_RSP),
+		       (unsigned long long)vcpu_reg(v, REG_RFLAGS),
+		       (unsigned long long)vcpu_reg(v, REG_CR2));
+		trace_dump(&v->trace, v->vm->name, v->id, DF_TRACE_LINES);
+	}
+	vcpu_inject_exception(v, VEC_DF, true, 0);
+	return EXIT_RESUME;
+}
+
 /* An intercepted exception: #BP for the GDB stub (gdb_target.h), #DB
- * while its hardware breakpoints are set (VCPU_DEBUG_HW). */
+ * while its hardware breakpoints are set (VCPU_DEBUG_HW), #DF always. */
 static enum exit_action exit_exception(struct vcpu *v, const struct vm_exit *x)
 {
 	if (x->exc.vector == 3)
 		return gdb_target_exception(v, x);
 	if (x->exc.vector == 1)
 		return exit_debug_exception(v, x);
+	if (x->exc.vector == VEC_DF)
+		return exit_double_fault(v, x);
 	return exit_unsupported(v, x);
 }
 

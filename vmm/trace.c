@@ -5,6 +5,7 @@
  * exit's own log lines would say, so one line per exit is enough to
  * follow a guest. Recording is inline in trace.h.
  */
+#include "kernel/format.h"
 #include "kernel/log.h"
 #include "vmm/exit.h"
 #include "vmm/trace.h"
@@ -40,6 +41,8 @@ u64 trace_detail(const struct vm_exit *x)
 void trace_dump(const struct exit_trace *t, const char *vm, u32 vcpu, unsigned n)
 {
 	static const char *const actions[] = { "in-handler", "resume", "advance", "stop" };
+	static const char *const events[8] = { "intr", "?", "nmi", "exception", "soft-intr",
+					       "?", "?", "?" };
 	u32 have = t->next < TRACE_ENTRIES ? t->next : TRACE_ENTRIES;
 	u64 last;
 
@@ -52,10 +55,14 @@ void trace_dump(const struct exit_trace *t, const char *vm, u32 vcpu, unsigned n
 	       vcpu, n, t->next);
 	for (u32 i = t->next - n; i != t->next; i++) {
 		const struct trace_entry *e = &t->e[i % TRACE_ENTRIES];
+		char inj[32] = "";
 
-		printk(LOG_INFO, "trace %s vcpu %u: -%llu %s raw 0x%x rip 0x%llx detail 0x%llx %s",
+		if (e->inject & TRACE_INJECTED)
+			snprintf(inj, sizeof(inj), " inject %s %u", events[(e->inject >> 8) & 7],
+				 e->inject & 0xff);
+		printk(LOG_INFO, "trace %s vcpu %u: -%llu %s raw 0x%x rip 0x%llx detail 0x%llx %s%s",
 		       vm, vcpu, (unsigned long long)(last - e->tsc), exit_name(e->x.code), e->x.raw,
 		       (unsigned long long)e->x.rip, (unsigned long long)trace_detail(&e->x),
-		       actions[e->action < 4 ? e->action : 0]);
+		       actions[e->action < 4 ? e->action : 0], inj);
 	}
 }

@@ -29,8 +29,12 @@ extern volatile bool trace_on;
 struct trace_entry {
 	u64 tsc;
 	u8 action;        /* enum exit_action + 1; 0 while the handler runs */
+	u16 inject;       /* the event given to the guest before its next run:
+			     TRACE_INJECTED | type << 8 | vector, 0 none */
 	struct vm_exit x; /* the exit as the back-end decoded it */
 } __attribute__((aligned(64)));
+
+#define TRACE_INJECTED 0x8000
 
 struct exit_trace {
 	u32 next; /* total recorded; next slot is next % TRACE_ENTRIES */
@@ -55,6 +59,7 @@ static inline struct trace_entry *trace_record(struct exit_trace *t, const struc
 	t->next = n + 1;
 	e->tsc = tsc;
 	e->action = 0;
+	e->inject = 0;
 	e->x = *x;
 	return e;
 }
@@ -64,9 +69,18 @@ static inline void trace_done(struct trace_entry *e, unsigned action)
 	e->action = (u8)(action + 1);
 }
 
+/* An event injected (enum vcpu_event_type @type, @vector) after the last
+ * recorded exit: noted in its entry (the last one injected wins). */
+static inline void trace_inject(struct exit_trace *t, u8 type, u8 vector)
+{
+	if (trace_on && t->next)
+		t->e[(t->next - 1) & (TRACE_ENTRIES - 1)].inject =
+			(u16)(TRACE_INJECTED | (type & 7) << 8 | vector);
+}
+
 /* Print the last @n entries, oldest first, one line each:
  * "trace <vm> vcpu <id> -<age> <tsc delta> <exit name> raw <r> rip <rip>
- *  detail <d> <action>". */
+ *  detail <d> <action>[ inject <type> <vector>]". */
 void trace_dump(const struct exit_trace *t, const char *vm, u32 vcpu, unsigned n);
 
 #endif

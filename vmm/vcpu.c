@@ -57,6 +57,7 @@ void vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 error)
 	if (vector == VEC_NMI)
 		e.type = EVENT_NMI;
 	vm_ops->inject(&v->hw, &e);
+	trace_inject(&v->trace, e.type, vector);
 }
 
 struct vcpu *vcpu_current(void) { return this_cpu()->vcpu; }
@@ -378,6 +379,7 @@ static void deliver_interrupts(struct vcpu *v)
 		vlapic_accept(&v->lapic, vec);
 	}
 	vm_ops->inject(&v->hw, &e);
+	trace_inject(&v->trace, e.type, e.vector);
 	intr_window(v, false);
 	v->halted = false;
 }

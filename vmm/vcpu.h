@@ -93,6 +93,7 @@ struct vcpu {
 	bool quiet;               /* (o) the last pending-event pass found no
 				     interrupt to deliver or wait for
 				     (vcpu.c deliver_interrupts) */
+	u32 double_faults;        /* (o) the guest's, seen (exit.c) */
 	u32 stuck;                /* (o) writes under vm->lock, any vCPU of the
 				     VM reads under it: VCPU_STUCK_* while it
 				     sleeps unable to wake itself, else 0 */

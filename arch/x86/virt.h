@@ -80,6 +80,11 @@ struct vcpu_state {
 	struct segment segs[NR_SEGS];
 };
 
+/* The guest exceptions every back-end intercepts from the first entry:
+ * #DF (vector 8), which vmm/exit.c reports with the exits that led to it
+ * and gives back to the guest. */
+#define VIRT_INTERCEPTED_EXCEPTIONS (1u << 8)
+
 /* Events injected on the next entry. */
 enum vcpu_event_type {
 	EVENT_EXT_INTR = 0,

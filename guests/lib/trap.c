@@ -67,6 +67,11 @@ void trap_set_gate_dpl(u8 vector, u8 dpl)
 	idt[vector].type_attr = (idt[vector].type_attr & ~0x60) | ((dpl & 3) << 5);
 }
 
+void trap_set_gate_present(u8 vector, bool present)
+{
+	idt[vector].type_attr = (idt[vector].type_attr & ~0x80) | (present ? 0x80 : 0);
+}
+
 static u32 read_cr2(void)
 {
 	u32 v;

@@ -23,6 +23,7 @@ typedef void (*trap_handler_t)(struct trap_frame *f);
 #define VEC_BP 3
 #define VEC_UD 6
 #define VEC_DF 8
+#define VEC_NP 11
 #define VEC_GP 13
 #define VEC_PF 14
 
@@ -34,6 +35,8 @@ void idt_load(void);
 void trap_set_handler(u8 vector, trap_handler_t handler);
 // Let code at privilege dpl (0-3) raise vector with INT n (gate DPL).
 void trap_set_gate_dpl(u8 vector, u8 dpl);
+// Mark vector's gate present or not (a not-present one raises #NP).
+void trap_set_gate_present(u8 vector, bool present);
 // Flat GDT from lib/boot.asm, for application processors.
 void gdt_reload(void);
 // Mnemonic of an exception vector ("#GP"), or "irq".

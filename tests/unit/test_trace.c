@@ -4,8 +4,10 @@
  * the last TRACE_ENTRIES exits in order across wrap-around, each exit
  * kind packs its detail word as trace.h documents, an entry keeps the exit
  * as it was when recorded, the handler's action lands on its own entry,
- * and a dump prints the requested entries oldest first with their ages,
- * names and actions, never more than were recorded.
+ * an injected event lands on the last exit's entry (and a new exit's
+ * entry starts without one), and a dump prints the requested entries
+ * oldest first with their ages, names, actions and injected events, never
+ * more than were recorded.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -133,6 +135,26 @@ static void test_dump_oldest_first(void **state)
 	assert_string_equal(lines[1], "trace hostile vcpu 0: -700 io raw 0x7b rip 0xa detail 0x6f010060 advance");
 }
 
+static void test_injection_on_last_entry(void **state)
+{
+	struct vm_exit x = { .code = EXIT_HLT, .raw = 0x78, .rip = 0x40 };
+
+	(void)state;
+	setup_clear();
+	trace_inject(&ring, EVENT_EXT_INTR, 0x30); /* before any exit: nowhere */
+	trace_done(trace_record(&ring, &x, 100), EXIT_ADVANCE);
+	trace_inject(&ring, EVENT_EXT_INTR, 0x31);
+	trace_inject(&ring, EVENT_EXT_INTR, 0xec); /* the last one injected wins */
+	trace_done(trace_record(&ring, &x, 200), EXIT_RESUME);
+	trace_inject(&ring, EVENT_EXCEPTION, 8);
+	trace_record(&ring, &x, 300); /* a new entry starts clean */
+	trace_dump(&ring, "g", 0, 3);
+	assert_int_equal(nlines, 4);
+	assert_string_equal(lines[1], "trace g vcpu 0: -200 hlt raw 0x78 rip 0x40 detail 0x0 advance inject intr 236");
+	assert_string_equal(lines[2], "trace g vcpu 0: -100 hlt raw 0x78 rip 0x40 detail 0x0 resume inject exception 8");
+	assert_string_equal(lines[3], "trace g vcpu 0: -0 hlt raw 0x78 rip 0x40 detail 0x0 in-handler");
+}
+
 static void test_empty_ring_prints_nothing(void **state)
 {
 	(void)state;
@@ -148,6 +170,7 @@ int main(void)
 		cmocka_unit_test(test_detail_words),
 		cmocka_unit_test(test_in_handler_until_done),
 		cmocka_unit_test(test_dump_oldest_first),
+		cmocka_unit_test(test_injection_on_last_entry),
 		cmocka_unit_test(test_empty_ring_prints_nothing),
 	};
 

@@ -156,7 +156,7 @@ static struct vmcb *vmcb_of(struct vcpu_hw *v) { return priv(v)->vmcb; }
  */
 static void set_intercepts(struct vmcb_control *c)
 {
-	c->intercept_exc = 0;
+	c->intercept_exc = VIRT_INTERCEPTED_EXCEPTIONS;
 	/* CR4 writes are checked against the guest's CPUID view in vmm/. */
 	/* CR8 is the local APIC's TPR (APM Vol. 2 §15.24.1, SDM Vol. 3A
 	 * §10.8.6.1): the virtual one is vmm/'s (the VMCB's V_TPR would

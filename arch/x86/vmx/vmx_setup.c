@@ -188,7 +188,7 @@ static void write_controls(struct vcpu_hw *v, struct vmx_vcpu *s)
 	vmcs_write32(SECONDARY_VM_EXEC_CONTROL, k->proc2);
 	vmcs_write32(VM_EXIT_CONTROLS, k->exit);
 	vmcs_write32(VM_ENTRY_CONTROLS, k->entry);
-	vmcs_write32(EXCEPTION_BITMAP, 0);
+	vmcs_write32(EXCEPTION_BITMAP, VIRT_INTERCEPTED_EXCEPTIONS);
 	vmcs_write32(PAGE_FAULT_ERROR_CODE_MASK, 0);
 	vmcs_write32(PAGE_FAULT_ERROR_CODE_MATCH, 0);
 	vmcs_write32(CR3_TARGET_COUNT, 0);
