@@ -199,21 +199,35 @@ boot_image() {
 	esac
 }
 
+# The lines a test's expectation file forbids ($1), as one pattern.
+forbidden_pattern() {
+	{ grep -v '^#' "$1"; [ -f "$(dirname "$1")/common-all" ] && cat "$(dirname "$1")/common-all"; } |
+		sed -n 's/^!//p' | paste -sd '|'
+}
+
 # boot_image, but on the first try the emulator is stopped as soon as the
 # hypervisor reports QEMU's host-state defect or a guest stops in a way
 # the test does not expect ($1: the pattern, see retry_pattern): the test
 # is run again anyway, and a guest left waiting for the lost one would
 # otherwise hold the run until its own timeout (minutes for linux-net).
+# On any try, a line the test forbids ($2) decides it: a QEMU run is
+# stopped then, with the state dump of a run at its time limit
+# (qemu-timeout.py on SIGUSR1), instead of running on to that limit.
 boot_watched() {
-	local watch=$1 img=$3 log=$6 pid
-	shift
+	local watch=$1 forbid=$2 img=$4 log=$7 pid
+	shift 2
 	rm -f "$log" "$log.cpus" # not a transcript of an earlier run
 	boot_image "$@" &
 	pid=$!
-	while [ -n "$watch" ] && kill -0 "$pid" 2>/dev/null; do
-		if grep -Eq -- "$watch" "$log" 2>/dev/null; then
+	while [ -n "$watch$forbid" ] && kill -0 "$pid" 2>/dev/null; do
+		if [ -n "$watch" ] && grep -Eq -- "$watch" "$log" 2>/dev/null; then
 			sleep 2 # the stop lines that follow reach the log
 			pkill -f -- "$img"
+			break
+		fi
+		if [ -n "$forbid" ] && tr -d '\r' 2>/dev/null < "$log" | grep -Eq -- "$forbid"; then
+			sleep 2 # the lines that follow it reach the log
+			pkill -USR1 -f -- "qemu-timeout.py .*$img" || pkill -f -- "$img"
 			break
 		fi
 		sleep 0.2
@@ -221,7 +235,8 @@ boot_watched() {
 	wait "$pid"
 }
 
-# What a run stopped at its time limit was doing (tools/qemu-timeout.py):
+# What a run stopped at its time limit (or at a line it forbids) was doing
+# (tools/qemu-timeout.py):
 # the hypervisor's state dump (each vCPU), each physical CPU's RIP with
 # the hypervisor's function it lies in, and each guest's last lines (a
 # guest that fell silent is not in the transcript's tail).
@@ -229,12 +244,12 @@ timeout_report() {
 	local log=$1 g
 	[ -n "$(tail -c 1 "$log")" ] && echo # the tail above ended mid-line
 	if grep -q '^hv: state dump (Ctrl-T):' "$log"; then
-		echo "  the hypervisor's state dump at the time limit:"
+		echo "  the hypervisor's state dump when the run was stopped:"
 		sed -n '/^hv: state dump (Ctrl-T):/,$p' "$log" | grep -E '^hv: guest [^ ]+ vcpu [0-9]+: ' |
 			sed 's/^/    | /'
 	fi
 	if [ -s "$log.raw.cpus" ]; then
-		echo "  physical CPUs at the time limit (QEMU):"
+		echo "  physical CPUs when the run was stopped (QEMU):"
 		nm -n "$BUILD/hv.elf" 2>/dev/null | awk -v cpus="$log.raw.cpus" '
 			$2 ~ /^[tTwW]$/ && $1 ~ /^ffffffff/ { a[n] = $1; s[n++] = $3 }
 			$3 == "__kernel_end" { end = $1 }
@@ -325,7 +340,7 @@ emulator_crashed() {
 GUEST_STOP='^hv: guest [^ ]+ stop '
 
 run_system() {
-	local name runner media cfg smp timeout extra img log t0 t1 rc why try watch expect
+	local name runner media cfg smp timeout extra img log t0 t1 rc why try watch expect forbid
 	while read -r name runner media cfg smp timeout extra; do
 		case $name in '' | \#*) continue ;; esac
 		selected "$name" || continue
@@ -341,10 +356,11 @@ run_system() {
 		# <what>-<platform> tests share <what>'s expectations
 		[ -f "$expect" ] || expect=$top/tests/system/expect/${name%-*}
 		watch=$(retry_pattern "$expect" "$runner")
+		forbid=$(forbidden_pattern "$expect")
 		# Up to three tries: a second after an unexpected stop, a third
 		# only after the defect the hypervisor names itself.
 		for try in 1 2 3; do
-			boot_watched "$watch" "$runner" "$img" "$smp" "$timeout" "$log.raw" "$name"
+			boot_watched "$watch" "$forbid" "$runner" "$img" "$smp" "$timeout" "$log.raw" "$name"
 			rc=$?
 			tr -d '\r' < "$log.raw" > "$log" 2>/dev/null
 			if [ $try -lt 3 ] && emulator_crashed $rc; then

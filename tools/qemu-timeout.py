@@ -11,8 +11,10 @@ SECONDS pass, this script sends Ctrl-T r on the console (the hypervisor's
 state dump: each vCPU's CS:RIP, halted or running, pending vectors, timer),
 waits for the dump to reach LOG, reads `info registers -a` from the monitor
 (each physical CPU's RIP and whether it sits in HLT) into LOG.cpus, and
-stops QEMU with exit status 124, as timeout(1) would. Otherwise QEMU's own
-exit status is returned (128 + N when signal N ended it).
+stops QEMU with exit status 124, as timeout(1) would. SIGUSR1 does the same
+at once (tests/check.sh, when a line the test forbids has appeared).
+Otherwise QEMU's own exit status is returned (128 + N when signal N ended
+it).
 """
 import os
 import shutil
@@ -64,6 +66,14 @@ def monitor(path, command):
     return out
 
 
+class StopNow(Exception):
+    """SIGUSR1: the caller saw enough (a line its test forbids)."""
+
+
+def stop_now(*_):
+    raise StopNow()
+
+
 def main():
     if len(sys.argv) < 5 or sys.argv[3] != "--":
         sys.exit("usage: qemu-timeout.py SECONDS LOG -- QEMU ARGS...")
@@ -77,12 +87,13 @@ def main():
     proc = subprocess.Popen(qemu)
     signal.signal(signal.SIGTERM, lambda *_: (proc.kill(), shutil.rmtree(sockdir, True),
                                               sys.exit(143)))
+    signal.signal(signal.SIGUSR1, stop_now)
     try:
         rc = proc.wait(timeout=limit)
         shutil.rmtree(sockdir, True)
         return 128 - rc if rc < 0 else rc  # killed by a signal: as a shell says it
-    except subprocess.TimeoutExpired:
-        pass
+    except (subprocess.TimeoutExpired, StopNow):
+        signal.signal(signal.SIGUSR1, signal.SIG_IGN)
     s = connect(con, 10)
     if s:
         s.sendall(b"\x14r")  # Ctrl-T r: the multiplexer's state dump
