@@ -28,9 +28,15 @@ extern volatile bool trace_on;
 /* One exit, one cache line. */
 struct trace_entry {
 	u64 tsc;
-	u8 action;        /* enum exit_action + 1; 0 while the handler runs */
-	u16 inject;       /* the event given to the guest before its next run:
-			     TRACE_INJECTED | type << 8 | vector, 0 none */
+	union {
+		struct {
+			u8 action;  /* enum exit_action + 1; 0 while the handler runs */
+			u8 unused;
+			u16 inject; /* the event given to the guest before its next
+				       run: TRACE_INJECTED | type << 8 | vector, 0 none */
+		};
+		u32 fresh;          /* both cleared by one store when recorded */
+	};
 	struct vm_exit x; /* the exit as the back-end decoded it */
 } __attribute__((aligned(64)));
 
@@ -58,8 +64,7 @@ static inline struct trace_entry *trace_record(struct exit_trace *t, const struc
 
 	t->next = n + 1;
 	e->tsc = tsc;
-	e->action = 0;
-	e->inject = 0;
+	e->fresh = 0;
 	e->x = *x;
 	return e;
 }
