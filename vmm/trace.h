@@ -74,13 +74,16 @@ static inline void trace_done(struct trace_entry *e, unsigned action)
 	e->action = (u8)(action + 1);
 }
 
-/* An event injected (enum vcpu_event_type @type, @vector) after the last
- * recorded exit: noted in its entry (the last one injected wins). */
-static inline void trace_inject(struct exit_trace *t, u8 type, u8 vector)
+/* An injected event for trace_inject: enum vcpu_event_type @type, @vector. */
+#define TRACE_EVENT(type, vector) ((u16)(TRACE_INJECTED | ((type) & 7) << 8 | (vector)))
+
+/* An event injected (TRACE_EVENT) after the last recorded exit: noted in
+ * its entry, the last one injected winning. One store, unconditional:
+ * before the first exit, or with recording off, it lands in an entry the
+ * next record clears or that is not shown. */
+static inline void trace_inject(struct exit_trace *t, u16 event)
 {
-	if (trace_on && t->next)
-		t->e[(t->next - 1) & (TRACE_ENTRIES - 1)].inject =
-			(u16)(TRACE_INJECTED | (type & 7) << 8 | vector);
+	t->e[(t->next - 1) & (TRACE_ENTRIES - 1)].inject = event;
 }
 
 /* Print the last @n entries, oldest first, one line each:

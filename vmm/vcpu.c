@@ -57,7 +57,7 @@ void vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 error)
 	if (vector == VEC_NMI)
 		e.type = EVENT_NMI;
 	vm_ops->inject(&v->hw, &e);
-	trace_inject(&v->trace, e.type, vector);
+	trace_inject(&v->trace, TRACE_EVENT(e.type, vector));
 }
 
 struct vcpu *vcpu_current(void) { return this_cpu()->vcpu; }
@@ -378,8 +378,8 @@ static void deliver_interrupts(struct vcpu *v)
 		e.vector = (u8)vec;
 		vlapic_accept(&v->lapic, vec);
 	}
+	trace_inject(&v->trace, TRACE_EVENT(EVENT_EXT_INTR, e.vector));
 	vm_ops->inject(&v->hw, &e);
-	trace_inject(&v->trace, e.type, e.vector);
 	intr_window(v, false);
 	v->halted = false;
 }

@@ -141,12 +141,12 @@ static void test_injection_on_last_entry(void **state)
 
 	(void)state;
 	setup_clear();
-	trace_inject(&ring, EVENT_EXT_INTR, 0x30); /* before any exit: nowhere */
+	trace_inject(&ring, TRACE_EVENT(EVENT_EXT_INTR, 0x30)); /* before any exit: not shown */
 	trace_done(trace_record(&ring, &x, 100), EXIT_ADVANCE);
-	trace_inject(&ring, EVENT_EXT_INTR, 0x31);
-	trace_inject(&ring, EVENT_EXT_INTR, 0xec); /* the last one injected wins */
+	trace_inject(&ring, TRACE_EVENT(EVENT_EXT_INTR, 0x31));
+	trace_inject(&ring, TRACE_EVENT(EVENT_EXT_INTR, 0xec)); /* the last one injected wins */
 	trace_done(trace_record(&ring, &x, 200), EXIT_RESUME);
-	trace_inject(&ring, EVENT_EXCEPTION, 8);
+	trace_inject(&ring, TRACE_EVENT(EVENT_EXCEPTION, 8));
 	trace_record(&ring, &x, 300); /* a new entry starts clean */
 	trace_dump(&ring, "g", 0, 3);
 	assert_int_equal(nlines, 4);
