@@ -199,10 +199,16 @@ boot_image() {
 	esac
 }
 
+# The lines of expectation file $1 and of common-all beside it, comments
+# left out.
+expectation_lines() {
+	grep -v '^#' "$1"
+	[ -f "$(dirname "$1")/common-all" ] && cat "$(dirname "$1")/common-all"
+}
+
 # The lines a test's expectation file forbids ($1), as one pattern.
 forbidden_pattern() {
-	{ grep -v '^#' "$1"; [ -f "$(dirname "$1")/common-all" ] && cat "$(dirname "$1")/common-all"; } |
-		sed -n 's/^!//p' | paste -sd '|'
+	expectation_lines "$1" | sed -n 's/^!//p' | paste -sd '|'
 }
 
 # boot_image, but on the first try the emulator is stopped as soon as the
@@ -287,7 +293,7 @@ check_transcript() {
 			echo "  missing a line matching '$line'"
 			ok=1
 		fi
-	done < <(grep -v '^#' "$expect"; [ -f "$(dirname "$expect")/common-all" ] && cat "$(dirname "$expect")/common-all")
+	done < <(expectation_lines "$expect")
 	return $ok
 }
 

@@ -155,7 +155,6 @@ static void do_reset(struct vcpu *v)
 	__atomic_store_n(&vm->reset_pending, 0, __ATOMIC_RELEASE);
 }
 
-/* What a stuck guest needs to be understood (console Ctrl-T). */
 /* A TSC deadline as microseconds from @now ("-" once passed), or "none". */
 static const char *due(char *buf, size_t len, u64 deadline, u64 now)
 {
@@ -170,8 +169,9 @@ static const char *due(char *buf, size_t len, u64 deadline, u64 now)
 	return buf;
 }
 
-/* Its registers, run state, interrupts and timers (Ctrl-T r; a test at
- * its time limit): on its own CPU, so the host timer is this vCPU's. */
+/* What a stuck guest needs to be understood: its registers, run state,
+ * interrupts and timers (console Ctrl-T r; a test at its time limit). On
+ * its own CPU, so the host timer is this vCPU's. */
 static void dump_state(struct vcpu *v)
 {
 	struct segment cs;
